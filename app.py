@@ -1,0 +1,11 @@
+"""Fieldbench's Streamlit entry: page config, navigation, run. Pages live in pages/, the logic in core/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Fieldbench", page_icon=":material/table_view:", layout="wide")
+
+pages = [
+    st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
+]
+
+st.navigation(pages).run()

@@ -1,0 +1,33 @@
+"""The one small protocol every extraction engine follows."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol, runtime_checkable
+
+from core.documents import Document
+from core.results import ExtractionResult
+from core.schema import Workflow
+
+__all__ = ["Availability", "Engine"]
+
+
+class Availability(NamedTuple):
+    """Whether an engine can run here, and why (not)."""
+
+    ok: bool
+    reason: str
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """An extraction engine. No engine reads the store: it gets a document and a workflow, returns a result."""
+
+    name: str
+
+    def is_available(self) -> Availability:
+        """Whether this engine can run now, with a reason a user can act on."""
+        ...
+
+    def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
+        """Extract the workflow's fields from the document."""
+        ...

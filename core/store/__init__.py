@@ -1,0 +1,56 @@
+"""Persistence: documents and their files, OCR cache, workflows, runs, usage, classifiers.
+
+``Store`` is the one entry point; each concept has its own repository module and tables.
+
+>>> store = Store.open_memory()
+>>> store.schema_version >= 1
+True
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from core.config import Settings, get_settings
+from core.store.db import create_engine, migrate
+from core.store.documents import DocumentRepo, FileStore
+from core.store.runs import RunRepo
+from core.store.workflows import WorkflowRepo
+
+__all__ = ["Store"]
+
+
+class Store:
+    """The store of one data directory (or one database URL).
+
+    Args:
+        url: SQLAlchemy URL of the database.
+        files_dir: directory where document files are kept by content hash.
+    """
+
+    def __init__(self, url: str, files_dir: Path) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.schema_version = migrate(self.engine)
+        self.files = FileStore(files_dir)
+        self.documents = DocumentRepo(self.engine, self.files)
+        self.workflows = WorkflowRepo(self.engine)
+        self.runs = RunRepo(self.engine)
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Store:
+        """The store of the configured data directory (``FIELDBENCH_HOME``), created when missing."""
+        settings = settings or get_settings()
+        settings.home.mkdir(parents=True, exist_ok=True)
+        return cls(settings.store_url, settings.files_dir)
+
+    @classmethod
+    def open_memory(cls) -> Store:
+        """A throw-away store in a temporary directory (for examples and quick experiments)."""
+        home = Path(tempfile.mkdtemp(prefix="fieldbench-"))
+        return cls(f"sqlite:///{home / 'fieldbench.sqlite'}", home / "files")
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()

@@ -1,0 +1,91 @@
+"""The database under the store: one SQLAlchemy engine, one metadata, a schema version and migrations.
+
+SQLite (WAL mode) is the embedded default; any SQLAlchemy URL (PostgreSQL for a shared review store) works.
+Every table is declared on ``metadata`` by the module of its concept (``documents``, ``workflows``, ``runs`` ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from core.errors import StoreError
+
+__all__ = ["metadata", "SCHEMA_VERSION", "MIGRATIONS", "create_engine", "migrate", "schema_version"]
+
+metadata = sa.MetaData()
+
+schema_info = sa.Table(
+    "schema_info",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Migrations that change tables existing stores already have; new tables come from metadata.create_all.
+# MIGRATIONS[n] takes a store at version n+1 to n+2. Append, never edit.
+MIGRATIONS: list[Callable[[Connection], None]] = []
+SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode, foreign keys and a busy timeout.
+
+    >>> create_engine("sqlite://").dialect.name
+    'sqlite'
+    """
+    try:
+        engine = sa.create_engine(url, future=True)
+    except Exception as exc:  # noqa: BLE001 - any URL problem is the user's to fix
+        raise StoreError(f"cannot use store URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def schema_version(conn: Connection) -> int:
+    """The version recorded in the store, 0 for an empty database."""
+    if not sa.inspect(conn).has_table("schema_info"):
+        return 0
+    row = conn.execute(sa.select(schema_info.c.version).where(schema_info.c.id == 1)).first()
+    return int(row[0]) if row else 0
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to ``SCHEMA_VERSION`` in one transaction; returns the version.
+
+    Raises:
+        StoreError: the database is newer than this Fieldbench, or cannot be written.
+    """
+    try:
+        with engine.begin() as conn:
+            current = schema_version(conn)
+            if current > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store is at schema version {current}, newer than this Fieldbench ({SCHEMA_VERSION})",
+                    hint="Upgrade Fieldbench, or point FIELDBENCH_HOME at another data directory.",
+                )
+            for step in MIGRATIONS[max(current - 1, 0) :] if current else []:
+                step(conn)
+            metadata.create_all(conn)
+            if current == 0:
+                conn.execute(schema_info.insert().values(id=1, version=SCHEMA_VERSION))
+            elif current != SCHEMA_VERSION:
+                conn.execute(schema_info.update().where(schema_info.c.id == 1).values(version=SCHEMA_VERSION))
+    except StoreError:
+        raise
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {exc}") from exc
+    return SCHEMA_VERSION
