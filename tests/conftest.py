@@ -1,0 +1,36 @@
+"""Shared fixtures: an isolated data directory per test, and the paths of the sample and evaluation documents."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DOCS = REPO / "sample_docs"
+DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
+
+
+@pytest.fixture(autouse=True)
+def fieldbench_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own FIELDBENCH_HOME, and no LLM unless the test configures one."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("FIELDBENCH_HOME", str(home))
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "FIELDBENCH_LLM_MODEL", "FIELDBENCH_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def sample_docs() -> Path:
+    """The demo documents shipped in the repo (NAME.pdf/.png/.jpg + NAME.json)."""
+    return SAMPLE_DOCS
+
+
+@pytest.fixture
+def datasets() -> Path:
+    """../shared/datasets (or FIELDBENCH_DATASETS); tests that need it skip when it is absent."""
+    if not DATASETS.is_dir():
+        pytest.skip(f"evaluation datasets not found at {DATASETS}")
+    return DATASETS
