@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from core.config import Settings, get_settings
+from core.store.classifiers import ClassifierRepo
 from core.store.db import create_engine, migrate
 from core.store.documents import DocumentRepo, FileStore
 from core.store.runs import RunRepo
@@ -37,6 +38,7 @@ class Store:
         self.documents = DocumentRepo(self.engine, self.files)
         self.workflows = WorkflowRepo(self.engine)
         self.runs = RunRepo(self.engine)
+        self.classifiers = ClassifierRepo(self.engine)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Store:
