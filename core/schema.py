@@ -1,22 +1,75 @@
-"""Fields and workflows: the one definition from which the JSON Schema, the LLM response model and the form come."""
+"""Fields and workflows: the one definition from which the JSON Schema, the LLM response model and the form come.
+
+This module holds the models (``Field``, ``Workflow``), their validation, the runtime pydantic response
+model and the table rows the Define page edits. The JSON Schema subset and the dataset ``schema.json``
+format live in ``core.schema_io`` and are re-exported here.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import io
+import json
+import keyword
+import math
+import re
 import uuid
-from datetime import datetime, timezone
-from typing import Literal, Union
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field as PydField
+from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
+from pydantic import Field as PydField
 
+from core.errors import SchemaError, SchemaProblem
 from core.spec import DocumentSpec
 
-__all__ = ["FieldType", "ScalarType", "SCALAR_TYPES", "Field", "Workflow"]
+__all__ = [
+    "FieldType",
+    "ScalarType",
+    "SCALAR_TYPES",
+    "FIELD_TYPES",
+    "ITEM_TYPES",
+    "ROW_COLUMNS",
+    "EnumValue",
+    "Field",
+    "Workflow",
+    "WorkflowDraft",
+    "is_identifier",
+    "enum_json_type",
+    "validate_fields",
+    "check_fields",
+    "check_thumbnail",
+    "validate_workflow",
+    "check_workflow",
+    "response_model",
+    "fields_to_rows",
+    "fields_from_rows",
+    "with_sub_fields",
+    # re-exported from core.schema_io
+    "ACCEPTED_KEYWORDS",
+    "REJECTED_KEYWORDS",
+    "to_json_schema",
+    "fields_from_json_schema",
+    "validate_json_schema",
+    "check_json_schema",
+    "fields_to_dataset",
+    "fields_from_dataset",
+    "to_dataset_schema",
+    "load_schema_file",
+    "parse_schema_document",
+]
 
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "array", "object"]
 ScalarType = Literal["string", "number", "integer", "boolean", "date", "enum"]
 SCALAR_TYPES: frozenset[str] = frozenset({"string", "number", "integer", "boolean", "date", "enum"})
+FIELD_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "date", "enum", "object", "array")
+# What an array may hold: one scalar type, or objects (e.g. line items with their columns).
+ITEM_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "date", "enum", "object")
 
 EnumValue = Union[str, int, float, bool]
+
+# The name given to the element field of an array; it is never shown as a field of its own.
+ITEM_NAME = "item"
 
 
 class Field(BaseModel):
@@ -46,6 +99,20 @@ class Field(BaseModel):
             return self.items.properties
         return []
 
+    @property
+    def sub_fields(self) -> list[Field]:
+        """The fields under this one: an object's properties or an array of objects' item fields."""
+        if self.type == "object":
+            return self.properties
+        return self.item_fields
+
+    @property
+    def has_sub_fields(self) -> bool:
+        """True for objects and arrays of objects: the fields that have columns of their own."""
+        return self.type == "object" or (
+            self.type == "array" and self.items is not None and self.items.type == "object"
+        )
+
 
 class Workflow(BaseModel):
     """An extraction workflow: metadata, document specification, fields, and the version of the fields."""
@@ -57,7 +124,7 @@ class Workflow(BaseModel):
     spec: DocumentSpec = PydField(default_factory=DocumentSpec)
     fields: list[Field] = PydField(default_factory=list)
     version: int = PydField(default=1, description="Version of the fields; every saved change adds one.")
-    created_at: datetime = PydField(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: _dt.datetime = PydField(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc))
 
     def field(self, name: str) -> Field:
         """The top-level field called ``name`` (KeyError when there is none)."""
@@ -65,3 +132,421 @@ class Workflow(BaseModel):
             if f.name == name:
                 return f
         raise KeyError(name)
+
+
+class WorkflowDraft(BaseModel):
+    """A workflow definition read from a file or drafted from a request, before it is saved."""
+
+    name: str = PydField(default="", description="Name from the file (dataset name or schema title).")
+    description: str = PydField(default="", description="Description from the file, if any.")
+    fields: list[Field] = PydField(default_factory=list, description="The fields, validated.")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def is_identifier(name: str) -> bool:
+    """Whether ``name`` can be a field name: a Python identifier that is not a keyword.
+
+    >>> is_identifier("invoice_number"), is_identifier("2nd_total"), is_identifier("class")
+    (True, False, False)
+    """
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def enum_json_type(values: Iterable[EnumValue]) -> str | None:
+    """The JSON Schema type shared by all enum ``values`` (None when they mix types or are empty).
+
+    >>> enum_json_type(["EUR", "USD"]), enum_json_type([1, 2]), enum_json_type([1, 2.5]), enum_json_type([1, "a"])
+    ('string', 'integer', 'number', None)
+    """
+    kinds = set()
+    for value in values:
+        if isinstance(value, bool):
+            kinds.add("boolean")
+        elif isinstance(value, int):
+            kinds.add("integer")
+        elif isinstance(value, float):
+            kinds.add("number")
+        else:
+            kinds.add("string")
+    if kinds == {"integer", "number"}:
+        return "number"
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _field_path(parent: str, field: Field, index: int) -> str:
+    label = field.name.strip() or f"#{index + 1}"
+    return f"{parent}.{label}" if parent else label
+
+
+def _validate_level(fields: list[Field], parent: str, problems: list[SchemaProblem]) -> None:
+    seen: dict[str, int] = {}
+    for index, field in enumerate(fields):
+        path = _field_path(parent, field, index)
+        name = field.name.strip()
+        if not name:
+            problems.append(SchemaProblem(path, "the field has no name"))
+        elif not is_identifier(name):
+            reason = (
+                "is a Python keyword; choose another name"
+                if keyword.iskeyword(name)
+                else "is not an identifier: use letters, digits and underscores, not starting with a digit"
+            )
+            problems.append(SchemaProblem(path, f"name {name!r} {reason}"))
+        if name:
+            if name in seen:
+                problems.append(SchemaProblem(path, f"duplicate field name {name!r} (also field #{seen[name] + 1})"))
+            else:
+                seen[name] = index
+        _validate_type(field, path, problems)
+
+
+def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> None:
+    if field.type == "enum":
+        if not field.values:
+            problems.append(SchemaProblem(path, "an enum needs at least one value"))
+        elif enum_json_type(field.values) is None:
+            problems.append(SchemaProblem(path, "enum values must all have one type (all text, or all numbers)"))
+        elif len({json.dumps(v) for v in field.values}) != len(field.values):
+            problems.append(SchemaProblem(path, "enum values repeat"))
+    elif field.type == "object":
+        if not field.properties:
+            problems.append(SchemaProblem(path, "an object needs at least one property"))
+        _validate_level(field.properties, path, problems)
+    elif field.type == "array":
+        if field.items is None:
+            problems.append(SchemaProblem(path, "an array needs an item type"))
+        elif field.items.type == "array":
+            problems.append(SchemaProblem(path + "[]", "arrays of arrays are not supported; use an array of objects"))
+        else:
+            _validate_type(field.items, path + "[]", problems)
+
+
+def validate_fields(fields: list[Field]) -> list[SchemaProblem]:
+    """Every problem in a list of fields (as built in the UI or read from a file), all at once.
+
+    Checks names (empty, not an identifier, a Python keyword, duplicated at the same level), enums without
+    values or with mixed types, arrays without items and objects without properties, at every level.
+
+    Args:
+        fields: the top-level fields.
+
+    Returns:
+        The problems, each with a path such as ``line_items[].qty``; empty when the fields are valid.
+
+    >>> validate_fields([Field(name="total", type="number"), Field(name="total")])
+    [SchemaProblem(path='total', reason="duplicate field name 'total' (also field #1)")]
+    """
+    problems: list[SchemaProblem] = []
+    _validate_level(fields, "", problems)
+    return problems
+
+
+def check_fields(fields: list[Field]) -> list[Field]:
+    """``fields`` unchanged when valid; raises SchemaError with every problem otherwise."""
+    problems = validate_fields(fields)
+    if problems:
+        raise SchemaError(problems, hint="Fix the fields listed and save again.")
+    return fields
+
+
+THUMBNAIL_MAX_SIDE = 512
+
+
+def check_thumbnail(data: bytes) -> bytes:
+    """A workflow thumbnail from PNG or JPEG bytes, scaled down to at most 512 pixels a side.
+
+    Args:
+        data: the uploaded bytes.
+
+    Returns:
+        The same bytes when the image is small enough, else a smaller image in the same format.
+
+    Raises:
+        SchemaError: the bytes are not a PNG or JPEG image, or cannot be decoded.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    problem = SchemaProblem("thumbnail", "not a PNG or JPEG image")
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise SchemaError([problem], hint="Upload a .png or .jpg file.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            fmt = image.format or "PNG"
+            if max(image.size) <= THUMBNAIL_MAX_SIDE:
+                return data
+            image.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE))
+            out = io.BytesIO()
+            (image.convert("RGB") if fmt == "JPEG" else image).save(out, format=fmt)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise SchemaError(
+            [SchemaProblem("thumbnail", f"the image cannot be decoded ({exc.__class__.__name__})")],
+            hint="Upload an intact .png or .jpg file.",
+        ) from exc
+
+
+def validate_workflow(workflow: Workflow) -> list[SchemaProblem]:
+    """Every problem that keeps ``workflow`` from being saved: its name, its fields, its thumbnail."""
+    problems: list[SchemaProblem] = []
+    if not workflow.name.strip():
+        problems.append(SchemaProblem("name", "the workflow has no name"))
+    problems.extend(validate_fields(workflow.fields))
+    if workflow.thumbnail is not None:
+        try:
+            check_thumbnail(workflow.thumbnail)
+        except SchemaError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def check_workflow(workflow: Workflow) -> Workflow:
+    """``workflow`` unchanged when it can be saved; raises SchemaError with every problem otherwise."""
+    problems = validate_workflow(workflow)
+    if problems:
+        raise SchemaError(problems, hint="Nothing was saved.")
+    return workflow
+
+
+# --------------------------------------------------------------------------- runtime response model
+
+
+def _no_bool(value: Any) -> Any:
+    # pydantic's lax mode turns True into 1.0; for an amount or a count that is a wrong answer, not a value.
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    return value
+
+
+_NUMBER = Annotated[float, BeforeValidator(_no_bool)]
+_INTEGER = Annotated[int, BeforeValidator(_no_bool)]
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", name) if part) or "Field"
+
+
+def _python_type(field: Field, model_name: str, extra: Literal["forbid", "ignore"]) -> Any:
+    if field.type == "string":
+        return str
+    if field.type == "number":
+        return _NUMBER
+    if field.type == "integer":
+        return _INTEGER
+    if field.type == "boolean":
+        return bool
+    if field.type == "date":
+        return _dt.date
+    if field.type == "enum":
+        return Literal.__getitem__(tuple(field.values))
+    if field.type == "object":
+        return _build_model(field.properties, model_name, extra)
+    assert field.items is not None  # validated before: an array always has items
+    return list[_python_type(field.items, model_name + "Item", extra)]  # type: ignore[misc]
+
+
+def _build_model(fields: list[Field], name: str, extra: Literal["forbid", "ignore"]) -> type[BaseModel]:
+    definitions: dict[str, Any] = {}
+    for field in fields:
+        python_type = _python_type(field, name + _camel(field.name), extra)
+        # Names that would shadow BaseModel attributes (json, copy, model_*) or look private get an alias.
+        attr = field.name
+        alias: str | None = None
+        if attr.startswith("_") or attr.startswith("model_") or hasattr(BaseModel, attr):
+            attr, alias = f"f_{attr.lstrip('_')}_{len(definitions)}", field.name
+        info = PydField(description=field.description or None, alias=alias)
+        if field.required:
+            definitions[attr] = (python_type, info)
+        else:
+            info = PydField(default=None, description=field.description or None, alias=alias)
+            definitions[attr] = (python_type | None, info)
+    config = ConfigDict(extra=extra, validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+    model: type[BaseModel] = create_model(name, __config__=config, **definitions)
+    return model
+
+
+def response_model(
+    fields: list[Field], name: str = "Extraction", *, extra: Literal["forbid", "ignore"] = "forbid"
+) -> type[BaseModel]:
+    """The pydantic model of one extraction result: what the LLM must answer and what feedback must match.
+
+    Required fields are required; optional ones accept null and default to None. Dates are ``datetime.date``,
+    enums ``Literal`` of their values, arrays of objects lists of nested models, numbers and integers reject
+    booleans.
+
+    Args:
+        fields: the workflow's fields (validated first).
+        name: the model's class name.
+        extra: ``forbid`` rejects unknown keys (feedback), ``ignore`` drops them.
+
+    Returns:
+        A pydantic model class.
+
+    Raises:
+        SchemaError: the fields are invalid.
+
+    >>> Model = response_model([Field(name="total", type="number", required=True)])
+    >>> Model.model_validate({"total": "12.5"}).total
+    12.5
+    """
+    check_fields(fields)
+    return _build_model(fields, name, extra)
+
+
+# --------------------------------------------------------------------------- table rows for the editor
+
+ROW_COLUMNS: tuple[str, ...] = ("name", "type", "items", "description", "required", "values")
+
+
+def _values_text(values: list[EnumValue]) -> str:
+    return ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values)
+
+
+def fields_to_rows(fields: list[Field]) -> list[dict[str, Any]]:
+    """One row per field for a table editor: name, type, items (an array's item type), description, required,
+    values (an enum's values, comma-separated).
+
+    >>> fields_to_rows([Field(name="currency", type="enum", values=["EUR", "USD"])])[0]["values"]
+    'EUR, USD'
+    """
+    rows = []
+    for field in fields:
+        values = field.values
+        item_type = ""
+        if field.type == "array" and field.items is not None:
+            item_type = field.items.type
+            values = field.items.values
+        rows.append(
+            {
+                "name": field.name,
+                "type": field.type,
+                "items": item_type,
+                "description": field.description,
+                "required": field.required,
+                "values": _values_text(values),
+            }
+        )
+    return rows
+
+
+def _cell(row: Mapping[str, Any], key: str) -> Any:
+    value = row.get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _parse_values(text: str, previous: list[EnumValue]) -> list[EnumValue]:
+    text = text.strip()
+    if not text:
+        return []
+    parsed: list[EnumValue]
+    if text.startswith("["):
+        try:
+            loaded = json.loads(text)
+        except json.JSONDecodeError:
+            loaded = None
+        if isinstance(loaded, list):
+            return [v for v in loaded if isinstance(v, (str, int, float, bool))]
+    parsed = [part.strip() for part in text.split(",") if part.strip()]
+    # Keep typed values (numbers, booleans) when the text still says the same thing.
+    if previous and [str(p) for p in parsed] == _values_text(previous).split(", "):
+        return list(previous)
+    return parsed
+
+
+def fields_from_rows(
+    rows: Iterable[Mapping[str, Any]], previous: list[Field] | None = None
+) -> list[Field]:
+    """Fields from table-editor rows (the inverse of ``fields_to_rows``).
+
+    Sub-fields (an object's properties, the item fields of an array of objects) are not in the rows; they are
+    kept from ``previous``, matched by name, or by position when a row was renamed. Empty rows are dropped.
+
+    Args:
+        rows: dicts with the ``ROW_COLUMNS`` keys (missing cells, None and NaN count as empty).
+        previous: the fields before the edit.
+
+    Returns:
+        The fields; not validated (``validate_fields`` reports empty or duplicate names).
+
+    Raises:
+        SchemaError: a row has a type or item type that does not exist.
+    """
+    previous = previous or []
+    rows = [dict(r) for r in rows]
+    names = {str(_cell(r, "name") or "").strip() for r in rows}
+    by_name = {f.name: f for f in previous}
+    problems: list[SchemaProblem] = []
+    fields: list[Field] = []
+    for index, row in enumerate(rows):
+        name = str(_cell(row, "name") or "").strip()
+        description = str(_cell(row, "description") or "").strip()
+        type_ = str(_cell(row, "type") or "").strip()
+        if not name and not description and not type_:
+            continue
+        type_ = type_ or "string"
+        path = name or f"#{index + 1}"
+        if type_ not in FIELD_TYPES:
+            problems.append(SchemaProblem(path, f"unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}"))
+            continue
+        old = by_name.get(name)
+        if old is None and index < len(previous) and previous[index].name not in names:
+            old = previous[index]  # renamed in place: keep its sub-fields
+        values_text = str(_cell(row, "values") or "")
+        field = Field(name=name, type=type_, description=description, required=bool(_cell(row, "required")))  # type: ignore[arg-type]
+        if type_ == "enum":
+            field.values = _parse_values(values_text, old.values if old else [])
+        elif type_ == "object":
+            field.properties = list(old.sub_fields) if old else []
+        elif type_ == "array":
+            item_type = str(_cell(row, "items") or "").strip() or "string"
+            if item_type not in ITEM_TYPES:
+                problems.append(SchemaProblem(path, f"unknown item type {item_type!r}; use one of {', '.join(ITEM_TYPES)}"))
+                continue
+            old_item = old.items if old is not None and old.type == "array" else None
+            item = Field(name=ITEM_NAME, type=item_type)  # type: ignore[arg-type]
+            if old_item is not None and old_item.type == item_type:
+                item.description = old_item.description
+            if item_type == "enum":
+                item.values = _parse_values(values_text, old_item.values if old_item else [])
+            elif item_type == "object":
+                item.properties = list(old.sub_fields) if old else []
+            field.items = item
+        fields.append(field)
+    if problems:
+        raise SchemaError(problems)
+    return fields
+
+
+def with_sub_fields(field: Field, sub_fields: list[Field]) -> Field:
+    """A copy of ``field`` (an object or an array of objects) with ``sub_fields`` as its properties or item fields.
+
+    Raises:
+        SchemaError: the field has no sub-fields (a scalar, or an array of scalars).
+    """
+    if field.type == "object":
+        return field.model_copy(update={"properties": list(sub_fields)})
+    if field.type == "array" and field.items is not None and field.items.type == "object":
+        items = field.items.model_copy(update={"properties": list(sub_fields)})
+        return field.model_copy(update={"items": items})
+    raise SchemaError([SchemaProblem(field.name or "field", f"a {field.type} field has no sub-fields")])
+
+
+# The JSON Schema subset and the dataset format are one concept with the fields; importing them here keeps
+# ``from core.schema import to_json_schema`` working for every caller.
+from core.schema_io import (  # noqa: E402
+    ACCEPTED_KEYWORDS,
+    REJECTED_KEYWORDS,
+    check_json_schema,
+    fields_from_dataset,
+    fields_from_json_schema,
+    fields_to_dataset,
+    load_schema_file,
+    parse_schema_document,
+    to_dataset_schema,
+    to_json_schema,
+    validate_json_schema,
+)
