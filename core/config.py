@@ -52,6 +52,14 @@ class Settings(BaseModel):
     llm_api_key: str | None = Field(default=None, description="OPENAI_API_KEY.")
     llm_model: str | None = Field(default=None, description="FIELDBENCH_LLM_MODEL: the model name to ask for.")
     llm_timeout: float = Field(default=60.0, description="Seconds one LLM request may take (FIELDBENCH_LLM_TIMEOUT).")
+    llm_price_per_1k_prompt: float = Field(
+        default=0.0,
+        description="USD per 1,000 prompt tokens, for cost estimates (FIELDBENCH_LLM_PRICE_PROMPT).",
+    )
+    llm_price_per_1k_completion: float = Field(
+        default=0.0,
+        description="USD per 1,000 completion tokens, for cost estimates (FIELDBENCH_LLM_PRICE_COMPLETION).",
+    )
     credits_per_page: float = Field(default=80, description="Credits one processed page costs.")
     credits_per_document: float = Field(default=120, description="Credits one processed document costs.")
     monthly_page_quota: int = Field(default=100, description="Pages a month before the Usage page warns.")
@@ -95,6 +103,8 @@ class Settings(BaseModel):
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("FIELDBENCH_LLM_MODEL") or None,
             llm_timeout=_float_env("FIELDBENCH_LLM_TIMEOUT", 60.0),
+            llm_price_per_1k_prompt=_float_env("FIELDBENCH_LLM_PRICE_PROMPT", 0.0),
+            llm_price_per_1k_completion=_float_env("FIELDBENCH_LLM_PRICE_COMPLETION", 0.0),
             credits_per_page=_float_env("FIELDBENCH_CREDITS_PER_PAGE", 80),
             credits_per_document=_float_env("FIELDBENCH_CREDITS_PER_DOCUMENT", 120),
             monthly_page_quota=_int_env("FIELDBENCH_MONTHLY_PAGE_QUOTA", 100),

@@ -7,7 +7,11 @@ The shape follows the hosted references: top level as in reference 000 (``proces
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -23,6 +27,12 @@ __all__ = [
     "OcrPage",
     "TokenUsage",
     "ExtractionResult",
+    "flatten_values",
+    "field_rows",
+    "to_csv",
+    "diff",
+    "uncited_values",
+    "CSV_COLUMNS",
 ]
 
 
@@ -115,7 +125,9 @@ class ExtractionResult(_Model):
     extractions: dict[str, Extraction] = Field(default_factory=dict)
     ocr: list[OcrPage] = Field(default_factory=list)
     metadata: dict[str, FieldMetadata] = Field(default_factory=dict)
-    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage (load, extract...).")
+    timings: dict[str, float] = Field(
+        default_factory=dict, description="Seconds per stage (load, extract...)."
+    )
     usage: TokenUsage | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
 
@@ -126,3 +138,154 @@ class ExtractionResult(_Model):
     def to_json(self, **kwargs: Any) -> str:
         """The result as JSON with the references' key names."""
         return self.model_dump_json(by_alias=True, **kwargs)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _walk(path: str, value: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        if not value:
+            yield path, None
+        for key, sub in value.items():
+            yield from _walk(f"{path}.{key}", sub)
+    elif isinstance(value, list):
+        if not value:
+            yield path, None
+        for index, sub in enumerate(value):
+            yield from _walk(f"{path}[{index}]", sub)
+    else:
+        yield path, value
+
+
+def flatten_values(result: ExtractionResult) -> dict[str, Any]:
+    """Every leaf value by path, ``{"total": 12.5, "line_items[0].description": "Pens", ...}``.
+
+    An empty array or object appears as its own path with ``None``.
+
+    >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
+    ...     extractions={"items": Extraction(value=[{"qty": 2}]), "total": Extraction(value=3.5)})
+    >>> flatten_values(r)
+    {'items[0].qty': 2, 'total': 3.5}
+    """
+    flat: dict[str, Any] = {}
+    for name, extraction in result.extractions.items():
+        flat.update(_walk(name, extraction.value))
+    return flat
+
+
+CSV_COLUMNS: tuple[str, ...] = ("document", "field", "value", "confidence", "page", "reference_text")
+
+
+def _top_level(path: str) -> str:
+    return path.split("[", 1)[0].split(".", 1)[0]
+
+
+def _path_details(result: ExtractionResult, path: str) -> tuple[float | None, list[Citation]]:
+    meta = result.metadata.get(path)
+    extraction = result.extractions.get(path)
+    confidence = meta.confidence if meta and meta.confidence is not None else None
+    if confidence is None and extraction is not None:
+        confidence = extraction.confidence
+    citations = list(meta.citations) if meta and meta.citations else []
+    if not citations and extraction is not None:
+        citations = list(extraction.citations)
+    return confidence, citations
+
+
+def field_rows(result: ExtractionResult) -> list[dict[str, Any]]:
+    """One row per field path: document, field, value, confidence, page and reference text of its citation.
+
+    The rows behind the CSV export and the tables in the app.
+    """
+    rows: list[dict[str, Any]] = []
+    for path, value in flatten_values(result).items():
+        confidence, citations = _path_details(result, path)
+        first = citations[0] if citations else None
+        rows.append(
+            {
+                "document": result.document_name or result.document_id,
+                "field": path,
+                "value": value,
+                "confidence": confidence,
+                "page": first.page.number if first else None,
+                "reference_text": first.reference_text if first else None,
+            }
+        )
+    return rows
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def to_csv(results: ExtractionResult | list[ExtractionResult]) -> str:
+    """Results as CSV: one row per document and field path (line items as ``line_items[0].description``).
+
+    Columns: document, field, value, confidence, page, reference_text.
+
+    >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local", document_name="a.pdf",
+    ...     extractions={"total": Extraction(value=3.5, confidence=0.9)})
+    >>> to_csv(r).splitlines()[1]
+    'a.pdf,total,3.5,0.9,,'
+    """
+    if isinstance(results, ExtractionResult):
+        results = [results]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        for row in field_rows(result):
+            writer.writerow({key: _csv_cell(cell) for key, cell in row.items()})
+    return buffer.getvalue()
+
+
+def diff(previous: ExtractionResult | None, current: ExtractionResult) -> dict[str, tuple[Any, Any]]:
+    """The values that changed since the previous run: ``{path: (old, new)}``; empty without a previous run.
+
+    A path present in only one of the two counts as changed (``None`` on the other side).
+
+    >>> a = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
+    ...     extractions={"total": Extraction(value=3.5), "date": Extraction(value="2024-01-02")})
+    >>> b = a.model_copy(update={"extractions": {"total": Extraction(value=4.0),
+    ...     "date": Extraction(value="2024-01-02")}})
+    >>> diff(a, b)
+    {'total': (3.5, 4.0)}
+    """
+    if previous is None:
+        return {}
+    old = flatten_values(previous)
+    new = flatten_values(current)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for path in list(new) + [p for p in old if p not in new]:
+        before, after = old.get(path), new.get(path)
+        if before != after or isinstance(before, bool) != isinstance(after, bool):
+            changes[path] = (before, after)
+    return changes
+
+
+def uncited_values(result: ExtractionResult) -> list[str]:
+    """Paths of non-empty values that have neither a citation nor an insight saying why not.
+
+    The promise is that every value can be traced; this lists where it cannot (should be empty).
+    """
+    missing: list[str] = []
+    for path, value in flatten_values(result).items():
+        if _is_empty(value):
+            continue
+        _, citations = _path_details(result, path)
+        if citations:
+            continue
+        notes = [m for key in (path, _top_level(path)) if (m := result.metadata.get(key)) and m.insights]
+        if not notes:
+            missing.append(path)
+    return missing
