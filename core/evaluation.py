@@ -13,6 +13,7 @@ import json
 import math
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -107,7 +108,14 @@ def load_dataset(folder: Path | str) -> Dataset:
         raise NotFoundError("dataset schema", str(schema_path))
     from core.schema import load_schema_file  # reads a dataset schema.json as well as a JSON Schema
 
-    workflow = load_schema_file(schema_path)
+    draft = load_schema_file(schema_path)
+    # A stable id per dataset folder name, so repeated evaluations of one dataset group in the processing log.
+    workflow = Workflow(
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldbench:dataset:{folder.name}")),
+        name=draft.name or folder.name,
+        description=draft.description,
+        fields=draft.fields,
+    )
     documents: list[DatasetDocument] = []
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in DOCUMENT_SUFFIXES or not path.is_file():
