@@ -1,0 +1,351 @@
+"""Finding item tables on a page: visual rows, header rows matched to item fields, and their columns.
+
+Works on words alone (a PDF text layer or Tesseract output, bbox in points, top-left origin), so digital and
+scanned pages take the same path. ``core.extraction.local.tables`` turns the columns found here into items.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field as dc_field
+
+from rapidfuzz import fuzz
+
+from core.documents import Page, Word
+from core.schema import Field
+
+__all__ = [
+    "SYNONYMS",
+    "VisualRow",
+    "Segment",
+    "Column",
+    "HeaderBand",
+    "field_cues",
+    "field_concept",
+    "normalize_label",
+    "visual_rows",
+    "segments",
+    "find_headers",
+]
+
+# Common line-item column labels in the Latin-script languages we meet; a field's own description cues
+# (parenthesised lists, quoted words, its name) weigh more than these.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "description": (
+        "description", "bezeichnung", "beschreibung", "artikel", "artikelbezeichnung", "leistung", "produkt",
+        "designation", "libelle", "article", "item", "product", "service", "descripcion", "concepto",
+        "descrizione", "omschrijving", "produit", "details", "text", "leistungsbeschreibung", "prestation",
+    ),
+    "quantity": (
+        "quantity", "qty", "menge", "anzahl", "qte", "quantite", "cantidad", "quantita", "aantal", "stuck",
+        "qtd", "quantidade", "units", "hours", "stunden", "nombre", "cant",
+    ),
+    "unit_price": (
+        "unit price", "price", "preis", "einzelpreis", "stuckpreis", "nettopreis", "prix unitaire", "prix",
+        "pu", "pu ht", "rate", "precio", "precio unitario", "prezzo", "prijs", "e-preis", "ep", "unit cost",
+        "prix unit ht", "price per unit",
+    ),
+    "line_total": (
+        "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
+        "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount", "positionsbetrag",
+        "wert", "gp", "summe", "line amount", "total price", "prix total",
+    ),
+    # Columns that are not item fields of a typical schema but must not be mistaken for one.
+    "unit": ("unit", "einheit", "me", "unite", "uom", "unidad", "ud"),
+    "vat": (
+        "vat", "tax", "mwst", "ust", "steuer", "steuersatz", "tva", "iva", "btw", "vat %", "tax rate", "usts",
+    ),
+    "position": ("pos", "position", "nr", "no", "#", "n", "ligne", "line", "lfd nr"),
+    "article_no": (
+        "art-nr", "artikelnummer", "artikel-nr", "artnr", "sku", "code", "reference", "ref", "ean", "gtin",
+    ),
+    "discount": ("rabatt", "discount", "remise", "sconto", "descuento", "nachlass"),
+}
+_NUMERIC_TYPES = frozenset({"number", "integer"})
+_PAREN = re.compile(r"\(([^()]{1,80})\)")
+_QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
+_AMOUNT = re.compile(r"^[-+(]?[€$£¥]?\s?[-+]?\d[\d.,' ]*%?[€$£¥]?\)?$")
+MATCH_THRESHOLD = 72.0
+
+
+def normalize_label(text: str) -> str:
+    """Casefolded, accent-free label text with hyphenated line breaks joined.
+
+    >>> normalize_label("Qté.")
+    'qte'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("ß", "ss")
+    text = re.sub(r"-\s+", "", text)
+    text = re.sub(r"[.:;*_\[\]()]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def field_concept(item: Field) -> str | None:
+    """The synonym concept (``quantity``, ``unit_price``...) an item field stands for, or None."""
+    name = normalize_label(item.name.replace("_", " "))
+    best, best_score = None, 0.0
+    for concept, words in SYNONYMS.items():
+        for cand in (concept.replace("_", " "), *words):
+            score = fuzz.ratio(name, cand)
+            if score > best_score:
+                best, best_score = concept, score
+    if best_score >= 85:
+        return best
+    for cue in _description_cues(item.description):
+        for concept, words in SYNONYMS.items():
+            if cue in words:
+                return concept
+    return None
+
+
+def _description_cues(description: str) -> list[str]:
+    cues: list[str] = []
+    for group in _PAREN.findall(description) + _QUOTED.findall(description):
+        for part in re.split(r"[,;/]| or | oder | ou ", group):
+            part = normalize_label(part)
+            if part and not re.fullmatch(r"[\d %]+", part):
+                cues.append(part)
+    return cues
+
+
+def field_cues(item: Field) -> list[tuple[str, float]]:
+    """Label cues of an item field with their weight: description cues and name 1.0, synonyms 0.9."""
+    cues = [(c, 1.0) for c in _description_cues(item.description)]
+    cues.append((normalize_label(item.name.replace("_", " ")), 1.0))
+    concept = field_concept(item)
+    if concept:
+        cues.extend((s, 0.9) for s in SYNONYMS[concept])
+    return cues
+
+
+def label_score(label: str, cue: str) -> float:
+    """How well a header label matches a cue, 0-100 (whole-label fuzz or the cue inside a compound)."""
+    if not label or not cue:
+        return 0.0
+    score = fuzz.ratio(label, cue) if min(len(label), len(cue)) > 2 else (100.0 if label == cue else 0.0)
+    tokens = label.split()
+    if cue in tokens:
+        score = max(score, 80 + 20 * len(cue) / len(label))
+    elif len(cue) >= 4 and cue in label.replace(" ", ""):
+        score = max(score, 70 + 30 * len(cue) / len(label.replace(" ", "")))
+    return float(score)
+
+
+@dataclass
+class VisualRow:
+    """Words of a page that share a baseline band, left to right."""
+
+    words: list[Word]
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass
+class Segment:
+    """Consecutive words of a row with no column-sized gap between them."""
+
+    words: list[Word]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].bbox[0]
+
+    @property
+    def x1(self) -> float:
+        return max(w.bbox[2] for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass
+class Column:
+    """One header column: its label, x-range, and the item field it was matched to (if any)."""
+
+    label: str
+    x0: float
+    x1: float
+    field: str | None = None
+    score: float = 0.0
+    concept: str | None = None
+
+
+@dataclass
+class HeaderBand:
+    """A table header: the rows it spans, its columns, and how well it matched the item fields."""
+
+    page: int
+    top: float
+    bottom: float
+    columns: list[Column]
+    score: float
+    label: str
+    rows: list[VisualRow] = dc_field(default_factory=list)
+
+    @property
+    def x0(self) -> float:
+        return min(c.x0 for c in self.columns)
+
+    @property
+    def x1(self) -> float:
+        return max(c.x1 for c in self.columns)
+
+    def signature(self) -> tuple[str | None, ...]:
+        """The matched fields left to right, used to recognise a repeated header."""
+        return tuple(c.field for c in self.columns if c.field)
+
+
+def visual_rows(page: Page) -> list[VisualRow]:
+    """Group the page's words into rows by vertical overlap (cells of one table row end up together).
+
+    Args:
+        page: a page with words.
+    Returns:
+        Rows top to bottom, words in each row left to right.
+    """
+    words = sorted((w for w in page.words if w.text.strip()), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    rows: list[VisualRow] = []
+    for w in words:
+        cy, h = (w.bbox[1] + w.bbox[3]) / 2, max(w.bbox[3] - w.bbox[1], 1.0)
+        placed = False
+        for row in reversed(rows[-4:]):
+            if row.top - 0.1 * h <= cy <= row.bottom + 0.1 * h and abs(row.height - h) < 0.9 * max(row.height, h):
+                row.words.append(w)
+                row.top, row.bottom = min(row.top, w.bbox[1]), max(row.bottom, w.bbox[3])
+                placed = True
+                break
+        if not placed:
+            rows.append(VisualRow([w], w.bbox[1], w.bbox[3]))
+    for row in rows:
+        row.words.sort(key=lambda w: w.bbox[0])
+    rows.sort(key=lambda r: r.top)
+    return rows
+
+
+def segments(row: VisualRow, gap_factor: float = 0.6) -> list[Segment]:
+    """Split a row where the gap between words is wider than ``gap_factor`` times the text height."""
+    out: list[Segment] = []
+    heights = [w.bbox[3] - w.bbox[1] for w in row.words]
+    h = statistics.median(heights) if heights else 10.0
+    for w in row.words:
+        if out and w.bbox[0] - out[-1].x1 <= gap_factor * h:
+            out[-1].words.append(w)
+        else:
+            out.append(Segment([w]))
+    return out
+
+
+def is_amount(text: str) -> bool:
+    """True for a bare number, amount or percentage such as ``-1.234,50 €`` or ``19 %``."""
+    return bool(_AMOUNT.match(text.strip())) and any(c.isdigit() for c in text)
+
+
+def _header_columns(band: list[VisualRow]) -> list[Column]:
+    # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
+    cols: list[tuple[float, float, list[tuple[float, str]]]] = []
+    for row in band:
+        for seg in segments(row):
+            hit = [i for i, (x0, x1, _) in enumerate(cols) if seg.x0 < x1 - 1 and seg.x1 > x0 + 1]
+            if hit:
+                x0 = min([seg.x0] + [cols[i][0] for i in hit])
+                x1 = max([seg.x1] + [cols[i][1] for i in hit])
+                parts = [p for i in hit for p in cols[i][2]] + [(row.top, seg.text)]
+                for i in sorted(hit, reverse=True):
+                    cols.pop(i)
+                cols.append((x0, x1, parts))
+            else:
+                cols.append((seg.x0, seg.x1, [(row.top, seg.text)]))
+    cols.sort(key=lambda c: c[0])
+    return [Column(" ".join(t for _, t in sorted(parts)), x0, x1) for x0, x1, parts in cols]
+
+
+def _match_columns(columns: list[Column], items: list[Field]) -> float:
+    """Assign item fields to columns (best scores first, one each); returns the summed score."""
+    cues = {f.name: field_cues(f) for f in items}
+    pairs: list[tuple[float, int, str]] = []
+    for ci, col in enumerate(columns):
+        label = normalize_label(col.label)
+        best_other = 0.0
+        for concept, words in SYNONYMS.items():
+            s = max(label_score(label, w) for w in words)
+            if s > best_other:
+                best_other, col.concept = s, concept
+        for f in items:
+            s = max(label_score(label, c) * wt for c, wt in cues[f.name])
+            # A column that reads more like another kind (VAT rate, position) than this field is not it.
+            concept = field_concept(f)
+            if col.concept and col.concept != concept and best_other * 0.9 > s + 1:
+                s *= 0.6
+            if s >= MATCH_THRESHOLD:
+                pairs.append((s, ci, f.name))
+    total, used_cols, used_fields = 0.0, set(), set()
+    for s, ci, name in sorted(pairs, reverse=True):
+        if ci in used_cols or name in used_fields:
+            continue
+        columns[ci].field, columns[ci].score = name, s
+        used_cols.add(ci)
+        used_fields.add(name)
+        total += s / 100
+    return total
+
+
+def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[HeaderBand]:
+    """Header bands on a page: rows (with stacked neighbours) whose labels match two or more item fields.
+
+    Args:
+        page: the page (for its number).
+        rows: its visual rows (``visual_rows(page)``).
+        items: the item fields of the array.
+    Returns:
+        Non-overlapping header bands top to bottom, each needing at least one numeric field matched.
+    """
+    numeric = {f.name for f in items if f.type in _NUMERIC_TYPES}
+    bands: list[HeaderBand] = []
+    for i, row in enumerate(rows):
+        if sum(is_amount(w.text) for w in row.words) > 0.3 * len(row.words):
+            continue
+        lo = hi = i
+        # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
+        while lo > 0 and i - lo < 3 and _stackable(rows[lo - 1], rows[lo]):
+            lo -= 1
+        while hi + 1 < len(rows) and hi - i < 3 and _stackable(rows[hi], rows[hi + 1]):
+            hi += 1
+        best: HeaderBand | None = None
+        for a, b in {(i, i), (lo, hi), (lo, i), (i, hi)}:
+            cols = _header_columns(rows[a : b + 1])
+            score = _match_columns(cols, items)
+            matched = {c.field for c in cols if c.field}
+            if len(matched) < 2 or not matched & numeric:
+                continue
+            # Prefer the band whose matches are strongest, then the one with fewer spurious rows.
+            if best is None or score > best.score + 0.05:
+                label = " ".join(c.label for c in cols)
+                best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1])
+        if best and not any(b.top <= best.bottom and best.top <= b.bottom for b in bands):
+            bands.append(best)
+        elif best:
+            for k, other in enumerate(bands):
+                if other.top <= best.bottom and best.top <= other.bottom and best.score > other.score + 0.05:
+                    bands[k] = best
+    bands.sort(key=lambda b: b.top)
+    return bands
+
+
+def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
+    gap = lower.top - upper.bottom
+    h = max(min(upper.height, lower.height), 1.0)
+    if gap > 0.8 * h:
+        return False
+    return not any(is_amount(w.text) for w in upper.words + lower.words)

@@ -1,0 +1,378 @@
+"""Arrays of objects (line items) read from tables, offline, on digital and OCR pages alike.
+
+Interface (called by the local engine for every field with ``field.item_fields``)::
+
+    from core.extraction.local.tables import extract_items, ItemsResult
+    result = extract_items(document, field)   # -> ItemsResult
+    result.items            # [{"description": "Trennblätter A4", "quantity": 20.0, ...}, ...]
+    result.item_citations   # one Citation per item: the row's region and its text
+    result.cell_citations   # per item, {item_field: Citation} for the cells that gave a value
+    result.confidence       # per item, 0-1
+    result.ocr_confidence   # per item, mean word confidence (None when the words carry none)
+    result.reason           # "table on page 2 with header 'Pos Beschreibung Menge ...'" or why nothing
+
+How: header rows are found by matching the item fields' label cues (words in parentheses or quotes in their
+descriptions, their names, and a small multilingual synonym table, see ``table_detect``) to the words of each
+visual row; the header's columns then split the rows below. A row with numbers in the numeric columns starts
+an item, wrapped description lines directly below (or above) it join it, summary rows (totals, tax, discount)
+end the table, repeated headers on later pages continue it. Values are normalised to the item field types
+(numbers as float, integers as int, dates as YYYY-MM-DD, strings trimmed).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+from pydantic import BaseModel, Field as PydField
+
+from core.documents import Document, Page, Word
+from core.extraction.local.table_detect import (
+    Column,
+    HeaderBand,
+    VisualRow,
+    find_headers,
+    normalize_label,
+    segments,
+    visual_rows,
+)
+from core.results import Citation, PageRef, Point
+from core.schema import Field
+
+__all__ = ["ItemsResult", "extract_items"]
+
+_NUMERIC_TYPES = frozenset({"number", "integer"})
+# Rows that sum up or adjust the items rather than being one; their first words say so.
+_SUMMARY_WORDS = (
+    "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
+    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust", "umsatzsteuer",
+    "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise", "zahlbetrag",
+    "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme", "rechnungssumme",
+    "grand total", "net total", "totaal", "importe total", "totale",
+)
+_CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
+_NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
+
+
+class ItemsResult(BaseModel):
+    """Items read from a document's tables, with where each came from."""
+
+    items: list[dict[str, Any]] = PydField(default_factory=list, description="One dict per item, typed values.")
+    item_citations: list[Citation] = PydField(default_factory=list, description="The region of each item.")
+    cell_citations: list[dict[str, Citation]] = PydField(
+        default_factory=list, description="Per item, the cell of each item field that has a value."
+    )
+    confidence: list[float] = PydField(default_factory=list, description="Per item, 0-1.")
+    ocr_confidence: list[float | None] = PydField(default_factory=list, description="Per item, mean word conf.")
+    reason: str = PydField(default="", description="Which table was read, or why none was found.")
+
+
+@dataclass
+class _Item:
+    page: Page
+    cells: dict[str, list[Word]] = dc_field(default_factory=dict)
+    words: list[Word] = dc_field(default_factory=list)
+    last_text_bottom: float = 0.0
+    rows: int = 0
+
+
+def _decimal_comma(texts: list[str]) -> bool:
+    """Whether this table writes decimals with a comma, from numbers ending in two decimals."""
+    comma = sum(bool(re.search(r"\d,\d{2}(?!\d)", t)) for t in texts)
+    dot = sum(bool(re.search(r"\d\.\d{2}(?!\d)", t)) for t in texts)
+    return comma > dot
+
+
+def _parse_number(text: str, decimal_comma: bool) -> float | None:
+    m = _NUM.search(text)
+    if not m:
+        return None
+    raw = m.group(0)
+    negative = raw.strip().startswith(("-", "(")) or raw.strip().endswith(")") or "-" in raw[:3]
+    digits = re.sub(r"[^\d.,]", "", raw)
+    if decimal_comma:
+        digits = digits.replace(".", "").replace(",", ".")
+    else:
+        digits = digits.replace(",", "")
+    if digits.count(".") > 1:
+        head, _, tail = digits.rpartition(".")
+        digits = head.replace(".", "") + "." + tail
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _parse_date(text: str) -> str | None:
+    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+    m = re.search(r"(\d{1,2})[./](\d{1,2})[./](\d{2,4})", text)
+    if m:
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        return f"{year:04d}-{int(m[2]):02d}-{int(m[1]):02d}"
+    return None
+
+
+def _is_numeric_cell(text: str) -> bool:
+    """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
+    t = text.strip()
+    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t):
+        return False
+    rest = _NUM.sub("", t, count=1).strip()
+    return len(rest) <= 6 and " " not in rest.strip(" €$£¥%")
+
+
+def _convert(item_field: Field, words: list[Word], decimal_comma: bool) -> Any:
+    text = " ".join(w.text for w in words).strip()
+    if not text:
+        return None
+    if item_field.type == "number":
+        return _parse_number(text, decimal_comma)
+    if item_field.type == "integer":
+        value = _parse_number(text, decimal_comma)
+        return int(round(value)) if value is not None else None
+    if item_field.type == "date":
+        return _parse_date(text)
+    if item_field.type == "boolean":
+        return normalize_label(text) in {"yes", "ja", "oui", "si", "true", "x", "1"}
+    if item_field.type == "enum" and item_field.values:
+        from rapidfuzz import process
+
+        hit = process.extractOne(text, [str(v) for v in item_field.values], score_cutoff=80)
+        return item_field.values[hit[2]] if hit else None
+    return _join_text(words)
+
+
+def _join_text(words: list[Word]) -> str:
+    out = ""
+    for w in words:
+        t = w.text.strip()
+        # A word broken at a hyphen at the end of a line continues on the next one.
+        out = out + t if out.endswith("-") and len(out) > 1 and out[-2].isalpha() else (out + " " + t).strip()
+    return out.rstrip(":").strip()
+
+
+def _polygon(words: list[Word]) -> list[Point]:
+    x0, y0 = min(w.bbox[0] for w in words), min(w.bbox[1] for w in words)
+    x1, y1 = max(w.bbox[2] for w in words), max(w.bbox[3] for w in words)
+    return [Point(x=x0, y=y0), Point(x=x1, y=y0), Point(x=x1, y=y1), Point(x=x0, y=y1)]
+
+
+def _citation(page: Page, words: list[Word]) -> Citation:
+    ordered = sorted(words, key=lambda w: (round(w.bbox[1]), w.bbox[0]))
+    return Citation(
+        page=PageRef(number=page.number, width=page.width, height=page.height),
+        polygon=_polygon(ordered),
+        reference_text=" ".join(w.text for w in ordered),
+    )
+
+
+def _assign(columns: list[Column], x0: float, x1: float) -> int | None:
+    """The column a piece of text at ``x0..x1`` belongs to: most overlap, else the nearest."""
+    best, best_key = None, None
+    for i, col in enumerate(columns):
+        overlap = min(x1, col.x1) - max(x0, col.x0)
+        distance = 0.0 if overlap > 0 else max(col.x0 - x1, x0 - col.x1)
+        key = (overlap > 0, overlap if overlap > 0 else -distance)
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    return best
+
+
+def _row_cells(row: VisualRow, band: HeaderBand) -> dict[int, list[Word]]:
+    cells: dict[int, list[Word]] = {}
+    for seg in segments(row):
+        ci = _assign(band.columns, seg.x0, seg.x1)
+        # A segment that runs across two matched columns is split back into words.
+        spanned = [
+            i for i, c in enumerate(band.columns) if c.field and min(seg.x1, c.x1) - max(seg.x0, c.x0) > 0
+        ]
+        if len(spanned) > 1:
+            for w in seg.words:
+                wi = _assign(band.columns, w.bbox[0], w.bbox[2])
+                if wi is not None:
+                    cells.setdefault(wi, []).append(w)
+        elif ci is not None:
+            cells.setdefault(ci, []).extend(seg.words)
+    return cells
+
+
+def _is_summary(text: str) -> bool:
+    label = normalize_label(text)
+    return any(label == w or label.startswith(w + " ") or label.startswith(w) and len(w) >= 5 for w in _SUMMARY_WORDS)
+
+
+def _is_carry(text: str) -> bool:
+    label = normalize_label(text)
+    return any(label.startswith(w) for w in _CARRY_WORDS)
+
+
+@dataclass
+class _Table:
+    band: HeaderBand
+    items: list[_Item]
+    stopped: bool
+
+
+def _read_table(
+    page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field], decimal_comma: bool
+) -> _Table:
+    by_name = {f.name: f for f in fields}
+    col_field = {i: c.field for i, c in enumerate(band.columns) if c.field}
+    numeric_cols = [i for i, name in col_field.items() if by_name[name].type in _NUMERIC_TYPES]
+    text_fields = [f.name for f in fields if f.type == "string"]
+    main_text = next((c.field for c in band.columns if c.field in text_fields), None)
+    need = 2 if len(numeric_cols) >= 2 else 1
+    margin = 0.05 * page.width
+    heights = [r.height for r in rows if band.bottom < r.top < end] or [10.0]
+    line_h = statistics.median(heights)
+    items: list[_Item] = []
+    pending: list[tuple[VisualRow, list[Word]]] = []
+    last_bottom = band.bottom
+    stopped = False
+    for row in rows:
+        if row.top < band.bottom - 0.5 or row.top >= end:
+            continue
+        words = [w for w in row.words if band.x0 - margin <= (w.bbox[0] + w.bbox[2]) / 2 <= band.x1 + margin]
+        if not words:
+            continue
+        row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
+        if items and row.top - last_bottom > 8 * line_h:
+            stopped = True
+            break
+        cells = _row_cells(row, band)
+        first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
+        if _is_carry(row.text) or _is_carry(first_text):
+            continue
+        if _is_summary(first_text) or (main_text and _is_summary(_cell_text(cells, band, main_text))):
+            if items:
+                stopped = True
+                break
+            continue
+        numbers = [i for i in numeric_cols if i in cells and _is_numeric_cell(_text(cells[i]))]
+        gap_prev = row.top - last_bottom
+        last_bottom = row.bottom
+        if len(numbers) >= need:
+            item = _Item(page=page)
+            for i, ws in cells.items():
+                name = col_field.get(i)
+                if name and (i in numbers or by_name[name].type not in _NUMERIC_TYPES):
+                    item.cells[name] = list(ws)
+            item.words = [w for ws in cells.values() for w in ws]
+            # Wrapped description lines right above the numbers belong to this item.
+            if main_text and pending and row.top - pending[-1][0].bottom < 0.8 * line_h:
+                chain = [pending[-1]]
+                for prev in reversed(pending[:-1]):
+                    if chain[0][0].top - prev[0].bottom < 0.8 * line_h:
+                        chain.insert(0, prev)
+                    else:
+                        break
+                extra = [w for _, ws in chain for w in ws]
+                item.cells[main_text] = extra + item.cells.get(main_text, [])
+                item.words = extra + item.words
+            item.last_text_bottom = row.bottom
+            item.rows = 1
+            items.append(item)
+            pending = []
+            continue
+        main_words = [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
+        if items and gap_prev < 2 * line_h and items[-1].page is page:
+            item = items[-1]
+            # Numbers centred in a tall cell sit on a line of their own: fill the item's empty cells.
+            for i in numeric_cols:
+                name = col_field[i]
+                if i in cells and name not in item.cells and _is_numeric_cell(_text(cells[i])):
+                    item.cells[name] = list(cells[i])
+                    item.words.extend(cells[i])
+            if main_words and row.top - item.last_text_bottom < 0.8 * line_h and main_text:
+                item.cells.setdefault(main_text, []).extend(main_words)
+                item.words.extend(main_words)
+                item.last_text_bottom = row.bottom
+                item.rows += 1
+                continue
+        if main_words:
+            pending.append((row, main_words))
+    else:
+        stopped = False
+    return _Table(band, items, stopped)
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _cell_text(cells: dict[int, list[Word]], band: HeaderBand, name: str) -> str:
+    return " ".join(_text(ws) for i, ws in cells.items() if band.columns[i].field == name)
+
+
+def extract_items(document: Document, field: Field) -> ItemsResult:
+    """Read the items of an array-of-objects field from the document's tables.
+
+    Args:
+        document: a loaded document (text-layer or OCR pages).
+        field: an array field whose items are objects (``field.item_fields`` non-empty).
+    Returns:
+        The items in document order with citations, confidences and a reason; no items (and a reason) when
+        no table header matches the item fields.
+
+    >>> extract_items(Document(id="0", kind="pdf"), Field(name="x", type="string")).reason
+    "field 'x' is not an array of objects"
+    """
+    fields = field.item_fields
+    if not fields:
+        return ItemsResult(reason=f"field '{field.name}' is not an array of objects")
+    found: list[tuple[Page, list[VisualRow], HeaderBand]] = []
+    for page in document.pages:
+        rows = visual_rows(page)
+        for band in find_headers(page, rows, fields):
+            found.append((page, rows, band))
+    if not found:
+        return ItemsResult(reason="no table header matching the item fields was found")
+    best = max(b.score for _, _, b in found)
+    # Keep headers that match about as well as the best one (item table and its repeats, not a tax table).
+    kept = [(p, r, b) for p, r, b in found if b.score >= 0.75 * best]
+    tables: list[_Table] = []
+    for k, (page, rows, band) in enumerate(kept):
+        nxt = [b.top for p, _, b in kept[k + 1 :] if p is page] + [
+            b.top for p2, _, b in found if p2 is page and b.top > band.top and b not in [x[2] for x in kept]
+        ]
+        end = min(nxt) if nxt else page.height + 1
+        texts = [w.text for row in rows if band.bottom < row.top < end for w in row.words]
+        table = _read_table(page, rows, band, end, fields, _decimal_comma(texts))
+        tables.append(table)
+    items = [it for t in tables for it in t.items]
+    if not items:
+        return ItemsResult(reason=f"table header '{kept[0][2].label}' on page {kept[0][0].number} has no rows")
+    decimal_comma = _decimal_comma([w.text for it in items for w in it.words])
+    result = ItemsResult()
+    for it in items:
+        values: dict[str, Any] = {}
+        cells: dict[str, Citation] = {}
+        for f in fields:
+            ws = it.cells.get(f.name, [])
+            value = _convert(f, ws, decimal_comma) if ws else None
+            values[f.name] = value
+            if value is not None:
+                cells[f.name] = _citation(it.page, ws)
+        result.items.append(values)
+        result.cell_citations.append(cells)
+        result.item_citations.append(_citation(it.page, it.words))
+        result.confidence.append(_confidence(values, fields, kept[0][2].score))
+        confs = [w.confidence for w in it.words if w.confidence is not None]
+        result.ocr_confidence.append(round(sum(confs) / len(confs), 4) if confs else None)
+    pages = sorted({t.band.page for t in tables if t.items})
+    result.reason = f"table on page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} with header '{kept[0][2].label}'"
+    return result
+
+
+def _confidence(values: dict[str, Any], fields: list[Field], header_score: float) -> float:
+    filled = sum(v is not None for v in values.values()) / max(len(fields), 1)
+    conf = 0.5 + 0.3 * filled + 0.1 * min(header_score / max(len(fields), 1), 1.0)
+    q, p, t = values.get("quantity"), values.get("unit_price"), values.get("line_total")
+    if all(isinstance(v, float) for v in (q, p, t)) and abs(q * p - t) <= max(0.011, 0.005 * abs(t)):
+        conf += 0.1
+    return round(min(conf, 0.99), 3)
