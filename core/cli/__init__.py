@@ -12,7 +12,11 @@ from core.errors import FieldbenchError
 __all__ = ["main", "build_parser"]
 
 # Each module has ``register(subparsers)``, which adds its sub-commands and sets ``func(args) -> int``.
-COMMAND_MODULES: tuple[str, ...] = ("core.cli.inspect_cmd",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "core.cli.inspect_cmd",
+    "core.cli.extract_cmd",
+    "core.cli.evaluate_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
