@@ -1,4 +1,4 @@
-"""Document classifiers in the store: their labels, routes to extraction workflows, samples and trained versions.
+"""Document classifiers in the store: labels, routes to extraction workflows, samples and trained versions.
 
 A classifier row holds its labels, the relevant pages, the document specification and the routes
 (label -> extraction workflow id) as JSON; samples point at documents kept by ``store.documents``; every
@@ -7,6 +7,7 @@ training adds a version whose model files live under ``Settings.models_dir / "cl
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from datetime import datetime, timezone
@@ -48,7 +49,9 @@ classifier_samples_table = sa.Table(
     "classifier_samples",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("label", sa.String(200), nullable=False),
     sa.Column("document_id", sa.String(64), nullable=False),
     sa.Column("name", sa.String(500), nullable=False),
@@ -60,7 +63,9 @@ classifier_versions_table = sa.Table(
     "classifier_versions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("report_json", sa.Text, nullable=False),
@@ -85,13 +90,16 @@ class Classifier(BaseModel):
     name: str = Field(description="Display name.")
     description: str = ""
     labels: list[str] = Field(default_factory=list, description="The classes documents are sorted into.")
-    spec: DocumentSpec = Field(default_factory=DocumentSpec, description="Cropping, character set, text mode.")
+    spec: DocumentSpec = Field(
+        default_factory=DocumentSpec, description="Cropping, character set, text mode."
+    )
     pages: int | None = Field(
         default=1,
         description="The relevant pages: the first N pages (1 = first page only), None for all pages.",
     )
     routes: dict[str, str] = Field(
-        default_factory=dict, description="Label -> id of the extraction workflow documents of that label go to."
+        default_factory=dict,
+        description="Label -> id of the extraction workflow documents of that label go to.",
     )
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
@@ -204,7 +212,9 @@ class ClassifierRepo:
         """
         unknown_routes = sorted(set(classifier.routes) - set(classifier.labels))
         if unknown_routes:
-            raise ClassifierError(f"routes name labels the classifier does not have: {', '.join(unknown_routes)}")
+            raise ClassifierError(
+                f"routes name labels the classifier does not have: {', '.join(unknown_routes)}"
+            )
         now = _now()
         with self.engine.begin() as conn:
             found = conn.execute(
@@ -236,27 +246,35 @@ class ClassifierRepo:
     def get(self, classifier_id: str) -> Classifier:
         """The classifier with this id (NotFoundError when there is none)."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(classifiers_table).where(classifiers_table.c.id == classifier_id)).first()
+            row = conn.execute(
+                sa.select(classifiers_table).where(classifiers_table.c.id == classifier_id)
+            ).first()
         if row is None:
             raise NotFoundError("classifier", classifier_id)
         return self._from_row(row)
 
-    def list(self) -> list[Classifier]:
+    def list(self) -> builtins.list[Classifier]:
         """All classifiers, newest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(classifiers_table).order_by(classifiers_table.c.created_at.desc(), classifiers_table.c.id)
+                sa.select(classifiers_table).order_by(
+                    classifiers_table.c.created_at.desc(), classifiers_table.c.id
+                )
             ).all()
         return [self._from_row(row) for row in rows]
 
     def delete(self, classifier_id: str) -> None:
-        """Delete a classifier with its samples and version rows (model files on disk are left to the caller)."""
+        """Delete a classifier with its samples and version rows (model files on disk stay)."""
         with self.engine.begin() as conn:
             conn.execute(
-                classifier_samples_table.delete().where(classifier_samples_table.c.classifier_id == classifier_id)
+                classifier_samples_table.delete().where(
+                    classifier_samples_table.c.classifier_id == classifier_id
+                )
             )
             conn.execute(
-                classifier_versions_table.delete().where(classifier_versions_table.c.classifier_id == classifier_id)
+                classifier_versions_table.delete().where(
+                    classifier_versions_table.c.classifier_id == classifier_id
+                )
             )
             deleted = conn.execute(classifiers_table.delete().where(classifiers_table.c.id == classifier_id))
         if deleted.rowcount == 0:
@@ -264,7 +282,7 @@ class ClassifierRepo:
 
     # --- samples -------------------------------------------------------------------------------------------
 
-    def add_samples(self, classifier_id: str, samples: list[tuple[str, str, str]]) -> int:
+    def add_samples(self, classifier_id: str, samples: builtins.list[tuple[str, str, str]]) -> int:
         """Record training samples in one transaction.
 
         Args:
@@ -287,16 +305,22 @@ class ClassifierRepo:
         with self.engine.begin() as conn:
             for label, document_id, name in samples:
                 conn.execute(
-                    table.delete().where(table.c.classifier_id == classifier_id, table.c.document_id == document_id)
+                    table.delete().where(
+                        table.c.classifier_id == classifier_id, table.c.document_id == document_id
+                    )
                 )
                 conn.execute(
                     table.insert().values(
-                        classifier_id=classifier_id, label=label, document_id=document_id, name=name, created_at=now
+                        classifier_id=classifier_id,
+                        label=label,
+                        document_id=document_id,
+                        name=name,
+                        created_at=now,
                     )
                 )
         return len(samples)
 
-    def samples(self, classifier_id: str, label: str | None = None) -> list[ClassifierSample]:
+    def samples(self, classifier_id: str, label: str | None = None) -> builtins.list[ClassifierSample]:
         """The classifier's samples (of one label when given), oldest first."""
         table = classifier_samples_table
         query = sa.select(table).where(table.c.classifier_id == classifier_id)
@@ -335,7 +359,9 @@ class ClassifierRepo:
         table = classifier_samples_table
         with self.engine.begin() as conn:
             conn.execute(
-                table.delete().where(table.c.classifier_id == classifier_id, table.c.document_id == document_id)
+                table.delete().where(
+                    table.c.classifier_id == classifier_id, table.c.document_id == document_id
+                )
             )
 
     # --- versions ------------------------------------------------------------------------------------------
@@ -349,7 +375,9 @@ class ClassifierRepo:
             ).scalar()
         return int(current or 0) + 1
 
-    def add_version(self, classifier_id: str, version: int, path: str, report: dict[str, Any]) -> ClassifierVersion:
+    def add_version(
+        self, classifier_id: str, version: int, path: str, report: dict[str, Any]
+    ) -> ClassifierVersion:
         """Record a trained version whose model files are already written at ``path``."""
         self.get(classifier_id)
         now = _now()
@@ -366,9 +394,11 @@ class ClassifierRepo:
                 )
         except sa.exc.IntegrityError as exc:
             raise StoreError(f"classifier {classifier_id!r} already has a version {version}") from exc
-        return ClassifierVersion(classifier_id=classifier_id, version=version, path=path, report=report, created_at=now)
+        return ClassifierVersion(
+            classifier_id=classifier_id, version=version, path=path, report=report, created_at=now
+        )
 
-    def versions(self, classifier_id: str) -> list[ClassifierVersion]:
+    def versions(self, classifier_id: str) -> builtins.list[ClassifierVersion]:
         """Every trained version, oldest first."""
         table = classifier_versions_table
         with self.engine.connect() as conn:
