@@ -1,0 +1,66 @@
+"""The demo workflow: "Demo invoices" over the documents in ``sample_docs/``, present from the first start."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from core.errors import FieldbenchError, NotFoundError, StoreError
+from core.schema import Workflow
+from core.schema_io import load_schema_file
+from core.store import Store
+
+__all__ = ["DEMO_WORKFLOW_ID", "SAMPLE_DOCS", "demo_schema_path", "ensure_demo_workflow"]
+
+# A fixed id keeps the demo from being created twice, by two processes at once or on every start.
+DEMO_WORKFLOW_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldbench.local/workflows/demo-invoices"))
+SAMPLE_DOCS = Path(__file__).resolve().parent.parent / "sample_docs"
+
+
+def demo_schema_path(sample_docs: Path | None = None) -> Path:
+    """The demo's ``schema.json`` (a dataset-format schema in ``sample_docs/``).
+
+    Raises:
+        FieldbenchError: the file is missing (e.g. an installed package without the repo's sample_docs).
+    """
+    path = (sample_docs or SAMPLE_DOCS) / "schema.json"
+    if not path.is_file():
+        raise FieldbenchError(
+            f"the demo schema {path} is missing",
+            hint="Run Fieldbench from its repository checkout, or create a workflow of your own.",
+        )
+    return path
+
+
+def ensure_demo_workflow(store: Store, sample_docs: Path | None = None) -> Workflow:
+    """The "Demo invoices" workflow, created from ``sample_docs/schema.json`` unless it already exists.
+
+    Idempotent: the demo has a fixed id, so calling this again (or from two processes) returns the same
+    workflow, with whatever edits the user saved since. A deleted demo comes back on the next call.
+
+    Args:
+        store: the store.
+        sample_docs: the folder holding ``schema.json`` (default: the repo's ``sample_docs/``).
+
+    Returns:
+        The demo workflow at its latest version.
+
+    Raises:
+        FieldbenchError: the demo schema is missing or invalid.
+    """
+    try:
+        return store.workflows.get(DEMO_WORKFLOW_ID)
+    except NotFoundError:
+        pass
+    draft = load_schema_file(demo_schema_path(sample_docs))
+    workflow = Workflow(
+        id=DEMO_WORKFLOW_ID,
+        name="Demo invoices",
+        description=draft.description,
+        fields=draft.fields,
+    )
+    try:
+        return store.workflows.create(workflow)
+    except StoreError:
+        # Another process created it between our get and create.
+        return store.workflows.get(DEMO_WORKFLOW_ID)
