@@ -6,6 +6,7 @@ st.set_page_config(page_title="Fieldbench", page_icon=":material/table_view:", l
 
 pages = [
     st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
+    st.Page("pages/extract.py", title="Extract", icon=":material/document_scanner:"),
 ]
 
 st.navigation(pages).run()
