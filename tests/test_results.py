@@ -1,0 +1,109 @@
+"""Results: flat paths, CSV export, what changed since the previous run, and values without a citation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from core.results import (
+    Citation,
+    Extraction,
+    ExtractionResult,
+    FieldMetadata,
+    Insight,
+    PageRef,
+    Point,
+    diff,
+    flatten_values,
+    to_csv,
+    uncited_values,
+)
+
+
+def _citation(text: str, page: int = 1) -> Citation:
+    box = [Point(x=10, y=20), Point(x=60, y=20), Point(x=60, y=30), Point(x=10, y=30)]
+    return Citation(page=PageRef(number=page, width=595, height=842), polygon=box, reference_text=text)
+
+
+def _result(total: float = 12.5, second_item: str = "Paper, A4") -> ExtractionResult:
+    items = [{"description": "Pens", "quantity": 2}, {"description": second_item, "quantity": 1}]
+    return ExtractionResult(
+        workflow_id="wf",
+        workflow_name="Invoices",
+        document_name="inv.pdf",
+        engine="local",
+        extractions={
+            "number": Extraction(value="INV-1", confidence=0.8, citations=[_citation("Invoice INV-1")]),
+            "total": Extraction(value=total, confidence=0.6, citations=[_citation("Total 12.50", page=2)]),
+            "paid": Extraction(value=True, confidence=0.9, citations=[_citation("PAID")]),
+            "due_date": Extraction(value=None),
+            "line_items": Extraction(value=items, confidence=0.7),
+        },
+        metadata={
+            "line_items[0].description": FieldMetadata(confidence=0.75, citations=[_citation("Pens")]),
+            "line_items[0].quantity": FieldMetadata(confidence=0.7, citations=[_citation("2")]),
+            "line_items[1].description": FieldMetadata(confidence=0.5, citations=[_citation(second_item)]),
+            "line_items[1].quantity": FieldMetadata(confidence=0.5, citations=[_citation("1")]),
+        },
+    )
+
+
+def test_flatten_gives_line_item_paths() -> None:
+    flat = flatten_values(_result())
+    assert flat["line_items[1].description"] == "Paper, A4"
+    assert flat["total"] == 12.5 and flat["due_date"] is None
+
+
+def test_csv_has_one_row_per_field_path_with_confidence_page_and_text() -> None:
+    rows = list(csv.DictReader(io.StringIO(to_csv([_result(), _result(total=3.0)]))))
+    assert list(rows[0]) == ["document", "field", "value", "confidence", "page", "reference_text"]
+    assert len(rows) == 2 * 8
+    by_field = {r["field"]: r for r in rows[:8]}
+    assert by_field["total"]["value"] == "12.5" and by_field["total"]["page"] == "2"
+    assert by_field["line_items[1].description"]["value"] == "Paper, A4"  # a comma survives quoting
+    assert by_field["line_items[1].description"]["confidence"] == "0.5"
+    assert by_field["paid"]["value"] == "true"
+    assert by_field["due_date"]["value"] == "" and by_field["due_date"]["page"] == ""
+    assert rows[8 + 1]["value"] == "3.0"
+
+
+def test_diff_lists_changed_paths_only() -> None:
+    before, after = _result(), _result(total=13.0, second_item="Paper A3")
+    assert diff(before, after) == {
+        "total": (12.5, 13.0),
+        "line_items[1].description": ("Paper, A4", "Paper A3"),
+    }
+    assert diff(before, _result()) == {}
+    assert diff(None, after) == {}
+
+
+def test_diff_counts_added_and_removed_values() -> None:
+    before = _result()
+    after = before.model_copy(
+        update={
+            "extractions": {
+                **before.extractions,
+                "line_items": Extraction(value=[{"description": "Pens", "quantity": 2}]),
+            }
+        }
+    )
+    changes = diff(before, after)
+    assert changes == {"line_items[1].description": ("Paper, A4", None), "line_items[1].quantity": (1, None)}
+
+
+def test_uncited_values_flags_values_without_citation_or_note() -> None:
+    result = _result()
+    assert uncited_values(result) == []
+    result.extractions["currency"] = Extraction(value="EUR")
+    assert uncited_values(result) == ["currency"]
+    result.metadata["currency"] = FieldMetadata(
+        insights=[Insight(type="note", content="derived from the € sign")]
+    )
+    assert uncited_values(result) == []
+
+
+def test_json_uses_the_reference_key_names() -> None:
+    data = json.loads(_result().to_json())
+    assert data["extractions"]["number"]["citations"][0]["referenceText"] == "Invoice INV-1"
+    assert "processing_id" in data and "workflow_id" in data and "available_results" in data
