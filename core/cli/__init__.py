@@ -16,6 +16,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.inspect_cmd",
     "core.cli.extract_cmd",
     "core.cli.evaluate_cmd",
+    "core.cli.schema_cmd",
+    "core.cli.workflow_cmd",
 )
 
 
