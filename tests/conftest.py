@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The local chat-completions server (fixture `llm_server`) for LLM tests; see tests/llm_server.py.
+pytest_plugins = ["tests.llm_server"]
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DOCS = REPO / "sample_docs"
 DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))

@@ -1,0 +1,536 @@
+"""Structured answers from any OpenAI-compatible chat-completions server, with failures mapped to ``LLMError``.
+
+How the pieces fit (instructor 1.17 over openai 3.x):
+
+* ``openai.OpenAI(base_url, api_key or "not-needed", timeout, max_retries=0)``: the SDK's own retries are off,
+  because we retry here and report how many requests were made.
+* Every HTTP request goes through ``_Transport.create``: it counts the request, adds the answer's token usage,
+  retries 429 (honouring ``Retry-After``) and 5xx with a bounded back-off, and turns every other failure
+  (time-out, refused connection, 401/403, 404, 400) into an ``LLMError`` at once.
+* ``instructor.patch(create=_Transport.create, mode=Mode.JSON_SCHEMA)`` wraps that function: instructor sends
+  the pydantic model's JSON Schema as ``response_format={"type": "json_schema", ...}``, validates the answer
+  (``message.content``) with the model, and when it does not fit, re-asks with the validation errors appended
+  to the conversation, up to ``max_attempts`` answers. JSON-schema mode (not tools) is used because the
+  answer then arrives as message content, whose tokens carry log-probabilities when asked for.
+* Instructor is never given a ``context``: with one it renders messages as Jinja templates, and document text
+  must never be interpreted.
+
+The one entry point is :func:`structured_completion`; the field guide and the LLM engine both use it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel
+
+from core.config import Settings, get_settings
+from core.errors import EngineUnavailableError, LLMError
+from core.results import TokenUsage
+
+__all__ = [
+    "TokenLogprob",
+    "StructuredAnswer",
+    "missing_settings",
+    "make_openai_client",
+    "make_instructor_create",
+    "structured_completion",
+    "json_spans",
+    "token_confidences",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+_TIMEOUT_HINT = "Raise FIELDBENCH_LLM_TIMEOUT (seconds) if the model needs longer, or use a faster model."
+# Instructor logs every failed API call at ERROR level before re-raising; we report them ourselves.
+logging.getLogger("instructor.v2.retry").setLevel(logging.CRITICAL)
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """One generated token with its log-probability (natural log), as the server reported it."""
+
+    token: str
+    logprob: float
+    bytes: tuple[int, ...] | None = None
+
+
+@dataclass
+class StructuredAnswer(Generic[M]):
+    """A validated answer.
+
+    Attributes:
+        parsed: the response model instance.
+        content: the raw text of the answer that validated (JSON).
+        usage: tokens spent on every request of this call, retries included.
+        logprobs: the tokens of the validated answer with their log-probabilities, or None when the server
+            sent none (not asked for, or not supported).
+        attempts: how many requests were sent (re-asks and rate-limit/server-error retries included).
+    """
+
+    parsed: M
+    content: str
+    usage: TokenUsage
+    logprobs: list[TokenLogprob] | None
+    attempts: int
+
+
+def missing_settings(settings: Settings) -> list[str]:
+    """The environment variables still needed before an LLM can be called (empty when configured).
+
+    >>> missing_settings(Settings(home=".", llm_model="m", llm_base_url="http://127.0.0.1:1/v1"))
+    []
+    """
+    missing = []
+    if not settings.llm_base_url and not settings.llm_api_key:
+        missing.append("OPENAI_BASE_URL (or OPENAI_API_KEY for api.openai.com)")
+    if not settings.llm_model:
+        missing.append("FIELDBENCH_LLM_MODEL")
+    return missing
+
+
+def make_openai_client(settings: Settings) -> openai.OpenAI:
+    """An ``openai.OpenAI`` client for the configured server, with the SDK's own retries off.
+
+    Args:
+        settings: ``llm_base_url`` (None means api.openai.com), ``llm_api_key`` (local servers need none),
+            ``llm_timeout`` (seconds per request).
+
+    Returns:
+        The client.
+    """
+    return openai.OpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",  # local servers ignore it; the SDK insists on one
+        timeout=settings.llm_timeout,
+        max_retries=0,
+    )
+
+
+def _retry_after(response: Any) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms``, ``Retry-After`` seconds or HTTP date)."""
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(float(raw_ms) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _server_message(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return error.message
+
+
+@dataclass
+class _Transport:
+    """The function instructor calls for each request: counts, sums usage, retries 429/5xx, maps errors."""
+
+    client: openai.OpenAI
+    settings: Settings
+    max_attempts: int
+    backoff: float
+    max_wait: float
+    attempts: int = 0
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    waited: float = 0.0
+
+    def _where(self) -> str:
+        return self.settings.llm_base_url or "api.openai.com"
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        retries = 0
+        while True:
+            self.attempts += 1
+            try:
+                completion = self.client.chat.completions.create(*args, **kwargs)
+            except openai.APITimeoutError:
+                raise LLMError(
+                    f"the LLM server at {self._where()} did not answer within {self.settings.llm_timeout:g} s",
+                    attempts=self.attempts,
+                    hint=_TIMEOUT_HINT,
+                ) from None
+            except openai.APIConnectionError as error:
+                raise LLMError(
+                    f"could not connect to the LLM server at {self._where()} ({error.__cause__ or error})",
+                    attempts=self.attempts,
+                    hint="Is the server running at OPENAI_BASE_URL?",
+                ) from None
+            except openai.APIStatusError as error:
+                status = error.status_code
+                if status == 429 or status >= 500:
+                    retries += 1
+                    wait = self._wait_before_retry(error, retries)
+                    if wait is not None:
+                        time.sleep(wait)
+                        self.waited += wait
+                        continue
+                raise self._status_error(error) from None
+            usage = getattr(completion, "usage", None)
+            if usage is not None:
+                self.usage = TokenUsage(
+                    prompt_tokens=self.usage.prompt_tokens + (usage.prompt_tokens or 0),
+                    completion_tokens=self.usage.completion_tokens + (usage.completion_tokens or 0),
+                )
+            return completion
+
+    def _wait_before_retry(self, error: openai.APIStatusError, retries: int) -> float | None:
+        """Seconds to wait before retrying a 429/5xx, or None when retries or the wait budget are spent."""
+        if retries >= self.max_attempts:
+            return None
+        asked = _retry_after(error.response)
+        wait = asked if asked is not None else self.backoff * (2 ** (retries - 1))
+        if self.waited + wait > self.max_wait:
+            return None
+        return wait
+
+    def _status_error(self, error: openai.APIStatusError) -> LLMError:
+        status = error.status_code
+        detail = _server_message(error)
+        model = self.settings.llm_model
+        if status == 429:
+            asked = _retry_after(error.response)
+            told = f"; it asked to wait {asked:g} s more" if asked is not None else ""
+            return LLMError(
+                f"the LLM server at {self._where()} is rate-limiting requests (429) after {self.attempts} "
+                f"attempts and {self.waited:g} s of waiting{told}: {detail}",
+                status=status,
+                attempts=self.attempts,
+                hint="Wait and try again, lower the request rate, or raise the server's limits.",
+            )
+        if status >= 500:
+            return LLMError(
+                f"the LLM server at {self._where()} failed with HTTP {status} after {self.attempts} attempts: {detail}",
+                status=status,
+                attempts=self.attempts,
+                hint="Check the server's logs; the model may be overloaded or crashed.",
+            )
+        if status in (401, 403):
+            return LLMError(
+                f"the LLM server at {self._where()} refused the credentials (HTTP {status}): {detail}",
+                status=status,
+                attempts=self.attempts,
+                hint="Check OPENAI_API_KEY.",
+            )
+        if status == 404:
+            return LLMError(
+                f"the LLM server at {self._where()} has no model {model!r} or no chat-completions endpoint "
+                f"(HTTP 404): {detail}",
+                status=status,
+                attempts=self.attempts,
+                hint="Check FIELDBENCH_LLM_MODEL and that OPENAI_BASE_URL ends with /v1.",
+            )
+        return LLMError(
+            f"the LLM server at {self._where()} rejected the request (HTTP {status}): {detail}",
+            status=status,
+            attempts=self.attempts,
+            hint="The model may not support JSON-schema answers or log-probabilities.",
+        )
+
+
+def make_instructor_create(transport_create: Any) -> Any:
+    """Wrap a chat-completions ``create`` function with instructor in JSON-schema mode.
+
+    The returned function takes ``response_model=`` and ``max_retries=`` (re-asks after the first answer)
+    besides the usual chat-completions arguments, and returns the validated model instance; the raw
+    completion that validated is on its ``_raw_response`` attribute.
+    """
+    return instructor.patch(create=transport_create, mode=instructor.Mode.JSON_SCHEMA)
+
+
+def _logprobs_of(completion: Any) -> list[TokenLogprob] | None:
+    try:
+        content = completion.choices[0].logprobs.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if not content:
+        return None
+    tokens = []
+    for item in content:
+        raw_bytes = getattr(item, "bytes", None)
+        tokens.append(
+            TokenLogprob(
+                token=str(item.token),
+                logprob=float(item.logprob),
+                bytes=tuple(raw_bytes) if raw_bytes is not None else None,
+            )
+        )
+    return tokens
+
+
+def _short(error: BaseException, limit: int = 400) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def structured_completion(
+    response_model: type[M],
+    messages: Sequence[dict[str, Any]],
+    *,
+    settings: Settings | None = None,
+    max_attempts: int = 3,
+    logprobs: bool = False,
+    temperature: float | None = 0.0,
+    backoff: float = 1.0,
+    max_wait: float = 30.0,
+) -> StructuredAnswer[M]:
+    """Ask the configured model for an answer that fits ``response_model``; re-ask until it fits.
+
+    Args:
+        response_model: the pydantic model the answer must validate against.
+        messages: chat messages (``{"role": ..., "content": ...}``); they are sent as they are.
+        settings: the LLM settings; read from the environment when None.
+        max_attempts: most answers asked for (the first plus re-asks with the validation errors); also the
+            most requests per answer when the server says 429 or 5xx.
+        logprobs: ask the server for token log-probabilities (``logprobs=True``).
+        temperature: sampling temperature; None leaves the server's default.
+        backoff: first wait in seconds before retrying a 429/5xx that gave no ``Retry-After``; doubles.
+        max_wait: most seconds spent waiting on 429/5xx in this call; beyond it the call fails.
+
+    Returns:
+        The validated answer with its raw text, summed token usage, log-probabilities and request count.
+
+    Raises:
+        EngineUnavailableError: no model or server configured.
+        LLMError: time-out, refused connection, refused credentials, unknown model, rate limit or server
+            errors beyond the retries, or answers that never fit the schema.
+    """
+    settings = settings or get_settings()
+    missing = missing_settings(settings)
+    if missing:
+        raise EngineUnavailableError("llm", "set " + " and ".join(missing))
+    transport = _Transport(
+        client=make_openai_client(settings),
+        settings=settings,
+        max_attempts=max(1, max_attempts),
+        backoff=backoff,
+        max_wait=max_wait,
+    )
+    create = make_instructor_create(transport.create)
+    extra: dict[str, Any] = {}
+    if temperature is not None:
+        extra["temperature"] = temperature
+    if logprobs:
+        extra["logprobs"] = True
+    try:
+        parsed = create(
+            response_model=response_model,
+            max_retries=max(1, max_attempts) - 1,
+            model=settings.llm_model,
+            messages=[dict(message) for message in messages],
+            **extra,
+        )
+    except InstructorRetryException as error:
+        cause = error.__cause__
+        if isinstance(cause, LLMError):
+            raise cause from None
+        raise LLMError(
+            f"the model's answer never fit the expected schema after {transport.attempts} attempts: "
+            f"{_short(cause or error)}",
+            attempts=transport.attempts,
+            hint="Try a stronger model, or simplify the field descriptions and types.",
+        ) from None
+    except IncompleteOutputException:
+        raise LLMError(
+            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} attempts",
+            attempts=transport.attempts,
+            hint="Use a model with a larger context or fewer pages per batch.",
+        ) from None
+    except LLMError:
+        raise
+    completion = getattr(parsed, "_raw_response", None)
+    content = ""
+    if completion is not None and getattr(completion, "choices", None):
+        content = completion.choices[0].message.content or ""
+    return StructuredAnswer(
+        parsed=parsed,
+        content=content,
+        usage=transport.usage,
+        logprobs=_logprobs_of(completion) if logprobs else None,
+        attempts=transport.attempts,
+    )
+
+
+# --- log-probabilities -> confidence per JSON value ------------------------------------------------------
+
+JsonPath = tuple[str | int, ...]
+_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_WHITESPACE = " \t\r\n"
+
+
+def json_spans(text: str) -> dict[JsonPath, tuple[int, int]]:
+    """Where each value of a JSON text is: ``{path: (start, end)}`` character offsets, ``()`` the whole.
+
+    Strings' spans include their quotes. Raises ``ValueError`` when the text is not one JSON value.
+
+    >>> spans = json_spans('{"a": {"value": "X1"}, "b": [1, 2]}')
+    >>> spans[("a", "value")], spans[("b", 1)]
+    ((16, 20), (32, 33))
+    """
+    n = len(text)
+    spans: dict[JsonPath, tuple[int, int]] = {}
+
+    def skip(i: int) -> int:
+        while i < n and text[i] in _WHITESPACE:
+            i += 1
+        return i
+
+    def expect(i: int, char: str) -> int:
+        if i >= n or text[i] != char:
+            raise ValueError(f"expected {char!r} at {i}")
+        return i + 1
+
+    def value(i: int, path: JsonPath) -> int:
+        i = skip(i)
+        if i >= n:
+            raise ValueError("unexpected end of JSON")
+        start, char = i, text[i]
+        if char == "{":
+            i = skip(i + 1)
+            if i < n and text[i] == "}":
+                i += 1
+            else:
+                while True:
+                    i = skip(i)
+                    key, i = json.decoder.scanstring(text, expect(i, '"'))
+                    i = value(expect(skip(i), ":"), (*path, key))
+                    i = skip(i)
+                    if i < n and text[i] == ",":
+                        i += 1
+                        continue
+                    i = expect(i, "}")
+                    break
+        elif char == "[":
+            i = skip(i + 1)
+            if i < n and text[i] == "]":
+                i += 1
+            else:
+                index = 0
+                while True:
+                    i = skip(value(i, (*path, index)))
+                    index += 1
+                    if i < n and text[i] == ",":
+                        i += 1
+                        continue
+                    i = expect(i, "]")
+                    break
+        elif char == '"':
+            _, i = json.decoder.scanstring(text, i + 1)
+        else:
+            match = _SCALAR.match(text, i)
+            if not match:
+                raise ValueError(f"unexpected {char!r} at {i}")
+            i = match.end()
+        spans[path] = (start, i)
+        return i
+
+    end = skip(value(0, ()))
+    if end != n:
+        raise ValueError(f"extra data at {end}")
+    return spans
+
+
+def _token_offsets(content: str, tokens: Sequence[TokenLogprob]) -> list[tuple[int, int]] | None:
+    """Character offsets of each token in ``content``, or None when the tokens do not spell the content."""
+    if "".join(t.token for t in tokens) == content:
+        offsets, position = [], 0
+        for token in tokens:
+            offsets.append((position, position + len(token.token)))
+            position += len(token.token)
+        return offsets
+    # Tokens may split a multi-byte character; their bytes still spell the content's UTF-8.
+    if all(t.bytes is not None for t in tokens):
+        encoded = content.encode()
+        if b"".join(bytes(t.bytes or ()) for t in tokens) != encoded:
+            return None
+        char_at = [0] * (len(encoded) + 1)  # byte offset -> character offset
+        byte = 0
+        for index, char in enumerate(content):
+            width = len(char.encode())
+            for k in range(width):
+                char_at[byte + k] = index
+            byte += width
+        char_at[len(encoded)] = len(content)
+        offsets, position = [], 0
+        for token in tokens:
+            end = position + len(token.bytes or ())
+            offsets.append((char_at[position], char_at[end] if end < len(encoded) else len(content)))
+            position = end
+        return offsets
+    return None
+
+
+def token_confidences(
+    content: str, tokens: Sequence[TokenLogprob], paths: Sequence[JsonPath]
+) -> dict[JsonPath, float | None] | None:
+    """Confidence 0-1 of JSON values from the log-probabilities of the tokens that wrote them.
+
+    Method: the tokens overlapping the value's characters (inside the quotes for a non-empty string) are
+    taken, and the confidence is ``exp(mean(logprob))``, the geometric mean of their probabilities: 1.0 when
+    the model was sure of every token, lower as any of them was a guess; a long value is not penalised for
+    its length the way the product of probabilities would be.
+
+    Args:
+        content: the answer's JSON text.
+        tokens: its tokens with log-probabilities, in order.
+        paths: the JSON paths whose confidence is wanted (e.g. ``("total", "value")``).
+
+    Returns:
+        ``{path: confidence}`` (None for a path not in the answer), or None when the tokens cannot be lined
+        up with the text or the text is not JSON.
+
+    >>> toks = [TokenLogprob('{"a":', 0.0), TokenLogprob('"x"', -0.5), TokenLogprob("}", 0.0)]
+    >>> round(token_confidences('{"a":"x"}', toks, [("a",)])[("a",)], 3)
+    0.607
+    """
+    offsets = _token_offsets(content, tokens)
+    if offsets is None:
+        return None
+    try:
+        spans = json_spans(content)
+    except ValueError:
+        return None
+    result: dict[JsonPath, float | None] = {}
+    for path in paths:
+        span = spans.get(tuple(path))
+        if span is None:
+            result[tuple(path)] = None
+            continue
+        start, end = span
+        if content[start] == '"' and end - start > 2:
+            start, end = start + 1, end - 1
+        chosen = [t.logprob for t, (a, b) in zip(tokens, offsets) if a < end and b > start]
+        result[tuple(path)] = math.exp(sum(chosen) / len(chosen)) if chosen else None
+    return result
