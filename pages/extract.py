@@ -52,10 +52,10 @@ def _description_paths(workflow: Workflow) -> list[tuple[str, Field]]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _page_png(_store: Store, document_id: str, page: int, boxes: tuple[tuple[float, ...], ...]) -> bytes:
-    from core.documents import highlight
+    from core.render import highlight
 
     document = _store.documents.load(document_id)
-    return highlight(document, page, list(boxes), HIGHLIGHT_DPI, "#ff8c00")
+    return highlight(document, page, [(b[0], b[1], b[2], b[3]) for b in boxes], HIGHLIGHT_DPI, (255, 140, 0))
 
 
 def _citation_boxes(result: ExtractionResult, path: str) -> tuple[int, tuple[tuple[float, ...], ...]]:
