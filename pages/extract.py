@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.demo import ensure_demo_workflow
 from core.errors import FieldbenchError
 from core.extraction import engine_options
 from core.processing import process, process_document
@@ -187,14 +188,7 @@ def main() -> None:
     st.title("Extract")
     store = get_store()
     with show_errors():
-        try:
-            from core.demo import ensure_demo_workflow
-        except (
-            ImportError
-        ):  # the demo workflow belongs to the workflow stage; without it the list may be empty
-            pass
-        else:
-            ensure_demo_workflow(store)
+        ensure_demo_workflow(store)
     workflows = store.workflows.list()
     if not workflows:
         st.info("No workflow yet: define one on the Define page.")

@@ -1,0 +1,71 @@
+"""The Extract page: run a sample, see values; edit a description, re-run, see the change; bad files."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.demo import DEMO_WORKFLOW_ID
+
+
+@pytest.fixture
+def at() -> AppTest:
+    # The store is a cache_resource: start each test with its own (its FIELDBENCH_HOME is per test).
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    app = AppTest.from_file("app.py", default_timeout=180)
+    app.run()
+    app.switch_page("pages/extract.py")
+    app.run()
+    assert not app.exception
+    return app
+
+
+def _table(app: AppTest) -> dict[str, dict[str, object]]:
+    frame = app.dataframe[0].value
+    return {row["field"]: row for row in frame.to_dict("records")}
+
+
+def test_run_a_sample_and_see_its_values(at: AppTest) -> None:
+    assert at.selectbox(key="extract_workflow").value == DEMO_WORKFLOW_ID
+    at.selectbox(key="extract_sample").set_value("invoice_en.pdf")
+    at.radio(key="extract_engine").set_value("local")
+    at.button[0].click()  # "Extract"
+    at.run()
+    assert not at.exception and not at.error
+    table = _table(at)
+    assert table["invoice_number"]["value"] == "NW-2024-0193"
+    assert table["total_amount"]["value"] == "5522.4"
+    assert 0 < float(table["invoice_number"]["confidence"]) <= 1  # type: ignore[arg-type]
+    assert any(b.label == "Download CSV" for b in at.get("download_button"))
+    assert at.image  # the page with the selected field's citation
+
+
+def test_edit_a_description_rerun_and_see_the_change(at: AppTest) -> None:
+    at.selectbox(key="extract_sample").set_value("invoice_en.pdf")
+    at.radio(key="extract_engine").set_value("local")
+    at.button[0].click()
+    at.run()
+    assert _table(at)["invoice_date"]["value"] == "2024-04-08"
+    [area] = [t for t in at.text_area if t.key and t.key.endswith(":invoice_date")]
+    area.set_value("The payment due date (Due Date), returned as YYYY-MM-DD. Not the invoice date.")
+    [rerun] = [b for b in at.button if b.label == "Re-run with edited descriptions"]
+    rerun.click()
+    at.run()
+    assert not at.exception and not at.error
+    table = _table(at)
+    assert table["invoice_date"]["value"] == "2024-05-08"
+    assert "2024-04-08" in str(table["invoice_date"]["changed"])
+    assert table["invoice_number"]["changed"] == ""
+    assert any("changed since the previous run" in i.value and "invoice_date" in i.value for i in at.info)
+
+
+def test_a_bad_file_shows_an_error_not_a_traceback(at: AppTest) -> None:
+    at.file_uploader(key="extract_uploads").set_value(
+        ("broken.pdf", b"%PDF-1.7 this is not really a PDF", "application/pdf")
+    )
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.error and "broken.pdf" in at.error[0].value
