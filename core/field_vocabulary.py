@@ -359,8 +359,7 @@ def output_format(field_type: str, kind: Kind | None, values: Sequence[object] =
     if field_type == "number" or kind == "quantity":
         return "as a plain number without unit"
     if kind == "currency":
-        return "as an ISO 4217 code such as EUR or USD, derived from a symbol such as € or $ when no "
-        "code is printed"
+        return "as an ISO 4217 code such as EUR or USD, derived from a symbol such as € when none is printed"
     if kind == "identifier":
         return "exactly as printed, including any letters, prefixes and separators"
     if kind == "name":
@@ -375,7 +374,7 @@ def is_vague(text: str, words: Sequence[str] = ()) -> bool:
 
 
 def _sentence(text: str) -> str:
-    text = text.strip().rstrip(".;,")
+    text = text.strip().rstrip(".;,?:")
     return text[:1].upper() + text[1:] if text else text
 
 
@@ -403,21 +402,23 @@ def build_description(field: Field, user_text: str | None = None) -> str:
         return _array_description(field, text if keep else "", concept if whole else None, title)
     if keep:
         lead = _sentence(text)
+    elif field.type == "object":
+        lead = f"The {title.lower()} block"
     elif concept and whole:
         lead = concept.lead
     elif field.type == "boolean":
         stem = words[1:] if words and words[0] in _BOOLEAN_PREFIXES else words
         verb = words[0] if words and words[0] in _BOOLEAN_PREFIXES else "is"
         lead = f"Whether the document {verb} {' '.join(stem)}".rstrip()
-    elif field.type == "object":
-        lead = f"The {title.lower()} block"
     else:
         lead = f"The value labelled '{title}' (or a similar label)"
+    if field.type == "boolean":  # a yes/no question has no label of its own; the question is the cue
+        if keep and text.endswith("?"):
+            return f"{_sentence(lead)}? Answer true if so, false if not."
+        return f"{_sentence(lead)}: true if so, false if not."
     parts = [lead]
     located = mentions_location(lead)
-    if field.type == "boolean":
-        pass  # a yes/no question has no label of its own; the question is the cue
-    elif not mentions_labels(lead):
+    if not mentions_labels(lead):
         if concept and whole:
             parts[0] += f" ({', '.join(concept.labels)})"
         else:
@@ -426,7 +427,7 @@ def build_description(field: Field, user_text: str | None = None) -> str:
         parts.append(concept.where)
     if field.type == "object":
         parts.append("with its parts as sub-fields")
-    fmt = output_format(field.type, kind, field.values)
+    fmt = output_format(field.type, kind, field.values) if field.type != "object" else ""
     if (
         fmt
         and not mentions_format(lead, kind, field.type)
@@ -434,7 +435,13 @@ def build_description(field: Field, user_text: str | None = None) -> str:
     ):
         parts.append(fmt)
     sentence = _sentence(", ".join(parts)) + "."
-    if concept and whole and concept.note and concept.note.lower() not in text.lower():
+    if (
+        concept
+        and whole
+        and concept.note
+        and field.type != "object"
+        and concept.note.lower() not in text.lower()
+    ):
         sentence += " " + concept.note
     return sentence
 
