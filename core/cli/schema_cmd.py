@@ -81,7 +81,7 @@ def format_fields(fields: list[Field], indent: str = "") -> list[str]:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Print the fields drafted from the request (``--json``: the dataset schema.json format)."""
-    from core.field_guide import draft_fields
+    from core.drafting import draft_fields
 
     fields = draft_fields(args.request, llm=not args.no_llm)
     if args.json:
