@@ -93,7 +93,9 @@ def test_schema_check_missing_file(capsys: pytest.CaptureFixture[str], tmp_path:
 
 
 def test_schema_generate_prints_fields(capsys: pytest.CaptureFixture[str]) -> None:
-    request = "Extract the invoice number, total amount, due date, and every line item with description, quantity"
+    request = (
+        "Extract the invoice number, total amount, due date and every line item with description, quantity"
+    )
     code, out, _ = run(capsys, "schema", "generate", request, "--no-llm")
     assert code == 0
     names = [line.split()[0] for line in out if not line.startswith(" ")]
