@@ -14,7 +14,7 @@ import math
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -283,7 +283,7 @@ def _agreement(expected: Mapping[str, Any], predicted: Mapping[str, Any], fields
 
 
 def pair_items(
-    expected: list[Mapping[str, Any]], predicted: list[Mapping[str, Any]], fields: list[Field]
+    expected: Sequence[Mapping[str, Any]], predicted: Sequence[Mapping[str, Any]], fields: list[Field]
 ) -> list[tuple[int | None, int | None]]:
     """Pair expected and predicted items in order of best agreement (greedy over agreement counts).
 

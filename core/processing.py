@@ -181,9 +181,9 @@ def _run(
     store.runs.add(
         RunRecord.from_result(
             result,
-            source=source,
+            source=record.source,
             pages=len(document.pages),
-            llm_cost=llm_cost(result, settings),  # type: ignore[arg-type]
+            llm_cost=llm_cost(result, settings),
         )
     )
     step("done", 1.0)

@@ -46,7 +46,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     """The workflow named by ``--schema FILE`` or ``--workflow ID``."""
     if args.workflow:
-        return store.workflows.get(args.workflow)  # type: ignore[no-any-return]
+        workflow: Workflow = store.workflows.get(args.workflow)
+        return workflow
     from core.schema import load_schema_file
 
     path = Path(args.schema)
