@@ -198,6 +198,11 @@ class _Transport:
                         self.waited += wait
                         continue
                 raise self._status_error(error) from None
+            except (openai.APIError, ValueError, TypeError) as error:
+                # A 200 whose body is not JSON, or JSON that is not a chat completion (proxies, wrong URL).
+                raise self._garbled(error) from None
+            if not getattr(completion, "choices", None):
+                raise self._garbled(ValueError("it has no choices"))
             usage = getattr(completion, "usage", None)
             if usage is not None:
                 self.usage = TokenUsage(
@@ -205,6 +210,13 @@ class _Transport:
                     completion_tokens=self.usage.completion_tokens + (usage.completion_tokens or 0),
                 )
             return completion
+
+    def _garbled(self, error: Exception) -> LLMError:
+        return LLMError(
+            f"the LLM server at {self._where()} sent something that is not a chat completion ({_short(error, 200)})",
+            attempts=self.attempts,
+            hint="Check that OPENAI_BASE_URL points at an OpenAI-compatible API (usually ending in /v1).",
+        )
 
     def _wait_before_retry(self, error: openai.APIStatusError, retries: int) -> float | None:
         """Seconds to wait before retrying a 429/5xx, or None when retries or the wait budget are spent."""

@@ -33,7 +33,7 @@ Scripted replies are used in order, one per request; when the queue is empty the
 
 ``llm_server.answer_with = fn`` replaces the smart answer by ``fn(request) -> Reply`` (for answers that depend
 on the request, e.g. per page batch). ``llm_server.requests`` records every request (``Request``: ``body``,
-``messages``, ``system_text``, ``user_text``, ``schema``, ``wants_logprobs``, ``headers``).
+``messages``, ``system_text``, ``user_text``, ``schema``, ``wants_logprobs``, ``headers`` with lower-case names).
 ``Reply`` options: ``status``, ``content`` / ``answer`` (JSON-dumped), ``headers``, ``delay`` (seconds before
 answering, e.g. beyond the client's time-out), ``logprobs`` (None: as the request asked), ``token_logprob``
 (a float or ``fn(token) -> float``), ``raw_body`` (bytes sent as they are, e.g. malformed JSON), ``as_tool_call``.
@@ -350,7 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         owner = self.server.owner
-        owner._record(Request("GET", self.path, dict(self.headers.items()), {}))
+        owner._record(Request("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
         if self.path.rstrip("/") == "/v1/models":
             data = {"object": "list", "data": [{"id": owner.model, "object": "model", "owned_by": "tests"}]}
             self._send(200, json.dumps(data).encode())
@@ -366,7 +366,7 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError:
             self._error(400, "request body is not JSON")
             return
-        request = Request("POST", self.path, dict(self.headers.items()), body)
+        request = Request("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         owner._record(request)
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._error(404, f"no route {self.path}")

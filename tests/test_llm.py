@@ -1,0 +1,241 @@
+"""core.llm against a real chat-completions server on 127.0.0.1: answers, re-asks, every failure, log-probabilities."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from pydantic import BaseModel
+
+from core.errors import EngineUnavailableError, LLMError
+from core.llm import TokenLogprob, json_spans, structured_completion, token_confidences
+from tests.llm_server import LLMServer, Reply, refused_base_url
+
+
+class Invoice(BaseModel):
+    number: str
+    total: float
+
+
+GOOD = {"number": "INV-7", "total": 12.5}
+MESSAGES = [{"role": "system", "content": "Extract."}, {"role": "user", "content": "[p1:l1] Number: INV-7"}]
+
+
+def test_a_valid_answer_is_parsed_in_one_request(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.answer(GOOD))
+    answer = structured_completion(Invoice, MESSAGES)
+    assert answer.parsed.model_dump() == GOOD
+    assert answer.attempts == 1
+    assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
+    assert answer.logprobs is None
+    (request,) = llm_server.chat_requests
+    assert request.body["model"] == "fake-model"
+    assert request.headers["authorization"] == "Bearer test-key"
+    assert request.schema is not None and set(request.schema["properties"]) == {"number", "total"}
+    assert request.messages[:2] == MESSAGES
+
+
+def test_invalid_answers_are_re_asked_with_the_validation_errors(llm_server: LLMServer) -> None:
+    llm_server.script(
+        Reply.text("Sure! Here is the invoice: number INV-7"),
+        Reply.answer({"number": "INV-7", "total": "twelve"}),
+        Reply.answer(GOOD),
+    )
+    answer = structured_completion(Invoice, MESSAGES, max_attempts=3)
+    assert answer.parsed.total == 12.5
+    assert answer.attempts == 3
+    first, second, third = llm_server.chat_requests
+    # The re-ask carries the model's previous answer and the error that rejected it.
+    assert "Sure! Here is the invoice" in second.messages[-2]["content"]
+    assert "total" in third.messages[-1]["content"] and "twelve" in third.messages[-2]["content"]
+    # Usage is summed over every request, not only the one that validated (the server counts 4 chars a token).
+    contents = ["Sure! Here is the invoice: number INV-7", json.dumps({"number": "INV-7", "total": "twelve"}),
+                json.dumps(GOOD)]
+    assert answer.usage.completion_tokens == sum(math.ceil(len(c) / 4) for c in contents)
+    single = structured_completion(Invoice, MESSAGES)  # smart default answer, one request
+    assert answer.usage.prompt_tokens > 3 * single.usage.prompt_tokens
+
+
+def test_an_answer_that_never_fits_ends_in_a_clear_error(llm_server: LLMServer) -> None:
+    llm_server.script(*[Reply.text("{not json") for _ in range(3)])
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES, max_attempts=3)
+    assert "never fit the expected schema after 3 attempts" in str(caught.value)
+    assert caught.value.attempts == 3
+    assert len(llm_server.chat_requests) == 3
+
+
+def test_a_time_out_names_the_limit_and_the_setting(llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDBENCH_LLM_TIMEOUT", "0.3")
+    llm_server.script(Reply.slow(5, Reply.answer(GOOD)))
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert "did not answer within 0.3 s" in str(caught.value)
+    assert "FIELDBENCH_LLM_TIMEOUT" in str(caught.value.hint)
+    assert caught.value.attempts == 1
+
+
+def test_429_is_retried_after_the_wait_the_server_asks(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.error(429, retry_after=0.01), Reply.error(429, retry_after=0), Reply.answer(GOOD))
+    answer = structured_completion(Invoice, MESSAGES, max_attempts=3)
+    assert answer.parsed.model_dump() == GOOD
+    assert answer.attempts == 3
+
+
+def test_429_with_a_wait_beyond_the_budget_fails_at_once(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.error(429, "slow down", retry_after=120))
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES, max_wait=1.0)
+    assert caught.value.status == 429
+    assert caught.value.attempts == 1
+    assert "asked to wait 120 s" in str(caught.value) and "slow down" in str(caught.value)
+
+
+def test_429_exhausted_ends_in_a_rate_limit_error(llm_server: LLMServer) -> None:
+    llm_server.script(*[Reply.error(429, "Rate limit reached", retry_after=0) for _ in range(3)])
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES, max_attempts=3)
+    assert caught.value.status == 429
+    assert caught.value.attempts == 3
+    assert "rate-limiting" in str(caught.value) and "Rate limit reached" in str(caught.value)
+
+
+def test_server_errors_are_retried_with_back_off_then_succeed(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.error(503), Reply.answer(GOOD))
+    answer = structured_completion(Invoice, MESSAGES, backoff=0.01)
+    assert answer.attempts == 2
+
+
+def test_server_errors_exhausted_end_in_an_error_with_the_status(llm_server: LLMServer) -> None:
+    llm_server.script(*[Reply.error(500, "model crashed") for _ in range(3)])
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES, max_attempts=3, backoff=0.01)
+    assert caught.value.status == 500
+    assert caught.value.attempts == 3
+    assert "HTTP 500 after 3 attempts: model crashed" in str(caught.value)
+
+
+def test_a_refused_key_is_not_retried(llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "wrong-key")
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert caught.value.status == 401
+    assert caught.value.attempts == 1
+    assert "OPENAI_API_KEY" in str(caught.value.hint)
+    assert len(llm_server.chat_requests) == 1
+
+
+def test_an_unknown_model_is_not_retried(llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIELDBENCH_LLM_MODEL", "no-such-model")
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert caught.value.status == 404
+    assert "no-such-model" in str(caught.value)
+    assert "FIELDBENCH_LLM_MODEL" in str(caught.value.hint)
+
+
+def test_connection_refused_says_where_and_asks_if_the_server_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = refused_base_url()
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+    monkeypatch.setenv("FIELDBENCH_LLM_MODEL", "m")
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert url in str(caught.value)
+    assert caught.value.hint == "Is the server running at OPENAI_BASE_URL?"
+
+
+@pytest.mark.parametrize("body", [b"<html>bad gateway</html>", b'{"choices": []}'])
+def test_a_body_that_is_no_chat_completion_is_a_clear_error(llm_server: LLMServer, body: bytes) -> None:
+    llm_server.script(Reply(raw_body=body))
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert "not a chat completion" in str(caught.value)
+    assert caught.value.attempts == 1
+
+
+def test_nothing_configured_is_an_unavailable_engine() -> None:
+    with pytest.raises(EngineUnavailableError) as caught:
+        structured_completion(Invoice, MESSAGES)
+    assert "FIELDBENCH_LLM_MODEL" in str(caught.value)
+
+
+def test_log_probabilities_come_back_when_asked(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.answer(GOOD, token_logprob=lambda token: -2.0 if token == "12" else -0.001))
+    answer = structured_completion(Invoice, MESSAGES, logprobs=True)
+    assert llm_server.chat_requests[0].body["logprobs"] is True
+    assert answer.logprobs is not None
+    assert "".join(t.token for t in answer.logprobs) == answer.content
+    confidences = token_confidences(answer.content, answer.logprobs, [("number",), ("total",)])
+    assert confidences is not None
+    assert confidences[("number",)] == pytest.approx(math.exp(-0.001))
+    # "12.5" is the tokens "12", ".", "5": the unsure "12" pulls the geometric mean down.
+    assert confidences[("total",)] == pytest.approx(math.exp((-2.0 - 0.001 - 0.001) / 3))
+
+
+def test_a_server_without_log_probabilities_gives_none(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.answer(GOOD, logprobs=False))
+    assert structured_completion(Invoice, MESSAGES, logprobs=True).logprobs is None
+
+
+def test_the_smart_default_answer_fits_any_schema(llm_server: LLMServer) -> None:
+    class Suggestion(BaseModel):
+        name: str
+        kind: str
+        required: bool
+
+    class Draft(BaseModel):
+        title: str
+        fields: list[Suggestion]
+        count: int | None
+
+    answer = structured_completion(Draft, MESSAGES)
+    assert isinstance(answer.parsed, Draft)
+    assert answer.attempts == 1
+
+
+# --- JSON spans and token confidences (pure) ---------------------------------------------------------------
+
+
+def test_json_spans_locate_every_value() -> None:
+    text = '{"a": {"value": "Zürich", "lines": ["p1:l2"]}, "b": [1.5, null, true], "c": {}}'
+    spans = json_spans(text)
+    start, end = spans[("a", "value")]
+    assert text[start:end] == '"Zürich"'
+    assert text[slice(*spans[("a", "lines", 0)])] == '"p1:l2"'
+    assert text[slice(*spans[("b", 0)])] == "1.5"
+    assert text[slice(*spans[("b", 1)])] == "null"
+    assert text[slice(*spans[("c",)])] == "{}"
+    assert spans[()] == (0, len(text))
+
+
+@pytest.mark.parametrize("bad", ["", "{", '{"a": }', '{"a": 1} extra', "[1,]"])
+def test_json_spans_reject_what_is_not_json(bad: str) -> None:
+    with pytest.raises(ValueError):
+        json_spans(bad)
+
+
+def test_token_confidences_line_up_tokens_that_split_a_character() -> None:
+    content = '{"v":"é"}'
+    raw = content.encode()
+    split = raw.index("é".encode())
+    tokens = [
+        TokenLogprob(token='{"v":"', logprob=0.0, bytes=tuple(raw[:split])),
+        TokenLogprob(token="\\xc3", logprob=-1.0, bytes=(raw[split],)),
+        TokenLogprob(token="\\xa9", logprob=-1.0, bytes=(raw[split + 1],)),
+        TokenLogprob(token='"}', logprob=0.0, bytes=tuple(raw[split + 2 :])),
+    ]
+    confidences = token_confidences(content, tokens, [("v",), ("missing",)])
+    assert confidences is not None
+    assert confidences[("v",)] == pytest.approx(math.exp(-1.0))
+    assert confidences[("missing",)] is None
+
+
+def test_token_confidences_are_none_when_tokens_do_not_spell_the_answer() -> None:
+    assert token_confidences('{"a":1}', [TokenLogprob("{}", 0.0)], [("a",)]) is None
+
+
+def test_the_server_can_be_used_without_the_fixture() -> None:
+    with LLMServer(api_key=None) as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+    assert server._httpd is None
