@@ -18,6 +18,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.evaluate_cmd",
     "core.cli.schema_cmd",
     "core.cli.workflow_cmd",
+    "core.cli.usage_cmd",
+    "core.cli.classify_cmd",
 )
 
 
