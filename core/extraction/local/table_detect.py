@@ -50,7 +50,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "line_total": (
         "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
         "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount", "positionsbetrag",
-        "wert", "gp", "summe", "line amount", "total price", "prix total",
+        "wert", "gp", "summe", "entgelt", "line amount", "total price", "prix total",
     ),
     # Columns that are not item fields of a typical schema but must not be mistaken for one.
     "unit": ("unit", "einheit", "me", "unite", "uom", "unidad", "ud"),
@@ -217,17 +217,23 @@ def visual_rows(page: Page) -> list[VisualRow]:
     """
     words = sorted((w for w in page.words if w.text.strip()), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
     rows: list[VisualRow] = []
+    centres: list[list[float]] = []
     for w in words:
         cy, h = (w.bbox[1] + w.bbox[3]) / 2, max(w.bbox[3] - w.bbox[1], 1.0)
         placed = False
-        for row in reversed(rows[-4:]):
-            if row.top - 0.1 * h <= cy <= row.bottom + 0.1 * h and abs(row.height - h) < 0.9 * max(row.height, h):
+        # Compare with the row's mean centre, not its growing extent, so stacked lines do not chain up.
+        for k in range(len(rows) - 1, max(len(rows) - 5, -1), -1):
+            row = rows[k]
+            centre = sum(centres[k]) / len(centres[k])
+            if abs(cy - centre) < 0.4 * min(h, row.height) + 0.5:
                 row.words.append(w)
+                centres[k].append(cy)
                 row.top, row.bottom = min(row.top, w.bbox[1]), max(row.bottom, w.bbox[3])
                 placed = True
                 break
         if not placed:
             rows.append(VisualRow([w], w.bbox[1], w.bbox[3]))
+            centres.append([cy])
     for row in rows:
         row.words.sort(key=lambda w: w.bbox[0])
     rows.sort(key=lambda r: r.top)
@@ -314,7 +320,8 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
     numeric = {f.name for f in items if f.type in _NUMERIC_TYPES}
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
-        if sum(is_amount(w.text) for w in row.words) > 0.3 * len(row.words):
+        # Header labels carry no numbers (a "%" or "[%]" at most).
+        if sum(bool(re.search(r"\d", w.text)) for w in row.words) > 0.15 * len(row.words):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
@@ -348,4 +355,4 @@ def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
     h = max(min(upper.height, lower.height), 1.0)
     if gap > 0.8 * h:
         return False
-    return not any(is_amount(w.text) for w in upper.words + lower.words)
+    return not any(re.search(r"\d", w.text) for w in upper.words + lower.words)

@@ -183,27 +183,41 @@ def _assign(columns: list[Column], x0: float, x1: float) -> int | None:
     return best
 
 
-def _row_cells(row: VisualRow, band: HeaderBand) -> dict[int, list[Word]]:
+def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
     cells: dict[int, list[Word]] = {}
     for seg in segments(row):
-        ci = _assign(band.columns, seg.x0, seg.x1)
-        # A segment that runs across two matched columns is split back into words.
-        spanned = [
-            i for i, c in enumerate(band.columns) if c.field and min(seg.x1, c.x1) - max(seg.x0, c.x0) > 0
-        ]
-        if len(spanned) > 1:
-            for w in seg.words:
-                wi = _assign(band.columns, w.bbox[0], w.bbox[2])
-                if wi is not None:
-                    cells.setdefault(wi, []).append(w)
-        elif ci is not None:
-            cells.setdefault(ci, []).extend(seg.words)
+        spanned = [i for i, c in enumerate(band.columns) if min(seg.x1, c.x1) - max(seg.x0, c.x0) > 0]
+        if len(spanned) <= 1:
+            ci = _assign(band.columns, seg.x0, seg.x1)
+            if ci is not None:
+                cells.setdefault(ci, []).extend(seg.words)
+            continue
+        # A segment running across columns (narrow gaps) is split back into words; text that continues a
+        # description keeps to its column, since long descriptions run under their neighbours' headers.
+        prev: int | None = None
+        for w in seg.words:
+            wi = _assign(band.columns, w.bbox[0], w.bbox[2])
+            if (
+                prev is not None
+                and band.columns[prev].field in text_fields
+                and not any(c.isdigit() for c in w.text)
+            ):
+                wi = prev
+            if wi is not None:
+                cells.setdefault(wi, []).append(w)
+                prev = wi
     return cells
 
 
 def _is_summary(text: str) -> bool:
+    """A row label such as ``Nettobetrag:``, ``Summe netto``, ``Total HT`` or ``Zwischensumme``."""
     label = normalize_label(text)
-    return any(label == w or label.startswith(w + " ") or label.startswith(w) and len(w) >= 5 for w in _SUMMARY_WORDS)
+    first = label.split(" ", 1)[0] if label else ""
+    return (
+        first in _SUMMARY_WORDS
+        or first.endswith(("summe", "total"))
+        or any(label.startswith(w + " ") or label == w for w in _SUMMARY_WORDS if " " in w)
+    )
 
 
 def _is_carry(text: str) -> bool:
@@ -244,7 +258,7 @@ def _read_table(
         if items and row.top - last_bottom > 8 * line_h:
             stopped = True
             break
-        cells = _row_cells(row, band)
+        cells = _row_cells(row, band, set(text_fields))
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
         if _is_carry(row.text) or _is_carry(first_text):
             continue
