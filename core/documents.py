@@ -208,7 +208,7 @@ def _sniff(data: bytes, label: str) -> Kind:
         raise UnsupportedFormatError(
             "not a PDF, PNG, JPEG or TIFF file",
             source=label,
-            hint="Upload a PDF or an image (PNG, JPEG, TIFF).",
+            hint="Give a PDF or an image (PNG, JPEG, TIFF).",
         )
     return kind
 
@@ -557,8 +557,11 @@ def load_document(
     for index in range(count):
         if kind == "pdf":
             start = time.perf_counter()
-            pdf_page = handle.load_page(index)
-            raw = pdf_page.get_text("words")
+            try:
+                pdf_page = handle.load_page(index)
+                raw = pdf_page.get_text("words")
+            except Exception as exc:  # noqa: BLE001 - a damaged page object or content stream
+                raise CorruptDocumentError(f"page {index + 1} cannot be read ({exc})", source=label) from None
             if _usable_text_layer(raw):
                 by_source[index] = [_text_page(pdf_page, raw, index, time.perf_counter() - start)]
                 done += 1
@@ -583,10 +586,14 @@ def load_document(
         def jobs() -> Iterator[tuple[Any, ...]]:
             for index in pending:
                 if kind == "pdf":
-                    image = _pdf_render_gray(
-                        handle.load_page(index), settings.ocr_dpi, settings.max_image_pixels
-                    )
-                    rect = handle.load_page(index).rect
+                    try:
+                        pdf_page = handle.load_page(index)
+                        image = _pdf_render_gray(pdf_page, settings.ocr_dpi, settings.max_image_pixels)
+                    except Exception as exc:  # noqa: BLE001 - a damaged page that cannot be drawn
+                        raise CorruptDocumentError(
+                            f"page {index + 1} cannot be rendered ({exc})", source=label
+                        ) from None
+                    rect = pdf_page.rect
                     scales[index] = (rect.width / image.width, rect.height / image.height)
                 else:
                     image = _frame(handle, index, label, settings)
