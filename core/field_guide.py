@@ -15,6 +15,7 @@ Scoring rubric (transparent on purpose, so users can see why a score moved):
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 from rapidfuzz import fuzz
 
-from core.errors import SchemaError, SchemaProblem
+from core.errors import FieldbenchError, SchemaError, SchemaProblem
 from core.field_vocabulary import (
     build_description,
     field_kind,
@@ -398,8 +399,64 @@ def review_workflow(fields: list[Field], llm: bool = True) -> GuideReport:
     return report
 
 
+class _Advice(BaseModel):
+    path: str = PydField(description="The field's path exactly as given, e.g. 'line_items.quantity'.")
+    description: str = PydField(description="The improved description.")
+
+
+class _GuideAnswer(BaseModel):
+    fields: list[_Advice]
+
+
+_LLM_SYSTEM = (
+    "You improve the field descriptions of a document-extraction workflow. A good description says exactly "
+    "which value to extract, the labels it is printed under (in English, German and French where useful), "
+    "where it usually is on the page, what it must not be confused with, and the output format (dates "
+    "returned as YYYY-MM-DD, amounts as a plain number with a dot as decimal separator). Keep what the user "
+    "wrote when it is right. Answer with one improved description per field path you were given."
+)
+
+
+def _walk_fields(fields: Sequence[Field], prefix: str = "") -> Iterator[tuple[str, Field]]:
+    for f in fields:
+        path = prefix + f.name
+        yield path, f
+        subs = f.properties if f.type == "object" else f.item_fields
+        yield from _walk_fields(subs, path + ".")
+
+
 def _add_llm_suggestions(fields: list[Field], report: GuideReport) -> str | None:
-    """Ask the LLM for improved descriptions; returns a note when it could not (never raises)."""
+    """Ask the LLM for improved descriptions of the fields that need them; a note when it could not."""
+    from core.llm import structured_completion
+
+    reviews = {r.name: r for top in report.fields for r in top.walk()}
+    asked = [
+        {
+            "path": path,
+            "type": f.type,
+            "values": f.values,
+            "description": f.description,
+            "problems": [x.message for x in reviews[path].findings if x.code in _DESCRIPTION_CODES],
+        }
+        for path, f in _walk_fields(fields)
+        if path in reviews and reviews[path].suggestion is not None
+    ]
+    if not asked:
+        return None
+    messages = [
+        {"role": "system", "content": _LLM_SYSTEM},
+        {"role": "user", "content": "Fields to improve (JSON):\n" + json.dumps(asked, ensure_ascii=False)},
+    ]
+    try:
+        answer = structured_completion(_GuideAnswer, messages)
+    except FieldbenchError as err:
+        log.warning("no LLM suggestions: %s", err)
+        return f"LLM suggestions unavailable: {err}"
+    for advice in answer.parsed.fields:
+        review = reviews.get(advice.path.strip())
+        text = advice.description.strip()
+        if review is not None and text:
+            review.llm_suggestion = text
     return None
 
 

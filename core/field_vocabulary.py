@@ -213,7 +213,7 @@ _GENERIC = frozenset(_split("number no date amount value total name text field i
 _LOCATION_WORDS = re.compile(
     r"\b(header|footer|top|bottom|left|right|corner|table|column|row|line|lines|block|section|box|label|labell?ed|"
     r"next to|beside|below|above|under|near|page|letterhead|stamp|signature|paragraph|clause|heading|caption|"
-    r"margin|sender line|address block|cover|form|printed)\b",
+    r"margin|sender line|address block|cover|form)\b",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"['\"‘’“”«„][^'\"‘’“”«»]{2,}['\"‘’“”»]|\([^)]{2,}\)")
@@ -370,7 +370,19 @@ def output_format(field_type: str, kind: Kind | None, values: Sequence[object] =
 def is_vague(text: str, words: Sequence[str] = ()) -> bool:
     """True when a description says no more than generic words and the field's own name ("the number")."""
     content = [w for w in name_words(text) if w not in _STOP]
-    return bool(content) and all(w in _GENERIC or w in words or singular(w) in words for w in content)
+    return bool(content) and all(
+        w in _GENERIC or singular(w) in words or any(_abbreviates(w, n) for n in words) for w in content
+    )
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """True when ``short`` is ``word`` or an abbreviation of it ("qty" of "quantity", "amt" of "amount")."""
+    if short == word:
+        return True
+    if len(short) < 2 or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])
 
 
 def _sentence(text: str) -> str:
