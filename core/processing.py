@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from core.config import Settings, get_settings
 from core.documents import Document
@@ -76,13 +75,6 @@ def _read_input(data_or_path: bytes | Path | str, name: str | None) -> tuple[byt
     return data, name or path.name
 
 
-def _document_id(added: Any) -> str:
-    # The document repository returns the stored document (or its record, or its id): take the id either way.
-    if isinstance(added, str):
-        return added
-    return str(added.id)
-
-
 def _ocr_pages(document: Document) -> list[OcrPage]:
     return [
         OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
@@ -93,7 +85,7 @@ def _ocr_pages(document: Document) -> list[OcrPage]:
 def _run(
     store: Store,
     workflow: Workflow,
-    load: Callable[[], Document],
+    load: Callable[[Callable[[int, int], None]], Document],
     *,
     document_id: str,
     name: str,
@@ -136,7 +128,9 @@ def _run(
         record.engine, record.engine_reason = chosen.name, reason
         step("loading", 0.05)
         t0 = time.perf_counter()
-        document = load()
+        document = load(
+            lambda done, total: step(f"reading page {done} of {total}", 0.05 + 0.45 * done / total)
+        )
         timings["load"] = time.perf_counter() - t0
         record.document_id, record.pages, record.load_seconds = (
             document.id,
@@ -227,11 +221,12 @@ def process(
     """
     settings = settings or get_settings()
     data, display_name = _read_input(data_or_path, name)
-    holder: dict[str, str] = {"id": ""}
 
-    def load() -> Document:
-        holder["id"] = _document_id(store.documents.add(data, name=display_name, password=password))
-        return store.documents.load(holder["id"], spec=workflow.spec, password=password)
+    def load(pages_progress: Callable[[int, int], None]) -> Document:
+        # Read first, store after: a file that cannot be read is not kept.
+        return store.documents.add_and_load(
+            data, display_name, workflow.spec, password, pages_progress, settings=settings
+        )
 
     return _run(
         store,
@@ -270,8 +265,8 @@ def process_document(
     settings = settings or get_settings()
     display_name = name or _stored_name(store, document_id)
 
-    def load() -> Document:
-        return store.documents.load(document_id, spec=workflow.spec, password=password)
+    def load(pages_progress: Callable[[int, int], None]) -> Document:
+        return store.documents.load(document_id, workflow.spec, password, pages_progress, settings=settings)
 
     return _run(
         store,
@@ -288,7 +283,4 @@ def process_document(
 
 
 def _stored_name(store: Store, document_id: str) -> str:
-    get = getattr(store.documents, "get", None)
-    if get is None:
-        return document_id[:12]
-    return str(getattr(get(document_id), "name", "") or document_id[:12])
+    return store.documents.get(document_id).name or document_id[:12]

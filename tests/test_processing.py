@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from core.errors import EngineUnavailableError, FieldbenchError, UnsupportedFormatError
 from core.evaluation import load_dataset
@@ -85,13 +88,34 @@ def test_an_unavailable_engine_is_refused_with_its_reason_and_logged(
     assert record.status == "error" and "no LLM configured" in (record.error or "")
 
 
+def _other_image() -> bytes:
+    image = Image.new("RGB", (900, 300), "white")
+    ImageDraw.Draw(image).text((40, 120), "Invoice 12345", fill="black")
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(300, 300))
+    return out.getvalue()
+
+
 def test_rerun_of_a_stored_scan_uses_the_ocr_cache(
-    store: Store, workflow: Workflow, sample_docs: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, workflow: Workflow, sample_docs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     first = process(store, sample_docs / "receipt_scan.jpg", workflow, engine="local")
     assert first.ocr[0].source == "ocr"
-    # Without Tesseract on the PATH a second OCR would fail: the re-run must come from the cache.
-    monkeypatch.setenv("PATH", "/nonexistent")
+    # From now on Tesseract may list its languages but fails to read any image: a re-run that OCRed again
+    # would fail, so a successful re-run came from the OCR cache.
+    real = shutil.which("tesseract")
+    assert real is not None
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "tesseract"
+    script.write_text(
+        f'#!/bin/sh\ncase "$*" in *--list-langs*|*--version*) exec {real} "$@";; esac\n'
+        'echo "tesseract: OCR is not allowed in this test" >&2\nexit 1\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(FieldbenchError):  # the fake really refuses to OCR (an uncached image)
+        process(store, _other_image(), workflow, name="other.png", engine="local")
     edited = workflow.model_copy(
         update={
             "fields": [
