@@ -1,8 +1,8 @@
-"""Fields and workflows: the one definition from which the JSON Schema, the LLM response model and the form come.
+"""Fields and workflows: the one definition that gives the JSON Schema, the LLM response model and the form.
 
-This module holds the models (``Field``, ``Workflow``), their validation, the runtime pydantic response
-model and the table rows the Define page edits. The JSON Schema subset and the dataset ``schema.json``
-format live in ``core.schema_io`` and are re-exported here.
+This module holds the models (``Field``, ``Workflow``), their validation and the runtime pydantic response
+model. The JSON Schema subset (``core.schema_subset``), JSON Schema and dataset ``schema.json`` in and out
+(``core.schema_io``) and the editor's table rows (``core.schema_rows``) are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import datetime as _dt
 import io
 import json
 import keyword
-import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
 from pydantic import Field as PydField
@@ -42,10 +41,13 @@ __all__ = [
     "validate_workflow",
     "check_workflow",
     "response_model",
+    # re-exported from core.schema_rows, core.schema_io and core.schema_subset
     "fields_to_rows",
     "fields_from_rows",
+    "apply_table_edits",
     "with_sub_fields",
-    # re-exported from core.schema_io
+    "set_sub_fields",
+    "set_description",
     "ACCEPTED_KEYWORDS",
     "REJECTED_KEYWORDS",
     "to_json_schema",
@@ -66,7 +68,7 @@ FIELD_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "date"
 # What an array may hold: one scalar type, or objects (e.g. line items with their columns).
 ITEM_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "date", "enum", "object")
 
-EnumValue = Union[str, int, float, bool]
+EnumValue = str | int | float | bool
 
 # The name given to the element field of an array; it is never shown as a field of its own.
 ITEM_NAME = "item"
@@ -157,8 +159,8 @@ def is_identifier(name: str) -> bool:
 def enum_json_type(values: Iterable[EnumValue]) -> str | None:
     """The JSON Schema type shared by all enum ``values`` (None when they mix types or are empty).
 
-    >>> enum_json_type(["EUR", "USD"]), enum_json_type([1, 2]), enum_json_type([1, 2.5]), enum_json_type([1, "a"])
-    ('string', 'integer', 'number', None)
+    >>> [enum_json_type(v) for v in (["EUR", "USD"], [1, 2], [1, 2.5], [1, "a"])]
+    ['string', 'integer', 'number', None]
     """
     kinds = set()
     for value in values:
@@ -196,7 +198,9 @@ def _validate_level(fields: list[Field], parent: str, problems: list[SchemaProbl
             problems.append(SchemaProblem(path, f"name {name!r} {reason}"))
         if name:
             if name in seen:
-                problems.append(SchemaProblem(path, f"duplicate field name {name!r} (also field #{seen[name] + 1})"))
+                problems.append(
+                    SchemaProblem(path, f"duplicate field name {name!r} (also field #{seen[name] + 1})")
+                )
             else:
                 seen[name] = index
         _validate_type(field, path, problems)
@@ -207,7 +211,9 @@ def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> No
         if not field.values:
             problems.append(SchemaProblem(path, "an enum needs at least one value"))
         elif enum_json_type(field.values) is None:
-            problems.append(SchemaProblem(path, "enum values must all have one type (all text, or all numbers)"))
+            problems.append(
+                SchemaProblem(path, "enum values must all have one type (all text, or all numbers)")
+            )
         elif len({json.dumps(v) for v in field.values}) != len(field.values):
             problems.append(SchemaProblem(path, "enum values repeat"))
     elif field.type == "object":
@@ -218,7 +224,9 @@ def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> No
         if field.items is None:
             problems.append(SchemaProblem(path, "an array needs an item type"))
         elif field.items.type == "array":
-            problems.append(SchemaProblem(path + "[]", "arrays of arrays are not supported; use an array of objects"))
+            problems.append(
+                SchemaProblem(path + "[]", "arrays of arrays are not supported; use an array of objects")
+            )
         else:
             _validate_type(field.items, path + "[]", problems)
 
@@ -395,152 +403,9 @@ def response_model(
     return _build_model(fields, name, extra)
 
 
-# --------------------------------------------------------------------------- table rows for the editor
-
-ROW_COLUMNS: tuple[str, ...] = ("name", "type", "items", "description", "required", "values")
-
-
-def _values_text(values: list[EnumValue]) -> str:
-    return ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in values)
-
-
-def fields_to_rows(fields: list[Field]) -> list[dict[str, Any]]:
-    """One row per field for a table editor: name, type, items (an array's item type), description, required,
-    values (an enum's values, comma-separated).
-
-    >>> fields_to_rows([Field(name="currency", type="enum", values=["EUR", "USD"])])[0]["values"]
-    'EUR, USD'
-    """
-    rows = []
-    for field in fields:
-        values = field.values
-        item_type = ""
-        if field.type == "array" and field.items is not None:
-            item_type = field.items.type
-            values = field.items.values
-        rows.append(
-            {
-                "name": field.name,
-                "type": field.type,
-                "items": item_type,
-                "description": field.description,
-                "required": field.required,
-                "values": _values_text(values),
-            }
-        )
-    return rows
-
-
-def _cell(row: Mapping[str, Any], key: str) -> Any:
-    value = row.get(key)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
-def _parse_values(text: str, previous: list[EnumValue]) -> list[EnumValue]:
-    text = text.strip()
-    if not text:
-        return []
-    parsed: list[EnumValue]
-    if text.startswith("["):
-        try:
-            loaded = json.loads(text)
-        except json.JSONDecodeError:
-            loaded = None
-        if isinstance(loaded, list):
-            return [v for v in loaded if isinstance(v, (str, int, float, bool))]
-    parsed = [part.strip() for part in text.split(",") if part.strip()]
-    # Keep typed values (numbers, booleans) when the text still says the same thing.
-    if previous and [str(p) for p in parsed] == _values_text(previous).split(", "):
-        return list(previous)
-    return parsed
-
-
-def fields_from_rows(
-    rows: Iterable[Mapping[str, Any]], previous: list[Field] | None = None
-) -> list[Field]:
-    """Fields from table-editor rows (the inverse of ``fields_to_rows``).
-
-    Sub-fields (an object's properties, the item fields of an array of objects) are not in the rows; they are
-    kept from ``previous``, matched by name, or by position when a row was renamed. Empty rows are dropped.
-
-    Args:
-        rows: dicts with the ``ROW_COLUMNS`` keys (missing cells, None and NaN count as empty).
-        previous: the fields before the edit.
-
-    Returns:
-        The fields; not validated (``validate_fields`` reports empty or duplicate names).
-
-    Raises:
-        SchemaError: a row has a type or item type that does not exist.
-    """
-    previous = previous or []
-    rows = [dict(r) for r in rows]
-    names = {str(_cell(r, "name") or "").strip() for r in rows}
-    by_name = {f.name: f for f in previous}
-    problems: list[SchemaProblem] = []
-    fields: list[Field] = []
-    for index, row in enumerate(rows):
-        name = str(_cell(row, "name") or "").strip()
-        description = str(_cell(row, "description") or "").strip()
-        type_ = str(_cell(row, "type") or "").strip()
-        if not name and not description and not type_:
-            continue
-        type_ = type_ or "string"
-        path = name or f"#{index + 1}"
-        if type_ not in FIELD_TYPES:
-            problems.append(SchemaProblem(path, f"unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}"))
-            continue
-        old = by_name.get(name)
-        if old is None and index < len(previous) and previous[index].name not in names:
-            old = previous[index]  # renamed in place: keep its sub-fields
-        values_text = str(_cell(row, "values") or "")
-        field = Field(name=name, type=type_, description=description, required=bool(_cell(row, "required")))  # type: ignore[arg-type]
-        if type_ == "enum":
-            field.values = _parse_values(values_text, old.values if old else [])
-        elif type_ == "object":
-            field.properties = list(old.sub_fields) if old else []
-        elif type_ == "array":
-            item_type = str(_cell(row, "items") or "").strip() or "string"
-            if item_type not in ITEM_TYPES:
-                problems.append(SchemaProblem(path, f"unknown item type {item_type!r}; use one of {', '.join(ITEM_TYPES)}"))
-                continue
-            old_item = old.items if old is not None and old.type == "array" else None
-            item = Field(name=ITEM_NAME, type=item_type)  # type: ignore[arg-type]
-            if old_item is not None and old_item.type == item_type:
-                item.description = old_item.description
-            if item_type == "enum":
-                item.values = _parse_values(values_text, old_item.values if old_item else [])
-            elif item_type == "object":
-                item.properties = list(old.sub_fields) if old else []
-            field.items = item
-        fields.append(field)
-    if problems:
-        raise SchemaError(problems)
-    return fields
-
-
-def with_sub_fields(field: Field, sub_fields: list[Field]) -> Field:
-    """A copy of ``field`` (an object or an array of objects) with ``sub_fields`` as its properties or item fields.
-
-    Raises:
-        SchemaError: the field has no sub-fields (a scalar, or an array of scalars).
-    """
-    if field.type == "object":
-        return field.model_copy(update={"properties": list(sub_fields)})
-    if field.type == "array" and field.items is not None and field.items.type == "object":
-        items = field.items.model_copy(update={"properties": list(sub_fields)})
-        return field.model_copy(update={"items": items})
-    raise SchemaError([SchemaProblem(field.name or "field", f"a {field.type} field has no sub-fields")])
-
-
-# The JSON Schema subset and the dataset format are one concept with the fields; importing them here keeps
-# ``from core.schema import to_json_schema`` working for every caller.
+# The JSON Schema subset, the dataset format and the table rows are one concept with the fields; importing
+# them here keeps ``from core.schema import to_json_schema`` working for every caller.
 from core.schema_io import (  # noqa: E402
-    ACCEPTED_KEYWORDS,
-    REJECTED_KEYWORDS,
-    check_json_schema,
     fields_from_dataset,
     fields_from_json_schema,
     fields_to_dataset,
@@ -548,5 +413,19 @@ from core.schema_io import (  # noqa: E402
     parse_schema_document,
     to_dataset_schema,
     to_json_schema,
+)
+from core.schema_rows import (  # noqa: E402
+    ROW_COLUMNS,
+    apply_table_edits,
+    fields_from_rows,
+    fields_to_rows,
+    set_description,
+    set_sub_fields,
+    with_sub_fields,
+)
+from core.schema_subset import (  # noqa: E402
+    ACCEPTED_KEYWORDS,
+    REJECTED_KEYWORDS,
+    check_json_schema,
     validate_json_schema,
 )

@@ -1,33 +1,27 @@
-"""Fields in and out: the JSON Schema subset of field extraction (Draft 7) and the dataset ``schema.json`` format.
+"""Fields in and out: the JSON Schema subset (Draft 7) of field extraction and the dataset schema.json format.
 
-A date has no JSON Schema type of its own in the subset (``format`` is rejected), so a date field is written as
-a string whose description ends with ``(date)``, as the ``json_schema`` of the dataset files does, and read back
-by that marker.
+A date has no JSON Schema type of its own in the subset (``format`` is rejected), so a date field is written
+as a string whose description ends with ``(date)``, as the ``json_schema`` of the dataset files does, and is
+read back by that marker.
 """
 
 from __future__ import annotations
 
 import json
-import keyword
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator
-
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
+from core.schema_subset import check_json_schema
 
 if TYPE_CHECKING:
     from core.schema import Field, Workflow, WorkflowDraft
 
 __all__ = [
-    "ACCEPTED_KEYWORDS",
-    "REJECTED_KEYWORDS",
     "DATE_MARKER",
     "to_json_schema",
     "fields_from_json_schema",
-    "validate_json_schema",
-    "check_json_schema",
     "fields_to_dataset",
     "fields_from_dataset",
     "to_dataset_schema",
@@ -35,15 +29,6 @@ __all__ = [
     "load_schema_file",
 ]
 
-ACCEPTED_KEYWORDS: frozenset[str] = frozenset({"type", "properties", "required", "items", "enum", "description"})
-REJECTED_KEYWORDS: tuple[str, ...] = (
-    "anyOf", "oneOf", "allOf", "not", "$ref", "$defs", "definitions", "pattern", "format", "minLength",
-    "maxLength", "minimum", "maximum", "minItems", "maxItems", "additionalProperties", "default", "const",
-)
-# Annotations that change nothing about the output; tolerated so schemas exported by other tools load.
-_IGNORED_KEYWORDS: frozenset[str] = frozenset({"$schema", "$id", "$comment", "title", "examples"})
-_JSON_TYPES: tuple[str, ...] = ("string", "number", "integer", "boolean", "array", "object")
-_SCALAR_JSON_TYPES: frozenset[str] = frozenset({"string", "number", "integer", "boolean"})
 DATE_MARKER = "(date)"
 
 
@@ -91,160 +76,10 @@ def to_json_schema(fields: list[Field]) -> dict[str, Any]:
         A JSON-ready dict; dates are strings whose description ends with ``(date)``.
 
     >>> from core.schema import Field
-    >>> to_json_schema([Field(name="due", type="date", required=True)])
-    {'type': 'object', 'properties': {'due': {'type': 'string', 'description': '(date)'}}, 'required': ['due']}
+    >>> to_json_schema([Field(name="due", type="date", required=True)])["properties"]
+    {'due': {'type': 'string', 'description': '(date)'}}
     """
     return {"type": "object", **_object_body(fields)}
-
-
-# --------------------------------------------------------------------------- validation of a JSON Schema
-
-
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if key.isidentifier() or key.startswith("$") else f"{path}[{json.dumps(key)}]"
-
-
-def _json_path(parts: Any) -> str:
-    path = "$"
-    for part in parts:
-        path = f"{path}[{part}]" if isinstance(part, int) else _child(path, str(part))
-    return path
-
-
-def _value_matches(value: Any, json_type: str) -> bool:
-    if json_type == "string":
-        return isinstance(value, str)
-    if json_type == "boolean":
-        return isinstance(value, bool)
-    if json_type == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if json_type == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return False
-
-
-def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bool = False) -> None:
-    if not isinstance(node, dict):
-        problems.append(SchemaProblem(path, "a schema must be a JSON object"))
-        return
-    for key in node:
-        if key in REJECTED_KEYWORDS:
-            problems.append(SchemaProblem(_child(path, key), f"the keyword {key!r} is not supported"))
-        elif key not in ACCEPTED_KEYWORDS and key not in _IGNORED_KEYWORDS:
-            problems.append(
-                SchemaProblem(_child(path, key), f"the keyword {key!r} is not in the supported subset")
-            )
-    json_type = node.get("type")
-    type_path = _child(path, "type")
-    if json_type is None:
-        problems.append(SchemaProblem(path, "no 'type'; every schema needs one of " + ", ".join(_JSON_TYPES)))
-    elif isinstance(json_type, list):
-        problems.append(
-            SchemaProblem(type_path, "union types are not supported; for an optional field leave it out of 'required'")
-        )
-        json_type = None
-    elif json_type not in _JSON_TYPES:
-        problems.append(SchemaProblem(type_path, f"type {json_type!r} is not supported; use one of " + ", ".join(_JSON_TYPES)))
-        json_type = None
-    if root and json_type not in (None, "object"):
-        problems.append(SchemaProblem(type_path, "the root schema must be an object"))
-
-    properties = node.get("properties")
-    if json_type == "object":
-        if not isinstance(properties, dict) or not properties:
-            problems.append(SchemaProblem(_child(path, "properties"), "an object needs a non-empty 'properties' mapping"))
-    elif "properties" in node and json_type is not None:
-        problems.append(SchemaProblem(_child(path, "properties"), f"'properties' only applies to objects, not {json_type}"))
-    if isinstance(properties, dict):
-        for name, sub in properties.items():
-            sub_path = _child(_child(path, "properties"), name)
-            if not name.isidentifier():
-                problems.append(
-                    SchemaProblem(sub_path, f"property name {name!r} is not an identifier (letters, digits, underscores; no leading digit)")
-                )
-            elif keyword.iskeyword(name):
-                problems.append(SchemaProblem(sub_path, f"property name {name!r} is a reserved Python keyword"))
-            _check_node(sub, sub_path, problems)
-
-    required = node.get("required")
-    if required is not None:
-        req_path = _child(path, "required")
-        if json_type is not None and json_type != "object":
-            problems.append(SchemaProblem(req_path, f"'required' only applies to objects, not {json_type}"))
-        elif isinstance(required, list):
-            known = properties if isinstance(properties, dict) else {}
-            for index, name in enumerate(required):
-                if isinstance(name, str) and name not in known:
-                    problems.append(SchemaProblem(f"{req_path}[{index}]", f"{name!r} is not a property of this object"))
-
-    items = node.get("items")
-    if json_type == "array":
-        if items is None:
-            problems.append(SchemaProblem(path, "an array needs 'items'"))
-        elif isinstance(items, list):
-            problems.append(SchemaProblem(_child(path, "items"), "'items' must be a single schema, not a list"))
-        else:
-            if isinstance(items, dict) and items.get("type") == "array":
-                problems.append(
-                    SchemaProblem(_child(_child(path, "items"), "type"), "arrays of arrays are not supported; use an array of objects")
-                )
-            _check_node(items, _child(path, "items"), problems)
-    elif items is not None and json_type is not None:
-        problems.append(SchemaProblem(_child(path, "items"), f"'items' only applies to arrays, not {json_type}"))
-
-    if "enum" in node:
-        enum_path = _child(path, "enum")
-        values = node["enum"]
-        if json_type is not None and json_type not in _SCALAR_JSON_TYPES:
-            problems.append(SchemaProblem(enum_path, f"'enum' only applies to scalar fields, not {json_type}"))
-        elif isinstance(values, list):
-            if not values:
-                problems.append(SchemaProblem(enum_path, "'enum' needs at least one value"))
-            for index, value in enumerate(values):
-                if json_type is not None and not _value_matches(value, json_type):
-                    problems.append(
-                        SchemaProblem(f"{enum_path}[{index}]", f"{json.dumps(value)} is not of the field's type {json_type}")
-                    )
-
-
-def validate_json_schema(schema: Any) -> list[SchemaProblem]:
-    """Every problem that keeps ``schema`` out of the supported Draft 7 subset, all at once.
-
-    Checks that it is valid Draft 7, that the root is an object with non-empty ``properties``, property names
-    (identifiers, no Python keywords), ``required`` (only existing properties), ``items`` (one schema), ``enum``
-    (scalars only, values of the field's type), rejected keywords and union types, at every level.
-
-    Args:
-        schema: the parsed JSON Schema.
-
-    Returns:
-        The problems, each with a JSON path such as ``$.properties.line_items.items.properties.qty.type``.
-
-    >>> validate_json_schema({"type": "object", "properties": {"2nd": {"type": "string", "format": "date"}}})[0].path
-    '$.properties["2nd"]'
-    """
-    if not isinstance(schema, dict):
-        return [SchemaProblem("$", "a JSON Schema must be a JSON object")]
-    mine: list[SchemaProblem] = []
-    _check_node(schema, "$", mine, root=True)
-    # Draft 7 errors are reported too, except where the subset check already says something clearer.
-    flagged = {p.path for p in mine}
-    draft: list[SchemaProblem] = []
-    meta = Draft7Validator(Draft7Validator.META_SCHEMA)
-    for error in sorted(meta.iter_errors(schema), key=lambda e: list(map(str, e.absolute_path))):
-        path = _json_path(error.absolute_path)
-        if not any(path == f or path.startswith(f + ".") or path.startswith(f + "[") or f.startswith(path + ".") for f in flagged):
-            draft.append(SchemaProblem(path, f"not valid JSON Schema Draft 7: {error.message}"))
-    return draft + mine
-
-
-def check_json_schema(schema: Any) -> dict[str, Any]:
-    """``schema`` unchanged when it is in the supported subset; raises SchemaError with every problem otherwise."""
-    problems = validate_json_schema(schema)
-    if problems:
-        raise SchemaError(problems, hint="See the supported JSON Schema subset: type, properties, required, items, enum, description.")
-    assert isinstance(schema, dict)
-    return schema
 
 
 # --------------------------------------------------------------------------- JSON Schema -> fields
@@ -256,11 +91,17 @@ def _field_from_node(name: str, node: dict[str, Any], required: bool) -> Field:
     json_type = node["type"]
     description = str(node.get("description", "")).strip()
     if "enum" in node:
-        return Field(name=name, type="enum", description=description, required=required, values=list(node["enum"]))
+        return Field(
+            name=name, type="enum", description=description, required=required, values=list(node["enum"])
+        )
     if json_type == "string" and description.endswith(DATE_MARKER):
-        return Field(name=name, type="date", description=description[: -len(DATE_MARKER)].strip(), required=required)
+        return Field(
+            name=name, type="date", description=description[: -len(DATE_MARKER)].strip(), required=required
+        )
     if json_type == "object":
-        return Field(name=name, type="object", description=description, required=required, properties=_fields_of(node))
+        return Field(
+            name=name, type="object", description=description, required=required, properties=_fields_of(node)
+        )
     if json_type == "array":
         items = _field_from_node(ITEM_NAME, node["items"], False)
         return Field(name=name, type="array", description=description, required=required, items=items)
@@ -317,13 +158,15 @@ def _dataset_field(field: Field) -> dict[str, Any]:
 def fields_to_dataset(fields: list[Field]) -> list[dict[str, Any]]:
     """The ``fields`` list of a dataset ``schema.json``: ``{"name", "type", "description"}`` per field.
 
-    ``required``, ``values`` (enums) and ``properties`` (objects) are added where they apply; an array of objects
-    lists its item fields under ``items``, an array of scalars has ``"items": {"type": ...}``.
+    ``required``, ``values`` (enums) and ``properties`` (objects) are added where they apply; an array of
+    objects lists its item fields under ``items``, an array of scalars has ``"items": {"type": ...}``.
     """
     return [_dataset_field(f) for f in fields]
 
 
-def _parse_dataset_field(raw: Any, path: str, problems: list[SchemaProblem], *, item: bool = False) -> Field | None:
+def _parse_dataset_field(
+    raw: Any, path: str, problems: list[SchemaProblem], *, item: bool = False
+) -> Field | None:
     from core.schema import FIELD_TYPES, ITEM_NAME, Field
 
     if not isinstance(raw, dict):
@@ -335,17 +178,23 @@ def _parse_dataset_field(raw: Any, path: str, problems: list[SchemaProblem], *, 
         return None
     type_ = raw.get("type", "string")
     if type_ not in FIELD_TYPES:
-        problems.append(SchemaProblem(f"{path}.type", f"type {type_!r} is not one of {', '.join(FIELD_TYPES)}"))
+        problems.append(
+            SchemaProblem(f"{path}.type", f"type {type_!r} is not one of {', '.join(FIELD_TYPES)}")
+        )
         return None
     description = raw.get("description", "")
     if not isinstance(description, str):
         problems.append(SchemaProblem(f"{path}.description", "must be a string"))
         description = ""
-    field = Field(name=name, type=type_, description=description.strip(), required=raw.get("required") is True)
+    field = Field(
+        name=name, type=type_, description=description.strip(), required=raw.get("required") is True
+    )
     if type_ == "enum":
         values = raw.get("values", raw.get("enum"))
         if not isinstance(values, list) or not all(isinstance(v, (str, int, float, bool)) for v in values):
-            problems.append(SchemaProblem(f"{path}.values", "an enum needs a list of values (text, numbers or booleans)"))
+            problems.append(
+                SchemaProblem(f"{path}.values", "an enum needs a list of values (text, numbers or booleans)")
+            )
         else:
             field.values = list(values)
     elif type_ == "object":
@@ -358,7 +207,9 @@ def _parse_dataset_field(raw: Any, path: str, problems: list[SchemaProblem], *, 
         elif isinstance(items, dict):
             field.items = _parse_dataset_field(items, f"{path}.items", problems, item=True)
         else:
-            problems.append(SchemaProblem(f"{path}.items", "an array needs 'items': a list of fields or {\"type\": ...}"))
+            problems.append(
+                SchemaProblem(f"{path}.items", "an array needs 'items': a list of fields or {\"type\": ...}")
+            )
     return field
 
 
@@ -441,7 +292,7 @@ def parse_schema_document(data: Any, *, default_name: str = "") -> WorkflowDraft
 
 
 def load_schema_file(source: str | Path | bytes | Mapping[str, Any]) -> WorkflowDraft:
-    """A workflow draft from a JSON Schema or dataset ``schema.json``: a path, the file's bytes, or parsed JSON.
+    """A workflow draft from a JSON Schema or a dataset ``schema.json``: a path, file bytes, or parsed JSON.
 
     Args:
         source: a file path, the bytes of an uploaded file, or an already parsed dict.
@@ -473,7 +324,9 @@ def load_schema_file(source: str | Path | bytes | Mapping[str, Any]) -> Workflow
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise SchemaError([SchemaProblem("$", "the file is not JSON (not UTF-8 text)")], hint="Upload a .json file.") from None
+        raise SchemaError(
+            [SchemaProblem("$", "the file is not JSON (not UTF-8 text)")], hint="Upload a .json file."
+        ) from None
     except json.JSONDecodeError as exc:
         raise SchemaError(
             [SchemaProblem("$", f"the file is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")],
