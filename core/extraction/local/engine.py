@@ -1,0 +1,617 @@
+"""The offline, description-guided engine: labels from descriptions, typed candidates, proximity scoring.
+
+Per document (cached, so a re-run after a description edit only re-scores): rows and segments, every date,
+amount, currency mark and VAT identifier, and an index of word runs for label lookup. Per field: its cues
+(``cues.read_cues``), where its labels and negative phrases are printed, candidates of its type scored by
+label proximity, rival fields' labels, location and selection cues; a prior (first date, largest amount,
+letterhead, recipient block, most frequent currency) only when no label explains anything and the
+description does not say to leave the field empty.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+from core.documents import Document
+from core.extraction.base import Availability
+from core.extraction.citations import citations_from_words, words_confidence
+from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
+from core.extraction.local.cues import FieldCues, example_shape, read_cues
+from core.extraction.local.labels import LabelHit, LabelIndex, resolve_overlaps
+from core.extraction.local.layout import DocumentLayout, Segment, build_layout
+from core.extraction.local.parties import cut_name, name_candidates
+from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
+from core.normalize import match_enum, parse_boolean
+from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
+from core.schema import Field, Workflow
+
+__all__ = ["LocalEngine", "Pick"]
+
+_MIN_SCORE = 0.3
+_ID_CONCEPTS = {"invoice_number", "order_number", "customer_number", "delivery_number", "vat_id", "tax_number", "iban", "bic"}
+_ID_NAME = re.compile(r"(number|_no$|^no_|_nr$|_id$|^id$|code|reference|_ref$|iban|bic|vat)", re.I)
+_ROLE_WORDS = {
+    "seller": ("seller", "vendor", "supplier", "issuer", "merchant", "sender"),
+    "buyer": ("buyer", "customer", "client", "recipient", "purchaser", "bill_to"),
+}
+_AMOUNT_FIELDS = {"number", "integer"}
+
+
+@dataclass
+class Pick:
+    """The value chosen for one field (or item), with its evidence."""
+
+    value: Any = None
+    confidence: float | None = None
+    citations: list[Citation] = dc_field(default_factory=list)
+    ocr_confidence: float | None = None
+    reason: str = ""
+    note: str | None = None
+
+
+@dataclass
+class _Context:
+    layout: DocumentLayout
+    candidates: DocumentCandidates
+    labels: LabelIndex
+
+
+class LocalEngine:
+    """The local engine: offline, no model, no network; reads field descriptions for labels and cues."""
+
+    name = "local"
+
+    def __init__(self, cache_size: int = 16) -> None:
+        self._cache: OrderedDict[tuple[str, int, int], _Context] = OrderedDict()
+        self._cache_size = cache_size
+
+    def is_available(self) -> Availability:
+        """Always available: it runs offline on the document's words."""
+        return Availability(True, "offline, always available")
+
+    def _context(self, document: Document) -> _Context:
+        key = (document.id, len(document.pages), sum(len(p.words) for p in document.pages))
+        ctx = self._cache.get(key)
+        if ctx is None:
+            layout = build_layout(document)
+            ctx = _Context(layout, generate_candidates(layout), LabelIndex(layout))
+            self._cache[key] = ctx
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return ctx
+
+    def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
+        """Extract every field of the workflow from the document.
+
+        Args:
+            document: A loaded document.
+            workflow: The fields to extract.
+
+        Returns:
+            The result: every top-level field present (None when nothing was found), metadata by path with
+            confidence, citations and a reasoning insight.
+        """
+        t0 = time.perf_counter()
+        ctx = self._context(document)
+        t1 = time.perf_counter()
+        scalar_fields = [f for f in workflow.fields if f.type != "array" or (f.items is not None and f.items.type != "object")]
+        cues = {f.name: _cached_cues(f) for f in workflow.fields}
+        hits = self._hits(ctx, workflow.fields, cues)
+        result = ExtractionResult(
+            workflow_id=workflow.id,
+            workflow_name=workflow.name,
+            workflow_version=workflow.version,
+            document_id=document.id,
+            document_name=document.name,
+            engine="local",
+            engine_reason="offline engine: labels and cues read from the field descriptions",
+            ocr=[OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages],
+        )
+        for f in workflow.fields:
+            if f.item_fields:
+                self._items(document, f, cues[f.name], result)
+                continue
+            if f.type == "object":
+                values = {}
+                for sub in f.properties:
+                    sub_cues = _cached_cues(sub)
+                    sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
+                    pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
+                    values[sub.name] = pick.value
+                    _record(result, f"{f.name}.{sub.name}", pick)
+                has = any(v is not None for v in values.values())
+                result.extractions[f.name] = Extraction(value=values if has else None, confidence=None, citations=[])
+                continue
+            pick = self._scalar(ctx, f, cues[f.name], hits, scalar_fields)
+            result.extractions[f.name] = Extraction(value=pick.value, confidence=pick.confidence, citations=pick.citations)
+            _record(result, f.name, pick)
+        result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
+        return result
+
+    # --- labels -------------------------------------------------------------------------------------------
+
+    def _hits(self, ctx: _Context, fields: list[Field], cues: dict[str, FieldCues]) -> dict[str, tuple[list[LabelHit], list[LabelHit]]]:
+        all_hits: list[LabelHit] = []
+        for f in fields:
+            c = cues[f.name]
+            for label in c.labels:
+                all_hits += ctx.labels.find(f.name, label.phrase, label.weight)
+            for label in c.negatives:
+                all_hits += ctx.labels.find(f.name, label.phrase, label.weight, negative=True)
+        kept = [_qualified(ctx.layout, h, cues[h.field]) for h in resolve_overlaps(all_hits)]
+        out: dict[str, tuple[list[LabelHit], list[LabelHit]]] = {f.name: ([], []) for f in fields}
+        for h in kept:
+            out[h.field][1 if h.negative else 0].append(h)
+        return out
+
+    # --- scalars ------------------------------------------------------------------------------------------
+
+    def _scalar(self, ctx: _Context, f: Field, cues: FieldCues, hits: dict[str, tuple[list[LabelHit], list[LabelHit]]], fields: list[Field]) -> Pick:
+        positives, negatives = hits.get(f.name, ([], []))
+        kind = _kind(f, cues)
+        rivals = [h for other in fields if other.name != f.name and _kind(other, _cached_cues(other)) == kind for h in hits.get(other.name, ([], []))[0]]
+        role = _role(f, cues)
+        if role in ("seller", "buyer"):
+            other_role = "buyer" if role == "seller" else "seller"
+            role_rivals = [h for other in fields if _role(other, _cached_cues(other)) == other_role for h in hits.get(other.name, ([], []))[0]]
+            negatives = negatives + [_as_negative(h) for h in role_rivals]
+        if f.type == "array":
+            return self._array(ctx, f, cues, positives, negatives, rivals, kind)
+        if kind == "date":
+            return self._typed(ctx, f, cues, ctx.candidates.dates, positives, negatives, rivals)
+        if kind == "amount":
+            cands = ctx.candidates.amounts
+            if f.type == "integer":
+                cands = [c for c in cands if c.value == int(c.value)]
+            return self._typed(ctx, f, cues, cands, positives, negatives, rivals)
+        if kind == "currency":
+            return self._currency(ctx, cues, positives)
+        if kind == "vat_id":
+            return self._typed(ctx, f, cues, ctx.candidates.vat_ids, positives, negatives, rivals)
+        if kind == "boolean":
+            return self._boolean(ctx, f, positives)
+        if kind == "enum":
+            return self._enum(ctx, f, positives)
+        if kind == "name":
+            return self._name(ctx, cues, role, positives, negatives, rivals)
+        return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
+
+    def _typed(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit]) -> Pick:
+        scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
+        scored = self._apply_cues(ctx, cues, scored)
+        if (not scored or scored[0].score < _MIN_SCORE) and not cues.require_label:
+            prior = self._prior(ctx, f, cues, cands, negatives)
+            if prior is not None and (not scored or prior.score > scored[0].score):
+                scored = [prior] + scored
+        if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
+            why = "no label of this field found near a value" if positives else "none of its labels is printed"
+            return Pick(reason=why)
+        return self._pick(ctx, f, scored)
+
+    def _apply_cues(self, ctx: _Context, cues: FieldCues, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+        if not scored:
+            return scored
+        for s in scored:
+            c = s.candidate
+            pl = ctx.layout.pages[c.page]
+            rel_y = c.bbox[1] / max(pl.height, 1.0)
+            if "top" in cues.location and c.page == 0 and rel_y < 0.35:
+                s.score *= 1.1
+            if "bottom" in cues.location and rel_y > 0.6:
+                s.score *= 1.1
+            if c.kind == "amount":
+                s.score *= 1.0 if c.flags.get("decimals") else 0.8
+            if cues.examples and c.kind in ("vat_id", "text"):
+                if any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
+                    s.score *= 1.1
+        scored.sort(key=lambda s: -s.score)
+        best = scored[0].score
+        if cues.selection and best > 0:
+            near = [s for s in scored if s.score >= best * 0.7]
+            key = {
+                "largest": lambda s: -_num(s.candidate.value),
+                "smallest": lambda s: _num(s.candidate.value),
+                "first": lambda s: (s.candidate.page, s.candidate.row, s.candidate.x0),
+                "last": lambda s: (-s.candidate.page, -s.candidate.row, -s.candidate.x0),
+            }[cues.selection]
+            chosen = sorted(near, key=key)[0]
+            scored.remove(chosen)
+            scored.insert(0, chosen)
+        return scored
+
+    def _prior(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], negatives: list[LabelHit]) -> ScoredCandidate | None:
+        if not cands:
+            return None
+        neg_rows = {(h.page, h.row) for h in negatives}
+        usable = [c for c in cands if (c.page, c.row) not in neg_rows]
+        if not usable:
+            return None
+        if cues.concept in ("total", "due_payable") or cues.selection == "largest":
+            money = [c for c in usable if c.flags.get("decimals")] or usable
+            best = max(money, key=lambda c: (_num(c.value), -c.page))
+            return ScoredCandidate(best, 0.32, None, "largest amount in the document (no label found)")
+        if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
+            first = min(usable, key=lambda c: (c.page, c.bbox[1], c.x0))
+            return ScoredCandidate(first, 0.3, None, "first date in the document (no label found)")
+        if cues.concept == "vat_id" or (cues.examples and cands[0].kind == "vat_id"):
+            return ScoredCandidate(usable[0], 0.3, None, "first VAT identification number in the document")
+        return None
+
+    def _pick(self, ctx: _Context, f: Field, scored: list[ScoredCandidate]) -> Pick:
+        best = scored[0]
+        runner = next((s.score for s in scored[1:] if _value_key(s.candidate.value) != _value_key(best.candidate.value)), 0.0)
+        c = best.candidate
+        page = ctx.layout.pages[c.page].page
+        ocr = words_confidence(page, c.words)
+        value = _typed_value(f, c.value)
+        cites = citations_from_words(page, c.words)
+        return Pick(value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), cites, ocr, best.reason)
+
+    def _currency(self, ctx: _Context, cues: FieldCues, positives: list[LabelHit]) -> Pick:
+        cands = ctx.candidates.currencies
+        if not cands:
+            return Pick(reason="no currency code or symbol printed")
+        scored = score_candidates(ctx.layout, cands, positives, [], [])
+        if scored and scored[0].score >= 0.5:
+            return self._pick_currency(ctx, scored[0].candidate, scored[0].reason, scored[0].score, cands)
+        counts = Counter(c.value for c in cands)
+        # Codes count double: "USD" is unambiguous where "$" may be another dollar.
+        for c in cands:
+            if re.fullmatch(r"[A-Z]{3}", c.text.strip()):
+                counts[c.value] += 1
+        code, n = counts.most_common(1)[0]
+        first = next(c for c in cands if c.value == code)
+        return self._pick_currency(ctx, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands)
+
+    def _pick_currency(self, ctx: _Context, c: Candidate, reason: str, score: float, cands: list[Candidate]) -> Pick:
+        page = ctx.layout.pages[c.page].page
+        cites = citations_from_words(page, c.words)
+        note = None
+        if c.text.strip().upper() != c.value:
+            note = f"derived from the symbol '{c.text.strip()}' printed on page {page.number}"
+        others = {x.value for x in cands} - {c.value}
+        conf = min(0.99, score) * (0.8 if others else 1.0)
+        ocr = words_confidence(page, c.words)
+        return Pick(c.value, conf, cites, ocr, reason, note)
+
+    def _boolean(self, ctx: _Context, f: Field, positives: list[LabelHit]) -> Pick:
+        best: tuple[float, bool, list[int], int, str] | None = None
+        for h in positives:
+            pl = ctx.layout.pages[h.page]
+            near = [i for r in pl.rows[max(h.row - 0, 0) : h.row + 2] for i in r.words]
+            for i in near:
+                w = pl.page.words[i]
+                if i in h.words:
+                    continue
+                value = parse_boolean(w.text)
+                if value is None:
+                    continue
+                dist = abs(w.bbox[0] - h.bbox[2]) + 3 * abs(w.bbox[1] - h.bbox[1])
+                score = h.strength / (1 + dist / 100)
+                if best is None or score > best[0]:
+                    best = (score, value, [i], h.page, f"'{w.text}' next to label '{h.phrase}'")
+            # A checkbox mark just left of the label ("☒ Paid").
+            for i in pl.rows[h.row].words:
+                w = pl.page.words[i]
+                if w.bbox[2] <= h.bbox[0] + 0.5 and h.bbox[0] - w.bbox[2] < 3 * pl.body_height and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔"):
+                    value = w.text.strip() not in ("☐", "[ ]", "□")
+                    score = h.strength
+                    if best is None or score > best[0]:
+                        best = (score, value, [i], h.page, f"checkbox '{w.text}' before label '{h.phrase}'")
+        if best is None:
+            return Pick(reason="no yes/no word or checkbox next to a label")
+        score, value, words, page_i, reason = best
+        page = ctx.layout.pages[page_i].page
+        return Pick(value, confidence_from_scores(min(score, 1.0), 0.0, None), citations_from_words(page, words), words_confidence(page, words), reason)
+
+    def _enum(self, ctx: _Context, f: Field, positives: list[LabelHit]) -> Pick:
+        options: list[tuple[float, Any, int, list[int], str]] = []
+        for h in positives:
+            pl = ctx.layout.pages[h.page]
+            for r in pl.rows[h.row : h.row + 3]:
+                for seg in r.segments:
+                    words = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1]
+                    text = " ".join(pl.page.words[w].text for w in words)
+                    value = match_enum(text, f.values) if text else None
+                    if value is not None:
+                        options.append((h.strength * (1.0 if r.index == h.row else 0.8), value, h.page, words, f"'{text}' next to label '{h.phrase}'"))
+        if not options:
+            for pl in ctx.layout.pages:
+                for r in pl.rows:
+                    for seg in r.segments:
+                        value = match_enum(seg.text, f.values, cutoff=92.0)
+                        if value is not None:
+                            options.append((0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value"))
+                            break
+                    if options:
+                        break
+                if options:
+                    break
+        if not options:
+            return Pick(reason="none of the allowed values is printed")
+        score, value, page_i, words, reason = max(options, key=lambda o: o[0])
+        page = ctx.layout.pages[page_i].page
+        return Pick(value, confidence_from_scores(min(score, 1.0), 0.0, None), citations_from_words(page, words), words_confidence(page, words), reason)
+
+    def _name(self, ctx: _Context, cues: FieldCues, role: str, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit]) -> Pick:
+        cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
+        found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
+        neg_rows = {(h.page, h.row) for h in negatives}
+        for n in found:
+            c = n.candidate
+            if any((c.page, r) in neg_rows for r in range(c.row - 3, c.row + 1)):
+                n.score *= 0.6
+        found.sort(key=lambda n: -n.score)
+        if not found or found[0].score < 0.25:
+            return Pick(reason="no name found by label, letterhead or address block")
+        best = found[0]
+        runner = next((n.score for n in found[1:] if n.candidate.value.casefold() != best.candidate.value.casefold()), 0.0)
+        c = best.candidate
+        page = ctx.layout.pages[c.page].page
+        ocr = words_confidence(page, c.words)
+        return Pick(c.value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), citations_from_words(page, c.words), ocr, best.reason)
+
+    def _text(self, ctx: _Context, f: Field, cues: FieldCues, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], identifier: bool) -> Pick:
+        cands = _label_values(ctx.layout, positives, identifier, cues)
+        scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
+        scored = self._apply_cues(ctx, cues, scored)
+        if not scored or scored[0].score < _MIN_SCORE:
+            return Pick(reason="no value found right of or below a label of this field")
+        return self._pick(ctx, f, scored)
+
+    def _array(self, ctx: _Context, f: Field, cues: FieldCues, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], kind: str) -> Pick:
+        pool = {"date": ctx.candidates.dates, "amount": ctx.candidates.amounts, "currency": ctx.candidates.currencies, "vat_id": ctx.candidates.vat_ids}.get(kind)
+        if pool is None:
+            pool = _label_values(ctx.layout, positives, kind == "identifier", cues)
+        scored = score_candidates(ctx.layout, pool, positives, negatives, rivals) if positives else []
+        keep = [s for s in scored if s.score >= _MIN_SCORE]
+        keep.sort(key=lambda s: (s.candidate.page, s.candidate.row, s.candidate.x0))
+        values: list[Any] = []
+        cites: list[Citation] = []
+        seen: set[Any] = set()
+        element = f.items or Field(name=f.name, type="string")
+        for s in keep:
+            v = _typed_value(element, s.candidate.value)
+            k = _value_key(v)
+            if k in seen:
+                continue
+            seen.add(k)
+            values.append(v)
+            cites += citations_from_words(ctx.layout.pages[s.candidate.page].page, s.candidate.words)
+        if not values:
+            return Pick(reason="no value found near a label of this field")
+        conf = sum(s.score for s in keep) / len(keep)
+        return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
+
+    def _items(self, document: Document, f: Field, cues: FieldCues, result: ExtractionResult) -> None:
+        try:
+            from core.extraction.local.tables import extract_items
+        except ImportError:
+            result.extractions[f.name] = Extraction(value=None)
+            result.metadata[f.name] = FieldMetadata(insights=[Insight(type="note", content="table reading is not available")])
+            return
+        items = extract_items(document, f)
+        if not items.items:
+            result.extractions[f.name] = Extraction(value=None)
+            result.metadata[f.name] = FieldMetadata(insights=[Insight(type="reasoning", content=items.reason or "no table found")])
+            return
+        conf = sum(items.confidence) / len(items.confidence) if items.confidence else None
+        result.extractions[f.name] = Extraction(value=items.items, confidence=conf, citations=list(items.item_citations))
+        result.metadata[f.name] = FieldMetadata(confidence=conf, citations=list(items.item_citations), insights=[Insight(type="reasoning", content=items.reason)])
+        for i, item in enumerate(items.items):
+            item_conf = items.confidence[i] if i < len(items.confidence) else None
+            ocr = items.ocr_confidence[i] if i < len(items.ocr_confidence) else None
+            item_cites = [items.item_citations[i]] if i < len(items.item_citations) else []
+            result.metadata[f"{f.name}[{i}]"] = FieldMetadata(ocr_confidence=ocr, confidence=item_conf, citations=item_cites)
+            cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
+            for key, value in item.items():
+                cell = cells.get(key)
+                meta = FieldMetadata(confidence=item_conf, citations=[cell] if cell else [])
+                if value is not None and cell is None:
+                    meta.insights.append(Insight(type="note", content="value taken from the item's row, no cell of its own"))
+                result.metadata[f"{f.name}[{i}].{key}"] = meta
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+_CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
+
+
+def _cached_cues(f: Field) -> FieldCues:
+    key = (f.name, f.type, f.description, tuple(f.values))
+    c = _CUES_CACHE.get(key)
+    if c is None:
+        if len(_CUES_CACHE) > 512:
+            _CUES_CACHE.clear()
+        c = _CUES_CACHE[key] = read_cues(f)
+    return c
+
+
+def _role(f: Field, cues: FieldCues) -> str:
+    if cues.concept in ("seller", "buyer"):
+        return cues.concept
+    name = f.name.casefold()
+    for role, words in _ROLE_WORDS.items():
+        if any(w in name for w in words):
+            return role
+    return "other"
+
+
+def _kind(f: Field, cues: FieldCues) -> str:
+    t = f.items.type if f.type == "array" and f.items is not None else f.type
+    if t == "date":
+        return "date"
+    if t in _AMOUNT_FIELDS:
+        return "amount"
+    if t == "boolean":
+        return "boolean"
+    if t == "enum" or f.values:
+        return "enum"
+    if cues.concept == "currency":
+        return "currency"
+    if cues.concept == "vat_id":
+        return "vat_id"
+    if cues.concept in ("seller", "buyer") or cues.name_only:
+        return "name"
+    if cues.concept in _ID_CONCEPTS or _ID_NAME.search(f.name) or any(re.search(r"\d", e) for e in cues.examples):
+        return "identifier"
+    return "text"
+
+
+# Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
+# "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "invoice": ("rechnung", "invoice", "facture", "factura", "fattura", "factuur", "faktura", "bill", "beleg"),
+    "order": ("bestell", "order", "commande", "auftrag", "pedido", "ordine", "purchase"),
+    "delivery": ("liefer", "deliver", "livraison", "shipping", "versand", "leistung", "service", "entrega"),
+    "due": ("fällig", "due", "échéance", "echeance", "zahlbar", "payable", "vencimiento", "scadenza"),
+    "customer": ("kunde", "customer", "client", "cliente", "klant"),
+}
+_CONCEPT_FAMILY = {"issue_date": "invoice", "invoice_number": "invoice", "due_date": "due", "delivery_date": "delivery",
+                   "order_date": "order", "order_number": "order", "customer_number": "customer", "delivery_number": "delivery"}
+
+
+def _qualified(layout: DocumentLayout, h: LabelHit, cues: FieldCues) -> LabelHit:
+    if h.negative or h.key_length > 6:
+        return h
+    pl = layout.pages[h.page]
+    seg = pl.rows[h.row].segments[h.segment]
+    before = [pl.keys[w] for w in seg.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
+    if not before:
+        return h
+    own = _CONCEPT_FAMILY.get(cues.concept or "")
+    factor = 1.0
+    for fam, stems in _FAMILIES.items():
+        if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
+            factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
+    if factor == 1.0:
+        return h
+    return LabelHit(h.field, h.phrase, h.weight * factor, h.negative, h.page, h.row, h.segment, h.words, h.bbox, h.similarity, h.key_length)
+
+
+def _as_negative(h: LabelHit) -> LabelHit:
+    return LabelHit(h.field, h.phrase, h.weight * 0.9, True, h.page, h.row, h.segment, h.words, h.bbox, h.similarity, h.key_length)
+
+
+def _num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _value_key(value: Any) -> Any:
+    return str(value).casefold() if value is not None else None
+
+
+def _typed_value(f: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.type == "date" and hasattr(value, "isoformat"):
+        return value.isoformat()
+    if f.type == "number":
+        return float(value)
+    if f.type == "integer":
+        return int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value) if not isinstance(value, (str, int, float, bool)) else value
+
+
+_ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
+
+
+def _label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues) -> list[Candidate]:
+    """Text candidates right of and below each label hit: an identifier token, or the rest of the cell."""
+    from core.extraction.citations import union_bbox
+
+    out: list[Candidate] = []
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    for h in hits:
+        pl = layout.pages[h.page]
+        row = pl.rows[h.row]
+        regions: list[tuple[Segment, list[int]]] = []
+        seg = row.segments[h.segment]
+        rest = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5]
+        if rest:
+            regions.append((seg, rest))
+        if h.segment + 1 < len(row.segments):
+            nxt = row.segments[h.segment + 1]
+            regions.append((nxt, list(nxt.words)))
+        for r in pl.rows[h.row + 1 : h.row + 4]:
+            for s in r.segments:
+                if min(h.bbox[2], s.bbox[2]) - max(h.bbox[0], s.bbox[0]) > 0 or abs(s.bbox[0] - h.bbox[0]) < 2 * pl.body_height:
+                    regions.append((s, list(s.words)))
+                    break
+        for s, words in regions:
+            picked = _identifier_words(pl.page.words, words, cues) if identifier else _text_words(pl.page.words, words)
+            if not picked:
+                continue
+            key = (h.page, tuple(picked))
+            if key in seen:
+                continue
+            seen.add(key)
+            texts = [pl.page.words[i].text for i in picked]
+            value = ("".join(texts) if cues.no_spaces else " ".join(texts)).strip(" :;,")
+            if identifier:
+                value = value.rstrip(".")
+            if not value:
+                continue
+            out.append(Candidate("text", value, " ".join(texts), h.page, s.row, s.index, picked, union_bbox(pl.page.words[i].bbox for i in picked)))
+    return out
+
+
+def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list[int]:
+    """The identifier among some words: the first token with a digit (with following parts when they belong)."""
+    chosen: list[int] = []
+    for k, i in enumerate(idx):
+        t = words[i].text.strip(":;,")
+        if not t or t in (":", "#", "-", "No", "No.", "Nr", "Nr.", "N°", "Nº"):
+            if chosen:
+                break
+            continue
+        has_digit = any(ch.isdigit() for ch in t)
+        if not chosen:
+            if has_digit and _ID_TOKEN.match(t) and not re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
+                chosen.append(i)
+                if not cues.no_spaces:
+                    break
+            elif re.search(r"[a-z]{3,}", t) and not has_digit:
+                if len(t) > 3 and k > 1:
+                    break
+            continue
+        # With "without spaces", glue the following digit groups ("DE 123 456 789").
+        if cues.no_spaces and re.fullmatch(r"[\dA-Z]{1,6}", t):
+            chosen.append(i)
+        else:
+            break
+    return chosen
+
+
+def _text_words(words: list[Any], idx: list[int]) -> list[int]:
+    picked = [i for i in idx if words[i].text.strip() not in (":", "-", "#")]
+    text = " ".join(words[i].text for i in picked)
+    if not re.search(r"\w", text):
+        return []
+    name = cut_name(text)
+    keep: list[int] = []
+    acc = ""
+    for i in picked:
+        if len(acc) >= len(name):
+            break
+        keep.append(i)
+        acc = (acc + " " + words[i].text).strip()
+    return keep
+
+
+def _record(result: ExtractionResult, path: str, pick: Pick) -> None:
+    insights = [Insight(type="reasoning", content=pick.reason or "no value found")]
+    if pick.note:
+        insights.append(Insight(type="note", content=pick.note))
+    result.metadata[path] = FieldMetadata(ocr_confidence=pick.ocr_confidence, confidence=pick.confidence, citations=pick.citations, insights=insights)

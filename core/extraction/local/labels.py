@@ -1,0 +1,167 @@
+"""Finding label phrases on the page: fuzzy matching of phrases to word sequences, longest match wins.
+
+Words are reduced to letters and digits (``word_key``), so case, trailing colons and punctuation such as
+"USt.-Id.-Nr." vs "USt-IdNr" do not matter; a phrase matches a run of one to five words of a segment whose
+concatenated key equals the phrase's, or is within a small edit distance of it (rapidfuzz, for OCR errors).
+When labels of different fields overlap ("Total" inside "Total HT"), the longer phrase claims the words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from core.documents import BBox
+from core.extraction.citations import union_bbox
+from core.extraction.local.layout import DocumentLayout, word_key
+
+__all__ = ["LabelHit", "LabelIndex", "resolve_overlaps"]
+
+_MAX_WORDS = 5
+
+
+@dataclass
+class LabelHit:
+    """One place where a field's label phrase (or a negative phrase) is printed."""
+
+    field: str
+    phrase: str
+    weight: float
+    negative: bool
+    page: int
+    row: int
+    segment: int
+    words: list[int]  # page word indexes, left to right
+    bbox: BBox
+    similarity: float  # 1.0 exact
+    key_length: int
+
+    @property
+    def strength(self) -> float:
+        return self.weight * self.similarity
+
+
+class LabelIndex:
+    """All word runs of a document by key, for fast exact and fuzzy phrase lookup. Built once per document."""
+
+    def __init__(self, layout: DocumentLayout) -> None:
+        self.layout = layout
+        self._runs: dict[str, list[tuple[int, int, int, list[int]]]] = defaultdict(list)
+        for pl in layout.pages:
+            for row in pl.rows:
+                for seg in row.segments:
+                    keys = [pl.keys[i] for i in seg.words]
+                    for a in range(len(keys)):
+                        if not keys[a]:
+                            continue
+                        acc = ""
+                        for b in range(a, min(a + _MAX_WORDS, len(keys))):
+                            acc += keys[b]
+                            if keys[b] and len(acc) <= 40:
+                                self._runs[acc].append((pl.index, row.index, seg.index, seg.words[a : b + 1]))
+        # German-style compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
+        self._suffix_runs: dict[str, list[tuple[int, int, int, list[int]]]] = defaultdict(list)
+        for pl in layout.pages:
+            for row in pl.rows:
+                for seg in row.segments:
+                    keys = [pl.keys[i] for i in seg.words]
+                    for a, first in enumerate(keys):
+                        raw = pl.page.words[seg.words[a]].text.rstrip(":.")
+                        # "Käufer/Leistungsempfänger": each side of a slash is a label of its own.
+                        if "/" in raw:
+                            for part in raw.split("/"):
+                                pk = word_key(part)
+                                if len(pk) >= 3:
+                                    self._runs[pk].append((pl.index, row.index, seg.index, [seg.words[a]]))
+                        if len(first) < 9 or not raw.isalpha():
+                            continue
+                        for cut in range(3, len(first) - 4):
+                            acc = first[cut:]
+                            for b in range(a, min(a + 3, len(keys))):
+                                if b > a:
+                                    acc += keys[b]
+                                self._suffix_runs[acc].append((pl.index, row.index, seg.index, seg.words[a : b + 1]))
+        self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for key in self._runs:
+            if len(key) >= 5:
+                self._buckets[(key[0], len(key))].append(key)
+        self._cache: dict[str, list[tuple[str, float]]] = {}
+
+    def _matching_keys(self, key: str) -> list[tuple[str, float]]:
+        if key in self._cache:
+            return self._cache[key]
+        found: list[tuple[str, float]] = []
+        if key in self._runs:
+            found.append((key, 1.0))
+        if len(key) >= 6:
+            cutoff = 88.0 if len(key) >= 9 else 83.0
+            for n in range(len(key) - 1, len(key) + 2):
+                for other in self._buckets.get((key[0], n), ()):
+                    if other != key:
+                        score = fuzz.ratio(key, other, score_cutoff=cutoff)
+                        if score:
+                            found.append((other, score / 100.0))
+        self._cache[key] = found
+        return found
+
+    def find(self, field: str, phrase: str, weight: float, negative: bool = False) -> list[LabelHit]:
+        """Where a phrase is printed in the document.
+
+        Args:
+            field: The field the phrase belongs to.
+            phrase: The label phrase as written in the description or synonym table.
+            weight: How much the phrase is trusted (description 1.0, synonym lower).
+            negative: Whether it is a "not this" phrase.
+
+        Returns:
+            One hit per matching run of words.
+        """
+        key = word_key(phrase)
+        if len(key) < 2:
+            return []
+        hits = []
+        matches = [(self._runs[other], sim) for other, sim in self._matching_keys(key)]
+        if len(key) >= 5 and key in self._suffix_runs:
+            matches.append((self._suffix_runs[key], 0.9))
+        for runs, sim in matches:
+            for page, row, seg, words in runs:
+                pl = self.layout.pages[page]
+                bbox = union_bbox(pl.page.words[i].bbox for i in words)
+                hits.append(LabelHit(field, phrase, weight, negative, page, row, seg, list(words), bbox, sim, len(key)))
+        return hits
+
+
+def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
+    """Drop hits whose words are part of a longer hit of another field or of a negative phrase.
+
+    Args:
+        hits: Positive and negative hits of all fields.
+
+    Returns:
+        The hits that keep their words: for each field the longest phrase claims overlapping words.
+
+    A positive "Total" inside "Total HT" (another field's label) or inside "Due Date" (a negative phrase of
+    this field) is dropped; a hit of the same field is dropped when a longer hit of that field covers it.
+    """
+    by_word: dict[tuple[int, int], list[LabelHit]] = defaultdict(list)
+    for h in hits:
+        for w in h.words:
+            by_word[(h.page, w)].append(h)
+    kept = []
+    for h in hits:
+        words = set(h.words)
+        beaten = False
+        for other in {id(o): o for w in h.words for o in by_word[(h.page, w)]}.values():
+            if other is h or not words <= set(other.words):
+                continue
+            longer = other.key_length > h.key_length or (other.key_length == h.key_length and len(other.words) > len(h.words))
+            if not longer:
+                continue
+            if other.field != h.field or other.negative != h.negative or not h.negative:
+                beaten = True
+                break
+        if not beaten:
+            kept.append(h)
+    return kept

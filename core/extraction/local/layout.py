@@ -1,0 +1,173 @@
+"""The page geometry the local engine reasons over: visual rows of words, split into segments (cells).
+
+A loader's lines follow the PDF's text blocks, so one printed row can be several lines (a label in one block,
+its value in another). The engine therefore rebuilds rows from word boxes: words whose vertical centres fall
+within one another's height form a row; a horizontal gap wider than about a character height splits a row
+into segments, which behave like table cells. Built once per document and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from core.documents import BBox, Document, Page
+from core.extraction.citations import union_bbox
+
+__all__ = ["Segment", "Row", "PageLayout", "DocumentLayout", "build_layout", "word_key"]
+
+_NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def word_key(text: str) -> str:
+    """A word reduced for label matching: casefolded letters and digits only.
+
+    >>> word_key("USt.-Id.-Nr.:")
+    'ustidnr'
+    """
+    return _NON_ALNUM.sub("", text.casefold())
+
+
+@dataclass
+class Segment:
+    """Consecutive words of a row with no wide gap between them (a cell, a label, a phrase)."""
+
+    page: int
+    row: int
+    index: int
+    words: list[int]
+    text: str
+    starts: list[int]
+    bbox: BBox
+
+    def words_in_span(self, start: int, end: int) -> list[int]:
+        """The segment's words overlapping the character span ``[start, end)`` of ``text``."""
+        out = []
+        for k, s in enumerate(self.starts):
+            e = s + len(self.text_of(k))
+            if s < end and e > start:
+                out.append(self.words[k])
+        return out
+
+    def text_of(self, k: int) -> str:
+        end = self.starts[k + 1] - 1 if k + 1 < len(self.starts) else len(self.text)
+        return self.text[self.starts[k] : end]
+
+
+@dataclass
+class Row:
+    """Words on one visual line of the page, left to right, split into segments."""
+
+    page: int
+    index: int
+    words: list[int]
+    segments: list[Segment]
+    bbox: BBox
+    height: float
+
+    @property
+    def text(self) -> str:
+        return "  ".join(s.text for s in self.segments)
+
+
+@dataclass
+class PageLayout:
+    """One page's rows, plus where each word sits."""
+
+    page: Page
+    index: int
+    rows: list[Row]
+    word_row: list[int]
+    word_segment: list[tuple[int, int]]
+    keys: list[str]
+    body_height: float
+
+    @property
+    def width(self) -> float:
+        return self.page.width
+
+    @property
+    def height(self) -> float:
+        return self.page.height
+
+
+@dataclass
+class DocumentLayout:
+    """All pages' layouts of one document."""
+
+    document: Document
+    pages: list[PageLayout] = field(default_factory=list)
+
+
+def _rows_of(page: Page) -> list[list[int]]:
+    order = sorted(range(len(page.words)), key=lambda i: ((page.words[i].bbox[1] + page.words[i].bbox[3]) / 2))
+    rows: list[list[int]] = []
+    spans: list[tuple[float, float]] = []
+    for i in order:
+        x0, y0, x1, y1 = page.words[i].bbox
+        mid = (y0 + y1) / 2
+        h = max(y1 - y0, 1.0)
+        placed = False
+        # Look back over the last few rows only: rows are built top-down.
+        for r in range(len(rows) - 1, max(len(rows) - 4, -1), -1):
+            ry0, ry1 = spans[r]
+            rmid, rh = (ry0 + ry1) / 2, ry1 - ry0
+            if abs(mid - rmid) <= 0.35 * min(h, rh) + 0.5:
+                rows[r].append(i)
+                spans[r] = (min(ry0, y0), max(ry1, y1)) if abs(h - rh) < 0.5 * rh else spans[r]
+                placed = True
+                break
+        if not placed:
+            rows.append([i])
+            spans.append((y0, y1))
+    return rows
+
+
+def _page_layout(page: Page, index: int) -> PageLayout:
+    words = page.words
+    heights = [w.bbox[3] - w.bbox[1] for w in words if w.text.strip()]
+    body = statistics.median(heights) if heights else 10.0
+    rows: list[Row] = []
+    word_row = [0] * len(words)
+    word_segment = [(0, 0)] * len(words)
+    for ws in _rows_of(page):
+        ws.sort(key=lambda i: words[i].bbox[0])
+        r = len(rows)
+        segs: list[list[int]] = [[ws[0]]]
+        for prev, cur in zip(ws, ws[1:]):
+            gap = words[cur].bbox[0] - words[prev].bbox[2]
+            h = min(words[cur].bbox[3] - words[cur].bbox[1], words[prev].bbox[3] - words[prev].bbox[1])
+            if gap > max(1.1 * h, 0.9 * body):
+                segs.append([cur])
+            else:
+                segs[-1].append(cur)
+        segments = []
+        for k, sw in enumerate(segs):
+            starts, parts, pos = [], [], 0
+            for i in sw:
+                starts.append(pos)
+                parts.append(words[i].text)
+                pos += len(words[i].text) + 1
+            segments.append(
+                Segment(index, r, k, sw, " ".join(parts), starts, union_bbox(words[i].bbox for i in sw))
+            )
+            for i in sw:
+                word_segment[i] = (r, k)
+        for i in ws:
+            word_row[i] = r
+        bbox = union_bbox(words[i].bbox for i in ws)
+        rows.append(Row(index, r, ws, segments, bbox, statistics.median(words[i].bbox[3] - words[i].bbox[1] for i in ws)))
+    return PageLayout(page, index, rows, word_row, word_segment, [word_key(w.text) for w in words], body)
+
+
+def build_layout(document: Document) -> DocumentLayout:
+    """The rows and segments of every page of a document.
+
+    Args:
+        document: A loaded document.
+
+    Returns:
+        Its layout, rows top to bottom, segments left to right.
+    """
+    return DocumentLayout(document, [_page_layout(p, i) for i, p in enumerate(document.pages)])

@@ -1,0 +1,232 @@
+"""Names of the parties of a document: the seller in the letterhead or sender line, the buyer in the
+recipient address block, or whoever a label names.
+
+Candidates are line spans (segments) cut to the name ("Name only, without street"): the text before a
+separator such as " - ", "●", "|" or a comma, or up to a legal-form suffix (GmbH, AG, Ltd, Inc, SARL ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.extraction.local.candidates import COMPANY_SUFFIX, Candidate
+from core.extraction.local.labels import LabelHit
+from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
+
+__all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like"]
+
+_SEPARATORS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3,}")
+_POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,5}\s+\w{2,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
+_STREET = re.compile(r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|road|rd\.|avenue|ave\.?|rue|chemin|avenue|boulevard|bd\.?|via|calle|laan|straat|\d+\s*[a-z]?$)", re.I)
+_KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
+_SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*", re.I)
+_NOT_NAME = re.compile(r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b", re.I)
+
+
+@dataclass
+class NameCandidate:
+    """A name found in a segment, with the words it spans."""
+
+    candidate: Candidate
+    score: float
+    reason: str
+
+
+def cut_name(text: str) -> str:
+    """The name part of a segment: before a separator, a street or an address.
+
+    >>> cut_name("Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen"), cut_name("ACME Ltd, 1 Road")
+    ('Bei Spiel GmbH', 'ACME Ltd')
+    """
+    text = text.strip()
+    parts = [p for p in _SEPARATORS.split(text) if p and re.search(r"[^\W\d_]", p)]
+    return parts[0].strip(" ,;:-") if parts else text.strip()
+
+
+def is_name_like(text: str) -> bool:
+    """Whether a segment's text can be a person's or company's name (letters, not a key: value, not an address).
+
+    >>> is_name_like("Kunden AG Mitte"), is_name_like("Nummer : 549910"), is_name_like("69876 Frankfurt")
+    (True, False, False)
+    """
+    t = text.strip()
+    if len(t) < 2 or _KEY_VALUE.match(t) or t.endswith(":") or _NOT_NAME.match(t) or "@" in t:
+        return False
+    letters = sum(ch.isalpha() for ch in t)
+    digits = sum(ch.isdigit() for ch in t)
+    if letters < 2 or digits > letters / 2:
+        return False
+    if _POSTCODE_CITY.search(t) and not COMPANY_SUFFIX.search(t):
+        return False
+    return True
+
+
+def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
+    name = cut_name(seg.text)
+    if not is_name_like(name) or _STREET.search(name) and not COMPANY_SUFFIX.search(name) and re.search(r"\d", name):
+        return None
+    start = seg.text.find(name)
+    if start < 0:
+        return None
+    words = seg.words_in_span(start, start + len(name))
+    if not words:
+        return None
+    from core.extraction.citations import union_bbox
+
+    return Candidate("text", name, name, pl.index, seg.row, seg.index, words, union_bbox(pl.page.words[i].bbox for i in words))
+
+
+def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
+    """Runs of left-aligned segments on consecutive rows that end in a postcode/city line (upper half)."""
+    blocks: list[list[Segment]] = []
+    rows = [r for r in pl.rows if r.bbox[1] < pl.height * 0.55]
+    for r in rows:
+        for seg in r.segments:
+            if not _POSTCODE_CITY.search(seg.text):
+                continue
+            block = [seg]
+            cur = seg
+            for prev_row in range(seg.row - 1, max(seg.row - 7, -1), -1):
+                above = [s for s in pl.rows[prev_row].segments if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height]
+                if not above:
+                    continue
+                gap = cur.bbox[1] - above[0].bbox[3]
+                if gap > 2.2 * pl.body_height:
+                    break
+                block.insert(0, above[0])
+                cur = above[0]
+            if len(block) >= 2:
+                blocks.append(block)
+    return blocks
+
+
+def _looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
+    """A label starts its cell and ends it or is followed by a colon; otherwise the words are just text."""
+    seg = pl.rows[h.row].segments[h.segment]
+    if h.similarity < 0.92 or seg.words[0] != h.words[0]:
+        return False
+    last = pl.page.words[h.words[-1]].text
+    if seg.words[-1] == h.words[-1] or last.endswith(":"):
+        return True
+    k = seg.words.index(h.words[-1])
+    return pl.page.words[seg.words[k + 1]].text.startswith(":")
+
+
+def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
+    """The value of a "Name: ..." line of a party's block."""
+    row = pl.rows[row_index]
+    for k, seg in enumerate(row.segments):
+        if re.match(r"^(name|firma|company|raison sociale|nom|nombre|nome|naam)\s*:", seg.text, re.I):
+            rest = seg.text.split(":", 1)[1].strip()
+            if rest:
+                start = seg.text.index(rest)
+                words = seg.words_in_span(start, start + len(rest))
+                k0 = seg.words.index(words[0])
+                return Segment(seg.page, seg.row, seg.index, words, seg.text[seg.starts[k0]:], [s - seg.starts[k0] for s in seg.starts[k0:]], seg.bbox)
+            if k + 1 < len(row.segments):
+                return row.segments[k + 1]
+    return None
+
+
+def name_candidates(
+    layout: DocumentLayout, role: str, positives: list[LabelHit], rivals: list[LabelHit], label_cells: set[tuple[int, int, int]] | None = None
+) -> list[NameCandidate]:
+    """Candidates for a party's name, scored.
+
+    Args:
+        layout: The document layout.
+        role: ``seller`` (letterhead, sender line, company suffix near the top), ``buyer`` (recipient block) or
+            ``other`` (only what labels point at).
+        positives: The field's label hits (e.g. "Verkäufer", "Bill to").
+        rivals: The other party's label hits (a seller name is not under "Bill to").
+
+    Returns:
+        Scored candidates, best first.
+    """
+    out: list[NameCandidate] = []
+    label_cells = label_cells or set()
+    for h in positives:
+        pl = layout.pages[h.page]
+        if not _looks_like_label(pl, h):
+            continue
+        row = pl.rows[h.row]
+        seg = row.segments[h.segment]
+        # Right of the label: rest of its segment, or the next segment.
+        rest_words = [w for w in seg.words if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words]
+        options: list[tuple[Segment, float, str]] = []
+        if rest_words:
+            k0 = seg.words.index(rest_words[0])
+            sub = Segment(seg.page, seg.row, seg.index, rest_words, seg.text[seg.starts[k0]:], [s - seg.starts[k0] for s in seg.starts[k0:]], seg.bbox)
+            options.append((sub, 1.0, "right of"))
+        elif h.segment + 1 < len(row.segments):
+            nxt = row.segments[h.segment + 1]
+            if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
+                options.append((nxt, 0.9, "right of"))
+        if not options:
+            for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
+                kv = _key_value(pl, r.index, h.bbox[0])
+                if kv is not None:
+                    options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
+                    break
+                joined = " ".join(s.text for s in r.segments)
+                if re.match(r"^[^:]{1,40}?\s*:", joined) and not re.search(r"\b(GmbH|AG|Ltd|Inc|SARL|SAS)\b", joined.split(":")[0]):
+                    continue
+                segs = [s for s in r.segments if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])]
+                if not segs:
+                    continue
+                s = segs[0]
+                if is_name_like(cut_name(s.text)):
+                    options.append((s, 0.85 * (0.93**k), "below"))
+                    break
+        for s, base, rel in options:
+            c = _segment_candidate(pl, s)
+            if c:
+                out.append(NameCandidate(c, base * h.strength, f"label '{h.phrase}' {rel}"))
+    if role in ("seller", "buyer") and layout.pages:
+        pl = layout.pages[0]
+        blocks = _address_blocks(pl)
+        rival_rows = {(h.page, h.row) for h in rivals}
+        for block in blocks:
+            first = block[0]
+            c = _segment_candidate(pl, first)
+            if c is None and len(block) > 2:
+                c = _segment_candidate(pl, block[1])
+            if c is None:
+                continue
+            right_side = first.bbox[0] > pl.width * 0.45
+            has_company = bool(COMPANY_SUFFIX.search(c.text))
+            labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
+            if role == "buyer":
+                score = 0.45 if not right_side else 0.38
+                score *= 0.5 if labelled_rival else 1.0
+                out.append(NameCandidate(c, score, "first line of an address block"))
+            else:
+                score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
+                score *= 0.5 if labelled_rival else 1.0
+                out.append(NameCandidate(c, score, "first line of an address block"))
+        if role == "seller":
+            for r in pl.rows:
+                if r.bbox[1] > pl.height * 0.35:
+                    break
+                for seg in r.segments:
+                    if COMPANY_SUFFIX.search(seg.text):
+                        c = _segment_candidate(pl, seg)
+                        if c and COMPANY_SUFFIX.search(c.text):
+                            small = r.height < pl.body_height * 0.95
+                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
+                            score = 0.5 + (0.1 if sender_line else 0.0) + (0.02 if small else 0.0) - 0.1 * (r.bbox[1] / pl.height)
+                            out.append(NameCandidate(c, score, "company name near the top of the first page"))
+            # The largest text near the top is often the letterhead.
+            top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
+            if top:
+                seg, h = max(top, key=lambda t: t[1])
+                if h > pl.body_height * 1.3:
+                    c = _segment_candidate(pl, seg)
+                    if c:
+                        out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
+        if role == "buyer":
+            # The recipient block usually sits below a sender line and the buyer is under the seller's address.
+            pass
+    out.sort(key=lambda n: -n.score)
+    return out

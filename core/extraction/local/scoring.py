@@ -1,0 +1,185 @@
+"""Scoring a candidate for a field: label proximity on the page, negative labels, rival fields, location.
+
+Proximity of a value to a label (1.0 best):
+
+- same row, to the right: 1.0 in the label's own segment, 0.95 in the next, less further away; halved for
+  each value of the same kind in between (the nearest value belongs to the label);
+- rows below, aligned with the label (a table header over its column, a label over its value): 0.8 for the
+  next row, times 0.75 per row in between, up to eight rows;
+- words between the label and the value (other than ":" "#" "No.") mean the label says something more
+  ("Gesamtbetrag der Zuschläge"): times 0.5.
+
+A field's score for a candidate is its best positive proximity times the label's strength (weight x
+similarity); a negative label (from "Not the ...") or another field's label that explains the candidate at
+least as well cuts it down.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.extraction.local.candidates import Candidate
+from core.extraction.local.labels import LabelHit
+from core.extraction.local.layout import DocumentLayout
+
+__all__ = ["Proximity", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
+
+_FILLER = re.compile(r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I)
+
+
+@dataclass(frozen=True)
+class Proximity:
+    """How well a label explains a candidate, and how (for the reasoning insight)."""
+
+    score: float
+    relation: str
+
+
+def _between_words(layout: DocumentLayout, hit: LabelHit, cand_words: Sequence[int], row: int) -> list[str]:
+    pl = layout.pages[hit.page]
+    r = pl.rows[row]
+    x_from = hit.bbox[2]
+    x_to = min(pl.page.words[i].bbox[0] for i in cand_words)
+    hs = set(hit.words) | set(cand_words)
+    return [pl.page.words[i].text for i in r.words if i not in hs and pl.page.words[i].bbox[0] >= x_from - 0.5 and pl.page.words[i].bbox[2] <= x_to + 0.5]
+
+
+def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind: Sequence[Candidate] = ()) -> Proximity:
+    """How well a label hit explains a candidate's position.
+
+    Args:
+        layout: The document layout.
+        hit: Where the label is.
+        cand: The candidate value.
+        same_kind: Other candidates of the same kind (to prefer the nearest one).
+
+    Returns:
+        The proximity score (0 when unrelated) and a short description of the relation.
+    """
+    if hit.page != cand.page or set(hit.words) & set(cand.words):
+        return Proximity(0.0, "")
+    pl = layout.pages[hit.page]
+    if cand.row == hit.row:
+        if cand.bbox[0] < hit.bbox[2] - 1:
+            return Proximity(0.0, "")
+        gap_segments = cand.segment - hit.segment
+        score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
+        dx = cand.bbox[0] - hit.bbox[2]
+        score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
+        between = [c for c in same_kind if c.page == cand.page and c.row == cand.row and hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)]
+        score *= 0.45 ** len(between)
+        extra = [w for w in _between_words(layout, hit, cand.words, cand.row) if not _FILLER.match(w) and not any(ch.isdigit() for ch in w)]
+        if extra:
+            score *= 0.5 if len(extra) < 3 else 0.3
+        rel = "on the same line"
+        return Proximity(score, rel)
+    if cand.row > hit.row:
+        k = cand.row - hit.row - 1
+        cand_row = pl.rows[cand.row]
+        dy = cand.bbox[1] - hit.bbox[3]
+        if k > 8 or dy > 12 * pl.body_height:
+            return Proximity(0.0, "")
+        hx0, hx1 = hit.bbox[0], hit.bbox[2]
+        cx0, cx1 = cand.bbox[0], cand.bbox[2]
+        overlap = min(hx1, cx1) - max(hx0, cx0)
+        aligned = overlap > 0 or abs(cx0 - hx0) < 2 * pl.body_height or abs(cx1 - hx1) < 2 * pl.body_height
+        if not aligned:
+            return Proximity(0.0, "")
+        # The value should sit in its own cell, not at the end of a longer sentence.
+        seg = cand_row.segments[cand.segment]
+        score = 0.8 * (0.75**k)
+        if seg.bbox[0] < hx0 - 3 * pl.body_height and overlap <= 0:
+            score *= 0.5
+        between = [c for c in same_kind if c.page == cand.page and hit.row < c.row < cand.row and min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0]
+        score *= 0.5 ** len(between)
+        # A label with its own value to the right on its row is less likely to head the value below.
+        right = [c for c in same_kind if c.page == cand.page and c.row == hit.row and c.bbox[0] >= hit.bbox[2]]
+        if right:
+            score *= 0.5
+        return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
+    return Proximity(0.0, "")
+
+
+@dataclass
+class ScoredCandidate:
+    """A candidate with its score for one field and the label that explains it (if any)."""
+
+    candidate: Candidate
+    score: float
+    hit: LabelHit | None
+    reason: str
+
+
+def score_candidates(
+    layout: DocumentLayout,
+    candidates: Sequence[Candidate],
+    positives: Sequence[LabelHit],
+    negatives: Sequence[LabelHit],
+    rivals: Sequence[LabelHit],
+) -> list[ScoredCandidate]:
+    """Score each candidate by its best label, minus what negative labels and rival fields' labels explain.
+
+    Args:
+        layout: The document layout.
+        candidates: Candidates of the field's kind, in reading order.
+        positives: The field's own label hits.
+        negatives: Hits of its "not the ..." phrases.
+        rivals: Label hits of the workflow's other fields of a compatible type.
+
+    Returns:
+        Candidates with a positive score, best first (ties keep reading order).
+    """
+    out: list[ScoredCandidate] = []
+    if not positives:
+        return out
+    by_page_row: dict[tuple[int, int], list[LabelHit]] = {}
+    for group in (positives, negatives, rivals):
+        for h in group:
+            by_page_row.setdefault((h.page, h.row), [])
+    for cand in candidates:
+        best, best_hit, best_rel = 0.0, None, ""
+        for h in positives:
+            if h.page != cand.page or h.row > cand.row or cand.row - h.row > 9:
+                continue
+            p = proximity(layout, h, cand, candidates)
+            s = p.score * h.strength
+            if s > best:
+                best, best_hit, best_rel = s, h, p.relation
+        if best <= 0 or best_hit is None:
+            continue
+        neg = max((proximity(layout, h, cand, candidates).score * h.strength for h in negatives if h.page == cand.page and 0 <= cand.row - h.row <= 9), default=0.0)
+        riv_hit = None
+        riv = 0.0
+        for h in rivals:
+            if h.page == cand.page and 0 <= cand.row - h.row <= 9:
+                s = proximity(layout, h, cand, candidates).score * h.strength
+                if s > riv:
+                    riv, riv_hit = s, h
+        score = best
+        reason = f"label '{best_hit.phrase}' {best_rel}" if best_hit.phrase else best_rel
+        if neg >= best * 0.9:
+            score *= 0.25
+            reason += "; closer to a label it should not be"
+        elif riv > best * 1.05 and riv_hit is not None:
+            score *= 0.4
+            reason += f"; but nearer to '{riv_hit.phrase}' of field {riv_hit.field}"
+        out.append(ScoredCandidate(cand, score, best_hit, reason))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def confidence_from_scores(best: float, runner_up: float, ocr: float | None) -> float:
+    """A 0-1 confidence from the best score, its margin over a different runner-up value, and OCR confidence.
+
+    ``0.55 * best + 0.45 * margin``, times the OCR confidence of the cited words (1.0 for a text layer),
+    clipped to [0.05, 0.99]: a value explained by an exact label on its own line and without a rival is
+    about 0.95; a value found by a prior alone (no label) stays below 0.5.
+
+    >>> round(confidence_from_scores(1.0, 0.0, 1.0), 2), round(confidence_from_scores(0.5, 0.45, 1.0), 2)
+    (0.99, 0.3)
+    """
+    margin = max(best - runner_up, 0.0) / max(best, 1e-9) if best > 0 else 0.0
+    conf = (0.55 * min(best, 1.0) + 0.45 * margin) * (ocr if ocr is not None else 1.0)
+    return max(0.05, min(0.99, conf))
