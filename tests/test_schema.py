@@ -16,12 +16,9 @@ from core.schema import (
     check_fields,
     check_thumbnail,
     check_workflow,
-    fields_from_rows,
-    fields_to_rows,
     response_model,
     validate_fields,
     validate_workflow,
-    with_sub_fields,
 )
 
 
@@ -282,89 +279,3 @@ def test_names_that_shadow_pydantic_attributes_still_work() -> None:
 def test_response_model_refuses_invalid_fields() -> None:
     with pytest.raises(SchemaError):
         response_model([Field(name="a"), Field(name="a")])
-
-
-# --------------------------------------------------------------------------- editor rows
-
-
-def test_rows_round_trip_every_type() -> None:
-    fields = every_type()
-    rows = fields_to_rows(fields)
-    assert rows[5] == {
-        "name": "currency",
-        "type": "enum",
-        "items": "",
-        "description": "",
-        "required": False,
-        "values": "EUR, USD",
-    }
-    assert rows[-1]["items"] == "object"
-    assert fields_from_rows(rows, previous=fields) == fields
-
-
-def test_rows_from_a_data_editor_with_empty_cells() -> None:
-    nan = float("nan")
-    rows = [
-        {
-            "name": "total",
-            "type": "number",
-            "items": None,
-            "description": "Total",
-            "required": True,
-            "values": nan,
-        },
-        {"name": None, "type": None, "items": None, "description": None, "required": None, "values": None},
-        {
-            "name": "kind",
-            "type": "enum",
-            "items": nan,
-            "description": nan,
-            "required": nan,
-            "values": "A,B , C",
-        },
-        {"name": "tags", "type": "array", "items": None, "description": "", "required": False, "values": ""},
-    ]
-    fields = fields_from_rows(rows)
-    assert [f.name for f in fields] == ["total", "kind", "tags"]
-    assert fields[0].required and fields[0].type == "number"
-    assert fields[1].values == ["A", "B", "C"] and not fields[1].required
-    assert fields[2].items == Field(name="item", type="string")
-
-
-def test_renaming_an_array_of_objects_keeps_its_item_fields() -> None:
-    fields = every_type()
-    rows = fields_to_rows(fields)
-    rows[-1]["name"] = "lines"
-    edited = fields_from_rows(rows, previous=fields)
-    assert edited[-1].name == "lines"
-    assert edited[-1].item_fields == fields[-1].item_fields
-
-
-def test_deleting_a_row_does_not_shift_sub_fields() -> None:
-    fields = every_type()
-    rows = fields_to_rows(fields)[1:]
-    edited = fields_from_rows(rows, previous=fields)
-    assert edited == fields[1:]
-
-
-def test_typed_enum_values_survive_the_text_cell() -> None:
-    fields = [Field(name="p", type="enum", values=[1, 2]), Field(name="b", type="enum", values=[True, False])]
-    assert fields_from_rows(fields_to_rows(fields), previous=fields) == fields
-    assert fields_from_rows([{"name": "p", "type": "enum", "values": "[1, 2.5]"}])[0].values == [1, 2.5]
-
-
-def test_unknown_types_in_rows_are_errors() -> None:
-    with pytest.raises(SchemaError) as info:
-        fields_from_rows([{"name": "a", "type": "text"}, {"name": "b", "type": "array", "items": "list"}])
-    assert [p.path for p in info.value.problems] == ["a", "b"]
-
-
-def test_sub_fields_are_set_on_objects_and_arrays_of_objects() -> None:
-    fields = every_type()
-    new_columns = [Field(name="sku"), Field(name="qty", type="integer")]
-    line_items = with_sub_fields(fields[-1], new_columns)
-    assert line_items.item_fields == new_columns and line_items.description == "Every line"
-    seller = with_sub_fields(fields[-2], new_columns)
-    assert seller.properties == new_columns
-    with pytest.raises(SchemaError):
-        with_sub_fields(fields[0], new_columns)
