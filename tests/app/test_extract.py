@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.demo import DEMO_WORKFLOW_ID
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @pytest.fixture
@@ -14,12 +19,17 @@ def at() -> AppTest:
     # The store is a cache_resource: start each test with its own (its FIELDBENCH_HOME is per test).
     st.cache_resource.clear()
     st.cache_data.clear()
-    app = AppTest.from_file("app.py", default_timeout=180)
+    app = AppTest.from_file(str(APP), default_timeout=180)
     app.run()
     app.switch_page("pages/extract.py")
     app.run()
     assert not app.exception
     return app
+
+
+def _button(app: AppTest, label: str) -> Any:
+    [button] = [b for b in app.button if b.label == label]
+    return button
 
 
 def _table(app: AppTest) -> dict[str, dict[str, object]]:
@@ -30,9 +40,8 @@ def _table(app: AppTest) -> dict[str, dict[str, object]]:
 def test_run_a_sample_and_see_its_values(at: AppTest) -> None:
     assert at.selectbox(key="extract_workflow").value == DEMO_WORKFLOW_ID
     at.selectbox(key="extract_sample").set_value("invoice_en.pdf")
-    at.radio(key="extract_engine").set_value("local")
-    at.button[0].click()  # "Extract"
-    at.run()
+    at.radio(key="extract_engine").set_value("local").run()
+    _button(at, "Extract").click().run()
     assert not at.exception and not at.error
     table = _table(at)
     assert table["invoice_number"]["value"] == "NW-2024-0193"
@@ -44,15 +53,12 @@ def test_run_a_sample_and_see_its_values(at: AppTest) -> None:
 
 def test_edit_a_description_rerun_and_see_the_change(at: AppTest) -> None:
     at.selectbox(key="extract_sample").set_value("invoice_en.pdf")
-    at.radio(key="extract_engine").set_value("local")
-    at.button[0].click()
-    at.run()
+    at.radio(key="extract_engine").set_value("local").run()
+    _button(at, "Extract").click().run()
     assert _table(at)["invoice_date"]["value"] == "2024-04-08"
     [area] = [t for t in at.text_area if t.key and t.key.endswith(":invoice_date")]
     area.set_value("The payment due date (Due Date), returned as YYYY-MM-DD. Not the invoice date.")
-    [rerun] = [b for b in at.button if b.label == "Re-run with edited descriptions"]
-    rerun.click()
-    at.run()
+    _button(at, "Re-run with edited descriptions").click().run()
     assert not at.exception and not at.error
     table = _table(at)
     assert table["invoice_date"]["value"] == "2024-05-08"
@@ -65,7 +71,7 @@ def test_a_bad_file_shows_an_error_not_a_traceback(at: AppTest) -> None:
     at.file_uploader(key="extract_uploads").set_value(
         ("broken.pdf", b"%PDF-1.7 this is not really a PDF", "application/pdf")
     )
-    at.button[0].click()
     at.run()
+    _button(at, "Extract").click().run()
     assert not at.exception
     assert at.error and "broken.pdf" in at.error[0].value
