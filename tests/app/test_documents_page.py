@@ -1,0 +1,79 @@
+"""The Documents page: opening documents, page images with word boxes, text, source, errors in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.store import Store
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def _pdf(text: str, password: str | None = None) -> bytes:
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 100), text, fontsize=14)
+    if password:
+        return pdf.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=password, owner_pw=password)
+    return pdf.tobytes()
+
+
+@pytest.fixture
+def app() -> AppTest:
+    st.cache_resource.clear()  # get_store() is cached per process; each test has its own FIELDBENCH_HOME
+    return AppTest.from_file(str(APP), default_timeout=120)
+
+
+def test_empty_page_invites_an_upload(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Documents"
+    assert any("Upload a file" in info.value for info in app.info)
+
+
+def test_shows_a_stored_document_with_its_text_and_source(app: AppTest) -> None:
+    store = Store.open()
+    record = store.documents.add(_pdf("Invoice number 4711 total 99.50 EUR"), "invoice.pdf")
+    store.close()
+    app.session_state["document_ids"] = [record.id]
+    app.run()
+    assert not app.exception
+    assert app.subheader[0].value == "invoice.pdf"
+    assert "text layer" in app.markdown[0].value
+    assert "Invoice number 4711 total 99.50 EUR" in app.text_area[0].value
+    assert "6 words" in " ".join(c.value for c in app.caption)
+    assert len(app.get("image")) == 1  # the page image with its word boxes
+
+
+def test_encrypted_document_without_password_is_one_red_line_then_opens_with_it(app: AppTest) -> None:
+    store = Store.open()
+    record = store.documents.add(_pdf("Secret 42", password="pw"), "secret.pdf", password="pw")
+    store.close()
+    app.session_state["document_ids"] = [record.id]
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1
+    assert "encrypted" in app.error[0].value and "password" in app.error[0].value
+    app.text_input(key="password").input("pw").run()
+    assert not app.exception
+    assert not app.error
+    assert "Secret 42" in app.text_area[0].value
+
+
+def test_open_a_sample_document(app: AppTest, sample_docs: Path) -> None:
+    pdfs = sorted(p.name for p in sample_docs.glob("*.pdf"))
+    if not pdfs:
+        pytest.skip("no sample PDFs in sample_docs/")
+    app.run()
+    app.selectbox(key="sample").select(pdfs[0]).run()
+    assert not app.exception
+    assert not app.error
+    assert len(app.session_state["document_ids"]) == 1
+    assert app.subheader[0].value == pdfs[0]
+    assert app.text_area[0].value.strip()
+    records = Store.open().documents.list()
+    assert [r.name for r in records] == [pdfs[0]]
