@@ -1,4 +1,4 @@
-"""Documents: upload PDFs and images and see what Fieldbench reads on each page (words, boxes, source, time)."""
+"""Documents: upload PDFs and images and see what Fieldbench reads on each page (words, boxes, source)."""
 
 from __future__ import annotations
 
