@@ -33,7 +33,8 @@ Scripted replies are used in order, one per request; when the queue is empty the
 
 ``llm_server.answer_with = fn`` replaces the smart answer by ``fn(request) -> Reply`` (for answers that depend
 on the request, e.g. per page batch). ``llm_server.requests`` records every request (``Request``: ``body``,
-``messages``, ``system_text``, ``user_text``, ``schema``, ``wants_logprobs``, ``headers`` with lower-case names).
+``usage`` as the server reported it, ``messages``, ``system_text``, ``user_text``, ``schema``, ``line_ids``,
+``wants_logprobs``, ``headers`` with lower-case names); ``chat_requests`` only the chat-completions ones.
 ``Reply`` options: ``status``, ``content`` / ``answer`` (JSON-dumped), ``headers``, ``delay`` (seconds before
 answering, e.g. beyond the client's time-out), ``logprobs`` (None: as the request asked), ``token_logprob``
 (a float or ``fn(token) -> float``), ``raw_body`` (bytes sent as they are, e.g. malformed JSON), ``as_tool_call``.
@@ -108,6 +109,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    usage: dict[str, int] | None = None  # the token usage the server reported in its answer, if it answered
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -371,7 +373,12 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._error(404, f"no route {self.path}")
             return
-        reply = owner._next_reply(request)
+        try:
+            reply = owner._next_reply(request)
+        except Exception as error:  # a failing answer_with (e.g. an assert in it): tell the test, not the void
+            owner.errors.append(error)
+            self._error(500, f"answer_with failed: {error!r}")
+            return
         if reply.delay and owner._stopping.wait(reply.delay):
             return  # the server is stopping: drop the request
         if owner.api_key is not None and self.headers.get("Authorization") != f"Bearer {owner.api_key}":
@@ -404,6 +411,7 @@ class LLMServer:
         self.api_key = api_key
         self.requests: list[Request] = []
         self.answer_with: Callable[[Request], Reply] | None = None
+        self.errors: list[Exception] = []  # exceptions raised by answer_with; the fixture re-raises the first
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -491,17 +499,17 @@ class LLMServer:
         wants = request.wants_logprobs if reply.logprobs is None else reply.logprobs
         choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": reply.finish_reason}
         choice["logprobs"] = {"content": _logprobs_content(content, reply.token_logprob)} if wants else None
+        request.usage = {
+            "prompt_tokens": math.ceil(prompt_chars / 4),
+            "completion_tokens": math.ceil(len(content) / 4),
+        }
         return {
             "id": f"chatcmpl-{number}",
             "object": "chat.completion",
             "created": 1_700_000_000 + number,
             "model": self.model,
             "choices": [choice],
-            "usage": {
-                "prompt_tokens": math.ceil(prompt_chars / 4),
-                "completion_tokens": math.ceil(len(content) / 4),
-                "total_tokens": math.ceil(prompt_chars / 4) + math.ceil(len(content) / 4),
-            },
+            "usage": {**request.usage, "total_tokens": sum(request.usage.values())},
         }
 
 
@@ -525,3 +533,5 @@ def llm_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LLMServer]:
         yield server
     finally:
         server.stop()
+    if server.errors:
+        raise server.errors[0]
