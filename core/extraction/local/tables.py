@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 from typing import Any
 
 from pydantic import BaseModel, Field as PydField
@@ -53,6 +54,7 @@ _SUMMARY_WORDS = (
     "grand total", "net total", "totaal", "importe total", "totale",
 )
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
 
@@ -120,7 +122,7 @@ def _parse_date(text: str) -> str | None:
 def _is_numeric_cell(text: str) -> bool:
     """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
     t = text.strip()
-    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t):
+    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t):
         return False
     rest = _NUM.sub("", t, count=1).strip()
     return len(rest) <= 6 and " " not in rest.strip(" €$£¥%")
@@ -255,9 +257,6 @@ def _read_table(
         if not words:
             continue
         row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
-        if items and row.top - last_bottom > 8 * line_h:
-            stopped = True
-            break
         cells = _row_cells(row, band, set(text_fields))
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
         if _is_carry(row.text) or _is_carry(first_text):
@@ -268,6 +267,10 @@ def _read_table(
                 break
             continue
         numbers = [i for i in numeric_cols if i in cells and _is_numeric_cell(_text(cells[i]))]
+        # A wide gap after the items ends the table (unless another item follows at a plausible distance).
+        if items and row.top - last_bottom > (12 if len(numbers) >= need else 5) * line_h:
+            stopped = True
+            break
         gap_prev = row.top - last_bottom
         last_bottom = row.bottom
         if len(numbers) >= need:
@@ -339,28 +342,34 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
     fields = field.item_fields
     if not fields:
         return ItemsResult(reason=f"field '{field.name}' is not an array of objects")
-    found: list[tuple[Page, list[VisualRow], HeaderBand]] = []
-    for page in document.pages:
-        rows = visual_rows(page)
-        for band in find_headers(page, rows, fields):
-            found.append((page, rows, band))
-    if not found:
+    page_rows = {page.number: visual_rows(page) for page in document.pages}
+    found = {page.number: find_headers(page, page_rows[page.number], fields) for page in document.pages}
+    scores = [b.score for bands in found.values() for b in bands]
+    if not scores:
         return ItemsResult(reason="no table header matching the item fields was found")
-    best = max(b.score for _, _, b in found)
-    # Keep headers that match about as well as the best one (item table and its repeats, not a tax table).
-    kept = [(p, r, b) for p, r, b in found if b.score >= 0.75 * best]
+    best = max(scores)
+    # Keep headers that match about as well as the best one (the item table and its repeats, not a tax table).
+    kept = {n: [b for b in bands if b.score >= 0.75 * best] for n, bands in found.items()}
+    first_band = next(b for bands in kept.values() for b in bands)
     tables: list[_Table] = []
-    for k, (page, rows, band) in enumerate(kept):
-        nxt = [b.top for p, _, b in kept[k + 1 :] if p is page] + [
-            b.top for p2, _, b in found if p2 is page and b.top > band.top and b not in [x[2] for x in kept]
-        ]
-        end = min(nxt) if nxt else page.height + 1
-        texts = [w.text for row in rows if band.bottom < row.top < end for w in row.words]
-        table = _read_table(page, rows, band, end, fields, _decimal_comma(texts))
-        tables.append(table)
+    open_band: HeaderBand | None = None
+    for page in document.pages:
+        rows, bands = page_rows[page.number], kept[page.number]
+        others = [b.top for b in found[page.number] if b not in bands and b.score >= 0.5 * best]
+        starts: list[HeaderBand] = list(bands)
+        if open_band is not None and (not bands or bands[0].top > 0.2 * page.height):
+            # The table runs on from the previous page without a repeated header: same columns from the top.
+            starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0))
+        for k, band in enumerate(starts):
+            ends = [b.top for b in starts[k + 1 :]] + [t for t in others if t > band.top]
+            end = min(ends) if ends else page.height + 1
+            texts = [w.text for row in rows if band.bottom < row.top < end for w in row.words]
+            table = _read_table(page, rows, band, end, fields, _decimal_comma(texts))
+            tables.append(table)
+            open_band = None if table.stopped or ends else band
     items = [it for t in tables for it in t.items]
     if not items:
-        return ItemsResult(reason=f"table header '{kept[0][2].label}' on page {kept[0][0].number} has no rows")
+        return ItemsResult(reason=f"table header '{first_band.label}' on page {first_band.page} has no rows")
     decimal_comma = _decimal_comma([w.text for it in items for w in it.words])
     result = ItemsResult()
     for it in items:
@@ -375,11 +384,11 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         result.items.append(values)
         result.cell_citations.append(cells)
         result.item_citations.append(_citation(it.page, it.words))
-        result.confidence.append(_confidence(values, fields, kept[0][2].score))
+        result.confidence.append(_confidence(values, fields, first_band.score))
         confs = [w.confidence for w in it.words if w.confidence is not None]
         result.ocr_confidence.append(round(sum(confs) / len(confs), 4) if confs else None)
     pages = sorted({t.band.page for t in tables if t.items})
-    result.reason = f"table on page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} with header '{kept[0][2].label}'"
+    result.reason = f"table on page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} with header '{first_band.label}'"
     return result
 
 
