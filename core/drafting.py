@@ -87,6 +87,7 @@ _ENUM_HEADS = _split("type status category kind method class mode level priority
 _DETERMINERS = _split("the a an its their his her our my your any")
 _FILLER = re.compile(r"^(?:etc\.?|and so on|and more|as well|too|also)$", re.IGNORECASE)
 _GENERIC_SUBJECTS = _split("it this document form page file")
+_RELATIVE = ("that", "which", "who", "where", "when", "if")
 _VERBS = _split("is are was were has have had does did can contains includes")
 
 
@@ -163,18 +164,11 @@ def _phrase_words(text: str) -> list[str]:
     text = re.sub(r"['’]s\b", "", text)
     text = _QUANTIFIER.sub("", text)
     words = [w for w in name_words(text) if w not in _DETERMINERS]
-    if len(words) > 2 and words[1] == "of" and words[0] in ("name", "address", "email", "phone", "signature"):
-        words = [*words[2:], words[0]]  # "name of the company" is the company_name
-    for stop in (
-        "that",
-        "which",
-        "who",
-        "where",
-        "when",
-        "if",
-    ):  # relative clauses describe, they do not name
+    for stop in _RELATIVE:  # relative clauses describe, they do not name
         if stop in words[1:]:
             words = words[: words.index(stop, 1)]
+    if len(words) > 2 and words[1] == "of" and words[0] in ("name", "address", "email", "phone", "signature"):
+        words = [*words[2:], words[0]]  # "name of the company" is the company_name
     return words[:6]
 
 
