@@ -10,7 +10,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 def test_there_are_notebooks() -> None:
@@ -29,8 +30,11 @@ def test_notebook_runs(path: Path, fieldbench_home: Path) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
+    env = dict(os.environ)
+    # The kernel starts in notebooks/: make the repo's `core` importable however the package is installed.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     try:
-        client.execute(env=dict(os.environ))
+        client.execute(env=env)
     except CellExecutionError as exc:
         pytest.fail(f"{path.name} failed:\n{exc}")
     errors = [
