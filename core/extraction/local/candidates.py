@@ -12,13 +12,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.documents import BBox
 from core.extraction.citations import union_bbox
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
-from core.normalize import MONTHS, parse_amount, parse_currency
+from core.normalize import MONTHS, guess_decimal_separator, parse_amount, parse_currency
 
 __all__ = [
     "Candidate",
@@ -140,6 +140,23 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _to_decimal(num: str) -> Decimal | None:
+    """A matched number (digits and separators only) as a Decimal, without price_parser's general parsing."""
+    neg = num.startswith("-")
+    digits = num.lstrip("-").replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
+    hint = guess_decimal_separator(digits)
+    if hint is None:
+        clean = re.sub(r"[ '.,]", "", digits)
+    else:
+        thousands = "," if hint == "." else "."
+        clean = re.sub(r"[ ']", "", digits).replace(thousands, "").replace(hint, ".")
+    try:
+        value = Decimal(clean)
+    except InvalidOperation:
+        return parse_amount(num)
+    return -value if neg else value
+
+
 def find_amounts(text: str, skip: list[tuple[int, int]] | None = None) -> list[tuple[int, int, Decimal, dict[str, Any]]]:
     """Amounts in a text as ``(start, end, amount, flags)``; flags say ``decimals`` and ``currency``.
 
@@ -159,7 +176,7 @@ def find_amounts(text: str, skip: list[tuple[int, int]] | None = None) -> list[t
             continue
         num = m.group("num")
         sign = "-" if (m.group("neg") or m.group("neg2") or m.group("neg3")) else ""
-        amount = parse_amount(sign + num)
+        amount = _to_decimal(sign + num)
         if amount is None:
             continue
         if m.group("neg") == "(" and not m.group(0).endswith(")"):

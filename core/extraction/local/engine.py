@@ -113,6 +113,8 @@ class LocalEngine:
             engine_reason="offline engine: labels and cues read from the field descriptions",
             ocr=[OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages],
         )
+        trace: dict[str, list[ScoredCandidate]] = {}
+        picks: dict[str, Pick] = {}
         for f in workflow.fields:
             if f.item_fields:
                 self._items(document, f, cues[f.name], result)
@@ -128,9 +130,12 @@ class LocalEngine:
                 has = any(v is not None for v in values.values())
                 result.extractions[f.name] = Extraction(value=values if has else None, confidence=None, citations=[])
                 continue
-            pick = self._scalar(ctx, f, cues[f.name], hits, scalar_fields)
-            result.extractions[f.name] = Extraction(value=pick.value, confidence=pick.confidence, citations=pick.citations)
-            _record(result, f.name, pick)
+            picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
+        self._reconcile(ctx, workflow.fields, cues, picks, trace)
+        for name, pick in picks.items():
+            result.extractions[name] = Extraction(value=pick.value, confidence=pick.confidence, citations=pick.citations)
+            _record(result, name, pick)
+        result.extractions = {f.name: result.extractions[f.name] for f in workflow.fields if f.name in result.extractions}
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
         return result
 
@@ -152,7 +157,7 @@ class LocalEngine:
 
     # --- scalars ------------------------------------------------------------------------------------------
 
-    def _scalar(self, ctx: _Context, f: Field, cues: FieldCues, hits: dict[str, tuple[list[LabelHit], list[LabelHit]]], fields: list[Field]) -> Pick:
+    def _scalar(self, ctx: _Context, f: Field, cues: FieldCues, hits: dict[str, tuple[list[LabelHit], list[LabelHit]]], fields: list[Field], trace: dict[str, list[ScoredCandidate]] | None = None) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
         kind = _kind(f, cues)
         rivals = [h for other in fields if other.name != f.name and _kind(other, _cached_cues(other)) == kind for h in hits.get(other.name, ([], []))[0]]
@@ -169,7 +174,7 @@ class LocalEngine:
             cands = ctx.candidates.amounts
             if f.type == "integer":
                 cands = [c for c in cands if c.value == int(c.value)]
-            return self._typed(ctx, f, cues, cands, positives, negatives, rivals)
+            return self._typed(ctx, f, cues, cands, positives, negatives, rivals, trace)
         if kind == "currency":
             return self._currency(ctx, cues, positives)
         if kind == "vat_id":
@@ -182,9 +187,11 @@ class LocalEngine:
             return self._name(ctx, cues, role, positives, negatives, rivals)
         return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
 
-    def _typed(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit]) -> Pick:
+    def _typed(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], trace: dict[str, list[ScoredCandidate]] | None = None) -> Pick:
         scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
         scored = self._apply_cues(ctx, cues, scored)
+        if trace is not None:
+            trace[f.name] = list(scored)
         if (not scored or scored[0].score < _MIN_SCORE) and not cues.require_label:
             prior = self._prior(ctx, f, cues, cands, negatives)
             if prior is not None and (not scored or prior.score > scored[0].score):
@@ -193,6 +200,60 @@ class LocalEngine:
             why = "no label of this field found near a value" if positives else "none of its labels is printed"
             return Pick(reason=why)
         return self._pick(ctx, f, scored)
+
+    def _reconcile(self, ctx: _Context, fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick], trace: dict[str, list[ScoredCandidate]]) -> None:
+        """Make net + tax = total hold when the workflow has all three amounts and the page allows it.
+
+        Each field keeps its few best-scored distinct values (a tax amount may also be any printed amount); the
+        consistent triple with the highest summed score replaces the independent choices when it keeps at
+        least half of their summed score.
+        """
+        by_concept: dict[str, Field] = {}
+        for f in fields:
+            c = cues[f.name].concept
+            if f.type == "number" and c in ("total", "net", "tax") and f.name in trace:
+                if c in by_concept:
+                    return
+                by_concept[c] = f
+        if len(by_concept) < 3:
+            return
+        options: dict[str, list[ScoredCandidate | None]] = {}
+        for c, f in by_concept.items():
+            seen: set[float] = set()
+            opts: list[ScoredCandidate | None] = []
+            for s in trace[f.name]:
+                v = round(_num(s.candidate.value), 2)
+                if v not in seen and s.score > 0.05:
+                    seen.add(v)
+                    opts.append(s)
+                if len(opts) >= 6:
+                    break
+            options[c] = opts
+        current = sum(trace[f.name][0].score if trace[f.name] and picks[f.name].value is not None else 0.0 for f in by_concept.values())
+        best: tuple[float, ScoredCandidate, ScoredCandidate, ScoredCandidate] | None = None
+        tax_pool = {round(_num(c.value), 2): c for c in reversed(ctx.candidates.amounts) if c.flags.get("decimals")}
+        for t in options["total"]:
+            for n in options["net"]:
+                if t is None or n is None:
+                    continue
+                want = round(_num(t.candidate.value) - _num(n.candidate.value), 2)
+                x = next((o for o in options["tax"] if o is not None and abs(_num(o.candidate.value) - want) < 0.011), None)
+                if x is None and want in tax_pool and want != 0:
+                    x = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to total minus net")
+                if x is None:
+                    continue
+                total = t.score + n.score + x.score
+                if best is None or total > best[0]:
+                    best = (total, t, n, x)
+        if best is None or best[0] < 0.5 * current:
+            return
+        for c, chosen in zip(("total", "net", "tax"), best[1:]):
+            f = by_concept[c]
+            ranked = [chosen] + [s for s in trace[f.name] if s is not chosen]
+            pick = self._pick(ctx, f, ranked)
+            if picks[f.name].value is None or _num(picks[f.name].value) != _num(pick.value):
+                pick.reason += "; chosen so that net + tax = total"
+            picks[f.name] = pick
 
     def _apply_cues(self, ctx: _Context, cues: FieldCues, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
         if not scored:

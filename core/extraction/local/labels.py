@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -62,27 +63,22 @@ class LabelIndex:
                             if keys[b] and len(acc) <= 40:
                                 self._runs[acc].append((pl.index, row.index, seg.index, seg.words[a : b + 1]))
         # German-style compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
-        self._suffix_runs: dict[str, list[tuple[int, int, int, list[int]]]] = defaultdict(list)
+        # Single long words are indexed by their tails; a phrase's first word is looked up there.
+        self._tails: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         for pl in layout.pages:
             for row in pl.rows:
                 for seg in row.segments:
-                    keys = [pl.keys[i] for i in seg.words]
-                    for a, first in enumerate(keys):
-                        raw = pl.page.words[seg.words[a]].text.rstrip(":.")
-                        # "Käufer/Leistungsempfänger": each side of a slash is a label of its own.
-                        if "/" in raw:
+                    for a, w in enumerate(seg.words):
+                        first = pl.keys[w]
+                        raw = pl.page.words[w].text.rstrip(":.")
+                        if "/" in raw:  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
                             for part in raw.split("/"):
                                 pk = word_key(part)
                                 if len(pk) >= 3:
-                                    self._runs[pk].append((pl.index, row.index, seg.index, [seg.words[a]]))
-                        if len(first) < 9 or not raw.isalpha():
-                            continue
-                        for cut in range(3, len(first) - 4):
-                            acc = first[cut:]
-                            for b in range(a, min(a + 3, len(keys))):
-                                if b > a:
-                                    acc += keys[b]
-                                self._suffix_runs[acc].append((pl.index, row.index, seg.index, seg.words[a : b + 1]))
+                                    self._runs[pk].append((pl.index, row.index, seg.index, [w]))
+                        if len(first) >= 9 and raw.isalpha():
+                            for cut in range(3, len(first) - 4):
+                                self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key in self._runs:
             if len(key) >= 5:
@@ -118,19 +114,37 @@ class LabelIndex:
         Returns:
             One hit per matching run of words.
         """
-        key = word_key(phrase)
+        key = _phrase_key(phrase)
         if len(key) < 2:
             return []
         hits = []
         matches = [(self._runs[other], sim) for other, sim in self._matching_keys(key)]
-        if len(key) >= 5 and key in self._suffix_runs:
-            matches.append((self._suffix_runs[key], 0.9))
+        parts = _phrase_parts(phrase)
+        if parts and len(parts[0]) >= 5 and parts[0] in self._tails:
+            tail_runs = []
+            for page, row, seg_i, a in self._tails[parts[0]]:
+                seg = self.layout.pages[page].rows[row].segments[seg_i]
+                keys = self.layout.pages[page].keys
+                rest = [keys[w] for w in seg.words[a + 1 : a + len(parts)]]
+                if rest == parts[1:]:
+                    tail_runs.append((page, row, seg_i, seg.words[a : a + len(parts)]))
+            matches.append((tail_runs, 0.9))
         for runs, sim in matches:
             for page, row, seg, words in runs:
                 pl = self.layout.pages[page]
                 bbox = union_bbox(pl.page.words[i].bbox for i in words)
                 hits.append(LabelHit(field, phrase, weight, negative, page, row, seg, list(words), bbox, sim, len(key)))
         return hits
+
+
+@lru_cache(maxsize=8192)
+def _phrase_key(phrase: str) -> str:
+    return word_key(phrase)
+
+
+@lru_cache(maxsize=8192)
+def _phrase_parts(phrase: str) -> list[str]:
+    return [k for k in (word_key(p) for p in phrase.split()) if k]
 
 
 def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:

@@ -277,34 +277,60 @@ def _header_columns(band: list[VisualRow]) -> list[Column]:
     return [Column(" ".join(t for _, t in sorted(parts)), x0, x1) for x0, x1, parts in cols]
 
 
-def _match_columns(columns: list[Column], items: list[Field]) -> float:
-    """Assign item fields to columns (best scores first, one each); returns the summed score."""
-    cues = {f.name: field_cues(f) for f in items}
-    pairs: list[tuple[float, int, str]] = []
-    for ci, col in enumerate(columns):
-        label = normalize_label(col.label)
-        best_other = 0.0
-        for concept, words in SYNONYMS.items():
-            s = max(label_score(label, w) for w in words)
-            if s > best_other:
-                best_other, col.concept = s, concept
-        for f in items:
-            s = max(label_score(label, c) * wt for c, wt in cues[f.name])
-            # A column that reads more like another kind (VAT rate, position) than this field is not it.
-            concept = field_concept(f)
-            if col.concept and col.concept != concept and best_other * 0.9 > s + 1:
-                s *= 0.6
-            if s >= MATCH_THRESHOLD:
-                pairs.append((s, ci, f.name))
-    total, used_cols, used_fields = 0.0, set(), set()
-    for s, ci, name in sorted(pairs, reverse=True):
-        if ci in used_cols or name in used_fields:
-            continue
-        columns[ci].field, columns[ci].score = name, s
-        used_cols.add(ci)
-        used_fields.add(name)
-        total += s / 100
-    return total
+class _Matcher:
+    """Scores header labels against the item fields' cues, remembering each label it has seen."""
+
+    def __init__(self, items: list[Field]) -> None:
+        self.items = items
+        self.cues = {f.name: field_cues(f) for f in items}
+        self.concepts = {f.name: field_concept(f) for f in items}
+        self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
+
+    def scores(self, raw_label: str) -> tuple[str | None, dict[str, float]]:
+        """The label's closest synonym concept and its score per item field (0-100)."""
+        label = normalize_label(raw_label)
+        if label in self._seen:
+            return self._seen[label]
+        concept, best_other = None, 0.0
+        out: dict[str, float] = {}
+        if label and not re.search(r"\d", label):
+            for name, words in SYNONYMS.items():
+                s = max(label_score(label, w) for w in words)
+                if s > best_other:
+                    best_other, concept = s, name
+            for f in self.items:
+                s = max(label_score(label, c) * wt for c, wt in self.cues[f.name])
+                # A column that reads more like another kind (VAT rate, position) than this field is not it.
+                if concept and concept != self.concepts[f.name] and best_other * 0.9 > s + 1:
+                    s *= 0.6
+                out[f.name] = s
+        self._seen[label] = (concept if best_other >= MATCH_THRESHOLD else None, out)
+        return self._seen[label]
+
+    def match(self, columns: list[Column]) -> float:
+        """Assign item fields to columns (best scores first, one each); returns the summed score."""
+        pairs: list[tuple[float, int, str]] = []
+        for ci, col in enumerate(columns):
+            col.concept, by_field = self.scores(col.label)
+            pairs.extend((s, ci, name) for name, s in by_field.items() if s >= MATCH_THRESHOLD)
+        total, used_cols, used_fields = 0.0, set(), set()
+        for s, ci, name in sorted(pairs, reverse=True):
+            if ci in used_cols or name in used_fields:
+                continue
+            columns[ci].field, columns[ci].score = name, s
+            used_cols.add(ci)
+            used_fields.add(name)
+            total += s / 100
+        return total
+
+    def any_match(self, row: VisualRow) -> bool:
+        """Whether some segment of the row reads like one of the item fields' labels."""
+        for seg in segments(row):
+            if any(s >= MATCH_THRESHOLD for s in self.scores(seg.text)[1].values()):
+                return True
+            if any(any(s >= MATCH_THRESHOLD for s in self.scores(w.text)[1].values()) for w in seg.words):
+                return True
+        return False
 
 
 def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[HeaderBand]:
@@ -318,10 +344,13 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
         Non-overlapping header bands top to bottom, each needing at least one numeric field matched.
     """
     numeric = {f.name for f in items if f.type in _NUMERIC_TYPES}
+    matcher = _Matcher(items)
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
         if sum(bool(re.search(r"\d", w.text)) for w in row.words) > 0.15 * len(row.words):
+            continue
+        if not matcher.any_match(row):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
@@ -330,9 +359,9 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
         while hi + 1 < len(rows) and hi - i < 3 and _stackable(rows[hi], rows[hi + 1]):
             hi += 1
         best: HeaderBand | None = None
-        for a, b in {(i, i), (lo, hi), (lo, i), (i, hi)}:
+        for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
             cols = _header_columns(rows[a : b + 1])
-            score = _match_columns(cols, items)
+            score = matcher.match(cols)
             matched = {c.field for c in cols if c.field}
             if len(matched) < 2 or not matched & numeric:
                 continue
