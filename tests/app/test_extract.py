@@ -75,3 +75,17 @@ def test_a_bad_file_shows_an_error_not_a_traceback(at: AppTest) -> None:
     _button(at, "Extract").click().run()
     assert not at.exception
     assert at.error and "broken.pdf" in at.error[0].value
+
+
+def test_save_edited_descriptions_as_a_new_version(at: AppTest) -> None:
+    at.selectbox(key="extract_sample").set_value("rechnung_de.pdf")
+    at.radio(key="extract_engine").set_value("local").run()
+    _button(at, "Extract").click().run()
+    [area] = [t for t in at.text_area if t.key and t.key.endswith(":1:due_date")]
+    area.set_value("The payment due date (fällig am, zahlbar bis), as YYYY-MM-DD.").run()
+    _button(at, "Save descriptions as a new version").click().run()
+    assert not at.exception and not at.error
+    assert any("version 2" in s.value for s in at.success)
+    at.run()
+    assert "(v2)" in at.selectbox(key="extract_workflow").format_func(DEMO_WORKFLOW_ID)
+    assert any(t.key and t.key.endswith(":2:due_date") and "fällig am" in t.value for t in at.text_area)
