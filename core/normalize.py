@@ -24,6 +24,7 @@ __all__ = [
     "MONTHS",
     "parse_date",
     "parse_amount",
+    "guess_decimal_separator",
     "parse_currency",
     "parse_boolean",
     "match_enum",
@@ -69,7 +70,7 @@ _DMY_WORD = re.compile(
     re.IGNORECASE,
 )
 _MDY_WORD = re.compile(
-    rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)",
+    rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 
@@ -160,7 +161,7 @@ _NEG_PAREN = re.compile(r"^\s*\(.*\)\s*$")
 _NEG_SIGN = re.compile(r"(^|[^\w])[-−–](?=\s*[^\s\d]{0,4}\s*\d)|\d\s*[-−]\s*$")
 
 
-def _decimal_hint(number: str) -> str | None:
+def guess_decimal_separator(number: str) -> str | None:
     """Guess the decimal separator of a bare number, or None when price_parser's own guess is fine."""
     digits = number.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
     last_dot, last_comma = digits.rfind("."), digits.rfind(",")
@@ -200,7 +201,7 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal | N
     if core is None:
         return None
     number = core.group(0)
-    hint = decimal_separator or _decimal_hint(number)
+    hint = decimal_separator or guess_decimal_separator(number)
     price = Price.fromstring(number, decimal_separator=hint)
     amount = price.amount
     if amount is None:

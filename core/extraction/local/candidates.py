@@ -36,7 +36,7 @@ _DATE_DMY = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
 )
-_DATE_MDY = re.compile(rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_DATE_MDY = re.compile(rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE)
 
 _CODES = "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
 _SYMBOLS = r"US\$|A\$|C\$|CA\$|[€$£₹¥]|Rs\.?|zł|Kč"

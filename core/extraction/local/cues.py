@@ -37,6 +37,7 @@ class FieldCues:
     location: set[str] = field(default_factory=set)  # top, bottom, header, letterhead, recipient, left, right
     selection: str | None = None  # largest, smallest, first, last
     no_spaces: bool = False
+    keep_hash: bool = False
     name_only: bool = False
     require_label: bool = False
     day_first: bool | None = None
@@ -296,7 +297,8 @@ def read_cues(field: Field) -> FieldCues:
     if cues.concept:
         for syn in CONCEPTS[cues.concept][2]:
             if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
-                _add(cues.labels, syn, 0.75, "synonym")
+                # Very short words ("vom", "du") are labels only in context: trust them less.
+                _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
     _add(cues.labels, _name_words(field.name), 0.6, "name")
     # A negative phrase that is also a positive description label is not negative.
     positives = {label.phrase.casefold() for label in cues.labels if label.source == "description"}
@@ -322,6 +324,7 @@ def read_cues(field: Field) -> FieldCues:
     elif re.search(r"\bfirst\b", positive_text):
         cues.selection = "first"
     cues.no_spaces = bool(re.search(r"without (any )?(spaces|blanks)|no spaces|ohne leerzeichen", low))
+    cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
     cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
     cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))
     if re.search(r"\b(us|american|mm/dd)\b", low):

@@ -585,6 +585,8 @@ def _typed_value(f: Field, value: Any) -> Any:
     return str(value) if not isinstance(value, (str, int, float, bool)) else value
 
 
+_GLUED_LABEL = re.compile(r"^(?:n[°º]|no\.|nr\.?|num\.)\s*(?=\w*\d)", re.I)
+_AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
 
 
@@ -618,10 +620,14 @@ def _label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool
             if key in seen:
                 continue
             seen.add(key)
+            if identifier and cues.keep_hash and s.row == h.row:
+                k = words.index(picked[0])
+                if k > 0 and pl.page.words[words[k - 1]].text == "#":
+                    picked = [words[k - 1]] + picked
             texts = [pl.page.words[i].text for i in picked]
-            value = ("".join(texts) if cues.no_spaces else " ".join(texts)).strip(" :;,")
+            value = ("".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)).strip(" :;,")
             if identifier:
-                value = value.rstrip(".")
+                value = _GLUED_LABEL.sub("", value.rstrip("."))
             if not value:
                 continue
             out.append(Candidate("text", value, " ".join(texts), h.page, s.row, s.index, picked, union_bbox(pl.page.words[i].bbox for i in picked)))
@@ -632,7 +638,11 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
     """The identifier among some words: the first token with a digit (with following parts when they belong)."""
     chosen: list[int] = []
     for k, i in enumerate(idx):
-        t = words[i].text.strip(":;,")
+        t = _GLUED_LABEL.sub("", words[i].text.strip(":;,"))
+        if _AMOUNT_LIKE.match(t):
+            if chosen:
+                break
+            continue
         if not t or t in (":", "#", "-", "No", "No.", "Nr", "Nr.", "N°", "Nº"):
             if chosen:
                 break
