@@ -77,7 +77,8 @@ _QUANTIFIER = re.compile(
     re.IGNORECASE,
 )
 _WITH = re.compile(
-    r"\s+(?:each\s+)?(?:with|including|containing|having|consisting of|showing)(?:\s+(?:its|their|the))?\s+"
+    r"\s+(?:each\s+)?(?:with|including|containing|having|consisting of|showing)"
+    r"(?:\s+(?:its|their|the))?\s*:?\s+"
     r"|\s*:\s+",
     re.IGNORECASE,
 )
@@ -87,7 +88,13 @@ _ENUM_HEADS = _split("type status category kind method class mode level priority
 _DETERMINERS = _split("the a an its their his her our my your any")
 _FILLER = re.compile(r"^(?:etc\.?|and so on|and more|as well|too|also)$", re.IGNORECASE)
 _GENERIC_SUBJECTS = _split("it this document form page file")
-_RELATIVE = ("that", "which", "who", "where", "when", "if")
+# Words after which a phrase describes rather than names ("the BIC from the footer" is the bic).
+_RELATIVE = ("that", "which", "who", "where", "when", "if", "from", "in", "on", "at", "for")
+# Pieces made only of these name nothing ("all", "with", "one of", "and").
+_NOISE = _split(
+    "every each all any with of one whether is are if and or list also plus the a an everything "
+    "anything following field fields value values data information"
+)
 _VERBS = _split("is are was were has have had does did can contains includes")
 
 
@@ -138,6 +145,7 @@ def _split_top(text: str) -> list[tuple[str, str]]:
 def _chunks(request: str) -> list[tuple[str, str]]:
     """The request as (piece, separator) pairs: lines and bullets first, then enumerations."""
     out: list[tuple[str, str]] = []
+    request = re.sub(r"(?<=\s)\d{1,2}[.)]\s+(?=[^\W\d])", "\n", request)  # "1) invoice number 2) date"
     for n, raw in enumerate(request.splitlines()):
         line = _BULLET.sub("", raw).strip()
         line = _strip_intro(line)
@@ -164,6 +172,8 @@ def _phrase_words(text: str) -> list[str]:
     text = re.sub(r"['’]s\b", "", text)
     text = _QUANTIFIER.sub("", text)
     words = [w for w in name_words(text) if w not in _DETERMINERS]
+    while words and words[0] in _NOISE:
+        words = words[1:]
     for stop in _RELATIVE:  # relative clauses describe, they do not name
         if stop in words[1:]:
             words = words[: words.index(stop, 1)]
@@ -235,29 +245,46 @@ def _boolean_field(text: str) -> Field:
 
 
 def _scalar_field(text: str) -> Field | None:
-    if _BOOL_CUE.search(text) or re.match(r"^(?:whether|if)\s", text, re.IGNORECASE):
+    raw = name_words(text)
+    if (
+        _BOOL_CUE.search(text)
+        or re.match(r"^(?:whether|if)\s", text, re.IGNORECASE)
+        or (len(raw) > 1 and raw[0] in _VERBS and not _ENUM_CUE.search(text))
+    ):
         return _boolean_field(text)
     enum_match = _ENUM_CUE.search(text)
     paren = re.search(r"\(([^)]*)\)\s*$", text)
     values: list[str] = []
+    hint = ""
     if enum_match:
         values = _enum_values(text[enum_match.end() :])
         text = text[: enum_match.start()].strip(" ,:(")
     elif paren:
-        values = _enum_values(paren.group(1))
-        text = text[: paren.start()].strip()
+        inner, text = paren.group(1), text[: paren.start()].strip()
+        head = _phrase_words(text)
+        options = (
+            "/" in inner or re.search(r"\bor\b", inner) or (head and head[-1] in _ENUM_HEADS and "," in inner)
+        )
+        if options and not re.search(r"\d|YYYY|\bDD\b|\bMM\b|ISO|format", inner, re.IGNORECASE):
+            values = _enum_values(inner)
+        else:
+            hint = inner  # a label or format hint: it goes into the description, not the name
     if re.match(r"^how many\s", text, re.IGNORECASE):
         text = "number of " + text[9:]
     words = _phrase_words(text)
     if not words:
         return None
     phrase = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    if hint:
+        phrase += f" ({hint})"
     if values:
         return _describe(Field(name=_identifier(words), type="enum", values=list(values)), phrase)
     kind = phrase_kind(words)
-    if words[0] in _VERBS and len(words) > 1:
-        return _boolean_field(text)
-    return _describe(Field(name=_identifier(words), type=_scalar_type(kind, words)), phrase)  # type: ignore[arg-type]
+    f = _describe(Field(name=_identifier(words), type=_scalar_type(kind, words)), phrase)  # type: ignore[arg-type]
+    if hint and hint not in f.description:
+        looks = re.search(r"\d|YYYY|\bDD\b|\bMM\b", hint, re.IGNORECASE)
+        f.description += f" On the document it looks like {hint}." if looks else f" Also labelled {hint}."
+    return f
 
 
 def _array_field(head: str, columns: list[str]) -> Field | None:
@@ -270,8 +297,8 @@ def _array_field(head: str, columns: list[str]) -> Field | None:
         found = find_concept(words)
         if found and found[0].key == "line_items":
             columns = ["description", "quantity", "unit price", "line total"]
-    if columns:
-        props = _unique([f for f in (_scalar_field(c) for c in columns) if f is not None])
+    props = _unique([f for f in (_scalar_field(c) for c in columns) if f is not None])
+    if props:
         items = Field(name=ITEM_NAME, type="object", properties=props)
     else:
         item_words = words[:-1] + [singular(words[-1])]
@@ -292,8 +319,14 @@ def _unique(fields: list[Field]) -> list[Field]:
 
 def _group_start(text: str) -> tuple[str, str] | None:
     """(head, first column) when the piece opens an array of objects ("every line item with description")."""
+    if _ENUM_CUE.search(text):
+        return None
     paren = re.match(r"^(.+?)\s*\((.+)\)\s*$", text)
-    if paren and not (_ENUM_CUE.search(paren.group(2)) or "/" in paren.group(2) or " or " in paren.group(2)):
+    if (
+        paren
+        and len(_split_top(paren.group(2))) > 1
+        and not ("/" in paren.group(2) or re.search(r"\bor\b", paren.group(2)))
+    ):
         head_words = _phrase_words(paren.group(1))
         if head_words and head_words[-1] not in _ENUM_HEADS:
             return paren.group(1), paren.group(2)
@@ -414,6 +447,8 @@ def _object_field(head: str, columns: list[str]) -> Field | None:
     if not words:
         return None
     props = _unique([f for f in (_scalar_field(c) for c in columns) if f is not None])
+    if not props:  # "X: something" that names no part is just X
+        return _scalar_field(head)
     return _describe(Field(name=_identifier(words), type="object", properties=props), "")
 
 

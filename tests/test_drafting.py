@@ -268,3 +268,46 @@ def test_an_empty_request_never_reaches_the_llm(llm_server) -> None:  # type: ig
     with pytest.raises(SchemaError):
         draft_schema("  ")
     assert not llm_server.requests
+
+
+@pytest.mark.parametrize(
+    ("request_text", "expected"),
+    [
+        (
+            "1) invoice number 2) invoice date (DD.MM.YYYY)",
+            [("invoice_number", "string"), ("invoice_date", "date")],
+        ),
+        (
+            "Get every invoice line with: article, qty; the total",
+            [("invoice_lines", "array"), ("total", "number")],
+        ),
+        ("status: one of open, closed", [("status", "enum")]),
+        ("Extract the IBAN and BIC from the footer of each invoice", [("iban", "string"), ("bic", "string")]),
+        ("all parties, each with name and address", [("parties", "array")]),
+        ("does the contract auto-renew", [("does_contract_auto_renew", "boolean")]),
+    ],
+)
+def test_more_request_shapes(request_text: str, expected: list[tuple[str, str]]) -> None:
+    fields = parse_request(request_text)
+    assert shape(fields) == expected
+    assert validate_fields(fields) == []
+
+
+def test_format_hints_in_parentheses_stay_in_the_description() -> None:
+    (date,) = parse_request("the invoice date (DD.MM.YYYY)")
+    assert "DD.MM.YYYY" in date.description and date.values == []
+
+
+def test_any_text_gives_valid_fields_or_a_clear_error() -> None:
+    import random
+    import string
+
+    alphabet = string.ascii_letters + " ,;()/:-?\n'\"."
+    rng = random.Random(7)
+    for _ in range(1500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        try:
+            fields = parse_request(text)
+        except SchemaError:
+            continue
+        assert fields and validate_fields(fields) == [], text
