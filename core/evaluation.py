@@ -448,7 +448,11 @@ def summarize(
     engine_reason: str = "",
     seconds: float = 0.0,
 ) -> EvaluationReport:
-    """Sum per-document counts into a report: per field, micro over scalar fields, micro over line items."""
+    """Sum per-document counts into a report: per field, micro over scalar fields, micro over line items.
+
+    "Scalar fields" are every path that is not an item field of an array of objects (arrays of scalars count
+    their elements there); line-item fields are summed apart.
+    """
     prefixes = _item_prefixes(fields)
     order: list[str] = []
     totals: dict[str, FieldCounts] = {}
