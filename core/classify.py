@@ -12,7 +12,6 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +33,7 @@ from core.classify_model import (
     fit,
     load_model,
     parse_pages,
+    relevant_pages,
     save_model,
 )
 from core.config import Settings, get_settings
@@ -83,8 +83,11 @@ class Classification(BaseModel):
     label: str
     confidence: float = Field(description="Probability of the chosen label, 0-1.")
     scores: dict[str, float] = Field(description="Probability of every label.")
-    needs_review: bool = Field(description=f"True below {REVIEW_THRESHOLD:.0%} confidence.")
+    needs_review: bool = Field(description=f"True below {REVIEW_THRESHOLD:.0%} confidence (or with no text).")
     document_name: str = ""
+    note: str = Field(
+        default="", description="Why a confident-looking result still needs review, if it does."
+    )
 
 
 class RoutedResult(BaseModel):
@@ -94,11 +97,6 @@ class RoutedResult(BaseModel):
     workflow_id: str | None = None
     result: ExtractionResult | None = None
     note: str = ""
-
-
-def _document_id(added: Any) -> str:
-    # store.documents.add returns the stored document (or its record, or its id): take the id either way.
-    return added if isinstance(added, str) else str(added.id)
 
 
 def train(
@@ -226,12 +224,15 @@ def classify(model: ClassifierModel, document: Document) -> Classification:
     classes = [str(c) for c in model.pipeline.classes_]
     scores = {label: float(p) for label, p in zip(classes, probabilities, strict=True)}
     label = max(scores, key=lambda k: scores[k])
+    # Without words only the layout numbers speak, and they extrapolate with false confidence: always review.
+    blank = not any(w.text.strip() for p in relevant_pages(document, model.pages) for w in p.words)
     return Classification(
         label=label,
         confidence=scores[label],
         scores=scores,
-        needs_review=scores[label] < REVIEW_THRESHOLD,
+        needs_review=blank or scores[label] < REVIEW_THRESHOLD,
         document_name=document.name,
+        note="no text on the relevant pages" if blank else "",
     )
 
 
@@ -280,8 +281,8 @@ def classify_and_extract(
         if not path.is_file():
             raise ClassifierError(f"{path}: no such file")
         data, display = path.read_bytes(), name or path.name
-    document_id = _document_id(store.documents.add(data, name=display))
-    document = store.documents.load(document_id, spec=model.spec)
+    document = store.documents.add_and_load(data, display, spec=model.spec)
+    document_id = document.id
     classification = classify(model, document)
     classification.document_name = display
     workflow_id = classifier.routes.get(classification.label)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from core.documents import Document
+from core.documents import Document, PageCache, load_document
 from core.errors import ClassifierError, FieldbenchError
 from core.spec import DocumentSpec
 from core.store import Store
@@ -173,12 +172,17 @@ def read_label_folder(folder: str | Path) -> tuple[dict[str, list[Path]], list[s
     return labels, skipped
 
 
-def load_sample(data: bytes, name: str, spec: DocumentSpec) -> Document:
-    """Read one sample document, turning any reading failure into a ClassifierError naming the file."""
-    from core.documents import load_document  # the loader lives with the document model
+def load_sample(data: bytes, name: str, spec: DocumentSpec, *, cache: PageCache | None = None) -> Document:
+    """Read one sample document, turning any reading failure into a ClassifierError naming the file.
 
+    Args:
+        data: the file's bytes.
+        name: its name (relative path in a label folder), used in the error.
+        spec: how to read it.
+        cache: an OCR page cache (``store.documents.page_cache``), so training reads scans only once.
+    """
     try:
-        return load_document(data, name=name, spec=spec)
+        return load_document(data, name=name, spec=spec, cache=cache)
     except FieldbenchError as exc:
         raise ClassifierError(
             f"cannot read sample {name}: {exc.message}",
@@ -209,11 +213,6 @@ def add_samples(
     return _add_all(store, classifier, [(label, name, data) for name, data in files], progress)
 
 
-def _document_id(added: Any) -> str:
-    # store.documents.add returns the stored document (or its record, or its id): take the id either way.
-    return added if isinstance(added, str) else str(added.id)
-
-
 def _add_all(
     store: Store,
     classifier: Classifier,
@@ -233,7 +232,7 @@ def _add_all(
     for i, (_label, name, data) in enumerate(items):
         if progress:
             progress(0.8 * i / len(items), f"reading {name}")
-        load_sample(data, name, classifier.spec)
+        load_sample(data, name, classifier.spec, cache=store.documents.page_cache)
     if unknown:
         classifier = store.classifiers.update(
             classifier.model_copy(update={"labels": classifier.labels + unknown})
@@ -242,7 +241,7 @@ def _add_all(
     for i, (label, name, data) in enumerate(items):
         if progress:
             progress(0.8 + 0.2 * i / len(items), f"storing {name}")
-        rows.append((label, _document_id(store.documents.add(data, name=name)), name))
+        rows.append((label, store.documents.add(data, name).id, name))
     store.classifiers.add_samples(classifier.id, rows)
     if progress:
         progress(1.0, f"{len(rows)} samples added")

@@ -47,6 +47,7 @@ __all__ = [
     "TrainingReport",
     "ClassifierModel",
     "parse_pages",
+    "relevant_pages",
     "document_features",
     "fit",
     "save_model",
@@ -157,7 +158,8 @@ def parse_pages(value: str | int | None) -> int | None:
     return pages
 
 
-def _relevant(document: Document, pages: int | None) -> list[Page]:
+def relevant_pages(document: Document, pages: int | None) -> list[Page]:
+    """The pages a classifier reads: the first ``pages`` pages, or all when None."""
     return document.pages if pages is None else document.pages[:pages]
 
 
@@ -172,7 +174,7 @@ def document_features(document: Document, pages: int | None = 1) -> dict[str, An
         ``{"text", "top_text", *LAYOUT_COLUMNS}``. Digits become ``0`` so invoice numbers and dates do not
         become vocabulary of their own.
     """
-    selected = _relevant(document, pages)
+    selected = relevant_pages(document, pages)
     words = [w for p in selected for w in p.words]
     tokens = [w.text for w in words if w.text.strip()]
     text = " ".join(line.text for p in selected for line in p.lines) or " ".join(tokens)
@@ -230,8 +232,9 @@ def _pipeline() -> Pipeline:
             ("layout", StandardScaler(), list(LAYOUT_COLUMNS)),
         ]
     )
-    # C=10: few samples, many features; a weaker penalty keeps probabilities from collapsing towards uniform.
-    classifier = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced")
+    # C=1 (the default) keeps probabilities honest: with C=10 labels drawn from one generator got confidences
+    # up to 0.96, with C=1 at most 0.65, while clearly different classes still score above 0.9.
+    classifier = LogisticRegression(C=1.0, max_iter=5000, class_weight="balanced")
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
