@@ -5,6 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="Fieldbench", page_icon=":material/table_view:", layout="wide")
 
 pages = [
+    st.Page("pages/define.py", title="Define", icon=":material/edit_note:", default=True),
     st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
     st.Page("pages/extract.py", title="Extract", icon=":material/document_scanner:"),
 ]
