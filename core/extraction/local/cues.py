@@ -41,6 +41,7 @@ class FieldCues:
     name_only: bool = False
     require_label: bool = False
     day_first: bool | None = None
+    equal_to: str | None = None  # "often equal to the grand total": words naming another field
 
 
 # concept -> (triggers in the field's name, triggers in its description, label synonyms). Order matters:
@@ -87,7 +88,8 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     "due_date": (
         ("due date", "due_date", "payment date", "due by"),
         ("due date", "payment due", "fällig", "zahlbar bis"),
-        ("Due date", "Payment due", "Due", "Pay by", "Fällig am", "fällig", "Fälligkeit", "Fälligkeitsdatum",
+        ("Due date", "Payment due", "Due", "Pay by", "Fällig am", "fällig", "Fälligkeit", "Fälligkeitsdatum", "Fälligkeitstag", "bis zum", "netto bis",
+         "Zahlungstermin", "payable by", "due on", "à payer avant le", "avant le",
          "zahlbar bis", "Zahlungsziel", "Date d'échéance", "Échéance", "Fecha de vencimiento", "Vencimiento",
          "Scadenza", "Data di scadenza", "Vervaldatum", "Termin płatności"),
     ),
@@ -110,7 +112,8 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("due payable", "payable", "amount due", "balance due", "to pay", "due_payable"),
         ("still to be paid", "amount due", "balance due", "zahlbetrag", "to be paid"),
         ("Amount due", "Balance due", "Amount payable", "To pay", "Zahlbetrag", "fälliger Betrag",
-         "zu zahlen", "Zahlungsbetrag", "Net à payer", "Reste à payer", "Montant à payer", "A pagar",
+         "zu zahlen", "Zahlungsbetrag", "zu zahlender Betrag", "zu zahlender Beitrag", "Somme à payer",
+         "Total à payer", "Montant dû", "Reste dû", "Amount to pay", "Total due", "Net à payer", "Reste à payer", "Montant à payer", "A pagar",
          "Da pagare", "Te betalen"),
     ),
     "net": (
@@ -119,7 +122,8 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("Subtotal", "Sub-total", "Sub total", "Net", "Net amount", "Net total", "Total net",
          "Total excl. VAT", "Nettobetrag", "Netto", "Summe netto", "Nettosumme", "Gesamt netto",
          "Rechnungssumme netto", "Rechnungssumme ohne USt", "Warenwert", "Positionssumme", "Total HT",
-         "Montant HT", "Sous-total", "Base imponible", "Subtotale", "Imponibile", "Subtotaal"),
+         "Montant HT", "Montant EUR HT", "Total hors taxes", "Exclusief BTW", "Excl. BTW", "Ohne MwSt",
+         "excl. VAT", "Sous-total", "Base imponible", "Subtotale", "Imponibile", "Subtotaal"),
     ),
     "tax": (
         ("tax", "vat", "tax total", "vat amount", "tax amount", "gst"),
@@ -133,7 +137,7 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("total", "including vat", "including tax", "gross amount", "grand total"),
         ("Total", "Grand total", "Total amount", "Invoice total", "Total due", "Amount due", "Gesamtbetrag",
          "Gesamtsumme", "Rechnungsbetrag", "Rechnungssumme", "Bruttobetrag", "Bruttosumme", "Endbetrag",
-         "Summe", "Summe inkl. USt", "Gesamt", "Total TTC", "Montant TTC", "Net à payer", "Importe total",
+         "Summe", "Summe inkl. USt", "Gesamt", "Total TTC", "Montant TTC", "Net à payer", "Somme à payer", "Total à payer", "Invoice amount", "Importe total",
          "Total a pagar", "Totale", "Totale fattura", "Totaal", "Razem", "Do zapłaty"),
     ),
     "currency": (
@@ -324,6 +328,9 @@ def read_cues(field: Field) -> FieldCues:
     elif re.search(r"\bfirst\b", positive_text):
         cues.selection = "first"
     cues.no_spaces = bool(re.search(r"without (any )?(spaces|blanks)|no spaces|ohne leerzeichen", low))
+    m_eq = re.search(r"(?:equal to|same as|identical to|gleich)\s+(?:the\s+|dem\s+|der\s+)?([\w\s-]{3,40}?)(?:[.;,()]|$)", positive_text)
+    if m_eq:
+        cues.equal_to = m_eq.group(1).strip()
     cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
     cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
     cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))

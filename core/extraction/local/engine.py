@@ -51,6 +51,7 @@ class Pick:
     ocr_confidence: float | None = None
     reason: str = ""
     note: str | None = None
+    by_label: bool = True
 
 
 @dataclass
@@ -132,6 +133,7 @@ class LocalEngine:
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
         self._reconcile(ctx, workflow.fields, cues, picks, trace)
+        _apply_equal_to(workflow.fields, cues, picks)
         for name, pick in picks.items():
             result.extractions[name] = Extraction(value=pick.value, confidence=pick.confidence, citations=pick.citations)
             _record(result, name, pick)
@@ -190,6 +192,8 @@ class LocalEngine:
     def _typed(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], trace: dict[str, list[ScoredCandidate]] | None = None) -> Pick:
         scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
         scored = self._apply_cues(ctx, cues, scored)
+        if cues.concept in ("total", "net", "tax", "due_payable") and scored:
+            scored = _prefer_sum_row(ctx.layout, scored, cands)
         if trace is not None:
             trace[f.name] = list(scored)
         if (not scored or scored[0].score < _MIN_SCORE) and not cues.require_label:
@@ -294,7 +298,9 @@ class LocalEngine:
         if not usable:
             return None
         if cues.concept in ("total", "due_payable") or cues.selection == "largest":
-            money = [c for c in usable if c.flags.get("decimals")] or usable
+            money = [c for c in usable if c.flags.get("decimals") and _is_cell(ctx.layout, c)]
+            if not money:
+                return None
             best = max(money, key=lambda c: (_num(c.value), -c.page))
             return ScoredCandidate(best, 0.32, None, "largest amount in the document (no label found)")
         if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
@@ -312,7 +318,7 @@ class LocalEngine:
         ocr = words_confidence(page, c.words)
         value = _typed_value(f, c.value)
         cites = citations_from_words(page, c.words)
-        return Pick(value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), cites, ocr, best.reason)
+        return Pick(value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), cites, ocr, best.reason, by_label=best.hit is not None)
 
     def _currency(self, ctx: _Context, cues: FieldCues, positives: list[LabelHit]) -> Pick:
         cands = ctx.candidates.currencies
@@ -551,9 +557,60 @@ def _qualified(layout: DocumentLayout, h: LabelHit, cues: FieldCues) -> LabelHit
     for fam, stems in _FAMILIES.items():
         if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
             factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
+    if factor == 1.0 and own is not None and h.key_length <= 3:
+        factor = 0.6  # "Stylesheet-Version 2.0 vom ...": a short label after unrelated words
     if factor == 1.0:
         return h
     return LabelHit(h.field, h.phrase, h.weight * factor, h.negative, h.page, h.row, h.segment, h.words, h.bbox, h.similarity, h.key_length)
+
+
+def _apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick]) -> None:
+    """"Often equal to the grand total": without a label of its own, a field takes the named field's value."""
+    from rapidfuzz import fuzz
+
+    for f in fields:
+        target = cues[f.name].equal_to
+        pick = picks.get(f.name)
+        if not target or pick is None or (pick.value is not None and pick.by_label):
+            continue
+        names = {o.name: o.name.replace("_", " ") for o in fields if o.name != f.name and o.name in picks and o.type == f.type}
+        if not names:
+            continue
+        name, score = max(((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1])
+        source = picks[name]
+        if score < 80 or source.value is None:
+            continue
+        picks[f.name] = Pick(
+            source.value, (source.confidence or 0.5) * 0.7, list(source.citations), source.ocr_confidence,
+            f"no label of its own; the description says it is often equal to {name}", by_label=False,
+        )
+
+
+def _prefer_sum_row(layout: DocumentLayout, scored: list[ScoredCandidate], cands: list[Candidate]) -> list[ScoredCandidate]:
+    """Under a column header, a total is the row that sums the rows above it, not the first row."""
+    best = scored[0]
+    h = best.hit
+    c = best.candidate
+    if h is None or c.row <= h.row:
+        return scored
+    column = [x for x in cands if x.page == c.page and h.row < x.row <= h.row + 9 and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0]
+    column.sort(key=lambda x: x.row)
+    for k in range(len(column) - 1, 1, -1):
+        total = sum(_num(x.value) for x in column[:k])
+        if abs(total - _num(column[k].value)) < 0.011 and column[k] is not c:
+            chosen = next((s for s in scored if s.candidate is column[k]), None)
+            if chosen is None:
+                chosen = ScoredCandidate(column[k], best.score, h, best.reason)
+            chosen.score = max(chosen.score, best.score * 1.01)
+            chosen.reason = f"{best.reason}; the row that sums the column"
+            return [chosen] + [s for s in scored if s is not chosen]
+    return scored
+
+
+def _is_cell(layout: DocumentLayout, c: Candidate) -> bool:
+    """Whether a candidate fills its segment (a table cell or a value after a label), not a sentence."""
+    seg = layout.pages[c.page].rows[c.row].segments[c.segment]
+    return len(seg.words) - len(c.words) <= 1
 
 
 def _as_negative(h: LabelHit) -> LabelHit:
