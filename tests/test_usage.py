@@ -222,3 +222,39 @@ def test_csv_has_a_header_and_one_line_per_row(store: Store, settings: Settings)
             "credits",
         ]
     )
+
+
+def _pdf(pages: int) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    for i in range(pages):
+        doc.new_page().insert_text((72, 72), f"Invoice 42 page {i + 1}  Total: 12.50 EUR")
+    return doc.tobytes()
+
+
+def test_runs_from_each_source_are_counted_through_the_pipeline(store: Store, settings: Settings) -> None:
+    from core.processing import process
+    from core.schema import Field, Workflow
+
+    workflow = Workflow(name="Totals", fields=[Field(name="total", type="number", description="The total")])
+    process(store, _pdf(2), workflow, engine="local", source="app", name="a.pdf")
+    process(store, _pdf(1), workflow, engine="local", source="notebook", name="b.pdf")
+    process(store, _pdf(3), workflow, engine="local", source="cli", name="c.pdf")
+    with pytest.raises(FieldbenchError):
+        process(store, b"not a document", workflow, engine="local", source="cli", name="bad.pdf")
+
+    s = usage_summary(store, settings=settings)
+    assert (s.runs, s.documents, s.errors, s.pages) == (4, 3, 1, 6)
+    assert s.by_source == {"app": 1, "notebook": 1, "cli": 1}
+    assert s.by_engine == {"local": 3}
+    assert s.llm_cost is None and s.prompt_tokens == 0
+    assert s.credits == 6 * 80 + 3 * 120
+    assert s.seconds > 0
+    rows = usage_over_time(store, "day", by="source", settings=settings)
+    assert {r.group: (r.documents, r.pages, r.errors) for r in rows} == {
+        "app": (1, 2, 0),
+        "notebook": (1, 1, 0),
+        "cli": (1, 3, 1),
+    }
+    assert quota_status(store, settings).pages == 6
