@@ -184,3 +184,47 @@ def test_load_dataset_reads_schema_documents_and_expected_values(tmp_path: Path)
 def test_load_dataset_without_schema_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         load_dataset(tmp_path)
+
+
+def test_evaluate_scores_real_extraction_and_counts_a_broken_document_as_misses(
+    sample_docs: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from core.evaluation import evaluate
+    from core.store import Store
+
+    for name in ("schema.json", "invoice_en.pdf", "invoice_en.json"):
+        shutil.copy(sample_docs / name, tmp_path / name)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 cut short")
+    (tmp_path / "broken.json").write_text(json.dumps({"invoice_number": {"value": "X-1"}}), encoding="utf-8")
+    store = Store.open()
+    seen: list[str] = []
+    report = evaluate(
+        tmp_path, engine="local", store=store, progress=lambda done, total, name: seen.append(name)
+    )
+    assert seen == ["broken", "invoice_en"]
+    assert report.documents == 2 and report.failed == 1
+    broken = next(d for d in report.per_document if d.name == "broken")
+    assert broken.error and (broken.counts["invoice_number"].fn, broken.counts["invoice_number"].tp) == (1, 0)
+    number = next(f for f in report.fields if f.field == "invoice_number")
+    assert (number.tp, number.fn) == (1, 1)  # invoice_en's number is found, broken's is missed
+    assert report.line_items is not None and report.line_items.tp > 0
+    assert {r.source for r in store.runs.list(limit=None)} == {"bench"}
+    assert "failed: broken" in format_report(report)
+    store.close()
+
+
+def test_evaluate_with_the_llm_engine_against_the_local_server(
+    llm_server: object, sample_docs: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from core.evaluation import evaluate
+
+    for name in ("schema.json", "rechnung_de.pdf", "rechnung_de.json"):
+        shutil.copy(sample_docs / name, tmp_path / name)
+    report = evaluate(tmp_path, engine="llm")
+    assert report.engine == "llm" and report.failed == 0
+    assert report.engine_reason.startswith("llm")
+    assert sum(f.tp + f.fp + f.fn for f in report.fields) > 0
