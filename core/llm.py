@@ -1,4 +1,4 @@
-"""Structured answers from any OpenAI-compatible chat-completions server, with failures mapped to ``LLMError``.
+"""Structured answers from any OpenAI-compatible chat-completions server; failures mapped to ``LLMError``.
 
 How the pieces fit (instructor 1.17 over openai 3.x):
 
@@ -21,23 +21,24 @@ The one entry point is :func:`structured_completion`; the field guide and the LL
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import instructor
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
 from core.config import Settings, get_settings
 from core.errors import EngineUnavailableError, LLMError
 from core.results import TokenUsage
+
+if TYPE_CHECKING:  # openai and instructor take seconds to import: only calls that talk to a server load them
+    import openai
 
 __all__ = [
     "TokenLogprob",
@@ -53,8 +54,6 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 _TIMEOUT_HINT = "Raise FIELDBENCH_LLM_TIMEOUT (seconds) if the model needs longer, or use a faster model."
-# Instructor logs every failed API call at ERROR level before re-raising; we report them ourselves.
-logging.getLogger("instructor.v2.retry").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,9 @@ def missing_settings(settings: Settings) -> list[str]:
 def make_openai_client(settings: Settings) -> openai.OpenAI:
     """An ``openai.OpenAI`` client for the configured server, with the SDK's own retries off.
 
+    Clients are kept per (server, key, time-out): building one loads the system's TLS certificates
+    (~0.15 s), and a kept client reuses its connections. The client is thread-safe.
+
     Args:
         settings: ``llm_base_url`` (None means api.openai.com), ``llm_api_key`` (local servers need none),
             ``llm_timeout`` (seconds per request).
@@ -110,12 +112,15 @@ def make_openai_client(settings: Settings) -> openai.OpenAI:
     Returns:
         The client.
     """
-    return openai.OpenAI(
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "not-needed",  # local servers ignore it; the SDK insists on one
-        timeout=settings.llm_timeout,
-        max_retries=0,
-    )
+    return _client(settings.llm_base_url, settings.llm_api_key or "not-needed", settings.llm_timeout)
+
+
+@functools.lru_cache(maxsize=8)
+def _client(base_url: str | None, api_key: str, timeout: float) -> openai.OpenAI:
+    import openai
+
+    # local servers ignore the key, but the SDK insists on one: hence "not-needed"
+    return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
 
 
 def _retry_after(response: Any) -> float | None:
@@ -171,6 +176,8 @@ class _Transport:
         return self.settings.llm_base_url or "api.openai.com"
 
     def create(self, *args: Any, **kwargs: Any) -> Any:
+        import openai
+
         retries = 0
         while True:
             self.attempts += 1
@@ -178,7 +185,8 @@ class _Transport:
                 completion = self.client.chat.completions.create(*args, **kwargs)
             except openai.APITimeoutError:
                 raise LLMError(
-                    f"the LLM server at {self._where()} did not answer within {self.settings.llm_timeout:g} s",
+                    f"the LLM server at {self._where()} did not answer within "
+                    f"{self.settings.llm_timeout:g} s",
                     attempts=self.attempts,
                     hint=_TIMEOUT_HINT,
                 ) from None
@@ -213,7 +221,8 @@ class _Transport:
 
     def _garbled(self, error: Exception) -> LLMError:
         return LLMError(
-            f"the LLM server at {self._where()} sent something that is not a chat completion ({_short(error, 200)})",
+            f"the LLM server at {self._where()} sent something that is not a chat completion "
+            f"({_short(error, 200)})",
             attempts=self.attempts,
             hint="Check that OPENAI_BASE_URL points at an OpenAI-compatible API (usually ending in /v1).",
         )
@@ -244,7 +253,8 @@ class _Transport:
             )
         if status >= 500:
             return LLMError(
-                f"the LLM server at {self._where()} failed with HTTP {status} after {self.attempts} attempts: {detail}",
+                f"the LLM server at {self._where()} failed with HTTP {status} after {self.attempts} "
+                f"attempts: {detail}",
                 status=status,
                 attempts=self.attempts,
                 hint="Check the server's logs; the model may be overloaded or crashed.",
@@ -279,6 +289,10 @@ def make_instructor_create(transport_create: Any) -> Any:
     besides the usual chat-completions arguments, and returns the validated model instance; the raw
     completion that validated is on its ``_raw_response`` attribute.
     """
+    import instructor
+
+    # Instructor logs every failed API call at ERROR level before re-raising; we report them ourselves.
+    logging.getLogger("instructor.v2.retry").setLevel(logging.CRITICAL)
     return instructor.patch(create=transport_create, mode=instructor.Mode.JSON_SCHEMA)
 
 
@@ -339,6 +353,8 @@ def structured_completion(
         LLMError: time-out, refused connection, refused credentials, unknown model, rate limit or server
             errors beyond the retries, or answers that never fit the schema.
     """
+    from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+
     settings = settings or get_settings()
     missing = missing_settings(settings)
     if missing:
@@ -376,7 +392,8 @@ def structured_completion(
         ) from None
     except IncompleteOutputException:
         raise LLMError(
-            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} attempts",
+            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} "
+            "attempts",
             attempts=transport.attempts,
             hint="Use a model with a larger context or fewer pages per batch.",
         ) from None
@@ -398,6 +415,8 @@ def structured_completion(
 # --- log-probabilities -> confidence per JSON value ------------------------------------------------------
 
 JsonPath = tuple[str | int, ...]
+# The C string scanner json itself uses: (text, index after the opening quote) -> (string, index after it).
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _WHITESPACE = " \t\r\n"
 
@@ -436,7 +455,7 @@ def json_spans(text: str) -> dict[JsonPath, tuple[int, int]]:
             else:
                 while True:
                     i = skip(i)
-                    key, i = json.decoder.scanstring(text, expect(i, '"'))
+                    key, i = _scanstring(text, expect(i, '"'))
                     i = value(expect(skip(i), ":"), (*path, key))
                     i = skip(i)
                     if i < n and text[i] == ",":
@@ -459,7 +478,7 @@ def json_spans(text: str) -> dict[JsonPath, tuple[int, int]]:
                     i = expect(i, "]")
                     break
         elif char == '"':
-            _, i = json.decoder.scanstring(text, i + 1)
+            _, i = _scanstring(text, i + 1)
         else:
             match = _SCALAR.match(text, i)
             if not match:
@@ -543,6 +562,6 @@ def token_confidences(
         start, end = span
         if content[start] == '"' and end - start > 2:
             start, end = start + 1, end - 1
-        chosen = [t.logprob for t, (a, b) in zip(tokens, offsets) if a < end and b > start]
+        chosen = [t.logprob for t, (a, b) in zip(tokens, offsets, strict=True) if a < end and b > start]
         result[tuple(path)] = math.exp(sum(chosen) / len(chosen)) if chosen else None
     return result

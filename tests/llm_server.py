@@ -1,9 +1,9 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1 for tests, scriptable per test.
 
-It speaks ``POST /v1/chat/completions`` and ``GET /v1/models`` over HTTP (``ThreadingHTTPServer`` in a thread on
-a free port), so the real ``openai`` client talks to it; nothing is mocked.
+It speaks ``POST /v1/chat/completions`` and ``GET /v1/models`` over HTTP (``ThreadingHTTPServer`` in a
+thread on a free port), so the real ``openai`` client talks to it; nothing is mocked.
 
-Use the ``llm_server`` fixture (registered for every test through ``pytest_plugins`` in ``tests/conftest.py``).
+Use the ``llm_server`` fixture (registered for all tests through ``pytest_plugins`` in ``tests/conftest.py``).
 It starts a server, sets ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` (``test-key``), ``FIELDBENCH_LLM_MODEL``
 (``fake-model``) and ``FIELDBENCH_LLM_TIMEOUT`` (10 s), and stops the server after the test::
 
@@ -29,7 +29,7 @@ Scripted replies are used in order, one per request; when the queue is empty the
   its colon, converted to the value's type (number, integer, date as YYYY-MM-DD, boolean, enum), and the line
   id; with no such line the value is null and the lines empty;
 * any other string is filled the same way from the property name when a line matches, else ``"example"``;
-  numbers 0, booleans false, arrays empty (or one item when ``minItems`` asks for it), enums their first value.
+  numbers 0, booleans false, arrays empty (one item when ``minItems`` asks for it), enums their first value.
 
 ``llm_server.answer_with = fn`` replaces the smart answer by ``fn(request) -> Reply`` (for answers that depend
 on the request, e.g. per page batch). ``llm_server.requests`` records every request (``Request``: ``body``,
@@ -37,7 +37,8 @@ on the request, e.g. per page batch). ``llm_server.requests`` records every requ
 ``wants_logprobs``, ``headers`` with lower-case names); ``chat_requests`` only the chat-completions ones.
 ``Reply`` options: ``status``, ``content`` / ``answer`` (JSON-dumped), ``headers``, ``delay`` (seconds before
 answering, e.g. beyond the client's time-out), ``logprobs`` (None: as the request asked), ``token_logprob``
-(a float or ``fn(token) -> float``), ``raw_body`` (bytes sent as they are, e.g. malformed JSON), ``as_tool_call``.
+(a float or ``fn(token) -> float``), ``raw_body`` (bytes sent as they are, e.g. malformed JSON),
+``as_tool_call``.
 ``refused_base_url()`` gives a URL where nothing listens (connection refused).
 """
 
@@ -170,7 +171,11 @@ def _to_number(text: str) -> float | None:
         return None
     raw = match.group(0).replace(" ", "").replace("'", "")
     if "," in raw and "." in raw:
-        raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else raw.replace(".", "").replace(",", ".")
+        raw = (
+            raw.replace(",", "")
+            if raw.rfind(".") > raw.rfind(",")
+            else raw.replace(".", "").replace(",", ".")
+        )
     elif "," in raw:
         head, _, tail = raw.rpartition(",")
         raw = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else raw.replace(",", "")
@@ -253,7 +258,9 @@ def _convert(text: str, schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     return None
 
 
-def _placeholder(schema: dict[str, Any], defs: dict[str, Any], name: str, lines: list[tuple[str, str]]) -> Any:
+def _placeholder(
+    schema: dict[str, Any], defs: dict[str, Any], name: str, lines: list[tuple[str, str]]
+) -> Any:
     options, nullable = _branches(schema, defs)
     if not options:
         return None
@@ -288,14 +295,16 @@ def _instance(schema: dict[str, Any], defs: dict[str, Any], lines: list[tuple[st
     for name, sub in properties.items():
         options, _ = _branches(sub, defs)
         entry = options[0] if options else {}
-        if set((entry.get("properties") or {})) >= {"value", "lines"}:
+        if set(entry.get("properties") or {}) >= {"value", "lines"}:
             answer[name] = _entry(name, entry, defs, lines)
         else:
             answer[name] = _placeholder(sub, defs, name, lines)
     return answer
 
 
-def _entry(name: str, entry: dict[str, Any], defs: dict[str, Any], lines: list[tuple[str, str]]) -> dict[str, Any]:
+def _entry(
+    name: str, entry: dict[str, Any], defs: dict[str, Any], lines: list[tuple[str, str]]
+) -> dict[str, Any]:
     """A ``{"value", "lines"}`` object for property ``name`` from the document line that mentions it."""
     found = _find_line(name, lines)
     value_schema = entry["properties"]["value"]
@@ -375,7 +384,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             reply = owner._next_reply(request)
-        except Exception as error:  # a failing answer_with (e.g. an assert in it): tell the test, not the void
+        except Exception as error:
+            # a failing answer_with (e.g. an assert in it): tell the test, not the void
             owner.errors.append(error)
             self._error(500, f"answer_with failed: {error!r}")
             return
@@ -424,7 +434,9 @@ class LLMServer:
         httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         httpd.owner = self
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

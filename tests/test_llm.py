@@ -1,4 +1,4 @@
-"""core.llm against a real chat-completions server on 127.0.0.1: answers, re-asks, every failure, log-probabilities."""
+"""core.llm against a real chat-completions server on 127.0.0.1: answers, re-asks, failures, log-probs."""
 
 from __future__ import annotations
 
@@ -50,8 +50,11 @@ def test_invalid_answers_are_re_asked_with_the_validation_errors(llm_server: LLM
     assert "Sure! Here is the invoice" in second.messages[-2]["content"]
     assert "total" in third.messages[-1]["content"] and "twelve" in third.messages[-2]["content"]
     # Usage is summed over every request, not only the one that validated (the server counts 4 chars a token).
-    contents = ["Sure! Here is the invoice: number INV-7", json.dumps({"number": "INV-7", "total": "twelve"}),
-                json.dumps(GOOD)]
+    contents = [
+        "Sure! Here is the invoice: number INV-7",
+        json.dumps({"number": "INV-7", "total": "twelve"}),
+        json.dumps(GOOD),
+    ]
     assert answer.usage.completion_tokens == sum(math.ceil(len(c) / 4) for c in contents)
     single = structured_completion(Invoice, MESSAGES)  # smart default answer, one request
     assert answer.usage.prompt_tokens > 3 * single.usage.prompt_tokens
@@ -66,7 +69,9 @@ def test_an_answer_that_never_fits_ends_in_a_clear_error(llm_server: LLMServer) 
     assert len(llm_server.chat_requests) == 3
 
 
-def test_a_time_out_names_the_limit_and_the_setting(llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_time_out_names_the_limit_and_the_setting(
+    llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FIELDBENCH_LLM_TIMEOUT", "0.3")
     llm_server.script(Reply.slow(5, Reply.answer(GOOD)))
     with pytest.raises(LLMError) as caught:

@@ -113,7 +113,16 @@ def test_merge_batches_of_no_batches_is_all_null() -> None:
 
 @pytest.mark.parametrize(
     ("value", "empty"),
-    [(None, True), ("", True), ("  ", True), ([], True), ({}, True), ([None, ""], True), (0, False), ("0", False)],
+    [
+        (None, True),
+        ("", True),
+        ("  ", True),
+        ([], True),
+        ({}, True),
+        ([None, ""], True),
+        (0, False),
+        ("0", False),
+    ],
 )
 def test_is_empty(value: object, empty: bool) -> None:
     assert is_empty(value) is empty

@@ -3,7 +3,7 @@
 Long documents are read in page batches; each batch answers every field. The rules:
 
 * ``array`` fields keep every distinct non-empty item, in order of appearance (batch order, then position);
-* every other field keeps the most frequent non-empty value; a tie goes to the value seen in the earliest batch;
+* every other field keeps the most frequent non-empty value; a tie goes to the value of the earliest batch;
 * values are canonicalised before comparison: strings are trimmed, objects are compared as canonical JSON with
   sorted keys; there is no lowercasing, separator removal or fuzzy matching (identifiers such as SKUs, IBANs
   or case-sensitive codes must not change);
@@ -52,7 +52,7 @@ class ItemPick:
 
 
 def clean(value: Any) -> Any:
-    """Canonicalise a value for comparison and output: strings trimmed, recursively; empty strings become None.
+    """Canonicalise a value for comparison and output: strings trimmed, recursively; blank ones become None.
 
     Args:
         value: a JSON-like value (str, number, bool, None, list, dict).
