@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -123,7 +124,11 @@ def run_extract(args: argparse.Namespace) -> int:
                 continue
             text = result.to_json(indent=2)
             if out is None:
-                print(text)
+                try:
+                    print(text, flush=True)
+                except BrokenPipeError:  # `fieldbench extract ... | head`: the reader has had enough
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    return 0
             else:
                 target = out / _out_name(path, taken)
                 target.write_text(text + "\n", encoding="utf-8")
