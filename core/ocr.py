@@ -186,6 +186,8 @@ def ocr_image(
     os.environ["OMP_THREAD_LIMIT"] = "1"
     gray = image if image.mode == "L" else image.convert("L")
     start = time.perf_counter()
+    if gray.getextrema()[0] >= 250:  # a blank page: nothing for Tesseract to read, skip its start-up
+        return OcrPage(width=gray.width, height=gray.height, seconds=time.perf_counter() - start)
     with tempfile.TemporaryDirectory(prefix="fieldbench-ocr-") as tmp:
         # PGM is written and read with no compression work, unlike the PNG pytesseract would write.
         path = Path(tmp) / "page.pgm"
@@ -268,6 +270,9 @@ def map_pages(
     # forkserver: safe to start from a threaded process (the Streamlit server), cheaper than spawn.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        # Imported once in the fork server, so each worker starts without re-importing the library.
+        context.set_forkserver_preload(["core.documents", "core.ocr", "core.cropping", "pytesseract"])
     out: dict[int, T] = {}
     errors: dict[int, Exception] = {}
     job_iter = iter(enumerate(jobs))
