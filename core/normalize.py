@@ -135,7 +135,8 @@ def parse_date(text: str, languages: tuple[str, ...] | None = None, day_first: b
         month = MONTHS.get(m.group(1).casefold().rstrip("."))
         if month:
             return _make_date(int(m.group(3)), month, int(m.group(2)))
-    if not re.search(r"\d", text) or len(text) > 40:
+    # dateparser is slow: only text with a day-like number and a year-like number, or a word, goes there.
+    if len(text) > 40 or len(re.findall(r"\d+", text)) < 2:
         return None
     return _dateparser_date(text, languages, day_first)
 
@@ -297,7 +298,7 @@ def parse_boolean(text: str) -> bool | None:
     return None
 
 
-def match_enum(text: str, values: Sequence[Any], cutoff: float = 85.0) -> Any:
+def match_enum(text: str, values: Sequence[Any], cutoff: float | None = None) -> Any:
     """The enum value a text names (exact, then fuzzy with rapidfuzz), or None.
 
     >>> match_enum("paid", ["Paid", "Open"])
@@ -311,6 +312,8 @@ def match_enum(text: str, values: Sequence[Any], cutoff: float = 85.0) -> Any:
     key = normalize_string(text)
     if key in by_norm:
         return by_norm[key]
+    if cutoff is None:  # short words tolerate one wrong letter (an OCR error), longer ones proportionally
+        cutoff = 74.0 if len(key) <= 5 else 85.0
     best = process.extractOne(key, list(by_norm), scorer=fuzz.WRatio, score_cutoff=cutoff)
     return by_norm[best[0]] if best else None
 

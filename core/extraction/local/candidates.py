@@ -31,7 +31,11 @@ __all__ = [
 ]
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_DATE_NUM = re.compile(r"(?<![\w.,/-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|[.,]\d)|(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-]|[.,]\d)")
+# Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an identifier.
+_DATE_NUM = re.compile(
+    r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"
+    r"|(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-]|[.,]\d)"
+)
 _DATE_DMY = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
