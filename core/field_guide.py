@@ -25,7 +25,8 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 from rapidfuzz import fuzz
 
-from core.errors import FieldbenchError, SchemaError, SchemaProblem
+from core.errors import FieldbenchError
+from core.field_examples import examples
 from core.field_vocabulary import (
     build_description,
     field_kind,
@@ -42,6 +43,7 @@ __all__ = [
     "FieldReview",
     "GuideReport",
     "PENALTIES",
+    "CHECKS",
     "review_field",
     "review_workflow",
     "suggest_description",
@@ -173,98 +175,90 @@ def _type_findings(field: Field, path: str, kind: str | None) -> list[Finding]:
     return []
 
 
+# Every check of one field: key -> (severity, what to do), shown to users as they are. The finding's code
+# is the key, except that no_*_format report as "no_format" and array_no_* as "array_items".
+# fmt: off
+CHECKS: dict[str, tuple[Severity, str]] = {
+    "invalid_name": ("error", "'{name}' is not a valid name: use letters, digits and underscores, no leading "
+                     "digit and no Python keyword (e.g. 'invoice_number')."),
+    "missing_description": ("error", "No description: say what the value is, under which labels it appears "
+                            "and in which format to return it. The description is the key lever for "
+                            "accuracy."),
+    "vague": ("warning", "'{text}' says no more than the field's name; say which value exactly (e.g. 'the "
+              "invoice number in the header, not the order number') and how it is labelled."),
+    "too_short": ("warning", "'{text}' is very short; add the labels the value appears under, where it is, "
+                  "and what it must not be confused with."),
+    "no_date_format": ("warning", "Say the output format of the date, e.g. 'returned as YYYY-MM-DD'."),
+    "no_amount_format": ("warning", "Say the output format of the amount, e.g. 'as a plain number with a dot "
+                         "as decimal separator, without currency symbol'."),
+    "no_location": ("info", "Give a cue to where the value is: the labels it is printed under (in quotes or "
+                    "parentheses, in the documents' languages) or its location (header, totals block, "
+                    "column)."),
+    "boolean_question": ("warning", "A yes/no field needs a question: start the description with 'Whether "
+                         "...' and say what counts as yes (e.g. a ticked box, a signature)."),
+    "enum_no_values": ("error", "An enum needs its allowed values; add them or use type string."),
+    "object_no_properties": ("error", "An object needs at least one property."),
+    "array_no_items": ("error", "An array needs an item definition (a scalar type, or an object with "
+                       "properties for table rows)."),
+    "array_no_columns": ("error", "The array's items are objects without properties; add the columns."),
+    "array_items": ("warning", "Describe one item of the list (what each entry is and how it is printed), on "
+                    "the items or in the array's description."),
+}
+# fmt: on
+
+
 def _check(field: Field, path: str) -> list[Finding]:
     """The checks on one field, without its sub-fields and without overlap."""
     out: list[Finding] = []
+    text = field.description.strip()
 
-    def add(code: str, severity: Severity, message: str) -> None:
+    def add(key: str) -> None:
+        severity, message = CHECKS[key]
+        code = {"no_date_format": "no_format", "no_amount_format": "no_format"}.get(key, key)
+        if key.startswith("array_no_"):
+            code = "array_items"
+        message = message.format(text=text, name=field.name)
         out.append(Finding(code=code, severity=severity, message=message, field=path))
 
-    if not is_identifier(field.name):
-        add(
-            "invalid_name",
-            "error",
-            f"'{field.name}' is not a valid name: use letters, digits and underscores, no "
-            "leading digit and no Python keyword (e.g. 'invoice_number').",
-        )
-    text = field.description.strip()
     words = name_words(field.name)
     kind = field_kind(field.name, text)
+    if not is_identifier(field.name):
+        add("invalid_name")
     if not text:
-        add(
-            "missing_description",
-            "error",
-            "No description: say what the value is, under which labels it appears "
-            "and in which format to return it. The description is the key lever for accuracy.",
-        )
+        add("missing_description")
     elif is_vague(text, words):
-        add(
-            "vague",
-            "warning",
-            f"'{text}' says no more than the field's name; say which value exactly (e.g. 'the "
-            "invoice number in the header, not the order number') and how it is labelled.",
-        )
+        add("vague")
     elif len(text.split()) < 4:
-        add(
-            "too_short",
-            "warning",
-            f"'{text}' is very short; add the labels the value appears under, where it "
-            "is, and what it must not be confused with.",
-        )
+        add("too_short")
     if field.type in ("array", "object") or not text:
         pass
     elif (field.type == "date" or kind == "date") and not mentions_format(text, "date", "date"):
-        add("no_format", "warning", "Say the output format of the date, e.g. 'returned as YYYY-MM-DD'.")
+        add("no_date_format")
     elif (
         kind == "amount"
         and field.type in ("number", "integer", "string")
-        and not mentions_format(text, kind, "number")
+        and not mentions_format(text, kind, "")
     ):
-        add(
-            "no_format",
-            "warning",
-            "Say the output format of the amount, e.g. 'as a plain number with a dot as "
-            "decimal separator, without currency symbol'.",
-        )
+        add("no_amount_format")
     if text and field.type != "boolean" and not mentions_location(text):
-        add(
-            "no_location",
-            "info",
-            "Give a cue to where the value is: the labels it is printed under (in quotes or "
-            "parentheses, in the documents' languages) or its location (header, totals block, table column).",
-        )
+        add("no_location")
     out.extend(_type_findings(field, path, kind))
     if field.type == "boolean" and not (
         (words and words[0] in ("is", "has", "was", "are", "can", "does", "did", "includes", "contains"))
         or re.search(r"\b(whether|if|yes|no|true|false)\b|\?", text, re.IGNORECASE)
     ):
-        add(
-            "boolean_question",
-            "warning",
-            "A yes/no field needs a question: start the description with "
-            "'Whether ...' and say what counts as yes (e.g. a ticked box, a signature).",
-        )
+        add("boolean_question")
     if field.type == "enum" and not field.values:
-        add("enum_no_values", "error", "An enum needs its allowed values; add them or use type string.")
+        add("enum_no_values")
     if field.type == "object" and not field.properties:
-        add("object_no_properties", "error", "An object needs at least one property.")
+        add("object_no_properties")
     if field.type == "array":
         if field.items is None:
-            add(
-                "array_items",
-                "error",
-                "An array needs an item definition (a scalar type, or an object with "
-                "properties for table rows).",
-            )
+            add("array_no_items")
         elif field.items.type == "object" and not field.items.properties:
-            add("array_items", "error", "The array's items are objects without properties; add the columns.")
+            add("array_no_columns")
         elif field.items.type != "object" and not field.items.description.strip() and len(text.split()) < 6:
-            add(
-                "array_items",
-                "warning",
-                "Describe one item of the list (what each entry is and how it is "
-                "printed), on the items or in the array's description.",
-            )
+            add("array_items")
     return out
 
 
@@ -458,80 +452,3 @@ def _add_llm_suggestions(fields: list[Field], report: GuideReport) -> str | None
         if review is not None and text:
             review.llm_suggestion = text
     return None
-
-
-_EXAMPLES: dict[str, list[str]] = {
-    "string": [
-        "The invoice number (Invoice No., Invoice #, Rechnungsnummer, N° de facture) in the document "
-        "header, exactly "
-        "as printed including any prefix such as INV-. Not an order or customer number.",
-        "Name of the company that issued the document (Vendor, Lieferant, Fournisseur), from the "
-        "letterhead or "
-        "sender line. Name only, without street or city.",
-        "The policy number labelled 'Policy No.' or 'Versicherungsnummer' on the first page, without spaces.",
-    ],
-    "number": [
-        "The final amount including taxes (Total, Amount due, Gesamtbetrag, Total TTC) at the bottom of "
-        "the totals "
-        "block, as a plain number with a dot as decimal separator, without currency symbol.",
-        "The VAT rate (MwSt.-Satz, Taux de TVA) as a plain number without the % sign, e.g. 19 for 19 %.",
-        "Billed quantity (Qty, Menge, Quantité) in the line's quantity column, as a plain number without "
-        "unit.",
-    ],
-    "integer": [
-        "Number of pages stated on the cover sheet ('Pages', 'Seiten'), as a whole number.",
-        "The employee's age in years from the personal details section, as a whole number.",
-    ],
-    "boolean": [
-        "Whether the contract is signed by both parties: true if two signatures (or 'signed' stamps) "
-        "appear on the "
-        "last page, false otherwise.",
-        "Whether the invoice says it is already paid ('Paid', 'Bezahlt', 'Payé'): true if so, false if not.",
-    ],
-    "date": [
-        "The date the invoice was issued (Invoice date, Rechnungsdatum, Date de facture) in the header, "
-        "returned as "
-        "YYYY-MM-DD. Not the order, delivery or due date.",
-        "Payment due date (Due date, fällig am, Date d'échéance), returned as YYYY-MM-DD; leave empty "
-        "when only "
-        "terms such as '30 days net' are given.",
-        "Date of birth (DOB, Geburtsdatum) in the personal details section, returned as YYYY-MM-DD.",
-    ],
-    "enum": [
-        "The kind of document, from its title: one of invoice, credit_note, receipt.",
-        "How the receipt was paid (Payment, Zahlungsart), near the totals: one of cash, card, transfer.",
-    ],
-    "array": [
-        "Every line of the item table (Pos., Item, Artikel, Désignation), in order of appearance, one "
-        "entry per row; "
-        "not totals, tax or discount summary rows.",
-        "Every tracking number printed on the shipping label (Tracking No., Sendungsnummer), one entry "
-        "each, exactly "
-        "as printed.",
-    ],
-    "object": [
-        "The seller's address block in the letterhead, with street, postal code, city and country as "
-        "sub-fields.",
-        "The bank details in the footer (IBAN, BIC, bank name) as sub-fields, each exactly as printed.",
-    ],
-}
-
-
-def examples(field_type: str) -> list[str]:
-    """Best-practice example descriptions for a field type.
-
-    Args:
-        field_type: one of string, number, integer, boolean, date, enum, array, object.
-
-    Returns:
-        Two to four example descriptions.
-
-    >>> len(examples("date")) >= 2
-    True
-    """
-    if field_type not in _EXAMPLES:
-        raise SchemaError(
-            [SchemaProblem("type", f"unknown field type {field_type!r}")],
-            hint="Use one of: " + ", ".join(_EXAMPLES) + ".",
-        )
-    return list(_EXAMPLES[field_type])
