@@ -28,6 +28,8 @@ __all__ = [
     "TokenUsage",
     "ExtractionResult",
     "flatten_values",
+    "citations_of",
+    "citation_boxes",
     "field_rows",
     "to_csv",
     "diff",
@@ -62,6 +64,15 @@ class Citation(_Model):
     page: PageRef
     polygon: list[Point] = Field(description="Corners clockwise from top-left, in points, origin top-left.")
     reference_text: str | None = Field(default=None, alias="referenceText")
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """The polygon's bounding box ``(x0, y0, x1, y1)`` in points (zeros for an empty polygon)."""
+        if not self.polygon:
+            return (0.0, 0.0, 0.0, 0.0)
+        xs = [p.x for p in self.polygon]
+        ys = [p.y for p in self.polygon]
+        return (min(xs), min(ys), max(xs), max(ys))
 
 
 class Insight(_Model):
@@ -180,6 +191,27 @@ CSV_COLUMNS: tuple[str, ...] = ("document", "field", "value", "confidence", "pag
 
 def _top_level(path: str) -> str:
     return path.split("[", 1)[0].split(".", 1)[0]
+
+
+def citations_of(result: ExtractionResult, path: str) -> list[Citation]:
+    """The citations of a field path (``total``, ``line_items[0].description``): its metadata's, else the
+    top-level extraction's."""
+    return _path_details(result, path)[1]
+
+
+def citation_boxes(
+    result: ExtractionResult, path: str
+) -> tuple[int, list[tuple[float, float, float, float]]]:
+    """The page of a path's first citation and the boxes of its citations on that page (to highlight).
+
+    Returns:
+        ``(page_number, boxes)``; ``(1, [])`` when the value has no citation.
+    """
+    citations = citations_of(result, path)
+    if not citations:
+        return 1, []
+    page = citations[0].page.number
+    return page, [c.bbox for c in citations if c.page.number == page and c.polygon]
 
 
 def _path_details(result: ExtractionResult, path: str) -> tuple[float | None, list[Citation]]:

@@ -11,7 +11,8 @@ from core.demo import ensure_demo_workflow
 from core.errors import FieldbenchError
 from core.extraction import engine_options
 from core.processing import process, process_document
-from core.results import ExtractionResult, diff, field_rows, to_csv
+from core.render import highlight
+from core.results import ExtractionResult, citation_boxes, diff, field_rows, to_csv
 from core.schema import Field, Workflow
 from core.store import Store
 from pages._common import get_store, show_errors
@@ -52,32 +53,11 @@ def _description_paths(workflow: Workflow) -> list[tuple[str, Field]]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _page_png(_store: Store, document_id: str, page: int, boxes: tuple[tuple[float, ...], ...]) -> bytes:
-    from core.render import highlight
-
+def _page_png(
+    _store: Store, document_id: str, page: int, boxes: tuple[tuple[float, float, float, float], ...]
+) -> bytes:
     document = _store.documents.load(document_id)
-    return highlight(document, page, [(b[0], b[1], b[2], b[3]) for b in boxes], HIGHLIGHT_DPI, (255, 140, 0))
-
-
-def _citation_boxes(result: ExtractionResult, path: str) -> tuple[int, tuple[tuple[float, ...], ...]]:
-    meta = result.metadata.get(path)
-    citations = list(meta.citations) if meta and meta.citations else []
-    if not citations and path in result.extractions:
-        citations = list(result.extractions[path].citations)
-    if not citations:
-        return 1, ()
-    page = citations[0].page.number
-    boxes = tuple(
-        (
-            min(p.x for p in c.polygon),
-            min(p.y for p in c.polygon),
-            max(p.x for p in c.polygon),
-            max(p.y for p in c.polygon),
-        )
-        for c in citations
-        if c.page.number == page and c.polygon
-    )
-    return page, boxes
+    return highlight(document, page, boxes, HIGHLIGHT_DPI, (255, 140, 0))
 
 
 def _run(store: Store, workflow: Workflow, engine: str, inputs: list[tuple[str, bytes | str]]) -> None:
@@ -153,9 +133,9 @@ def _show_result(store: Store, result: ExtractionResult) -> None:
             "Download CSV", to_csv(result), f"{Path(result.document_name).stem}.csv", "text/csv"
         )
     with right:
-        page, boxes = _citation_boxes(result, selected) if selected else (1, ())
+        page, boxes = citation_boxes(result, selected) if selected else (1, [])
         with show_errors():
-            st.image(_page_png(store, result.document_id, page, boxes), caption=f"page {page}")
+            st.image(_page_png(store, result.document_id, page, tuple(boxes)), caption=f"page {page}")
         if selected and not boxes:
             meta = result.metadata.get(selected)
             notes = [i.content for i in meta.insights] if meta else []

@@ -107,3 +107,12 @@ def test_json_uses_the_reference_key_names() -> None:
     data = json.loads(_result().to_json())
     assert data["extractions"]["number"]["citations"][0]["referenceText"] == "Invoice INV-1"
     assert "processing_id" in data and "workflow_id" in data and "available_results" in data
+
+
+def test_citation_boxes_of_a_line_item_path_and_of_an_uncited_value() -> None:
+    from core.results import citation_boxes
+
+    result = _result()
+    assert citation_boxes(result, "line_items[0].description") == (1, [(10.0, 20.0, 60.0, 30.0)])
+    assert citation_boxes(result, "total") == (2, [(10.0, 20.0, 60.0, 30.0)])
+    assert citation_boxes(result, "due_date") == (1, [])
