@@ -138,8 +138,10 @@ def _review(fields_json: str, llm: bool) -> dict[str, Any]:
 
 def _picker(store: Store) -> None:
     workflows = {w.id: w for w in store.workflows.list()}
+    if S.define_id is not None and S.define_id not in workflows:
+        S.define_id = None  # deleted elsewhere (e.g. the CLI): what is on the page becomes a new workflow
     options = [NEW, *workflows]
-    current = S.define_id if S.define_id in workflows else NEW
+    current = S.define_id or NEW
     choice = st.selectbox(
         "Workflow",
         options,
@@ -149,7 +151,7 @@ def _picker(store: Store) -> None:
         ),
         key=_key("pick"),
     )
-    if choice != current:
+    if choice is not None and choice != current:
         if choice == NEW:
             _open(Workflow(name=""), None)
         else:
@@ -298,7 +300,7 @@ def _guide(fields: list[Field]) -> None:
         S.define_llm_review = fields_json
         st.rerun()
     with st.expander("Best-practice examples"):
-        kind = st.selectbox("Type", FIELD_TYPES, key=_key("example_type"))
+        kind = st.selectbox("Type", FIELD_TYPES, key=_key("example_type")) or "string"
         for example in examples(kind):
             st.markdown(f"- {example}")
 
