@@ -58,7 +58,7 @@ SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", 
 
 
 def _open(workflow: Workflow, workflow_id: str | None) -> None:
-    """Put ``workflow`` in the editor (a new ``rev`` gives every widget a fresh key, so nothing stale shows)."""
+    """Put ``workflow`` in the editor (a new ``rev`` gives every widget a fresh key: nothing stale shows)."""
     S.define_id = workflow_id
     S.define_draft = workflow
     S.define_rev = S.get("define_rev", 0) + 1
