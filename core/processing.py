@@ -111,7 +111,7 @@ def _run(
         workflow_name=workflow.name,
         document_id=document_id,
         document_name=name,
-        source=source,  # type: ignore[arg-type]  # checked against RUN_SOURCES above
+        source=source,  # checked against RUN_SOURCES above
         engine=engine,
         status="error",
         created_at=started_at,
