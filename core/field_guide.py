@@ -165,13 +165,11 @@ def _type_findings(field: Field, path: str, kind: str | None) -> list[Finding]:
         return [mismatch(f"Type is {t} but the field is a date; use type date.")]
     if t == "integer" and kind == "amount":
         return [mismatch("Type is integer but amounts have decimals; use type number.")]
-    if t == "date" and kind in ("amount", "name", "quantity", "count", "currency"):
-        return [
-            mismatch(
-                f"Type is date but the field looks like {'a name' if kind == 'name' else 'a number'}; "
-                "check the type."
-            )
-        ]
+    if t == "date" and kind in ("amount", "name", "identifier", "quantity", "count", "currency"):
+        looks = "a name or an identifier" if kind in ("name", "identifier") else "a number"
+        return [mismatch(f"Type is date but the field looks like {looks}; check the type.")]
+    if t in ("string", "number", "integer", "date") and kind == "boolean":
+        return [mismatch(f"Type is {t} but the field asks a yes/no question; use type boolean.")]
     return []
 
 

@@ -288,7 +288,7 @@ def text_kind(text: str) -> Kind | None:
     """The kind of value a description names in its opening noun phrase ("Total amount of the invoice")."""
     opening = re.split(r"[(,;:.!?\[—–]| - ", text, maxsplit=1)[0]
     words = [w[:-2] if w.endswith("'s") else w for w in opening.lower().split()]
-    if words and words[0] in ("whether", "if") or text.rstrip().endswith("?"):
+    if words and words[0] == "whether" or text.rstrip().endswith("?"):
         return "boolean"
     phrase: list[str] = []
     for word in words:

@@ -118,6 +118,16 @@ CASES = [
         ),
     ),
     (
+        "type_mismatch",
+        Field(name="is_paid", description="Whether the invoice is marked as paid ('Paid', 'Bezahlt')."),
+        Field(name="is_paid", type="boolean", description="Whether the invoice is marked as paid ('Paid')."),
+    ),
+    (
+        "type_mismatch",
+        Field(name="invoice_number", type="date", description=GOOD_NUMBER.description),
+        GOOD_NUMBER,
+    ),
+    (
         "boolean_question",
         Field(name="paid", type="boolean", description="Payment status stamp ('Paid', 'Bezahlt')."),
         GOOD_PAID,
