@@ -11,7 +11,8 @@ import pytest
 
 from core.documents import Document, Page, load_document
 from core.errors import LLMError
-from core.extraction.llm import NO_LOGPROBS, LLMEngine, answer_model, build_messages, page_batches
+from core.extraction.llm import NO_LOGPROBS, LLMEngine
+from core.extraction.llm_prompt import answer_model, build_messages, page_batches
 from core.schema import Field, Workflow
 from tests.llm_server import LLMServer, Reply, Request, smart_answer
 
