@@ -472,13 +472,16 @@ def _read_image_page(
     return out
 
 
-def ocr_options(spec: DocumentSpec, lang: str, dpi: int | str) -> str:
+def ocr_options(spec: DocumentSpec, dpi: int | str) -> str:
     """The cache key of everything that changes OCR output.
 
-    >>> ocr_options(DocumentSpec(), "Latin", 300)
-    'ocr1|lang=Latin|text=printed|crop=0|dpi=300'
+    The character set stands for its Tesseract languages (``core.spec.tesseract_languages``), so cached pages
+    can be read on a machine without Tesseract, and the installed models are only asked for on a cache miss.
+
+    >>> ocr_options(DocumentSpec(), 300)
+    'ocr1|charset=latin|text=printed|crop=0|dpi=300'
     """
-    return f"ocr1|lang={lang}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
+    return f"ocr1|charset={spec.charset}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
 
 
 def _pdf_render_gray(pdf_page: pymupdf.Page, dpi: int, max_pixels: int) -> Image.Image:
@@ -552,7 +555,6 @@ def load_document(
     by_source: dict[int, list[Page]] = {}
     pending: list[int] = []
     done = 0
-    lang = ""
     options = ""
     for index in range(count):
         if kind == "pdf":
@@ -569,8 +571,7 @@ def load_document(
                     progress(done, count)
                 continue
         if not options:
-            lang = tesseract_languages(spec.charset, installed_languages())
-            options = ocr_options(spec, lang, settings.ocr_dpi if kind == "pdf" else "native")
+            options = ocr_options(spec, settings.ocr_dpi if kind == "pdf" else "native")
         cached = cache.get(document.id, index, options) if cache is not None else None
         if cached is not None:
             by_source[index] = [page.model_copy(update={"cached": True}) for page in cached]
@@ -581,6 +582,7 @@ def load_document(
             pending.append(index)
 
     if pending:
+        lang = tesseract_languages(spec.charset, installed_languages())
         scales: dict[int, tuple[float, float]] = {}
 
         def jobs() -> Iterator[tuple[Any, ...]]:

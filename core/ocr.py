@@ -186,7 +186,8 @@ def ocr_image(
     os.environ["OMP_THREAD_LIMIT"] = "1"
     gray = image if image.mode == "L" else image.convert("L")
     start = time.perf_counter()
-    if gray.getextrema()[0] >= 250:  # a blank page: nothing for Tesseract to read, skip its start-up
+    darkest = gray.getextrema()[0]
+    if isinstance(darkest, (int, float)) and darkest >= 250:  # blank: nothing to read, skip Tesseract
         return OcrPage(width=gray.width, height=gray.height, seconds=time.perf_counter() - start)
     with tempfile.TemporaryDirectory(prefix="fieldbench-ocr-") as tmp:
         # PGM is written and read with no compression work, unlike the PNG pytesseract would write.
