@@ -281,14 +281,14 @@ def _guide(fields: list[Field]) -> None:
     reviews: list[FieldReview] = []
     for review in report.fields:
         reviews += [review, *review.children]
-    for review in reviews:
+    for position, review in enumerate(reviews):
         with st.expander(f"{review.name} — {review.score}/100", expanded=review.score < 75):
             for finding in review.findings:
                 st.markdown(f"{SEVERITY_ICONS.get(finding.severity, '')} {finding.message}")
             suggestion = review.llm_suggestion or review.suggestion
             if suggestion:
                 st.markdown(f"**Suggested description:** {suggestion}")
-                if st.button("Apply suggestion", key=_key(f"apply_{review.name}")):
+                if st.button("Apply suggestion", key=_key(f"apply_{position}_{review.name}")):
                     with show_errors():
                         edited = set_description(fields, review.name, suggestion)
                         _replace_draft(

@@ -188,15 +188,21 @@ def test_invalid_fields_are_listed_and_not_saved(at: AppTest) -> None:
     at.text_input(key=key(at, "name")).set_value("Broken")
     at.session_state[key(at, "fields")] = {
         "edited_rows": {},
-        "added_rows": [{"name": "2nd", "type": "string"}, {"name": "kind", "type": "enum"}],
+        "added_rows": [
+            {"name": "2nd", "type": "string", "description": "x"},
+            {"name": "kind", "type": "enum"},
+            {"name": "dup", "type": "date", "description": "a date"},
+            {"name": "dup", "type": "date", "description": "a date"},
+        ],
         "deleted_rows": [],
     }
     run(at)
     warning = at.warning[0].value
     assert "`2nd`" in warning and "`kind`: an enum needs at least one value" in warning
+    assert "duplicate field name 'dup'" in warning
     button(at, "Save").click()
     run(at)
-    assert at.error and "2 problem(s)" in at.error[0].value
+    assert at.error and "3 problem(s)" in at.error[0].value
     assert [w.name for w in stored()] == ["Demo invoices"]
 
 
