@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 from core.demo import DEMO_WORKFLOW_ID
 from core.store import Store
 
-
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
