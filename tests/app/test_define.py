@@ -1,4 +1,4 @@
-"""The Define page: demo on first start, create a workflow with fields, save, reopen, versions, import, guide."""
+"""The Define page: demo on first start, create a workflow, add fields, save, reopen, versions, import."""
 
 from __future__ import annotations
 
@@ -270,7 +270,8 @@ def test_field_guide_suggestion_is_applied_with_one_click(at: AppTest) -> None:
 def test_draft_from_a_request_is_shown_then_used(at: AppTest) -> None:
     start_new(at)
     at.text_area(key="define_request").set_value(
-        "Extract the invoice number, total amount, due date, and every line item with description and quantity"
+        "Extract the invoice number, total amount, due date, and every line item with description and "
+        "quantity"
     )
     button(at, "Draft fields").click()
     run(at)
