@@ -260,35 +260,58 @@ def _check(field: Field, path: str) -> list[Finding]:
     return out
 
 
+# Words that name the same thing in field names ("customer_no" and "customer_id").
+_SYNONYMS = {
+    "no": "number",
+    "nr": "number",
+    "num": "number",
+    "id": "number",
+    "total": "amount",
+    "sum": "amount",
+    "day": "date",
+    "qty": "quantity",
+}
+
+
 def _similar_text(text: str) -> str:
     # Format boilerplate and label lists are shared by well-described fields; compare what remains.
     text = re.sub(r"\([^)]*\)|returned as YYYY-MM-DD|as a plain number[^.;]*|exactly as printed", " ", text)
-    return " ".join(
-        w for w in name_words(text) if w not in ("the", "a", "an", "of", "as", "in", "on", "and", "or")
-    )
+    skip = ("the", "a", "an", "of", "as", "in", "on", "and", "or")
+    return " ".join(_SYNONYMS.get(w, w) for w in name_words(text) if w not in skip)
+
+
+def _name_set(name: str) -> set[str]:
+    return {_SYNONYMS.get(w, w) for w in name_words(name)}
 
 
 def _overlaps(field: Field, others: Sequence[Field], path: str, prefix: str) -> list[Finding]:
+    """Siblings that could describe the same value: names one of which refines the other ("total" and
+    "total_amount", not "invoice_date" and "due_date") with similar descriptions, or near-identical
+    descriptions whatever the names."""
     out = []
-    mine_name = " ".join(name_words(field.name))
+    mine_words = _name_set(field.name)
     mine_text = _similar_text(field.description)
     for other in others:
         if other is field or other.name == field.name:
             continue
-        name_sim = fuzz.token_set_ratio(mine_name, " ".join(name_words(other.name)))
+        other_words = _name_set(other.name)
+        nested = mine_words <= other_words or other_words <= mine_words
         other_text = _similar_text(other.description)
-        # With a description missing, nothing tells them apart but the names.
-        desc_sim = fuzz.token_set_ratio(mine_text, other_text) if mine_text and other_text else name_sim
-        if (name_sim >= 80 and desc_sim >= 85) or desc_sim >= 95:
+        if mine_text and other_text:
+            similar = fuzz.token_set_ratio(mine_text, other_text) >= 85
+            same = fuzz.token_sort_ratio(mine_text, other_text) >= 95
+        else:  # with a description missing, nothing tells them apart but the names
+            similar, same = True, False
+        if (nested and similar) or same:
+            other_name = " ".join(name_words(other.name))
             out.append(
                 Finding(
                     code="overlap",
                     severity="warning",
                     field=path,
                     message=(
-                        f"'{field.name}' and '{prefix}{other.name}' could describe the same value; say "
-                        f"how they differ "
-                        f"(e.g. 'not the {' '.join(name_words(other.name))}')."
+                        f"'{field.name}' and '{prefix}{other.name}' could describe the same value; say how "
+                        f"they differ (e.g. 'not the {other_name}')."
                     ),
                 )
             )

@@ -407,3 +407,25 @@ def test_llm_failure_keeps_offline_suggestions_and_says_why(llm_server) -> None:
     report = review_workflow([Field(name="total", type="number", description="the total")])
     assert report.note is not None and "LLM suggestions unavailable" in report.note and "401" in report.note
     assert report.fields[0].suggestion and report.fields[0].llm_suggestion is None
+
+
+@pytest.mark.parametrize(
+    ("a", "a_text", "b", "b_text", "overlap"),
+    [
+        ("total", "Total", "total_amount", "Total amount", True),
+        ("invoice_date", "The invoice date", "date", "The date of the invoice", True),
+        ("customer_number", "Customer number", "customer_id", "Customer ID", True),
+        ("amount", "", "total", "", True),
+        ("seller_name", "Name of the seller", "buyer_name", "Name of the buyer", False),
+        ("invoice_date", "Date of the invoice", "due_date", "Due date of the invoice", False),
+        ("start_date", "Start date of the contract", "end_date", "End date of the contract", False),
+        ("net_amount", "Net amount", "gross_amount", "Gross amount", False),
+        ("phone", "Phone number of the seller", "fax", "Fax number of the seller", False),
+    ],
+)
+def test_overlap_pairs(a: str, a_text: str, b: str, b_text: str, overlap: bool) -> None:
+    report = review_workflow(
+        [Field(name=a, description=a_text), Field(name=b, description=b_text)], llm=False
+    )
+    flagged = {f.field for f in report.all_findings() if f.code == "overlap"}
+    assert flagged == ({a, b} if overlap else set())
