@@ -434,6 +434,13 @@ def _save(store: Store, current: Workflow) -> None:
     st.rerun()
 
 
+def _delete(store: Store, workflow_id: str, name: str) -> None:
+    store.workflows.delete(workflow_id)
+    _open(Workflow(name=""), None)
+    S.define_notice = f"Deleted “{name}”."
+    st.rerun()
+
+
 # --------------------------------------------------------------------------- the page
 
 st.title("Define")
@@ -484,7 +491,7 @@ with show_errors():
             dirty = saved is None or saved.model_dump(
                 exclude={"created_at", "version"}
             ) != current.model_dump(exclude={"created_at", "version"})
-            save_col, state_col = st.columns([1, 4])
+            save_col, state_col, delete_col = st.columns([1, 4, 1])
             if save_col.button(
                 "Save", type="primary", key=_key("save"), disabled=not dirty and saved is not None
             ):
@@ -495,3 +502,10 @@ with show_errors():
                 if dirty
                 else f"Saved · version {version} · a change of fields makes a new version."
             )
+            if saved is not None:
+                with delete_col.popover("Delete"):
+                    st.write(
+                        f"Delete “{saved.name}” and all {version} version(s)? Results already made keep it."
+                    )
+                    if st.button("Delete for good", type="primary", key=_key("delete")):
+                        _delete(store, saved.id, saved.name)

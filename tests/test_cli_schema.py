@@ -202,3 +202,14 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         cli.main(["workflow", "export", "x", "--format", "yaml"])
     assert info.value.code == 2
+
+
+def test_workflow_delete(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys, "workflow", "create", "--schema", str(write(tmp_path, "s.json", GOOD)), "--json"
+    )
+    workflow_id = json.loads("\n".join(out))["id"]
+    code, out, _ = run(capsys, "workflow", "delete", workflow_id)
+    assert code == 0 and out == [f"deleted workflow {workflow_id} 's' (version 1)"]
+    code, out, err = run(capsys, "workflow", "delete", workflow_id)
+    assert code == 1 and "no workflow with id" in err

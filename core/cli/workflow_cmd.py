@@ -10,11 +10,19 @@ from typing import Any
 from core.schema import Workflow, load_schema_file, to_dataset_schema, to_json_schema
 from core.store import Store
 
-__all__ = ["register", "run_create", "run_list", "run_export", "run_versions", "workflow_summary"]
+__all__ = [
+    "register",
+    "run_create",
+    "run_list",
+    "run_export",
+    "run_versions",
+    "run_delete",
+    "workflow_summary",
+]
 
 
 def register(subparsers: Any) -> None:
-    """Add ``workflow create``, ``workflow list``, ``workflow versions`` and ``workflow export``."""
+    """Add ``workflow create``, ``list``, ``versions``, ``delete`` and ``export``."""
     parser = subparsers.add_parser(
         "workflow",
         help="create, list and export workflows",
@@ -38,6 +46,10 @@ def register(subparsers: Any) -> None:
     versions = sub.add_parser("versions", help="list the saved versions of a workflow")
     versions.add_argument("id", metavar="ID", help="the workflow's id")
     versions.set_defaults(func=run_versions)
+
+    delete = sub.add_parser("delete", help="delete a workflow and all its versions")
+    delete.add_argument("id", metavar="ID", help="the workflow's id")
+    delete.set_defaults(func=run_delete)
 
     export = sub.add_parser("export", help="print a workflow's schema")
     export.add_argument("id", metavar="ID", help="the workflow's id")
@@ -111,6 +123,18 @@ def run_versions(args: argparse.Namespace) -> int:
         store.close()
     for v in versions:
         print(f"v{v.version}  {v.created_at:%Y-%m-%d %H:%M:%S}  {v.field_count:>3} fields  {v.summary}")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    """Delete the workflow; prints what was deleted."""
+    store = Store.open()
+    try:
+        workflow = store.workflows.get(args.id)
+        store.workflows.delete(args.id)
+    finally:
+        store.close()
+    print(f"deleted workflow {workflow.id} {workflow.name!r} (version {workflow.version})")
     return 0
 
 

@@ -313,3 +313,11 @@ def test_document_specification_change_is_a_new_version(at: AppTest) -> None:
     assert "version 2" in at.success[0].value
     [demo] = stored()
     assert (demo.spec.charset, demo.spec.text, demo.spec.cropping) == ("japanese", "both", True)
+
+
+def test_delete_a_workflow(at: AppTest) -> None:
+    button(at, "Delete for good").click()
+    run(at)
+    assert "Deleted “Demo invoices”" in at.success[0].value
+    assert stored() == []
+    assert at.text_input(key=key(at, "name")).value == ""
