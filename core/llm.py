@@ -50,6 +50,8 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
+# Request options an answer can do without, dropped when a server says it does not support them.
+_OPTIONAL = ("logprobs", "temperature")
 _TIMEOUT_HINT = "Raise FIELDBENCH_LLM_TIMEOUT (seconds) if the model needs longer, or use a faster model."
 
 
@@ -159,6 +161,7 @@ class _Transport:
     attempts: int = 0
     usage: TokenUsage = field(default_factory=TokenUsage)
     waited: float = 0.0
+    dropped: set[str] = field(default_factory=set)
 
     def _where(self) -> str:
         return self.settings.llm_base_url or "api.openai.com"
@@ -169,6 +172,8 @@ class _Transport:
         retries = 0
         while True:
             self.attempts += 1
+            for name in self.dropped:
+                kwargs.pop(name, None)
             try:
                 completion = self.client.chat.completions.create(*args, **kwargs)
             except openai.APITimeoutError:
@@ -193,6 +198,10 @@ class _Transport:
                         time.sleep(wait)
                         self.waited += wait
                         continue
+                optional = self._unsupported_option(error, kwargs)
+                if optional is not None:
+                    self.dropped.add(optional)
+                    continue
                 raise self._status_error(error) from None
             except (openai.APIError, ValueError, TypeError) as error:
                 # A 200 whose body is not JSON, or JSON that is not a chat completion (proxies, wrong URL).
@@ -206,6 +215,20 @@ class _Transport:
                     completion_tokens=self.usage.completion_tokens + (usage.completion_tokens or 0),
                 )
             return completion
+
+    def _unsupported_option(self, error: openai.APIStatusError, kwargs: dict[str, Any]) -> str | None:
+        """The optional option (logprobs, temperature) a 400 complains about, if any, to retry without.
+
+        Reasoning models, for instance, refuse ``logprobs`` and any ``temperature`` but the default; their
+        answer is still worth having, only without confidence or with the default sampling.
+        """
+        if error.status_code not in (400, 422):
+            return None
+        detail = _server_message(error).lower()
+        for name in _OPTIONAL:
+            if name in kwargs and name not in self.dropped and name in detail:
+                return name
+        return None
 
     def _garbled(self, error: Exception) -> LLMError:
         return LLMError(

@@ -222,11 +222,13 @@ def test_a_long_document_goes_in_page_batches_merged_by_the_rules(llm_server: LL
 
 def test_every_field_is_present_and_null_when_no_batch_found_it(llm_server: LLMServer) -> None:
     workflow = Workflow(
-        name="W", fields=[Field(name="invoice_number"), Field(name="due_date", type="date"), LINE_ITEMS]
+        name="W",
+        fields=[Field(name="invoice_number"), Field(name="due_date", type="date", required=True), LINE_ITEMS],
     )
     result = LLMEngine(pages_per_batch=2).extract(load(SIX_PAGES), workflow)
     assert result.values() == {"invoice_number": "INV-2", "due_date": None, "line_items": None}
     assert result.metadata["due_date"].citations == []
+    assert "required" in result.metadata["due_date"].insights[0].content
 
 
 def test_batches_also_respect_a_character_budget() -> None:

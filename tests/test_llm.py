@@ -179,6 +179,23 @@ def test_log_probabilities_come_back_when_asked(llm_server: LLMServer) -> None:
     assert confidences[("total",)] == pytest.approx(math.exp((-2.0 - 0.001 - 0.001) / 3))
 
 
+def test_a_server_that_refuses_log_probabilities_is_asked_again_without(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.error(400, "logprobs are not supported with this model"))  # then a smart answer
+    answer = structured_completion(Invoice, MESSAGES, logprobs=True)
+    assert answer.logprobs is None
+    assert answer.attempts == 2
+    first, second = llm_server.chat_requests
+    assert first.wants_logprobs and "logprobs" not in second.body
+
+
+def test_other_bad_requests_are_not_retried(llm_server: LLMServer) -> None:
+    llm_server.script(Reply.error(400, "response_format json_schema is not supported"))
+    with pytest.raises(LLMError) as caught:
+        structured_completion(Invoice, MESSAGES, logprobs=True)
+    assert caught.value.status == 400 and caught.value.attempts == 1
+    assert "json_schema is not supported" in str(caught.value)
+
+
 def test_a_server_without_log_probabilities_gives_none(llm_server: LLMServer) -> None:
     llm_server.script(Reply.answer(GOOD, logprobs=False))
     assert structured_completion(Invoice, MESSAGES, logprobs=True).logprobs is None

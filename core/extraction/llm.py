@@ -308,6 +308,10 @@ class LLMEngine:
             notes.append(Insight(type="note", content=NO_LOGPROBS))
         for field in workflow.fields:
             self._merge_field(field, document, batches, result, notes)
+            if field.required and result.extractions[field.name].value is None:
+                result.metadata[field.name].insights.insert(
+                    0, Insight(type="note", content="required, but the model found no value in the document")
+                )
         result.timings = {"llm": llm_seconds, "extract": time.perf_counter() - started}
         return result
 
