@@ -23,7 +23,7 @@ from core.extraction.local.candidates import Candidate, DocumentCandidates, gene
 from core.extraction.local.cues import FieldCues, example_shape, read_cues
 from core.extraction.local.labels import LabelHit, LabelIndex, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, Segment, build_layout
-from core.extraction.local.parties import cut_name, name_candidates
+from core.extraction.local.parties import cut_name, looks_like_label, name_candidates
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.normalize import match_enum, parse_boolean
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
@@ -407,6 +407,8 @@ class LocalEngine:
         return Pick(value, confidence_from_scores(min(score, 1.0), 0.0, None), citations_from_words(page, words), words_confidence(page, words), reason)
 
     def _name(self, ctx: _Context, cues: FieldCues, role: str, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit]) -> Pick:
+        # Only words printed as labels count against a name ("Lieferant" inside "Muster Lieferant GmbH" does not).
+        negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
         neg_rows = {(h.page, h.row) for h in negatives}
@@ -653,6 +655,7 @@ def _label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool
 
     out: list[Candidate] = []
     seen: set[tuple[int, tuple[int, ...]]] = set()
+    label_cells = {(h.page, h.row, h.segment) for h in hits}
     for h in hits:
         pl = layout.pages[h.page]
         row = pl.rows[h.row]
@@ -667,7 +670,8 @@ def _label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool
         for r in pl.rows[h.row + 1 : h.row + 4]:
             for s in r.segments:
                 if min(h.bbox[2], s.bbox[2]) - max(h.bbox[0], s.bbox[0]) > 0 or abs(s.bbox[0] - h.bbox[0]) < 2 * pl.body_height:
-                    regions.append((s, list(s.words)))
+                    if (h.page, s.row, s.index) not in label_cells:
+                        regions.append((s, list(s.words)))
                     break
         for s, words in regions:
             picked = _identifier_words(pl.page.words, words, cues) if identifier else _text_words(pl.page.words, words)

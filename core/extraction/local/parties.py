@@ -14,7 +14,7 @@ from core.extraction.local.candidates import COMPANY_SUFFIX, Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
 
-__all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like"]
+__all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
 _SEPARATORS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3,}")
 _POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,5}\s+\w{2,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
@@ -101,7 +101,7 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
     return blocks
 
 
-def _looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
+def looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
     """A label starts its cell and ends it or is followed by a colon; otherwise the words are just text."""
     seg = pl.rows[h.row].segments[h.segment]
     if h.similarity < 0.92 or seg.words[0] != h.words[0]:
@@ -148,7 +148,7 @@ def name_candidates(
     label_cells = label_cells or set()
     for h in positives:
         pl = layout.pages[h.page]
-        if not _looks_like_label(pl, h):
+        if not looks_like_label(pl, h):
             continue
         row = pl.rows[h.row]
         seg = row.segments[h.segment]
