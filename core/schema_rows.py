@@ -124,7 +124,7 @@ def fields_from_rows(rows: Iterable[Mapping[str, Any]], previous: list[Field] | 
         if old is None and index < len(previous) and previous[index].name not in names:
             old = previous[index]  # renamed in place: keep its sub-fields
         values_text = str(_cell(row, "values") or "")
-        field = Field(name=name, type=type_, description=description, required=bool(_cell(row, "required")))  # type: ignore[arg-type]
+        field = Field(name=name, type=type_, description=description, required=bool(_cell(row, "required")))
         if type_ == "enum":
             field.values = _parse_values(values_text, old.values if old else [])
         elif type_ == "object":
@@ -139,7 +139,7 @@ def fields_from_rows(rows: Iterable[Mapping[str, Any]], previous: list[Field] | 
                 )
                 continue
             old_item = old.items if old is not None and old.type == "array" else None
-            item = Field(name=ITEM_NAME, type=item_type)  # type: ignore[arg-type]
+            item = Field(name=ITEM_NAME, type=item_type)
             if old_item is not None and old_item.type == item_type:
                 item.description = old_item.description
             if item_type == "enum":
