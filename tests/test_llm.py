@@ -217,6 +217,19 @@ def test_the_smart_default_answer_fits_any_schema(llm_server: LLMServer) -> None
     assert answer.attempts == 1
 
 
+def test_the_server_lists_its_model_and_answers_tool_calls(llm_server: LLMServer) -> None:
+    from core.config import get_settings
+    from core.llm import make_openai_client
+
+    client = make_openai_client(get_settings())
+    assert [m.id for m in client.models.list()] == ["fake-model"]
+    tool = {"type": "function", "function": {"name": "Invoice", "parameters": Invoice.model_json_schema()}}
+    completion = client.chat.completions.create(model="fake-model", messages=MESSAGES, tools=[tool])  # type: ignore[arg-type,list-item]
+    call = completion.choices[0].message.tool_calls[0]  # type: ignore[index]
+    assert call.function.name == "Invoice"  # type: ignore[union-attr]
+    assert Invoice.model_validate_json(call.function.arguments).number == "INV-7"  # type: ignore[union-attr]
+
+
 def test_the_server_can_be_used_without_the_fixture() -> None:
     with LLMServer(api_key=None) as server:
         assert server.base_url.startswith("http://127.0.0.1:")
