@@ -297,10 +297,12 @@ def check_thumbnail(data: bytes) -> bytes:
 
 
 def validate_workflow(workflow: Workflow) -> list[SchemaProblem]:
-    """Every problem that keeps ``workflow`` from being saved: its name, its fields, its thumbnail."""
+    """Every problem that keeps ``workflow`` from being saved: no name, no fields, bad fields or thumbnail."""
     problems: list[SchemaProblem] = []
     if not workflow.name.strip():
         problems.append(SchemaProblem("name", "the workflow has no name"))
+    if not workflow.fields:
+        problems.append(SchemaProblem("fields", "the workflow has no fields; add at least one"))
     problems.extend(validate_fields(workflow.fields))
     if workflow.thumbnail is not None:
         try:

@@ -181,6 +181,7 @@ def test_workflow_validation_collects_name_fields_and_thumbnail() -> None:
     assert paths == ["name", "1x", "thumbnail"]
     with pytest.raises(SchemaError):
         check_workflow(workflow)
+    assert [p.path for p in validate_workflow(Workflow(name="Empty"))] == ["fields"]
     good = Workflow(name="Invoices", fields=every_type(), thumbnail=image_bytes("PNG"))
     assert check_workflow(good) is good
 

@@ -315,6 +315,16 @@ def test_document_specification_change_is_a_new_version(at: AppTest) -> None:
     assert (demo.spec.charset, demo.spec.text, demo.spec.cropping) == ("japanese", "both", True)
 
 
+def test_a_workflow_without_fields_is_not_saved(at: AppTest) -> None:
+    start_new(at)
+    at.text_input(key=key(at, "name")).set_value("Empty")
+    run(at)
+    button(at, "Save").click()
+    run(at)
+    assert "the workflow has no fields" in at.error[0].value
+    assert [w.name for w in stored()] == ["Demo invoices"]
+
+
 def test_delete_a_workflow(at: AppTest) -> None:
     button(at, "Delete for good").click()
     run(at)
