@@ -1,7 +1,12 @@
 """The field guide: checks each field's description, proposes a better one, scores readiness, shows examples.
 
-Everything runs offline; when an LLM is configured,
-``review_workflow`` also asks it for improved descriptions.
+Everything runs offline; when an LLM is configured, ``review_workflow`` also asks it for improved
+descriptions (``FieldReview.llm_suggestion``, next to the offline ``suggestion``).
+
+Checks (codes of ``Finding``): invalid_name, missing_description, vague, too_short, no_format (dates and
+amounts), no_location, type_mismatch, boolean_question, enum_no_values, object_no_properties, array_items,
+overlap; workflow level: no_fields, duplicate_name. Nested fields report paths such as
+``line_items.quantity``.
 
 Scoring rubric (transparent on purpose, so users can see why a score moved):
 
