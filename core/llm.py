@@ -24,6 +24,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -208,6 +209,7 @@ class _Transport:
                 raise self._garbled(error) from None
             if not getattr(completion, "choices", None):
                 raise self._garbled(ValueError("it has no choices"))
+            _unwrap_json(completion)
             usage = getattr(completion, "usage", None)
             if usage is not None:
                 self.usage = TokenUsage(
@@ -291,6 +293,32 @@ class _Transport:
             attempts=self.attempts,
             hint="The model may not support JSON-schema answers or log-probabilities.",
         )
+
+
+_THINKING = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*?)\n?\s*```\s*$", re.DOTALL)
+
+
+def _unwrap_json(completion: Any) -> None:
+    """Strip a leading ``<think>`` block and a Markdown code fence around the JSON, in place.
+
+    Servers that ignore ``response_format`` (or local reasoning models) often wrap the JSON this way; the
+    JSON inside is still the answer. The tokens' log-probabilities then no longer spell the content, so no
+    confidence is computed from them (see ``core.logprobs``).
+    """
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return
+    content = getattr(message, "content", None)
+    if not isinstance(content, str):
+        return
+    unwrapped = _THINKING.sub("", content, count=1)
+    fenced = _FENCE.match(unwrapped)
+    if fenced:
+        unwrapped = fenced.group(1)
+    if unwrapped != content:
+        message.content = unwrapped
 
 
 def make_instructor_create(transport_create: Any) -> Any:

@@ -11,7 +11,7 @@ import pytest
 
 from core.documents import Document, Page, load_document
 from core.errors import LLMError
-from core.extraction.llm import NO_LOGPROBS, LLMEngine
+from core.extraction.llm import NO_LOGPROBS, UNALIGNED_LOGPROBS, LLMEngine
 from core.extraction.llm_prompt import answer_model, build_messages, page_batches
 from core.schema import Field, Workflow
 from tests.llm_server import LLMServer, Reply, Request, smart_answer
@@ -263,6 +263,16 @@ def test_without_log_probabilities_confidence_is_null_with_a_reason(llm_server: 
         assert [i.model_dump() for i in result.metadata[name].insights] == [
             {"type": "note", "content": NO_LOGPROBS}
         ]
+
+
+def test_log_probabilities_of_a_wrapped_answer_are_not_used(llm_server: LLMServer) -> None:
+    llm_server.answer_with = lambda request: Reply.text(
+        "```json\n" + json.dumps(smart_answer(request)) + "\n```"
+    )
+    result = LLMEngine().extract(load([INVOICE]), WORKFLOW)
+    assert result.values()["invoice_number"] == "INV-2026-0412"
+    assert result.extractions["invoice_number"].confidence is None
+    assert result.metadata["invoice_number"].insights[0].content == UNALIGNED_LOGPROBS
 
 
 INJECTION = [

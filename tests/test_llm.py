@@ -61,6 +61,17 @@ def test_invalid_answers_are_re_asked_with_the_validation_errors(llm_server: LLM
     assert answer.usage.prompt_tokens > 3 * single.usage.prompt_tokens
 
 
+def test_json_in_a_code_fence_or_after_thinking_is_still_the_answer(llm_server: LLMServer) -> None:
+    llm_server.script(
+        Reply.text("```json\n" + json.dumps(GOOD) + "\n```"),
+        Reply.text("<think>The total is 12.5.</think>\n" + json.dumps(GOOD)),
+    )
+    assert structured_completion(Invoice, MESSAGES).parsed.model_dump() == GOOD
+    answer = structured_completion(Invoice, MESSAGES)
+    assert answer.parsed.model_dump() == GOOD and answer.attempts == 1
+    assert answer.content == json.dumps(GOOD)
+
+
 def test_an_answer_that_never_fits_ends_in_a_clear_error(llm_server: LLMServer) -> None:
     llm_server.script(*[Reply.text("{not json") for _ in range(3)])
     with pytest.raises(LLMError) as caught:

@@ -28,9 +28,12 @@ from core.normalize import parse_amount, parse_date
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage, TokenUsage
 from core.schema import Field, Workflow
 
-__all__ = ["LLMEngine", "NO_LOGPROBS"]
+__all__ = ["LLMEngine", "NO_LOGPROBS", "UNALIGNED_LOGPROBS"]
 
 NO_LOGPROBS = "the server returned no log-probabilities"
+UNALIGNED_LOGPROBS = (
+    "the log-probabilities did not line up with the answer's JSON (it was wrapped in other text)"
+)
 
 
 # --- one batch's answer, as plain values with lines and confidences by metadata path ---------------------
@@ -63,6 +66,7 @@ class _Batch:
                     json_paths[f"{field.name}.{sub.name}"] = (field.name, "value", sub.name)
         self.confidence: dict[str, float | None] = {}
         self.has_logprobs = False
+        self.sent_logprobs = bool(answer.logprobs)
         if answer.logprobs:
             found = token_confidences(answer.content, answer.logprobs, list(json_paths.values()))
             if found is not None:
@@ -305,7 +309,8 @@ class LLMEngine:
         if not has_text:
             notes.append(Insight(type="note", content="the document has no text to send to the model"))
         elif not all(batch.has_logprobs for batch in batches):
-            notes.append(Insight(type="note", content=NO_LOGPROBS))
+            sent = any(batch.sent_logprobs for batch in batches)
+            notes.append(Insight(type="note", content=UNALIGNED_LOGPROBS if sent else NO_LOGPROBS))
         for field in workflow.fields:
             self._merge_field(field, document, batches, result, notes)
             if field.required and result.extractions[field.name].value is None:
