@@ -58,7 +58,7 @@ _AMOUNT = re.compile(
 _CURRENCY_MARK = re.compile(rf"(?<![A-Za-z])({_CODES})(?![A-Za-z])|({_SYMBOLS})")
 VAT_ID = re.compile(
     r"(?<![A-Za-z0-9])((?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|GB|CHE|NO|XI)"
-    r"[\s.-]?(?:U)?[0-9A-Z](?:[\s.]?[0-9A-Z]){7,12})(?![A-Za-z0-9])"
+    r"[\s.-]?(?:U)?[0-9A-Z](?:[\s.]?[0-9A-Z]){7,12})(?![A-Za-z0-9])(?!\s?\d)"
 )
 """VAT identification numbers of European countries (country prefix + 8-13 characters)."""
 COMPANY_SUFFIX = re.compile(

@@ -81,7 +81,8 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("invoice number", "invoice no", "invoice id", "invoice_number", "bill number", "document number"),
         ("invoice number", "rechnungsnummer", "numéro de facture", "invoice no"),
         ("Invoice number", "Invoice No", "Invoice No.", "Invoice #", "Invoice", "Invoice ID", "Bill No",
-         "Rechnungsnummer", "Rechnung Nr", "Rechnungs-Nr", "Rechnungsnr", "Rechnung", "Belegnummer",
+         "Rechnungsnummer", "Rechnung Nr", "Rechnungs-Nr", "Rechnungsnr", "Rechnung", "Rechnungskorrektur",
+         "Gutschrift", "Gutschrift Nr", "Credit note", "Avoir", "Belegnummer",
          "Beleg-Nr", "Numéro de facture", "N° de facture", "Facture N°", "Facture", "Número de factura",
          "Factura", "Numero fattura", "Fattura", "Factuurnummer", "Factuur", "Numer faktury", "Faktura"),
     ),
@@ -122,7 +123,7 @@ CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
         ("Subtotal", "Sub-total", "Sub total", "Net", "Net amount", "Net total", "Total net",
          "Total excl. VAT", "Nettobetrag", "Netto", "Summe netto", "Nettosumme", "Gesamt netto",
          "Rechnungssumme netto", "Rechnungssumme ohne USt", "Warenwert", "Positionssumme", "Total HT",
-         "Montant HT", "Montant EUR HT", "Total hors taxes", "Exclusief BTW", "Excl. BTW", "Ohne MwSt",
+         "Montant HT", "Montant EUR HT", "Total hors taxes", "Exclusief BTW", "Excl. BTW", "Summe ohne MwSt", "Gesamt ohne MwSt",
          "excl. VAT", "Sous-total", "Base imponible", "Subtotale", "Imponibile", "Subtotaal"),
     ),
     "tax": (

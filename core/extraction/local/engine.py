@@ -272,6 +272,10 @@ class LocalEngine:
                 s.score *= 1.1
             if c.kind == "amount":
                 s.score *= 1.0 if c.flags.get("decimals") else 0.8
+                if cues.concept in ("total", "net", "tax", "due_payable"):
+                    # Summary amounts come after the items: among equals, the later one is the invoice's.
+                    pos = (c.page + rel_y) / max(len(ctx.layout.pages), 1)
+                    s.score *= 1.0 + 0.03 * pos
             if cues.examples and c.kind in ("vat_id", "text"):
                 if any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
                     s.score *= 1.1
@@ -536,7 +540,8 @@ def _kind(f: Field, cues: FieldCues) -> str:
 # Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
 # "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date.
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "invoice": ("rechnung", "invoice", "facture", "factura", "fattura", "factuur", "faktura", "bill", "beleg"),
+    "invoice": ("rechnung", "invoice", "facture", "factura", "fattura", "factuur", "faktura", "bill", "beleg",
+                "gutschrift", "credit"),
     "order": ("bestell", "order", "commande", "auftrag", "pedido", "ordine", "purchase"),
     "delivery": ("liefer", "deliver", "livraison", "shipping", "versand", "leistung", "service", "entrega"),
     "due": ("fällig", "due", "échéance", "echeance", "zahlbar", "payable", "vencimiento", "scadenza"),
@@ -550,8 +555,8 @@ def _qualified(layout: DocumentLayout, h: LabelHit, cues: FieldCues) -> LabelHit
     if h.negative or h.key_length > 6:
         return h
     pl = layout.pages[h.page]
-    seg = pl.rows[h.row].segments[h.segment]
-    before = [pl.keys[w] for w in seg.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
+    row = pl.rows[h.row]
+    before = [pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
     if not before:
         return h
     own = _CONCEPT_FAMILY.get(cues.concept or "")

@@ -95,7 +95,8 @@ class LabelIndex:
             cutoff = 88.0 if len(key) >= 9 else 83.0
             for n in range(len(key) - 1, len(key) + 2):
                 for other in self._buckets.get((key[0], n), ()):
-                    if other != key:
+                    # A value such as "invoice_number_1" is not a fuzzy "Invoice number".
+                    if other != key and not (has_digit(other) and not has_digit(key)):
                         score = fuzz.ratio(key, other, score_cutoff=cutoff)
                         if score:
                             found.append((other, score / 100.0))
@@ -135,6 +136,11 @@ class LabelIndex:
                 bbox = union_bbox(pl.page.words[i].bbox for i in words)
                 hits.append(LabelHit(field, phrase, weight, negative, page, row, seg, list(words), bbox, sim, len(key)))
         return hits
+
+
+def has_digit(text: str) -> bool:
+    """Whether a text holds a digit."""
+    return any(ch.isdigit() for ch in text)
 
 
 @lru_cache(maxsize=8192)

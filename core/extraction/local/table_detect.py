@@ -28,6 +28,7 @@ __all__ = [
     "visual_rows",
     "segments",
     "find_headers",
+    "column_bounds",
 ]
 
 # Common line-item column labels in the Latin-script languages we meet; a field's own description cues
@@ -193,6 +194,7 @@ class HeaderBand:
     score: float
     label: str
     rows: list[VisualRow] = dc_field(default_factory=list)
+    bounds: list[float] = dc_field(default_factory=list)
 
     @property
     def x0(self) -> float:
@@ -385,3 +387,45 @@ def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
     if gap > 0.8 * h:
         return False
     return not any(re.search(r"\d", w.text) for w in upper.words + lower.words)
+
+
+def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
+    """Where one column ends and the next begins, from the whitespace the table's rows leave between them.
+
+    Between the centres of two neighbouring header labels, the x with the fewest rows inked (the middle of the
+    widest such run) is the boundary: numbers aligned right under their header and descriptions running past
+    theirs are split where the page itself shows a gap.
+
+    Args:
+        columns: header columns, left to right.
+        rows: the table's rows below the header.
+    Returns:
+        ``len(columns) - 1`` boundaries, left to right.
+    """
+    bounds: list[float] = []
+    for left, right in zip(columns, columns[1:], strict=False):
+        lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
+        n = int(hi - lo)
+        if n < 3:
+            bounds.append((left.x1 + right.x0) / 2)
+            continue
+        coverage = [0] * n
+        for row in rows:
+            for w in row.words:
+                a, b = max(int(w.bbox[0] - lo), 0), min(int(w.bbox[2] - lo) + 1, n)
+                for k in range(a, b):
+                    coverage[k] += 1
+        low = min(coverage)
+        if max(coverage) == 0:  # no rows to learn from: split in the gap between the labels
+            bounds.append((left.x1 + right.x0) / 2)
+            continue
+        best_start, best_len, start = 0, 0, None
+        for k in range(n + 1):
+            if k < n and coverage[k] == low:
+                start = k if start is None else start
+            elif start is not None:
+                if k - start > best_len:
+                    best_start, best_len = start, k - start
+                start = None
+        bounds.append(lo + best_start + best_len / 2)
+    return bounds

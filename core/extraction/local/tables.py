@@ -31,9 +31,9 @@ from pydantic import BaseModel, Field as PydField
 
 from core.documents import Document, Page, Word
 from core.extraction.local.table_detect import (
-    Column,
     HeaderBand,
     VisualRow,
+    column_bounds,
     find_headers,
     normalize_label,
     segments,
@@ -54,6 +54,7 @@ _SUMMARY_WORDS = (
     "grand total", "net total", "totaal", "importe total", "totale",
 )
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
+_DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -173,41 +174,26 @@ def _citation(page: Page, words: list[Word]) -> Citation:
     )
 
 
-def _assign(columns: list[Column], x0: float, x1: float) -> int | None:
-    """The column a piece of text at ``x0..x1`` belongs to: most overlap, else the nearest."""
-    best, best_key = None, None
-    for i, col in enumerate(columns):
-        overlap = min(x1, col.x1) - max(x0, col.x0)
-        distance = 0.0 if overlap > 0 else max(col.x0 - x1, x0 - col.x1)
-        key = (overlap > 0, overlap if overlap > 0 else -distance)
-        if best_key is None or key > best_key:
-            best, best_key = i, key
-    return best
+def _column_of(band: HeaderBand, x: float) -> int:
+    return sum(1 for b in band.bounds if b <= x)
 
 
 def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
     cells: dict[int, list[Word]] = {}
     for seg in segments(row):
-        spanned = [i for i, c in enumerate(band.columns) if min(seg.x1, c.x1) - max(seg.x0, c.x0) > 0]
-        if len(spanned) <= 1:
-            ci = _assign(band.columns, seg.x0, seg.x1)
-            if ci is not None:
-                cells.setdefault(ci, []).extend(seg.words)
+        first, last = _column_of(band, seg.x0 + 1), _column_of(band, seg.x1 - 1)
+        if first == last:
+            cells.setdefault(first, []).extend(seg.words)
             continue
-        # A segment running across columns (narrow gaps) is split back into words; text that continues a
+        # A segment running across a column boundary is split back into words; text that continues a
         # description keeps to its column, since long descriptions run under their neighbours' headers.
         prev: int | None = None
         for w in seg.words:
-            wi = _assign(band.columns, w.bbox[0], w.bbox[2])
-            if (
-                prev is not None
-                and band.columns[prev].field in text_fields
-                and not any(c.isdigit() for c in w.text)
-            ):
+            wi = _column_of(band, (w.bbox[0] + w.bbox[2]) / 2)
+            if prev is not None and band.columns[prev].field in text_fields and not _DECIMAL.search(w.text):
                 wi = prev
-            if wi is not None:
-                cells.setdefault(wi, []).append(w)
-                prev = wi
+            cells.setdefault(wi, []).append(w)
+            prev = wi
     return cells
 
 
@@ -244,7 +230,10 @@ def _read_table(
     main_text = next((c.field for c in band.columns if c.field in text_fields), None)
     need = 2 if len(numeric_cols) >= 2 else 1
     margin = 0.05 * page.width
-    heights = [r.height for r in rows if band.bottom < r.top < end] or [10.0]
+    region = [r for r in rows if band.bottom <= r.top < end][:80]
+    if not band.bounds:
+        band = replace(band, bounds=column_bounds(band.columns, region))
+    heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
     items: list[_Item] = []
     pending: list[tuple[VisualRow, list[Word]]] = []
@@ -359,7 +348,7 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         starts: list[HeaderBand] = list(bands)
         if open_band is not None and (not bands or bands[0].top > 0.2 * page.height):
             # The table runs on from the previous page without a repeated header: same columns from the top.
-            starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0))
+            starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0, bounds=[]))
         for k, band in enumerate(starts):
             ends = [b.top for b in starts[k + 1 :]] + [t for t in others if t > band.top]
             end = min(ends) if ends else page.height + 1
