@@ -89,3 +89,18 @@ def test_save_edited_descriptions_as_a_new_version(at: AppTest) -> None:
     at.run()
     assert "(v2)" in at.selectbox(key="extract_workflow").format_func(DEMO_WORKFLOW_ID)
     assert any(t.key and t.key.endswith(":2:due_date") and "fällig am" in t.value for t in at.text_area)
+
+
+def test_several_uploads_one_bad_the_good_one_is_shown(at: AppTest) -> None:
+    good = (APP.parent / "sample_docs" / "rechnung_de.pdf").read_bytes()
+    at.file_uploader(key="extract_uploads").set_value(
+        [
+            ("broken.png", b"\x89PNG\r\n\x1a\n broken", "image/png"),
+            ("rechnung_de.pdf", good, "application/pdf"),
+        ]
+    )
+    at.radio(key="extract_engine").set_value("local").run()
+    _button(at, "Extract").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "broken.png" in at.error[0].value
+    assert _table(at)["currency"]["value"] == "EUR"
