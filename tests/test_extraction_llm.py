@@ -10,7 +10,7 @@ import pymupdf
 import pytest
 
 from core.documents import Document, Page, load_document
-from core.errors import LLMError
+from core.errors import EngineUnavailableError, LLMError
 from core.extraction.llm import NO_LOGPROBS, UNALIGNED_LOGPROBS, LLMEngine
 from core.extraction.llm_prompt import answer_model, build_messages, page_batches
 from core.schema import Field, Workflow
@@ -350,6 +350,11 @@ def test_availability_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> 
     assert LLMEngine().is_available() == (False, "no LLM configured: set FIELDBENCH_LLM_MODEL")
     monkeypatch.setenv("FIELDBENCH_LLM_MODEL", "m")
     assert LLMEngine().is_available().ok
+
+
+def test_extracting_without_configuration_is_an_unavailable_engine() -> None:
+    with pytest.raises(EngineUnavailableError, match="FIELDBENCH_LLM_MODEL"):
+        LLMEngine().extract(load([INVOICE]), WORKFLOW)
 
 
 def test_the_answer_model_types_every_field_and_allows_awkward_names() -> None:
