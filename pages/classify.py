@@ -1,0 +1,285 @@
+"""Classify: define a document classifier, add samples per label, train, classify, route to extraction."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from core.classify import (
+    Classifier,
+    TrainingReport,
+    add_samples,
+    classify,
+    classify_and_extract,
+    data_check,
+    import_folder,
+    load_classifier_model,
+    train,
+)
+from core.spec import DocumentSpec
+from core.store import Store
+from pages._common import get_store, show_errors
+
+NEW = "__new__"
+PAGE_CHOICES = {"first": "First page", "first_n": "First N pages", "all": "All pages"}
+
+
+def _pages_value(choice: str, n: int) -> int | None:
+    return 1 if choice == "first" else None if choice == "all" else int(n)
+
+
+def _pages_choice(pages: int | None) -> str:
+    return "all" if pages is None else "first" if pages == 1 else "first_n"
+
+
+def _create(store: Store) -> None:
+    with st.form("classify_create"):
+        name = st.text_input("Name", key="classify_new_name")
+        labels = st.text_area(
+            "Labels, one per line", key="classify_new_labels", placeholder="invoice\nletter"
+        )
+        choice = st.radio(
+            "Relevant pages", list(PAGE_CHOICES), format_func=PAGE_CHOICES.__getitem__, horizontal=True
+        )
+        n = st.number_input("N (for first N pages)", min_value=1, value=2, step=1)
+        c1, c2, c3 = st.columns(3)
+        charset = c1.selectbox("Character set", ["latin", "japanese"])
+        text = c2.selectbox("Text", ["printed", "handwritten", "both"])
+        cropping = c3.checkbox(
+            "Cropping", help="For photographed documents or several scanned onto one page."
+        )
+        if st.form_submit_button("Create classifier"):
+            try:
+                classifier = Classifier(
+                    name=name.strip(),
+                    labels=[line.strip() for line in labels.splitlines() if line.strip()],
+                    pages=_pages_value(choice, n),
+                    spec=DocumentSpec(charset=charset, text=text, cropping=cropping),
+                )
+            except ValidationError as exc:  # pydantic names the bad label or page count
+                st.error("Cannot create the classifier: " + "; ".join(e["msg"] for e in exc.errors()))
+                return
+            store.classifiers.add(classifier)
+            st.session_state["classify_selected"] = classifier.id
+            st.rerun()
+
+
+def _report(report: TrainingReport) -> None:
+    acc = "unknown" if report.accuracy is None else f"{report.accuracy:.1%}"
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Cross-validated accuracy", acc, help=f"{report.folds} folds, stratified")
+    c2.metric("Samples", sum(report.samples.values()))
+    c3.metric("Version", report.version or "–")
+    table = pd.DataFrame(
+        [
+            {"label": label, "samples": m.samples, "accuracy": m.accuracy, "precision": m.precision}
+            for label, m in report.per_class.items()
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "accuracy": st.column_config.ProgressColumn(
+                "accuracy", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "precision": st.column_config.NumberColumn("precision", format="percent"),
+        },
+    )
+    st.caption(
+        "Confusion matrix: rows are the true labels, columns the predicted ones (held-out predictions)."
+    )
+    st.dataframe(pd.DataFrame(report.confusion, index=report.labels, columns=report.labels))
+    if report.unreliable:
+        st.warning("This classifier looks unreliable. " + " ".join(report.warnings))
+    elif report.warnings:
+        st.info(" ".join(report.warnings))
+
+
+def _training_data(store: Store, classifier: Classifier) -> None:
+    hard = st.checkbox("Difficult task (similar-looking classes)", key="classify_hard")
+    check = data_check(store, classifier, hard=hard)
+    st.markdown(f"**Recommendation.** {check.recommendation}")
+    st.dataframe(
+        pd.DataFrame(
+            [c.model_dump() for c in check.labels], columns=["label", "samples", "needed", "short_by"]
+        ),
+        hide_index=True,
+    )
+    for message in check.messages:
+        st.warning(message)
+    if check.ok:
+        st.success(f"Every label has at least {check.recommended_per_class} samples.")
+
+    st.subheader("Add samples")
+    if classifier.labels:
+        label = st.selectbox("Label", classifier.labels, key="classify_sample_label")
+        files = st.file_uploader(
+            "Documents of this label",
+            type=["pdf", "png", "jpg", "jpeg", "tif", "tiff"],
+            accept_multiple_files=True,
+            key="classify_sample_files",
+        )
+        if st.button("Add samples", key="classify_add_samples", disabled=not files):
+            bar = st.progress(0.0)
+            added = add_samples(
+                store,
+                classifier,
+                label,
+                [(f.name, f.getvalue()) for f in files or []],
+                progress=lambda f, m: bar.progress(f, m),
+            )
+            st.success(f"Added {added} samples to {label}.")
+            st.rerun()
+    folder = st.text_input("Or import a folder (one subfolder per label)", key="classify_folder")
+    if st.button("Import folder", key="classify_import", disabled=not folder.strip()):
+        bar = st.progress(0.0)
+        result = import_folder(store, classifier, folder.strip(), progress=lambda f, m: bar.progress(f, m))
+        st.success("Imported " + ", ".join(f"{n} {label}" for label, n in result.added.items()) + ".")
+        st.rerun()
+
+    st.subheader("Labels and relevant pages")
+    new_label = st.text_input("New label", key="classify_new_label")
+    if st.button("Add label", key="classify_add_label", disabled=not new_label.strip()):
+        store.classifiers.update(
+            classifier.model_copy(update={"labels": [*classifier.labels, new_label.strip()]})
+        )
+        st.rerun()
+    choice = st.radio(
+        "Relevant pages",
+        list(PAGE_CHOICES),
+        index=list(PAGE_CHOICES).index(_pages_choice(classifier.pages)),
+        format_func=PAGE_CHOICES.__getitem__,
+        horizontal=True,
+        key=f"classify_pages_{classifier.id}",
+    )
+    n = st.number_input(
+        "N", min_value=1, value=classifier.pages or 2, key=f"classify_pages_n_{classifier.id}"
+    )
+    if _pages_value(choice, n) != classifier.pages and st.button(
+        "Save relevant pages", key="classify_save_pages"
+    ):
+        store.classifiers.update(classifier.model_copy(update={"pages": _pages_value(choice, n)}))
+        st.rerun()
+
+
+def _train(store: Store, classifier: Classifier) -> None:
+    if st.button("Train", type="primary", key="classify_train"):
+        bar = st.progress(0.0, "starting")
+        train(
+            store,
+            classifier,
+            hard=bool(st.session_state.get("classify_hard")),
+            progress=lambda f, m: bar.progress(f, m),
+        )
+        st.rerun()
+    latest = store.classifiers.latest_version(classifier.id)
+    if latest is None:
+        st.info("Not trained yet.")
+    else:
+        _report(TrainingReport.model_validate(latest.report))
+
+
+def _routes(store: Store, classifier: Classifier) -> None:
+    workflows = {w.id: w.name for w in store.workflows.list()}
+    options = ["", *workflows]
+    routes: dict[str, str] = {}
+    for label in classifier.labels:
+        current = classifier.routes.get(label, "")
+        routes[label] = st.selectbox(
+            f"Documents labelled {label} go to",
+            options,
+            index=options.index(current) if current in options else 0,
+            format_func=lambda wid: workflows.get(wid, "no extraction"),
+            key=f"classify_route_{classifier.id}_{label}",
+        )
+    wanted = {label: wid for label, wid in routes.items() if wid}
+    if st.button("Save routes", key="classify_save_routes", disabled=wanted == classifier.routes):
+        store.classifiers.update(classifier.model_copy(update={"routes": wanted}))
+        st.rerun()
+
+
+def _classify(store: Store, classifier: Classifier) -> None:
+    files = st.file_uploader(
+        "Documents to classify",
+        type=["pdf", "png", "jpg", "jpeg", "tif", "tiff"],
+        accept_multiple_files=True,
+        key="classify_docs",
+    )
+    # Keyed by whether routes exist, so saving the first route switches the default on.
+    extract = st.toggle(
+        "Then extract with the routed workflow",
+        key=f"classify_extract_{classifier.id}_{int(bool(classifier.routes))}",
+        value=bool(classifier.routes),
+    )
+    if st.button("Classify", key="classify_run", disabled=not files):
+        model = load_classifier_model(store, classifier)
+        rows = []
+        for f in files or []:
+            if extract:
+                routed = classify_and_extract(
+                    store, classifier, f.getvalue(), name=f.name, source="app", model=model
+                )
+                row = {"file": f.name, **_row(routed.classification.model_dump())}
+                values = routed.result.values() if routed.result else None
+                row["extraction"] = (
+                    ", ".join(f"{k}={v}" for k, v in values.items()) if values else routed.note
+                )
+            else:
+                document = store.documents.add_and_load(f.getvalue(), f.name, spec=model.spec)
+                row = {"file": f.name, **_row(classify(model, document).model_dump())}
+            rows.append(row)
+        st.session_state["classify_results"] = rows
+    results = st.session_state.get("classify_results")
+    if results:
+        st.dataframe(pd.DataFrame(results), hide_index=True)
+        review = [r["file"] for r in results if r["review"]]
+        if review:
+            st.warning(f"Below 80 % confidence, please review: {', '.join(review)}")
+
+
+def _row(c: dict[str, object]) -> dict[str, object]:
+    scores = c["scores"] if isinstance(c["scores"], dict) else {}
+    return {
+        "label": c["label"],
+        "confidence": round(float(c["confidence"]), 3),  # type: ignore[arg-type]
+        "review": bool(c["needs_review"]),
+        **{f"p({k})": round(float(v), 3) for k, v in scores.items()},
+    }
+
+
+st.title("Classify")
+st.caption(
+    "Sort documents into your own classes, and route each class to an extraction workflow. Give every label "
+    "sample documents, train, and check the per-class accuracy before relying on it."
+)
+
+with show_errors():
+    store = get_store()
+    classifiers = {c.id: c for c in store.classifiers.list()}
+    options = [*classifiers, NEW]
+    selected = st.session_state.get("classify_selected")
+    index = options.index(selected) if selected in options else 0
+    pick = st.selectbox(
+        "Classifier",
+        options,
+        index=index,
+        format_func=lambda cid: "New classifier…" if cid == NEW else classifiers[cid].name,
+    )
+    if pick == NEW:
+        _create(store)
+    else:
+        st.session_state["classify_selected"] = pick
+        classifier = classifiers[pick]
+        data_tab, train_tab, classify_tab, routes_tab = st.tabs(
+            ["Training data", "Train", "Classify", "Routes"]
+        )
+        with data_tab, show_errors():
+            _training_data(store, classifier)
+        with train_tab, show_errors():
+            _train(store, classifier)
+        with classify_tab, show_errors():
+            _classify(store, classifier)
+        with routes_tab, show_errors():
+            _routes(store, classifier)

@@ -1,0 +1,105 @@
+"""Usage: documents, pages and credits over time by workflow, source or engine; the monthly quota; CSV."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core.config import get_settings
+from core.usage import quota_status, to_csv, usage_over_time, usage_summary
+from pages._common import get_store, show_errors
+
+METRICS = {
+    "pages": "Pages",
+    "documents": "Documents",
+    "credits": "Credits",
+    "seconds": "Seconds",
+    "errors": "Errors",
+}
+
+st.title("Usage")
+st.caption(
+    "Every processing run counts, from the app, notebooks, the command line and the API. Credits follow the "
+    "cost model in the settings (FIELDBENCH_CREDITS_PER_PAGE, FIELDBENCH_CREDITS_PER_DOCUMENT); failed runs "
+    "cost nothing."
+)
+
+with show_errors():
+    settings = get_settings()
+    store = get_store()
+
+    quota = quota_status(store, settings)
+    st.progress(min(quota.fraction, 1.0), text=f"Monthly page quota: {quota.pages} of {quota.quota} pages")
+    if quota.level == "exceeded":
+        st.error(quota.message)
+    elif quota.level == "warning":
+        st.warning(quota.message)
+
+    left, middle, right, far = st.columns([1, 1, 2, 1])
+    period = left.selectbox("Period", ["day", "week", "month"], key="usage_period")
+    by_label = middle.selectbox("Group by", ["nothing", "workflow", "source", "engine"], key="usage_by")
+    today = date.today()
+    picked = right.date_input("Dates", value=(today - timedelta(days=30), today), key="usage_dates")
+    metric = far.selectbox("Chart", list(METRICS), format_func=METRICS.__getitem__, key="usage_metric")
+    # While the user picks a range, date_input briefly returns only its start.
+    dates = list(picked) if isinstance(picked, (list, tuple)) else [picked]
+    since = dates[0] if dates else None
+    until = dates[1] if len(dates) > 1 else None
+    by = None if by_label == "nothing" else by_label
+
+    summary = usage_summary(store, since=since, until=until, settings=settings)
+    cols = st.columns(5)
+    cols[0].metric("Documents", summary.documents, help=f"{summary.unique_documents} distinct")
+    cols[1].metric("Pages", summary.pages)
+    cols[2].metric(
+        "Credits",
+        f"{summary.credits:,.0f}",
+        help=f"{settings.credits_per_page:g} per page + {settings.credits_per_document:g} per document",
+    )
+    cols[3].metric("Failed runs", summary.errors)
+    cost = "–" if summary.llm_cost is None else f"${summary.llm_cost:,.4f}"
+    cols[4].metric(
+        "LLM tokens", f"{summary.prompt_tokens + summary.completion_tokens:,}", help=f"estimated cost {cost}"
+    )
+
+    rows = usage_over_time(store, period, since=since, until=until, by=by, settings=settings)  # type: ignore[arg-type]
+    if not rows:
+        st.info(
+            "No processing runs in this range yet. Process a document on the Extract page to see usage here."
+        )
+    else:
+        frame = pd.DataFrame([r.model_dump() for r in rows])
+        frame["period"] = pd.to_datetime(frame["period"])
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("period:T", title=period.capitalize(), timeUnit="yearmonthdate"),
+                y=alt.Y(f"sum({metric}):Q", title=METRICS[metric]),
+                color=alt.Color("group:N", title=by_label.capitalize()) if by else alt.value("#4c78a8"),
+                tooltip=["period:T", "group:N", "documents:Q", "pages:Q", "credits:Q", "errors:Q"],
+            )
+        )
+        st.altair_chart(chart, use_container_width=True)
+        if summary.by_source or summary.by_engine:
+            a, b = st.columns(2)
+            a.bar_chart(
+                pd.Series(summary.by_source, name="documents"), horizontal=True, x_label="documents by source"
+            )
+            b.bar_chart(
+                pd.Series(summary.by_engine, name="documents"), horizontal=True, x_label="documents by engine"
+            )
+        shown = frame.assign(period=frame["period"].dt.date)
+        if not by:
+            shown = shown.drop(columns=["group"])
+        st.dataframe(shown, hide_index=True, use_container_width=True)
+        st.download_button(
+            "Download CSV",
+            to_csv(rows),
+            file_name=f"fieldbench-usage-{period}.csv",
+            mime="text/csv",
+            key="usage_csv",
+        )
