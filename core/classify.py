@@ -29,7 +29,7 @@ from core.classify_model import (
     ClassifierModel,
     ClassMetrics,
     TrainingReport,
-    _frame,
+    feature_frame,
     fit,
     load_model,
     parse_pages,
@@ -219,7 +219,7 @@ def classify(model: ClassifierModel, document: Document) -> Classification:
     Returns:
         Label, its confidence, all scores, and ``needs_review`` below 80 % confidence.
     """
-    frame = _frame([document], model.pages)
+    frame = feature_frame([document], model.pages)
     probabilities = model.pipeline.predict_proba(frame)[0]
     classes = [str(c) for c in model.pipeline.classes_]
     scores = {label: float(p) for label, p in zip(classes, probabilities, strict=True)}

@@ -49,6 +49,8 @@ __all__ = [
     "parse_pages",
     "relevant_pages",
     "document_features",
+    "build_pipeline",
+    "feature_frame",
     "fit",
     "save_model",
     "load_model",
@@ -211,13 +213,15 @@ def document_features(document: Document, pages: int | None = 1) -> dict[str, An
     return features
 
 
-def _frame(documents: Sequence[Document], pages: int | None) -> pd.DataFrame:
+def feature_frame(documents: Sequence[Document], pages: int | None) -> pd.DataFrame:
+    """The features of several documents as the frame the pipeline takes (one row per document)."""
     return pd.DataFrame(
         [document_features(d, pages) for d in documents], columns=["text", "top_text", *LAYOUT_COLUMNS]
     )
 
 
-def _pipeline() -> Pipeline:
+def build_pipeline() -> Pipeline:
+    """The unfitted pipeline: word and character TF-IDF, top-of-page words, layout, logistic regression."""
     features = ColumnTransformer(
         [
             ("words", TfidfVectorizer(sublinear_tf=True, min_df=1, max_features=20000), "text"),
@@ -273,7 +277,7 @@ def fit(
         )
     if progress:
         progress(0.05, "computing features")
-    X = _frame([doc for _l, doc in samples], pages)
+    X = feature_frame([doc for _l, doc in samples], pages)
     y = np.array([label for label, _d in samples])
     folds = min(5, min(counts.values()))
     warnings = list(check_counts({label: counts[label] for label in labels}, hard=hard).messages)
@@ -283,12 +287,12 @@ def fit(
         if progress:
             progress(0.2, f"cross-validating ({folds} folds)")
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-        predicted = cross_val_predict(_pipeline(), X, y, cv=cv)
+        predicted = cross_val_predict(build_pipeline(), X, y, cv=cv)
     else:
         warnings.append("Too few samples to hold any out (a label has 1): accuracy is unknown.")
     if progress:
         progress(0.8, "fitting the final model")
-    pipeline = _pipeline().fit(X, y)
+    pipeline = build_pipeline().fit(X, y)
     per_class: dict[str, ClassMetrics] = {}
     accuracy: float | None = None
     matrix = np.zeros((len(labels), len(labels)), dtype=int)
