@@ -18,6 +18,7 @@ from typing import Any
 
 from core.config import Settings, get_settings
 from core.documents import Document, Page
+from core.errors import EngineUnavailableError
 from core.extraction.base import Availability
 from core.extraction.citations import citation_from_line, citation_from_words, words_confidence
 from core.extraction.llm_prompt import answer_model, build_messages, page_batches
@@ -267,6 +268,8 @@ class LLMEngine:
         started = time.perf_counter()
         settings = self._settings()
         availability = self.is_available()
+        if not availability.ok:
+            raise EngineUnavailableError(self.name, availability.reason)
         model = answer_model(workflow.fields)
         batches: list[_Batch] = []
         usage = TokenUsage()
