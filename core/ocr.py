@@ -101,22 +101,31 @@ def _tesseract_cmd() -> str:
 def installed_languages() -> set[str]:
     """The language and script models Tesseract has here (``eng``, ``deu``, ``Latin`` ...; ``osd`` excluded).
 
+    Asked once per process and language directory (``TESSDATA_PREFIX``).
+
     Raises:
         OCRError: Tesseract is not installed.
 
     >>> "eng" in installed_languages()
     True
     """
-    import pytesseract
+    return set(_languages(_tesseract_cmd(), os.environ.get("TESSDATA_PREFIX", "")))
 
-    _tesseract_cmd()
+
+@lru_cache(maxsize=8)
+def _languages(cmd: str, tessdata: str) -> frozenset[str]:
+    # Not pytesseract.get_languages: its name pattern drops the script models (``Latin``, ``Japanese``).
+    import subprocess
+
     try:
-        langs = set(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        done = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
         raise OCRError("Tesseract is not installed", hint=INSTALL_HINT) from exc
-    except pytesseract.TesseractError as exc:
-        raise OCRError(f"Tesseract cannot list its languages: {exc}") from exc
-    return {lang.removeprefix("script/") for lang in langs} - {"osd"}
+    # The first line is a header ("List of available languages in ..."); the rest are names, one per line.
+    names = [
+        line.strip() for line in done.stdout.splitlines()[1:] if line.strip() and " " not in line.strip()
+    ]
+    return frozenset({name.removeprefix("script/") for name in names} - {"osd"})
 
 
 def tesseract_config(text: TextMode) -> str:
