@@ -5,8 +5,10 @@ How the pieces fit (instructor 1.17 over openai 3.x):
 * ``openai.OpenAI(base_url, api_key or "not-needed", timeout, max_retries=0)``: the SDK's own retries are off,
   because we retry here and report how many requests were made.
 * Every HTTP request goes through ``_Transport.create``: it counts the request, adds the answer's token usage,
-  retries 429 (honouring ``Retry-After``) and 5xx with a bounded back-off, and turns every other failure
-  (time-out, refused connection, 401/403, 404, 400) into an ``LLMError`` at once.
+  retries 429 (honouring ``Retry-After``) and 5xx with a bounded back-off, asks again without ``logprobs`` or
+  ``temperature`` when a 400 says the model does not support them, unwraps JSON from a code fence or after a
+  ``<think>`` block, and turns every other failure (time-out, refused connection, 401/403, 404, 400, a body
+  that is no chat completion) into an ``LLMError`` at once.
 * ``instructor.patch(create=_Transport.create, mode=Mode.JSON_SCHEMA)`` wraps that function: instructor sends
   the pydantic model's JSON Schema as ``response_format={"type": "json_schema", ...}``, validates the answer
   (``message.content``) with the model, and when it does not fit, re-asks with the validation errors appended
