@@ -403,7 +403,11 @@ def _history(store: Store, current: Workflow) -> None:
     numbers = [v.version for v in versions]
     number = st.selectbox("View version", numbers, index=len(numbers) - 1, key=_key("history_pick"))
     old = store.workflows.get(S.define_id, number)
-    st.caption(f"Version {number}, read-only. Document specification: {old.spec.model_dump()}")
+    spec = old.spec
+    st.caption(
+        f"Version {number}, read-only. Cropping {'on' if spec.cropping else 'off'} · "
+        f"{CHARSETS[spec.charset][0]} characters · {TEXT_MODES[spec.text][0].lower()}."
+    )
     st.dataframe(pd.DataFrame(fields_to_rows(old.fields)), hide_index=True)
     for field in old.fields:
         if field.sub_fields:
