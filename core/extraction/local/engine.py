@@ -279,7 +279,10 @@ class LocalEngine:
             if cues.examples and c.kind in ("vat_id", "text"):
                 if any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
                     s.score *= 1.1
-        scored.sort(key=lambda s: -s.score)
+        # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
+        # summary amounts to the last (the totals after the items).
+        sign = -1 if cues.concept in ("total", "net", "tax", "due_payable") else 1
+        scored.sort(key=lambda s: (-round(s.score / 0.02), sign * s.candidate.page, sign * s.candidate.row, sign * s.candidate.x0))
         best = scored[0].score
         if cues.selection and best > 0:
             near = [s for s in scored if s.score >= best * 0.7]
@@ -595,22 +598,22 @@ def _apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict
 
 def _prefer_sum_row(layout: DocumentLayout, scored: list[ScoredCandidate], cands: list[Candidate]) -> list[ScoredCandidate]:
     """Under a column header, a total is the row that sums the rows above it, not the first row."""
-    best = scored[0]
-    h = best.hit
-    c = best.candidate
-    if h is None or c.row <= h.row:
-        return scored
-    column = [x for x in cands if x.page == c.page and h.row < x.row <= h.row + 9 and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0]
-    column.sort(key=lambda x: x.row)
-    for k in range(len(column) - 1, 1, -1):
-        total = sum(_num(x.value) for x in column[:k])
-        if abs(total - _num(column[k].value)) < 0.011 and column[k] is not c:
-            chosen = next((s for s in scored if s.candidate is column[k]), None)
-            if chosen is None:
-                chosen = ScoredCandidate(column[k], best.score, h, best.reason)
-            chosen.score = max(chosen.score, best.score * 1.01)
-            chosen.reason = f"{best.reason}; the row that sums the column"
-            return [chosen] + [s for s in scored if s is not chosen]
+    top = scored[0].score
+    for best in [s for s in scored[:4] if s.score >= top * 0.9]:
+        h, c = best.hit, best.candidate
+        if h is None or c.row <= h.row or c.page != h.page:
+            continue
+        column = [x for x in cands if x.page == c.page and h.row < x.row <= h.row + 9 and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0]
+        column.sort(key=lambda x: x.row)
+        for k in range(len(column) - 1, 1, -1):
+            total = sum(_num(x.value) for x in column[:k])
+            if abs(total - _num(column[k].value)) < 0.011:
+                chosen = next((s for s in scored if s.candidate is column[k]), None)
+                if chosen is None:
+                    chosen = ScoredCandidate(column[k], best.score, h, best.reason)
+                chosen.score = max(chosen.score, top * 1.05)
+                chosen.reason = f"{best.reason}; the row that sums the column"
+                return [chosen] + [s for s in scored if s is not chosen]
     return scored
 
 

@@ -75,6 +75,11 @@ def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind:
             score *= 0.5 if len(extra) < 3 else 0.3
         rel = "on the same line"
         return Proximity(score, rel)
+    if cand.row == hit.row + 1:
+        # A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018".
+        label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
+        if label_row.words[-1] == hit.words[-1] and cand_row.words[0] == cand.words[0] and cand.bbox[0] < hit.bbox[0]:
+            return Proximity(0.85, "continued on the next line")
     if cand.row > hit.row:
         k = cand.row - hit.row - 1
         cand_row = pl.rows[cand.row]

@@ -231,8 +231,6 @@ def _read_table(
     need = 2 if len(numeric_cols) >= 2 else 1
     margin = 0.05 * page.width
     region = [r for r in rows if band.bottom <= r.top < end][:80]
-    if not band.bounds:
-        band = replace(band, bounds=column_bounds(band.columns, region))
     heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
     items: list[_Item] = []
@@ -348,12 +346,23 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         starts: list[HeaderBand] = list(bands)
         if open_band is not None and (not bands or bands[0].top > 0.2 * page.height):
             # The table runs on from the previous page without a repeated header: same columns from the top.
-            starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0, bounds=[]))
+            starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0))
         for k, band in enumerate(starts):
             ends = [b.top for b in starts[k + 1 :]] + [t for t in others if t > band.top]
             end = min(ends) if ends else page.height + 1
             texts = [w.text for row in rows if band.bottom < row.top < end for w in row.words]
-            table = _read_table(page, rows, band, end, fields, _decimal_comma(texts))
+            decimal_comma = _decimal_comma(texts)
+            # First pass splits columns in the gaps between header labels; the rows it finds then show where
+            # the page's own column gaps are, and the second pass reads with those.
+            cols = band.columns
+            first = replace(band, bounds=[(a.x1 + b.x0) / 2 for a, b in zip(cols, cols[1:], strict=False)])
+            table = _read_table(page, rows, first, end, fields, decimal_comma)
+            if table.items:
+                bottom = max(w.bbox[3] for it in table.items for w in it.words)
+                body = [r for r in rows if band.bottom <= r.top <= bottom]
+                table = _read_table(
+                    page, rows, replace(band, bounds=column_bounds(cols, body)), end, fields, decimal_comma
+                )
             tables.append(table)
             open_band = None if table.stopped or ends else band
     items = [it for t in tables for it in t.items]
