@@ -278,9 +278,7 @@ def _guide(fields: list[Field]) -> None:
         st.caption(report.note)
     for finding in report.findings:
         st.warning(finding.message, icon=SEVERITY_ICONS.get(finding.severity))
-    reviews: list[FieldReview] = []
-    for review in report.fields:
-        reviews += [review, *review.children]
+    reviews: list[FieldReview] = [r for top in report.fields for r in top.walk()]
     for position, review in enumerate(reviews):
         with st.expander(f"{review.name} — {review.score}/100", expanded=review.score < 75):
             for finding in review.findings:
@@ -296,7 +294,13 @@ def _guide(fields: list[Field]) -> None:
                         )
             elif not review.findings:
                 st.caption("Nothing to improve.")
-    if llm_ready and not use_llm and st.button("Ask the LLM for better descriptions", key=_key("llm_review")):
+    needs_help = any(r.suggestion for r in reviews)
+    if (
+        llm_ready
+        and needs_help
+        and not use_llm
+        and st.button("Ask the LLM for better descriptions", key=_key("llm_review"))
+    ):
         S.define_llm_review = fields_json
         st.rerun()
     with st.expander("Best-practice examples"):

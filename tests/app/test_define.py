@@ -331,3 +331,28 @@ def test_delete_a_workflow(at: AppTest) -> None:
     assert "Deleted “Demo invoices”" in at.success[0].value
     assert stored() == []
     assert at.text_input(key=key(at, "name")).value == ""
+
+
+def test_llm_suggestions_only_when_asked_then_applied(llm_server: Any) -> None:
+    from tests.llm_server import Reply
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    app = new_app()
+    start_new(app)
+    app.session_state[key(app, "fields")] = {
+        "edited_rows": {},
+        "added_rows": [{"name": "total", "type": "number", "description": "the total", "required": False}],
+        "deleted_rows": [],
+    }
+    run(app)
+    assert llm_server.requests == []  # the guide runs offline on every rerun
+    better = "The amount to pay including tax (Total, Gesamtbetrag), as a plain number. Not the subtotal."
+    llm_server.script(Reply.answer({"fields": [{"path": "total", "description": better}]}))
+    button(app, "Ask the LLM for better descriptions").click()
+    run(app)
+    assert len(llm_server.requests) == 1
+    assert any(better in m.value for m in app.markdown)
+    button(app, "Apply suggestion").click()
+    run(app)
+    assert rows(app)[0]["description"] == better
