@@ -282,7 +282,7 @@ class LocalEngine:
         # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
         # summary amounts to the last (the totals after the items).
         sign = -1 if cues.concept in ("total", "net", "tax", "due_payable") else 1
-        scored.sort(key=lambda s: (-round(s.score / 0.02), sign * s.candidate.page, sign * s.candidate.row, sign * s.candidate.x0))
+        scored.sort(key=lambda s: (-round(s.score / 0.02), sign * s.candidate.page, sign * s.candidate.row, s.candidate.x0))
         best = scored[0].score
         if cues.selection and best > 0:
             near = [s for s in scored if s.score >= best * 0.7]

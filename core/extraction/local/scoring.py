@@ -78,7 +78,8 @@ def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind:
     if cand.row == hit.row + 1:
         # A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018".
         label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
-        if label_row.words[-1] == hit.words[-1] and cand_row.words[0] == cand.words[0] and cand.bbox[0] < hit.bbox[0]:
+        alone = not any(c is not cand and c.page == cand.page and c.row == cand.row for c in same_kind)
+        if label_row.words[-1] == hit.words[-1] and cand_row.words[0] == cand.words[0] and cand.bbox[0] < hit.bbox[0] and alone:
             return Proximity(0.85, "continued on the next line")
     if cand.row > hit.row:
         k = cand.row - hit.row - 1

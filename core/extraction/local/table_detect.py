@@ -260,11 +260,24 @@ def is_amount(text: str) -> bool:
     return bool(_AMOUNT.match(text.strip())) and any(c.isdigit() for c in text)
 
 
-def _header_columns(band: list[VisualRow]) -> list[Column]:
+def _label_segments(row: VisualRow, matcher: _Matcher) -> list[Segment]:
+    """A header row's labels: segments, split into words where closely set labels each read as one."""
+    out: list[Segment] = []
+    for seg in segments(row):
+        if len(seg.words) > 1:
+            strengths = [matcher.strength(w.text) for w in seg.words]
+            if sum(x >= 80 for x in strengths) >= 2 and matcher.strength(seg.text) < max(strengths):
+                out.extend(Segment([w]) for w in seg.words)
+                continue
+        out.append(seg)
+    return out
+
+
+def _header_columns(band: list[VisualRow], matcher: _Matcher) -> list[Column]:
     # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
     cols: list[tuple[float, float, list[tuple[float, str]]]] = []
     for row in band:
-        for seg in segments(row):
+        for seg in _label_segments(row, matcher):
             hit = [i for i, (x0, x1, _) in enumerate(cols) if seg.x0 < x1 - 1 and seg.x1 > x0 + 1]
             if hit:
                 x0 = min([seg.x0] + [cols[i][0] for i in hit])
@@ -287,6 +300,16 @@ class _Matcher:
         self.cues = {f.name: field_cues(f) for f in items}
         self.concepts = {f.name: field_concept(f) for f in items}
         self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
+        self._strength: dict[str, float] = {}
+
+    def strength(self, raw_label: str) -> float:
+        """How strongly the label reads as any known column kind or item field (0-100)."""
+        if raw_label not in self._strength:
+            label = normalize_label(raw_label)
+            best = max((label_score(label, w) for words in SYNONYMS.values() for w in words), default=0.0)
+            fields = self.scores(raw_label)[1].values()
+            self._strength[raw_label] = max([best, *fields])
+        return self._strength[raw_label]
 
     def scores(self, raw_label: str) -> tuple[str | None, dict[str, float]]:
         """The label's closest synonym concept and its score per item field (0-100)."""
@@ -362,7 +385,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
             hi += 1
         best: HeaderBand | None = None
         for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
-            cols = _header_columns(rows[a : b + 1])
+            cols = _header_columns(rows[a : b + 1], matcher)
             score = matcher.match(cols)
             matched = {c.field for c in cols if c.field}
             if len(matched) < 2 or not matched & numeric:
