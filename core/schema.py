@@ -58,6 +58,7 @@ __all__ = [
     "fields_from_dataset",
     "to_dataset_schema",
     "load_schema_file",
+    "dataset_consistency",
     "parse_schema_document",
 ]
 
@@ -408,6 +409,7 @@ def response_model(
 # The JSON Schema subset, the dataset format and the table rows are one concept with the fields; importing
 # them here keeps ``from core.schema import to_json_schema`` working for every caller.
 from core.schema_io import (  # noqa: E402
+    dataset_consistency,
     fields_from_dataset,
     fields_from_json_schema,
     fields_to_dataset,

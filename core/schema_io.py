@@ -27,6 +27,7 @@ __all__ = [
     "to_dataset_schema",
     "parse_schema_document",
     "load_schema_file",
+    "dataset_consistency",
 ]
 
 DATE_MARKER = "(date)"
@@ -255,6 +256,45 @@ def to_dataset_schema(workflow: Workflow | WorkflowDraft) -> dict[str, Any]:
         "fields": fields_to_dataset(workflow.fields),
         "json_schema": to_json_schema(workflow.fields),
     }
+
+
+def dataset_consistency(data: Any) -> list[SchemaProblem]:
+    """Problems of a dataset ``schema.json`` whose ``json_schema`` disagrees with its ``fields``.
+
+    Reading uses ``fields`` (they keep dates and enums); a stale or hand-edited ``json_schema`` next to them
+    would hand other tools a different workflow, so ``fieldbench schema check`` reports it.
+
+    Args:
+        data: the parsed file; anything that is not a dataset schema with a ``json_schema`` gives no problems.
+
+    Returns:
+        Problems under ``$.json_schema``; empty when it matches the fields (or the fields are invalid).
+    """
+    from core.schema_subset import validate_json_schema
+
+    if not (isinstance(data, dict) and "fields" in data and "json_schema" in data):
+        return []
+    problems = [
+        SchemaProblem("$.json_schema" + p.path[1:], p.reason)
+        for p in validate_json_schema(data["json_schema"])
+    ]
+    if problems:
+        return problems
+    try:
+        fields = fields_from_dataset(data["fields"])
+    except SchemaError:
+        return []
+    expected = to_json_schema(fields)
+    if data["json_schema"] != expected:
+        names = [
+            n
+            for n in expected["properties"]
+            if data["json_schema"]["properties"].get(n) != expected["properties"][n]
+        ]
+        extra = [n for n in data["json_schema"]["properties"] if n not in expected["properties"]]
+        differ = ", ".join([*names, *extra]) or "required"
+        return [SchemaProblem("$.json_schema", f"does not match $.fields (differs for: {differ})")]
+    return []
 
 
 # --------------------------------------------------------------------------- reading a schema file

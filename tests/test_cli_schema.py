@@ -213,3 +213,16 @@ def test_workflow_delete(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert code == 0 and out == [f"deleted workflow {workflow_id} 's' (version 1)"]
     code, out, err = run(capsys, "workflow", "delete", workflow_id)
     assert code == 1 and "no workflow with id" in err
+
+
+def test_schema_check_dataset_whose_json_schema_disagrees(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, datasets: Path
+) -> None:
+    data = json.loads((datasets / "invoice2data" / "schema.json").read_text(encoding="utf-8"))
+    data["fields"][2]["type"] = "string"  # total_amount edited by hand, json_schema left as it was
+    data["json_schema"]["properties"]["extra"] = {"type": "string"}
+    code, out, _ = run(capsys, "schema", "check", str(write(tmp_path, "schema.json", data)))
+    assert (code, out) == (1, ["$.json_schema: does not match $.fields (differs for: total_amount, extra)"])
+    data["json_schema"] = {"type": "object", "properties": {"a": {"type": "text"}}}
+    code, out, _ = run(capsys, "schema", "check", str(write(tmp_path, "schema.json", data)))
+    assert code == 1 and out[0].startswith("$.json_schema.properties.a.type: type 'text' is not supported")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from core.errors import SchemaError
 from core.schema import Field, WorkflowDraft, load_schema_file, to_dataset_schema
+from core.schema_io import dataset_consistency
 
 __all__ = ["register", "run_check", "run_generate", "run_guide", "format_fields"]
 
@@ -51,11 +53,19 @@ def register(subparsers: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Print ``valid: N fields`` (exit 0), or one ``path: reason`` line per problem (exit 1)."""
+    """Print ``valid: N fields`` (exit 0), or one ``path: reason`` line per problem (exit 1).
+
+    A dataset schema.json is also checked for a ``json_schema`` that disagrees with its ``fields``.
+    """
     try:
         draft = load_schema_file(args.file)
     except SchemaError as exc:
         for problem in exc.problems:
+            print(problem)
+        return 1
+    mismatch = dataset_consistency(json.loads(Path(args.file).read_text(encoding="utf-8-sig")))
+    if mismatch:
+        for problem in mismatch:
             print(problem)
         return 1
     print(f"valid: {len(draft.fields)} fields")
