@@ -105,7 +105,8 @@ def test_a_change_in_nested_item_fields_is_a_new_version(store: Store) -> None:
     fields = [*v1.fields[:2], line_items.model_copy(update={"items": items})]
     v2 = store.workflows.save(v1.model_copy(update={"fields": fields}))
     assert v2.version == 2
-    assert "line_items (sub-fields)" in store.workflows.versions(v1.id)[1].summary
+    summary = store.workflows.versions(v1.id)[1].summary
+    assert summary == "changed line_items (sub-fields: changed qty (type string → integer))"
 
 
 def test_metadata_edits_update_in_place(store: Store) -> None:
@@ -228,3 +229,15 @@ def test_missing_demo_schema_is_a_clear_error(store: Store, tmp_path: Path) -> N
     with pytest.raises(FieldbenchError, match="demo schema"):
         ensure_demo_workflow(store, tmp_path)
     assert store.workflows.list() == []
+
+
+def test_two_saves_of_the_same_version_at_once_do_not_both_win(store: Store) -> None:
+    created = store.workflows.create(invoice())
+    store.workflows.save(created.model_copy(update={"fields": created.fields[:1]}))
+    # The race: this save read version 1 as the latest while another process was writing version 2.
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("update workflows set latest_version = 1 where id = :id"), {"id": created.id})
+    with pytest.raises(StoreError, match="saved elsewhere"):
+        store.workflows.save(created.model_copy(update={"fields": created.fields[:2]}))
+    assert [v.version for v in store.workflows.versions(created.id)] == [1, 2]
+    assert len(store.workflows.get(created.id, 2).fields) == 1

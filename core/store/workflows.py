@@ -121,7 +121,9 @@ def describe_changes(
             what.append("required" if field.required else "optional")
         if before.values != field.values:
             what.append("values")
-        if before.items != field.items or before.properties != field.properties:
+        if before.sub_fields != field.sub_fields and before.has_sub_fields and field.has_sub_fields:
+            what.append(f"sub-fields: {describe_changes(before.sub_fields, field.sub_fields)}")
+        elif before.items != field.items or before.properties != field.properties:
             what.append("sub-fields")
         changed.append(f"{name} ({', '.join(what)})")
     if changed:
@@ -226,6 +228,12 @@ class WorkflowRepo:
                         updated_at=_naive_utc(now),
                     )
                 )
+        except sa.exc.IntegrityError as exc:
+            # Two saves of the same workflow at once both chose the next version number; the second loses.
+            raise StoreError(
+                f"workflow {workflow.name!r} was saved elsewhere at the same time; nothing was saved",
+                hint="Reload the workflow and save again.",
+            ) from exc
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot save workflow {workflow.name!r}: {exc.__class__.__name__}") from exc
         return workflow.model_copy(
