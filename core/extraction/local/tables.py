@@ -55,6 +55,7 @@ _SUMMARY_WORDS = (
 )
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
+_DETAIL = re.compile(r"[^\W\d]\s*:\s*[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -292,6 +293,10 @@ def _read_table(
                 if i in cells and name not in item.cells and _is_numeric_cell(_text(cells[i])):
                     item.cells[name] = list(cells[i])
                     item.words.extend(cells[i])
+            if _DETAIL.search(row.text):
+                # "Bruttopreis : 9,90" under an item is a detail of it, not more of its description.
+                item.last_text_bottom = -1e9
+                continue
             if main_words and row.top - item.last_text_bottom < 0.8 * line_h and main_text:
                 item.cells.setdefault(main_text, []).extend(main_words)
                 item.words.extend(main_words)
