@@ -1,0 +1,73 @@
+"""What the loading and OCR benchmarks share: repeated timing (min and median), tables, result files."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+__all__ = ["REPO", "RESULTS", "DATASETS", "Timing", "measure", "interleaved", "table", "write_result", "machine"]
+
+
+class Timing:
+    """Seconds of repeated runs of one thing: the minimum (least disturbed) and the median."""
+
+    def __init__(self, runs: Sequence[float]) -> None:
+        self.runs = list(runs)
+
+    @property
+    def min(self) -> float:
+        return min(self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+def measure(fn: Callable[[], object]) -> float:
+    """Seconds one call of ``fn`` takes."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def interleaved(candidates: dict[str, Callable[[], object]], repeat: int) -> dict[str, Timing]:
+    """Time each candidate ``repeat`` times, alternating them, so that load from other processes on a shared
+    machine falls on all of them alike."""
+    runs: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(repeat):
+        for name, fn in candidates.items():
+            runs[name].append(measure(fn))
+    return {name: Timing(values) for name, values in runs.items()}
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """One line about where the numbers come from."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{platform.machine()}, {cpus} CPUs, Python {platform.python_version()}, load average {load:.1f} at the start"
+
+
+def write_result(name: str, text: str) -> Path:
+    """Write ``bench/results/NAME.md`` and return its path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.md"
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
+    return path
