@@ -64,7 +64,8 @@ VAT_ID = re.compile(
 COMPANY_SUFFIX = re.compile(
     r"(?<!\w)(GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|OHG|e\.\s?K\.|e\.\s?V\.|UG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|"
     r"Corp\.?|Corporation|PLC|plc|LLP|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SASU|EURL|SNC|S\.p\.A\.|SpA|"
-    r"S\.r\.l\.|Srl|SRL|S\.L\.|SL|B\.V\.|BV|N\.V\.|NV|Sp\.\s?z\s?o\.\s?o\.|s\.r\.o\.|a\.s\.|AB|ApS|A/S|Oy|Co\.)(?!\w)"
+    r"S\.r\.l\.|Srl|SRL|S\.L\.|SL|B\.V\.|BV|N\.V\.|NV|Sp\.\s?z\s?o\.\s?o\.|s\.r\.o\.|a\.s\.|AB|ApS|A/S|Oy|Co\.|"
+    r"a\.\s?G\.|VVaG|eG|e\.\s?G\.|mbH|gGmbH|GbR|PartG|SE|KGaA)(?!\w)"
 )
 """Legal-form suffixes that mark a company name."""
 

@@ -22,6 +22,8 @@ _STREET = re.compile(r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|
 _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
 _SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*", re.I)
 _NOT_NAME = re.compile(r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b", re.I)
+_ADDRESS_LABEL = re.compile(r"\b(adresse|address|anschrift|lieferadresse|rechnungsadresse|shipping|billing|ship to|bill to|livraison|facturation|lieferanschrift|empfänger|destinataire)\b", re.I)
+_DELIVERY = re.compile(r"\b(liefer|deliver|shipping|ship to|livraison|entrega|consegna)", re.I)
 
 
 @dataclass
@@ -51,7 +53,7 @@ def is_name_like(text: str) -> bool:
     (True, False, False)
     """
     t = text.strip()
-    if len(t) < 2 or _KEY_VALUE.match(t) or t.endswith(":") or _NOT_NAME.match(t) or "@" in t:
+    if len(t) < 2 or _KEY_VALUE.match(t) or t.endswith(":") or _NOT_NAME.match(t) or "@" in t or _ADDRESS_LABEL.search(t):
         return False
     letters = sum(ch.isalpha() for ch in t)
     digits = sum(ch.isdigit() for ch in t)
@@ -75,6 +77,43 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     from core.extraction.citations import union_bbox
 
     return Candidate("text", name, name, pl.index, seg.row, seg.index, words, union_bbox(pl.page.words[i].bbox for i in words))
+
+
+_SALUTATION_ONLY = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I)
+
+
+def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
+    """The segment printed right above (-1) or below (+1) another at the same left edge, with no cell left of it."""
+    r = seg.row + direction
+    if not 0 <= r < len(pl.rows):
+        return None
+    row = pl.rows[r]
+    gap = (seg.bbox[1] - row.bbox[3]) if direction < 0 else (row.bbox[1] - seg.bbox[3])
+    if gap > 0.9 * pl.body_height:
+        return None
+    for k, other in enumerate(row.segments):
+        if abs(other.bbox[0] - seg.bbox[0]) < 2.0:
+            return other
+        if other.bbox[0] > seg.bbox[0]:
+            break
+    return None
+
+
+def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
+    """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
+    legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
+    from core.extraction.citations import union_bbox
+
+    seg = pl.rows[candidate.row].segments[candidate.segment]
+    text, words = candidate.value, list(candidate.words)
+    below = _stacked(pl, seg, +1)
+    if below is not None and is_name_like(below.text) and not re.search(r"\d", below.text):
+        if _SALUTATION_ONLY.match(text.strip()) or (COMPANY_SUFFIX.search(below.text) and not COMPANY_SUFFIX.search(text)):
+            text, words = f"{text} {below.text}", words + list(below.words)
+    if words == candidate.words:
+        return candidate
+    bbox = union_bbox(pl.page.words[i].bbox for i in words)
+    return Candidate("text", text, text, candidate.page, candidate.row, candidate.segment, words, bbox)
 
 
 def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
@@ -125,8 +164,23 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
                 k0 = seg.words.index(words[0])
                 return Segment(seg.page, seg.row, seg.index, words, seg.text[seg.starts[k0]:], [s - seg.starts[k0] for s in seg.starts[k0:]], seg.bbox)
             if k + 1 < len(row.segments):
-                return row.segments[k + 1]
+                value = row.segments[k + 1]
+                above = _stacked(pl, value, -1)
+                if above is not None and not any(o.bbox[0] < value.bbox[0] - 2 for o in pl.rows[above.row].segments):
+                    if is_name_like(above.text) and not re.search(r"\d", above.text):
+                        words = list(above.words) + list(value.words)
+                        text = f"{above.text} {value.text}"
+                        return Segment(value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox)
+                return value
     return None
+
+
+def _starts(pl: PageLayout, words: list[int]) -> list[int]:
+    out, pos = [], 0
+    for i in words:
+        out.append(pos)
+        pos += len(pl.page.words[i].text) + 1
+    return out
 
 
 def name_candidates(
@@ -162,8 +216,10 @@ def name_candidates(
         elif h.segment + 1 < len(row.segments):
             nxt = row.segments[h.segment + 1]
             if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
-                options.append((nxt, 0.9, "right of"))
-        if not options:
+                # A label without a colon more often heads the block below it than names the cell beside it.
+                colon = pl.page.words[h.words[-1]].text.endswith(":")
+                options.append((nxt, 0.9 if colon else 0.75, "right of"))
+        if not rest_words:
             for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
                 kv = _key_value(pl, r.index, h.bbox[0])
                 if kv is not None:
@@ -182,6 +238,8 @@ def name_candidates(
         for s, base, rel in options:
             c = _segment_candidate(pl, s)
             if c:
+                if rel == "below":
+                    c = extend_name(pl, c)
                 out.append(NameCandidate(c, base * h.strength, f"label '{h.phrase}' {rel}"))
     if role in ("seller", "buyer") and layout.pages:
         pl = layout.pages[0]
@@ -194,6 +252,7 @@ def name_candidates(
                 c = _segment_candidate(pl, block[1])
             if c is None:
                 continue
+            c = extend_name(pl, c)
             right_side = first.bbox[0] > pl.width * 0.45
             has_company = bool(COMPANY_SUFFIX.search(c.text))
             labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))

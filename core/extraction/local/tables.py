@@ -230,6 +230,7 @@ def _read_table(
     text_fields = [f.name for f in fields if f.type == "string"]
     main_text = next((c.field for c in band.columns if c.field in text_fields), None)
     need = 2 if len(numeric_cols) >= 2 else 1
+    pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
     margin = 0.05 * page.width
     region = [r for r in rows if band.bottom <= r.top < end][:80]
     heights = [r.height for r in region] or [10.0]
@@ -261,7 +262,9 @@ def _read_table(
             break
         gap_prev = row.top - last_bottom
         last_bottom = row.bottom
-        if len(numbers) >= need:
+        # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
+        numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
+        if len(numbers) >= need or (numbered and numbers and main_text and _cell_text(cells, band, main_text)):
             item = _Item(page=page)
             for i, ws in cells.items():
                 name = col_field.get(i)
