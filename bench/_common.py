@@ -16,7 +16,17 @@ DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-__all__ = ["REPO", "RESULTS", "DATASETS", "Timing", "measure", "interleaved", "table", "write_result", "machine"]
+__all__ = [
+    "REPO",
+    "RESULTS",
+    "DATASETS",
+    "Timing",
+    "measure",
+    "interleaved",
+    "table",
+    "write_result",
+    "machine",
+]
 
 
 class Timing:
@@ -62,7 +72,8 @@ def machine() -> str:
     """One line about where the numbers come from."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{platform.machine()}, {cpus} CPUs, Python {platform.python_version()}, load average {load:.1f} at the start"
+    python = platform.python_version()
+    return f"{platform.machine()}, {cpus} CPUs, Python {python}, load average {load:.1f} at the start"
 
 
 def write_result(name: str, text: str) -> Path:

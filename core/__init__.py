@@ -4,7 +4,7 @@ The Streamlit app, the notebooks and the ``fieldbench`` command are all built on
 """
 
 from core.config import Settings
-from core.documents import Document
+from core.documents import Document, load_document, render_page
 from core.errors import FieldbenchError
 from core.results import ExtractionResult
 from core.schema import Field, Workflow
@@ -20,4 +20,6 @@ __all__ = [
     "Settings",
     "Store",
     "Workflow",
+    "load_document",
+    "render_page",
 ]

@@ -1,0 +1,141 @@
+"""Benchmark OCR: ``core.ocr`` against the bare ``tesseract`` command on the same page images, and the
+throughput of two worker processes against one.
+
+Run: ``.venv/bin/python bench/bench_ocr.py [--pages N] [--repeat N]``; writes ``bench/results/ocr.md``.
+
+1. Per page: dataset PDF pages rendered at 300 dpi (grayscale) and saved as PNG. The baseline runs
+   ``tesseract page.png stdout -l LANG --psm 3 tsv`` with ``OMP_THREAD_LIMIT=1`` (a subprocess, output
+   read); ``core.ocr.ocr_image`` gets the same image and language and does what the loader does (write the
+   image, run Tesseract through pytesseract, parse its TSV into words). Alternating runs, minimum of each.
+2. Throughput: ``core.ocr.ocr_images`` over the same pages with ``workers=1`` and ``workers=2``.
+
+The machine is shared with other work while this runs: the minimum of several runs is the least disturbed
+measurement, and the load average is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pymupdf
+from _common import DATASETS, interleaved, machine, measure, table, write_result
+from PIL import Image
+
+from core.ocr import installed_languages, ocr_image, ocr_images  # noqa: E402
+from core.spec import tesseract_languages  # noqa: E402
+
+AIM_PER_PAGE = 1.1
+AIM_THROUGHPUT = 2.0
+PAGES = [
+    "invoice2data/AzureInterior.pdf",
+    "zugferd-dev/XML_Rechnung_FX_EN16931_1_Teilrechnung.pdf",
+    "invoice2data/NetpresseInvoice.pdf",
+    "invoice2data/oyo.pdf",
+    "invoice2data/coolblue1.pdf",
+    "invoice2data/saeco.pdf",
+]
+
+
+def render(path: Path, dpi: int = 300) -> Image.Image:
+    with pymupdf.open(path) as pdf:
+        pix = pdf[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        return Image.frombytes("L", (pix.width, pix.height), pix.samples)
+
+
+def bare_tesseract(png: Path, lang: str) -> int:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(
+        ["tesseract", str(png), "stdout", "-l", lang, "--psm", "3", "tsv"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    return sum(1 for row in done.stdout.splitlines()[1:] if row.split("\t")[-1].strip())
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="OCR: core.ocr vs bare tesseract; 2 workers vs 1")
+    parser.add_argument("--pages", type=int, default=4, help="pages for the throughput test (max 6)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    lang = tesseract_languages("latin", installed_languages())
+    header_line = machine()
+    images = {name: render(DATASETS / name) for name in PAGES[: max(args.pages, 3)]}
+    tmp = Path(tempfile.mkdtemp(prefix="fieldbench-bench-ocr-"))
+    pngs = {}
+    for name, image in images.items():
+        pngs[name] = tmp / (Path(name).stem + ".png")
+        image.save(pngs[name])
+
+    # 1. Per page, three pages.
+    rows = []
+    ratios = []
+    for name in list(images)[:3]:
+        image, png = images[name], pngs[name]
+        timings = interleaved(
+            {
+                "bare": lambda png=png: bare_tesseract(png, lang),
+                "core": lambda image=image: ocr_image(image, lang=lang, text="both"),
+            },
+            args.repeat,
+        )
+        words_bare = bare_tesseract(png, lang)
+        words_core = len(ocr_image(image, lang=lang, text="both").words)
+        ratio = timings["core"].min / timings["bare"].min
+        ratios.append(ratio)
+        rows.append(
+            [
+                name,
+                f"{image.width}x{image.height}",
+                f"{timings['bare'].min:.2f} / {timings['bare'].median:.2f}",
+                f"{timings['core'].min:.2f} / {timings['core'].median:.2f}",
+                f"{words_bare} / {words_core}",
+                f"{ratio:.3f}x",
+            ]
+        )
+    per_page = table(
+        ["page (300 dpi)", "pixels", "bare tesseract s (min / median)", "core.ocr s (min / median)",
+         "words bare / core", "ratio (min)"],
+        rows,
+    )  # fmt: skip
+
+    # 2. Throughput, 1 vs 2 workers.
+    batch = [images[name] for name in list(images)[: args.pages]]
+    runs: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(max(1, args.repeat - 1)):
+        for workers in (1, 2):
+            runs[workers].append(
+                measure(lambda workers=workers: ocr_images(batch, lang=lang, workers=workers))
+            )
+    one, two = min(runs[1]), min(runs[2])
+    throughput = table(
+        ["workers", "pages", "seconds (min)", "pages/minute", "speed-up"],
+        [
+            [1, len(batch), f"{one:.2f}", f"{60 * len(batch) / one:.1f}", "1.00x"],
+            [2, len(batch), f"{two:.2f}", f"{60 * len(batch) / two:.1f}", f"{one / two:.2f}x"],
+        ],
+    )
+    mean_ratio = sum(ratios) / len(ratios)
+    report = (
+        "# OCR: core.ocr vs bare tesseract, and two workers vs one\n\n"
+        f"Tesseract `-l {lang} --psm 3`, `OMP_THREAD_LIMIT=1`; {header_line}; "
+        f"{args.repeat} alternating runs per page. The machine is shared with other work: minimum and median "
+        "are both shown; ratios use the minimum.\n\n"
+        "## Per page\n\n"
+        + per_page
+        + f"\n\nMean ratio: **{mean_ratio:.3f}x** (aim: within {AIM_PER_PAGE}x).\n\n"
+        "## Throughput\n\n" + throughput + f"\n\nSpeed-up with 2 workers: **{one / two:.2f}x** "
+        f"(aim: close to {AIM_THROUGHPUT}x on two otherwise idle cores; load average now "
+        f"{os.getloadavg()[0]:.1f}).\n\n"
+        "Command: `.venv/bin/python bench/bench_ocr.py`\n"
+    )
+    print(report)
+    print(f"written to {write_result('ocr', report)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
