@@ -418,10 +418,10 @@ class LocalEngine:
         negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
-        neg_rows = {(h.page, h.row) for h in negatives}
         for n in found:
             c = n.candidate
-            if any((c.page, r) in neg_rows for r in range(c.row - 3, c.row + 1)):
+            # The other party's label just above, in the same column ("Verkäufer:" over a seller's name).
+            if any(h.page == c.page and 0 <= c.row - h.row <= 3 and min(h.bbox[2] + 40, c.bbox[2]) > max(h.bbox[0] - 40, c.bbox[0]) for h in negatives):
                 n.score *= 0.6
         found.sort(key=lambda n: -n.score)
         if not found or found[0].score < 0.25:
