@@ -217,7 +217,17 @@ def visual_rows(page: Page) -> list[VisualRow]:
     Returns:
         Rows top to bottom, words in each row left to right.
     """
-    words = sorted((w for w in page.words if w.text.strip()), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in page.words) or [10.0]
+    typical = heights[len(heights) // 2]
+
+    def upright(w: Word) -> bool:
+        # Text running up the margin comes as tall, narrow boxes that would glue unrelated rows together.
+        h, width = w.bbox[3] - w.bbox[1], w.bbox[2] - w.bbox[0]
+        return not ((h > 1.8 * typical and h > width) or (len(w.text) >= 3 and h > 1.2 * width))
+
+    words = sorted(
+        (w for w in page.words if w.text.strip() and upright(w)), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2
+    )
     rows: list[VisualRow] = []
     centres: list[list[float]] = []
     for w in words:
