@@ -49,19 +49,26 @@ class LabelIndex:
 
     def __init__(self, layout: DocumentLayout) -> None:
         self.layout = layout
-        self._runs: dict[str, list[tuple[int, int, int, list[int]]]] = defaultdict(list)
+        # key -> (page, row, segment, first, last) word positions in the segment; words are sliced on a hit.
+        self._runs: dict[str, list[tuple[int, int, int, int, int]]] = defaultdict(list)
+        runs = self._runs
         for pl in layout.pages:
+            pkeys = pl.keys
             for row in pl.rows:
                 for seg in row.segments:
-                    keys = [pl.keys[i] for i in seg.words]
-                    for a in range(len(keys)):
+                    keys = [pkeys[i] for i in seg.words]
+                    n = len(keys)
+                    for a in range(n):
                         if not keys[a]:
                             continue
                         acc = ""
-                        for b in range(a, min(a + _MAX_WORDS, len(keys))):
-                            acc += keys[b]
-                            if keys[b] and len(acc) <= 40:
-                                self._runs[acc].append((pl.index, row.index, seg.index, seg.words[a : b + 1]))
+                        for b in range(a, min(a + _MAX_WORDS, n)):
+                            kb = keys[b]
+                            acc += kb
+                            if len(acc) > 40:
+                                break
+                            if kb:
+                                runs[acc].append((pl.index, row.index, seg.index, a, b))
         # German-style compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
         # Single long words are indexed by their tails; a phrase's first word is looked up there.
         self._tails: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
@@ -75,14 +82,17 @@ class LabelIndex:
                             for part in raw.split("/"):
                                 pk = word_key(part)
                                 if len(pk) >= 3:
-                                    self._runs[pk].append((pl.index, row.index, seg.index, [w]))
+                                    self._runs[pk].append((pl.index, row.index, seg.index, a, a))
                         if len(first) >= 9 and raw.isalpha():
                             for cut in range(3, len(first) - 4):
                                 self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
+        # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs holding digits
+        # are kept apart (a value such as "invoice_number_1" is not a fuzzy "Invoice number").
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._digit_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key in self._runs:
             if len(key) >= 5:
-                self._buckets[(key[0], len(key))].append(key)
+                (self._digit_buckets if has_digit(key) else self._buckets)[(key[0], len(key))].append(key)
         self._cache: dict[str, list[tuple[str, float]]] = {}
 
     def _matching_keys(self, key: str) -> list[tuple[str, float]]:
@@ -93,10 +103,13 @@ class LabelIndex:
             found.append((key, 1.0))
         if len(key) >= 6:
             cutoff = 88.0 if len(key) >= 9 else 83.0
+            digits = has_digit(key)
             for n in range(len(key) - 1, len(key) + 2):
-                for other in self._buckets.get((key[0], n), ()):
-                    # A value such as "invoice_number_1" is not a fuzzy "Invoice number".
-                    if other != key and not (has_digit(other) and not has_digit(key)):
+                candidates = self._buckets.get((key[0], n), [])
+                if digits:
+                    candidates = candidates + self._digit_buckets.get((key[0], n), [])
+                for other in candidates:
+                    if other != key:
                         score = fuzz.ratio(key, other, score_cutoff=cutoff)
                         if score:
                             found.append((other, score / 100.0))
@@ -119,7 +132,13 @@ class LabelIndex:
         if len(key) < 2:
             return []
         hits = []
-        matches = [(self._runs[other], sim) for other, sim in self._matching_keys(key)]
+        matches: list[tuple[list[tuple[int, int, int, list[int]]], float]] = []
+        for other, sim in self._matching_keys(key):
+            spans = []
+            for page, row, seg_i, a, b in self._runs[other]:
+                words = self.layout.pages[page].rows[row].segments[seg_i].words
+                spans.append((page, row, seg_i, words[a : b + 1]))
+            matches.append((spans, sim))
         parts = _phrase_parts(phrase)
         if parts and len(parts[0]) >= 5 and parts[0] in self._tails:
             tail_runs = []
