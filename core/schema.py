@@ -45,6 +45,7 @@ __all__ = [
     "fields_to_rows",
     "fields_from_rows",
     "apply_table_edits",
+    "edited_fields",
     "with_sub_fields",
     "set_sub_fields",
     "set_description",
@@ -421,6 +422,7 @@ from core.schema_io import (  # noqa: E402
 from core.schema_rows import (  # noqa: E402
     ROW_COLUMNS,
     apply_table_edits,
+    edited_fields,
     fields_from_rows,
     fields_to_rows,
     set_description,

@@ -20,6 +20,7 @@ __all__ = [
     "fields_to_rows",
     "fields_from_rows",
     "apply_table_edits",
+    "edited_fields",
     "with_sub_fields",
     "set_sub_fields",
     "set_description",
@@ -226,3 +227,31 @@ def set_description(fields: list[Field], path: str, description: str) -> list[Fi
     if not found:
         raise SchemaError([SchemaProblem(path, "no such field")])
     return out
+
+
+def edited_fields(
+    fields: list[Field],
+    edits: Mapping[str, Any] | None = None,
+    open_field: str | None = None,
+    sub_edits: Mapping[str, Any] | None = None,
+) -> list[Field]:
+    """The fields after an edit of their table and, optionally, of one field's sub-field table.
+
+    Args:
+        fields: the fields the tables were drawn from.
+        edits: the field table's edit state (see ``apply_table_edits``).
+        open_field: the name of the object or array of objects whose sub-fields have their own table.
+        sub_edits: that table's edit state (its rows are the field's sub-fields).
+
+    Returns:
+        The edited fields (not validated).
+
+    Raises:
+        SchemaError: a row has an unknown type.
+    """
+    edited = fields_from_rows(apply_table_edits(fields_to_rows(fields), edits), previous=fields)
+    field = next((f for f in edited if f.name == open_field and f.has_sub_fields), None)
+    if field is None or not sub_edits:
+        return edited
+    rows = apply_table_edits(fields_to_rows(field.sub_fields), sub_edits)
+    return set_sub_fields(edited, field.name, fields_from_rows(rows, previous=field.sub_fields))

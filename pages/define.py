@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.config import get_settings
 from core.drafting import draft_fields
-from core.errors import SchemaError
+from core.errors import SchemaError, SchemaProblem
 from core.field_guide import FieldReview, GuideReport, examples, review_workflow
 from core.schema import (
     FIELD_TYPES,
@@ -20,13 +20,11 @@ from core.schema import (
     ROW_COLUMNS,
     Field,
     Workflow,
-    apply_table_edits,
     check_thumbnail,
-    fields_from_rows,
+    edited_fields,
     fields_to_rows,
     load_schema_file,
     set_description,
-    set_sub_fields,
     to_dataset_schema,
     to_json_schema,
     validate_workflow,
@@ -51,6 +49,7 @@ TEXT_MODES = {
     "handwritten": ("Only handwritten text", "Reads handwriting and ignores printed text."),
     "both": ("Printed and handwritten", "Reads both printed text and handwriting."),
 }
+HISTORY_COLUMNS = {"created_at": "saved", "field_count": "fields", "summary": "what changed"}
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
@@ -79,25 +78,17 @@ def _key(name: str) -> str:
     return f"define_{name}_{S.define_rev}"
 
 
-def _main_fields() -> list[Field]:
-    """The fields as edited in the field table (sub-fields still as in the draft)."""
-    base = S.define_draft.fields
-    return fields_from_rows(apply_table_edits(fields_to_rows(base), S.get(_key("fields"))), previous=base)
-
-
 def _open_field(fields: list[Field]) -> Field | None:
     """The field whose sub-fields are open in the second table, if it still has sub-fields."""
     return next((f for f in fields if f.name == S.get("define_sub") and f.has_sub_fields), None)
 
 
-def _current_fields() -> list[Field]:
+def _current_fields(with_sub_fields: bool = True) -> list[Field]:
     """The fields as edited: the draft's, plus the edits in the field table and the sub-field table."""
-    fields = _main_fields()
-    field = _open_field(fields)
-    if field is not None:
-        rows = apply_table_edits(fields_to_rows(field.sub_fields), S.get(_key("subfields")))
-        fields = set_sub_fields(fields, field.name, fields_from_rows(rows, previous=field.sub_fields))
-    return fields
+    if not with_sub_fields:
+        return edited_fields(S.define_draft.fields, S.get(_key("fields")))
+    sub_edits = S.get(_key("subfields"))
+    return edited_fields(S.define_draft.fields, S.get(_key("fields")), S.get("define_sub"), sub_edits)
 
 
 def _current() -> Workflow:
@@ -118,9 +109,18 @@ def _current() -> Workflow:
     )
 
 
+def _problem_list(problems: list[SchemaProblem]) -> str:
+    return "\n".join(f"- `{p.path}`: {p.reason}" for p in problems)
+
+
 def _show_problems(exc: SchemaError, title: str = "Nothing was saved") -> None:
-    lines = "\n".join(f"- `{p.path}`: {p.reason}" for p in exc.problems)
-    st.error(f"{title}: {len(exc.problems)} problem(s)\n\n{lines}")
+    st.error(f"{title}: {len(exc.problems)} problem(s)\n\n{_problem_list(exc.problems)}")
+
+
+def _show_sub_fields(fields: list[Field]) -> None:
+    for field in fields:
+        if field.sub_fields:
+            st.caption(f"`{field.name}`: " + ", ".join(f"`{s.name}` ({s.type})" for s in field.sub_fields))
 
 
 def _slug(name: str) -> str:
@@ -235,7 +235,7 @@ def _table(fields: list[Field], key: str) -> None:
 def _fields_editor(current: Workflow) -> None:
     st.caption("One row per field. Add rows at the bottom; select rows and press Delete to remove them.")
     _table(S.define_draft.fields, _key("fields"))
-    main = _main_fields()
+    main = _current_fields(with_sub_fields=False)
     nested = [f.name for f in main if f.has_sub_fields]
     if not nested:
         st.caption(
@@ -364,11 +364,7 @@ def _draft_from_request(current: Workflow) -> None:
         return
     st.caption("Drafted fields, for review. Nothing is saved until you click Save.")
     st.dataframe(pd.DataFrame(fields_to_rows(generated)), hide_index=True)
-    for field in generated:
-        if field.sub_fields:
-            st.caption(
-                f"`{field.name}` has: " + ", ".join(f"`{s.name}` ({s.type})" for s in field.sub_fields)
-            )
+    _show_sub_fields(generated)
     replace, add, discard = st.columns(3)
     if replace.button("Use these fields", key=_key("use_draft")):
         S.define_generated = None
@@ -390,20 +386,11 @@ def _history(store: Store, current: Workflow) -> None:
         st.info("Save the workflow to start its version history.")
         return
     versions = store.workflows.versions(S.define_id)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "version": v.version,
-                    "saved": f"{v.created_at:%Y-%m-%d %H:%M}",
-                    "fields": v.field_count,
-                    "what changed": v.summary,
-                }
-                for v in versions
-            ]
-        ),
-        hide_index=True,
+    table = pd.DataFrame(
+        [v.model_dump() for v in versions], columns=["version", "created_at", "field_count", "summary"]
     )
+    table["created_at"] = table["created_at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")
+    st.dataframe(table.rename(columns=HISTORY_COLUMNS), hide_index=True)
     numbers = [v.version for v in versions]
     number = st.selectbox("View version", numbers, index=len(numbers) - 1, key=_key("history_pick"))
     old = store.workflows.get(S.define_id, number)
@@ -413,9 +400,7 @@ def _history(store: Store, current: Workflow) -> None:
         f"{CHARSETS[spec.charset][0]} characters · {TEXT_MODES[spec.text][0].lower()}."
     )
     st.dataframe(pd.DataFrame(fields_to_rows(old.fields)), hide_index=True)
-    for field in old.fields:
-        if field.sub_fields:
-            st.caption(f"`{field.name}`: " + ", ".join(f"`{s.name}` ({s.type})" for s in field.sub_fields))
+    _show_sub_fields(old.fields)
     if number != numbers[-1] and st.button("Load this version into the editor", key=_key("restore")):
         restored = current.model_copy(update={"fields": old.fields, "spec": old.spec})
         _replace_draft(restored, f"Version {number} is in the editor; Save makes it a new version.")
@@ -481,9 +466,7 @@ with show_errors():
             with left:
                 _fields_editor(current)
                 if problems:
-                    st.warning(
-                        "Fix before saving:\n\n" + "\n".join(f"- `{p.path}`: {p.reason}" for p in problems)
-                    )
+                    st.warning("Fix before saving:\n\n" + _problem_list(problems))
             with right:
                 _guide(current.fields)
         with spec_tab:

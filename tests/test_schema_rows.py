@@ -8,6 +8,7 @@ from core.errors import SchemaError
 from core.schema import (
     Field,
     apply_table_edits,
+    edited_fields,
     fields_from_rows,
     fields_to_rows,
     set_description,
@@ -149,3 +150,25 @@ def test_set_description_reaches_nested_fields() -> None:
     for bad in ("nope", "total.x", "line_items.nope"):
         with pytest.raises(SchemaError):
             set_description(fields, bad, "x")
+
+
+def test_edited_fields_combines_the_field_table_and_one_sub_field_table() -> None:
+    fields = every_type()
+    edits = {"edited_rows": {0: {"required": False}}, "added_rows": [], "deleted_rows": [1]}
+    sub_edits = {
+        "edited_rows": {1: {"name": "quantity"}},
+        "added_rows": [{"name": "sku"}],
+        "deleted_rows": [],
+    }
+    edited = edited_fields(fields, edits, "line_items", sub_edits)
+    assert not edited[0].required and "total" not in [f.name for f in edited]
+    assert [f.name for f in edited[-1].item_fields] == [
+        "description",
+        "quantity",
+        "unit_price",
+        "discounts",
+        "taxes",
+        "sku",
+    ]
+    assert edited_fields(fields) == fields
+    assert edited_fields(fields, None, "invoice_number", sub_edits) == fields  # a scalar has no sub-fields
