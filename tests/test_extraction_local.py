@@ -261,3 +261,17 @@ def test_accuracy_on_zugferd_subset(datasets: Path) -> None:
     f1, cited = _micro_f1(datasets / "zugferd-dev", limit=24)
     assert cited > 150
     assert f1 >= 0.85, f1
+
+
+def test_scanned_receipt_is_read_through_ocr(sample_docs: Path) -> None:
+    """A tilted, noisy scan: rows are chained word to word, values still typed and cited with OCR confidence."""
+    schema = json.loads((sample_docs / "schema.json").read_text())
+    workflow = _scalar_workflow(schema)
+    expected = json.loads((sample_docs / "receipt_scan.json").read_text())
+    result = LocalEngine().extract(load_document(sample_docs / "receipt_scan.jpg"), workflow)
+    for name in ("invoice_number", "invoice_date", "seller_name", "currency", "total_amount"):
+        field_type = workflow.field(name).type
+        assert values_equal(result.extractions[name].value, expected[name]["value"], field_type), name
+    total = result.metadata["total_amount"]
+    assert total.citations and total.ocr_confidence is not None and 0 < total.ocr_confidence <= 1
+    assert _check_citations(result) >= 5

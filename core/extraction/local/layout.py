@@ -124,6 +124,31 @@ def _rows_of(page: Page) -> list[list[int]]:
     return rows
 
 
+def _rows_chained(page: Page) -> list[list[int]]:
+    """Rows of a scanned or photographed page, which may be tilted: each word continues the row whose last word
+    ends just left of it and overlaps it vertically, so a slanted line stays one row."""
+    words = page.words
+    order = sorted(range(len(words)), key=lambda i: words[i].bbox[0])
+    rows: list[list[int]] = []
+    for i in order:
+        x0, y0, x1, y1 = words[i].bbox
+        h = max(y1 - y0, 1.0)
+        best, best_overlap = -1, 0.0
+        for r, row in enumerate(rows):
+            lx0, ly0, lx1, ly1 = words[row[-1]].bbox
+            if lx1 > x0 + 0.3 * h or x0 - lx1 > 0.35 * page.width:
+                continue
+            overlap = (min(y1, ly1) - max(y0, ly0)) / min(h, max(ly1 - ly0, 1.0))
+            if overlap > 0.45 and overlap > best_overlap:
+                best, best_overlap = r, overlap
+        if best >= 0:
+            rows[best].append(i)
+        else:
+            rows.append([i])
+    rows.sort(key=lambda row: sum((words[i].bbox[1] + words[i].bbox[3]) / 2 for i in row) / len(row))
+    return rows
+
+
 def _page_layout(page: Page, index: int) -> PageLayout:
     words = page.words
     heights = [w.bbox[3] - w.bbox[1] for w in words if w.text.strip()]
@@ -131,14 +156,16 @@ def _page_layout(page: Page, index: int) -> PageLayout:
     rows: list[Row] = []
     word_row = [0] * len(words)
     word_segment = [(0, 0)] * len(words)
-    for ws in _rows_of(page):
+    for ws in (_rows_chained(page) if page.source == "ocr" else _rows_of(page)):
         ws.sort(key=lambda i: words[i].bbox[0])
         r = len(rows)
         segs: list[list[int]] = [[ws[0]]]
+        # OCR boxes hug the glyphs ("a" is shorter than "A"), so scanned rows use their tallest word as the size.
+        row_h = max(words[i].bbox[3] - words[i].bbox[1] for i in ws) if page.source == "ocr" else 0.0
         for prev, cur in zip(ws, ws[1:]):
             gap = words[cur].bbox[0] - words[prev].bbox[2]
             h = min(words[cur].bbox[3] - words[cur].bbox[1], words[prev].bbox[3] - words[prev].bbox[1])
-            if gap > max(1.1 * h, 0.9 * body):
+            if gap > max(1.1 * max(h, row_h), 0.9 * body):
                 segs.append([cur])
             else:
                 segs[-1].append(cur)
