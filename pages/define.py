@@ -209,7 +209,7 @@ def _table(fields: list[Field], key: str) -> None:
     frame = pd.DataFrame(fields_to_rows(fields), columns=list(ROW_COLUMNS))
     # object columns: the editor adds rows with empty cells, which a bool column cannot hold
     frame = frame.astype({"required": object, "name": str, "description": str, "values": str})
-    frame["items"] = frame["items"].replace("", None)  # an empty choice, not an invalid option
+    frame["items"] = [item or None for item in frame["items"]]  # no choice rather than an invalid one
     st.data_editor(
         frame,
         key=key,
