@@ -27,19 +27,24 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Any
 
-from pydantic import BaseModel, Field as PydField
+from pydantic import BaseModel
+from pydantic import Field as PydField
 
 from core.documents import Document, Page, Word
+from core.extraction.local.receipt_lines import read_receipt_lines
+from core.normalize import match_enum, parse_amount, parse_boolean, parse_date
 from core.extraction.local.table_detect import (
     HeaderBand,
     VisualRow,
     column_bounds,
+    field_concept,
     find_headers,
     normalize_label,
     segments,
     visual_rows,
 )
-from core.results import Citation, PageRef, Point
+from core.extraction.citations import citation_from_bbox, union_bbox
+from core.results import Citation
 from core.schema import Field
 
 __all__ = ["ItemsResult", "extract_items"]
@@ -89,38 +94,6 @@ def _decimal_comma(texts: list[str]) -> bool:
     return comma > dot
 
 
-def _parse_number(text: str, decimal_comma: bool) -> float | None:
-    m = _NUM.search(text)
-    if not m:
-        return None
-    raw = m.group(0)
-    negative = raw.strip().startswith(("-", "(")) or raw.strip().endswith(")") or "-" in raw[:3]
-    digits = re.sub(r"[^\d.,]", "", raw)
-    if decimal_comma:
-        digits = digits.replace(".", "").replace(",", ".")
-    else:
-        digits = digits.replace(",", "")
-    if digits.count(".") > 1:
-        head, _, tail = digits.rpartition(".")
-        digits = head.replace(".", "") + "." + tail
-    try:
-        value = float(digits)
-    except ValueError:
-        return None
-    return -value if negative else value
-
-
-def _parse_date(text: str) -> str | None:
-    m = re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if m:
-        return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
-    m = re.search(r"(\d{1,2})[./](\d{1,2})[./](\d{2,4})", text)
-    if m:
-        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
-        return f"{year:04d}-{int(m[2]):02d}-{int(m[1]):02d}"
-    return None
-
-
 def _is_numeric_cell(text: str) -> bool:
     """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
     t = text.strip()
@@ -131,23 +104,22 @@ def _is_numeric_cell(text: str) -> bool:
 
 
 def _convert(item_field: Field, words: list[Word], decimal_comma: bool) -> Any:
+    """A cell's words as a value of the item field's type (None when they hold none)."""
     text = " ".join(w.text for w in words).strip()
     if not text:
         return None
-    if item_field.type == "number":
-        return _parse_number(text, decimal_comma)
-    if item_field.type == "integer":
-        value = _parse_number(text, decimal_comma)
-        return int(round(value)) if value is not None else None
+    if item_field.type in _NUMERIC_TYPES:
+        amount = parse_amount(text, "," if decimal_comma else ".")
+        if amount is None:
+            return None
+        return int(round(amount)) if item_field.type == "integer" else float(amount)
     if item_field.type == "date":
-        return _parse_date(text)
+        day = parse_date(text)
+        return day.isoformat() if day else None
     if item_field.type == "boolean":
-        return normalize_label(text) in {"yes", "ja", "oui", "si", "true", "x", "1"}
+        return parse_boolean(text)
     if item_field.type == "enum" and item_field.values:
-        from rapidfuzz import process
-
-        hit = process.extractOne(text, [str(v) for v in item_field.values], score_cutoff=80)
-        return item_field.values[hit[2]] if hit else None
+        return match_enum(text, item_field.values)
     return _join_text(words)
 
 
@@ -160,19 +132,21 @@ def _join_text(words: list[Word]) -> str:
     return out.rstrip(":").strip()
 
 
-def _polygon(words: list[Word]) -> list[Point]:
-    x0, y0 = min(w.bbox[0] for w in words), min(w.bbox[1] for w in words)
-    x1, y1 = max(w.bbox[2] for w in words), max(w.bbox[3] for w in words)
-    return [Point(x=x0, y=y0), Point(x=x1, y=y0), Point(x=x1, y=y1), Point(x=x0, y=y1)]
+def _reading_order(words: list[Word]) -> list[Word]:
+    """Words top to bottom by line (centres within half a line height), left to right within a line."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        cy, h = (w.bbox[1] + w.bbox[3]) / 2, w.bbox[3] - w.bbox[1]
+        if lines and abs(cy - (lines[-1][0].bbox[1] + lines[-1][0].bbox[3]) / 2) < 0.5 * h:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [w for line in lines for w in sorted(line, key=lambda w: w.bbox[0])]
 
 
 def _citation(page: Page, words: list[Word]) -> Citation:
-    ordered = sorted(words, key=lambda w: (round(w.bbox[1]), w.bbox[0]))
-    return Citation(
-        page=PageRef(number=page.number, width=page.width, height=page.height),
-        polygon=_polygon(ordered),
-        reference_text=" ".join(w.text for w in ordered),
-    )
+    ordered = _reading_order(words)
+    return citation_from_bbox(page, union_bbox(w.bbox for w in ordered), " ".join(w.text for w in ordered))
 
 
 def _column_of(band: HeaderBand, x: float) -> int:
@@ -329,7 +303,7 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         field: an array field whose items are objects (``field.item_fields`` non-empty).
     Returns:
         The items in document order with citations, confidences and a reason; no items (and a reason) when
-        no table header matches the item fields.
+        neither a table header matching the item fields nor receipt-style item lines are found.
 
     >>> extract_items(Document(id="0", kind="pdf"), Field(name="x", type="string")).reason
     "field 'x' is not an array of objects"
@@ -337,11 +311,42 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
     fields = field.item_fields
     if not fields:
         return ItemsResult(reason=f"field '{field.name}' is not an array of objects")
+    items, reason, header_score = _table_items(document, fields)
+    if not items:
+        receipt = _receipt_items(document, fields)
+        if receipt:
+            items, header_score = receipt, 0.0
+            reason = f"no item table header; {len(items)} receipt-style item lines ending in an amount ({reason})"
+    if not items:
+        return ItemsResult(reason=reason)
+    decimal_comma = _decimal_comma([w.text for it in items for w in it.words])
+    concepts = {f.name: field_concept(f) for f in fields}
+    result = ItemsResult(reason=reason)
+    for it in items:
+        values: dict[str, Any] = {}
+        cells: dict[str, Citation] = {}
+        for f in fields:
+            ws = it.cells.get(f.name, [])
+            value = _convert(f, ws, decimal_comma) if ws else None
+            values[f.name] = value
+            if value is not None:
+                cells[f.name] = _citation(it.page, ws)
+        result.items.append(values)
+        result.cell_citations.append(cells)
+        result.item_citations.append(_citation(it.page, it.words))
+        result.confidence.append(_confidence(values, concepts, header_score))
+        confs = [w.confidence for w in it.words if w.confidence is not None]
+        result.ocr_confidence.append(round(sum(confs) / len(confs), 4) if confs else None)
+    return result
+
+
+def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], str, float]:
+    """Items from tables whose header matches the item fields, with the reason and the header's score."""
     page_rows = {page.number: visual_rows(page) for page in document.pages}
     found = {page.number: find_headers(page, page_rows[page.number], fields) for page in document.pages}
     scores = [b.score for bands in found.values() for b in bands]
     if not scores:
-        return ItemsResult(reason="no table header matching the item fields was found")
+        return [], "no table header matching the item fields was found", 0.0
     best = max(scores)
     # Keep headers that match about as well as the best one (the item table and its repeats, not a tax table).
     kept = {n: [b for b in bands if b.score >= 0.75 * best] for n, bands in found.items()}
@@ -375,33 +380,42 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
             open_band = None if table.stopped or ends else band
     items = [it for t in tables for it in t.items]
     if not items:
-        return ItemsResult(reason=f"table header '{first_band.label}' on page {first_band.page} has no rows")
-    decimal_comma = _decimal_comma([w.text for it in items for w in it.words])
-    result = ItemsResult()
-    for it in items:
-        values: dict[str, Any] = {}
-        cells: dict[str, Citation] = {}
-        for f in fields:
-            ws = it.cells.get(f.name, [])
-            value = _convert(f, ws, decimal_comma) if ws else None
-            values[f.name] = value
-            if value is not None:
-                cells[f.name] = _citation(it.page, ws)
-        result.items.append(values)
-        result.cell_citations.append(cells)
-        result.item_citations.append(_citation(it.page, it.words))
-        result.confidence.append(_confidence(values, fields, first_band.score))
-        confs = [w.confidence for w in it.words if w.confidence is not None]
-        result.ocr_confidence.append(round(sum(confs) / len(confs), 4) if confs else None)
-    pages = sorted({t.band.page for t in tables if t.items})
-    result.reason = f"table on page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} with header '{first_band.label}'"
-    return result
+        return [], f"table header '{first_band.label}' on page {first_band.page} has no rows", 0.0
+    pages = ", ".join(str(p) for p in sorted({t.band.page for t in tables if t.items}))
+    plural = "s" if "," in pages else ""
+    return items, f"table on page{plural} {pages} with header '{first_band.label}'", first_band.score
 
 
-def _confidence(values: dict[str, Any], fields: list[Field], header_score: float) -> float:
-    filled = sum(v is not None for v in values.values()) / max(len(fields), 1)
-    conf = 0.5 + 0.3 * filled + 0.1 * min(header_score / max(len(fields), 1), 1.0)
-    q, p, t = values.get("quantity"), values.get("unit_price"), values.get("line_total")
-    if all(isinstance(v, float) for v in (q, p, t)) and abs(q * p - t) <= max(0.011, 0.005 * abs(t)):
-        conf += 0.1
-    return round(min(conf, 0.99), 3)
+def _receipt_items(document: Document, fields: list[Field]) -> list[_Item]:
+    """Items from receipt-style lines, their parts given to the item fields by what the fields stand for."""
+    concepts = {field_concept(f): f.name for f in reversed(fields)}
+    numeric = [f.name for f in fields if f.type in _NUMERIC_TYPES]
+    strings = [f.name for f in fields if f.type == "string"]
+    total = concepts.get("line_total") or (numeric[-1] if numeric else None)
+    text = concepts.get("description") or (strings[0] if strings else None)
+    if total is None or text is None:
+        return []
+    items: list[_Item] = []
+    for line in read_receipt_lines(document.pages):
+        item = _Item(page=line.page, words=list(line.words))
+        parts = {text: line.description, total: line.line_total}
+        if concepts.get("quantity"):
+            parts[concepts["quantity"]] = line.quantity
+        if concepts.get("unit_price"):
+            parts[concepts["unit_price"]] = line.unit_price
+        item.cells = {name: ws for name, ws in parts.items() if ws}
+        items.append(item)
+    return items
+
+
+def _confidence(values: dict[str, Any], concepts: dict[str, str | None], header_score: float) -> float:
+    """Per item: how many fields are filled, how well the header matched, and whether quantity x price is the
+    line total."""
+    filled = sum(v is not None for v in values.values()) / max(len(values), 1)
+    conf = 0.45 + 0.3 * filled + 0.15 * min(header_score / max(len(values), 1), 1.0)
+    by_concept = {c: values.get(name) for name, c in concepts.items() if c}
+    q, p, t = by_concept.get("quantity"), by_concept.get("unit_price"), by_concept.get("line_total")
+    if all(isinstance(v, (int, float)) for v in (q, p, t)):
+        assert isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float))
+        conf += 0.1 if abs(q * p - t) <= max(0.011, 0.005 * abs(t)) else -0.1
+    return round(min(max(conf, 0.05), 0.99), 3)
