@@ -209,7 +209,8 @@ def _table(fields: list[Field], key: str) -> None:
     frame = pd.DataFrame(fields_to_rows(fields), columns=list(ROW_COLUMNS))
     # object columns: the editor adds rows with empty cells, which a bool column cannot hold
     frame = frame.astype({"required": object, "name": str, "description": str, "values": str})
-    frame["items"] = [item or None for item in frame["items"]]  # no choice rather than an invalid one
+    # no choice rather than an invalid one; object dtype, as an empty list would become a float column
+    frame["items"] = pd.Series([item or None for item in frame["items"]], index=frame.index, dtype=object)
     st.data_editor(
         frame,
         key=key,
