@@ -1,4 +1,4 @@
-"""Line items from tables (core.extraction.local.tables): synthesised invoices, OCR, description cues, dataset."""
+"""Line items (core.extraction.local.tables): synthesised invoices, OCR, description cues, receipts."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def items_field(
     return Field(
         name="line_items",
         type="array",
-        description="Every invoice line (Position) in the item table; not totals, tax or discount summary rows.",
+        description="Every invoice line (Position) in the item table; not totals, tax or discount rows.",
         items=Field(
             name="item",
             type="object",
@@ -51,7 +51,11 @@ def _put(page: pymupdf.Page, y: float, cells: list[Cell]) -> None:
 
 # Column positions of a typical German invoice table: Pos, Bezeichnung, Menge, Einzelpreis, Betrag.
 DE_HEADER: list[Cell] = [
-    (60, "Pos.", "l"), (95, "Bezeichnung", "l"), (360, "Menge", "r"), (450, "Einzelpreis", "r"), (530, "Betrag", "r")
+    (60, "Pos.", "l"),
+    (95, "Bezeichnung", "l"),
+    (360, "Menge", "r"),
+    (450, "Einzelpreis", "r"),
+    (530, "Betrag", "r"),
 ]
 
 
@@ -84,12 +88,16 @@ def load(data: bytes) -> Document:
 
 
 def test_unruled_german_table_with_decimal_commas() -> None:
-    pdf = make_pdf([[
-        (200, DE_HEADER),
-        (216, de_row(1, "Trennblätter A4", "20 Stk", "9,90", "198,00")),
-        (230, de_row(2, "Joghurt Banane", "50", "5,50", "275,00")),
-        (244, de_row(3, "Montage vor Ort", "2,5 h", "1.234,50", "3.086,25")),
-    ]])
+    pdf = make_pdf(
+        [
+            [
+                (200, DE_HEADER),
+                (216, de_row(1, "Trennblätter A4", "20 Stk", "9,90", "198,00")),
+                (230, de_row(2, "Joghurt Banane", "50", "5,50", "275,00")),
+                (244, de_row(3, "Montage vor Ort", "2,5 h", "1.234,50", "3.086,25")),
+            ]
+        ]
+    )
     result = extract_items(load(pdf), items_field())
     assert result.items == [
         {"description": "Trennblätter A4", "quantity": 20.0, "unit_price": 9.9, "line_total": 198.0},
@@ -101,15 +109,24 @@ def test_unruled_german_table_with_decimal_commas() -> None:
 
 def test_ruled_english_table() -> None:
     header: list[Cell] = [
-        (60, "#", "l"), (95, "Description", "l"), (365, "Qty", "r"), (455, "Unit Price", "r"), (535, "Amount", "r")
+        (60, "#", "l"),
+        (95, "Description", "l"),
+        (365, "Qty", "r"),
+        (455, "Unit Price", "r"),
+        (535, "Amount", "r"),
     ]
 
     def row(n: int, text: str, q: str, p: str, t: str) -> list[Cell]:
         return [(60, str(n), "l"), (95, text, "l"), (365, q, "r"), (455, p, "r"), (535, t, "r")]
 
     pdf = make_pdf(
-        [[(200, header), (220, row(1, "Consulting hours", "12", "1,250.00", "15,000.00")),
-          (240, row(2, "Travel expenses", "1", "310.40", "310.40"))]],
+        [
+            [
+                (200, header),
+                (220, row(1, "Consulting hours", "12", "1,250.00", "15,000.00")),
+                (240, row(2, "Travel expenses", "1", "310.40", "310.40")),
+            ]
+        ],
         rules=[[188, 206, 226, 246]],
     )
     result = extract_items(load(pdf), items_field())
@@ -120,13 +137,17 @@ def test_ruled_english_table() -> None:
 
 
 def test_wrapped_description_joins_its_item() -> None:
-    pdf = make_pdf([[
-        (200, DE_HEADER),
-        (216, de_row(1, "Künstlerische Gestaltung", "1", "160,00", "160,00")),
-        (227, [(95, "(Stunde): Einer Beispiel-", "l")]),
-        (238, [(95, "rechnung", "l")]),
-        (256, de_row(2, "Luftballon", "400", "0,79", "316,00")),
-    ]])
+    pdf = make_pdf(
+        [
+            [
+                (200, DE_HEADER),
+                (216, de_row(1, "Künstlerische Gestaltung", "1", "160,00", "160,00")),
+                (227, [(95, "(Stunde): Einer Beispiel-", "l")]),
+                (238, [(95, "rechnung", "l")]),
+                (256, de_row(2, "Luftballon", "400", "0,79", "316,00")),
+            ]
+        ]
+    )
     result = extract_items(load(pdf), items_field())
     assert [it["description"] for it in result.items] == [
         "Künstlerische Gestaltung (Stunde): Einer Beispiel-rechnung",
@@ -136,29 +157,41 @@ def test_wrapped_description_joins_its_item() -> None:
 
 
 def test_totals_tax_and_discount_rows_are_not_items() -> None:
-    pdf = make_pdf([[
-        (200, DE_HEADER),
-        (216, de_row(1, "Schrauben M6", "100", "0,12", "12,00")),
-        (230, de_row(2, "Dübel 8mm", "100", "0,08", "8,00")),
-        (250, [(95, "Zwischensumme", "l"), (530, "20,00", "r")]),
-        (264, [(95, "Rabatt 10 %", "l"), (530, "-2,00", "r")]),
-        (278, [(95, "MwSt. 19 %", "l"), (450, "18,00", "r"), (530, "3,42", "r")]),
-        (292, [(95, "Gesamtbetrag", "l"), (530, "21,42", "r")]),
-    ]])
+    pdf = make_pdf(
+        [
+            [
+                (200, DE_HEADER),
+                (216, de_row(1, "Schrauben M6", "100", "0,12", "12,00")),
+                (230, de_row(2, "Dübel 8mm", "100", "0,08", "8,00")),
+                (250, [(95, "Zwischensumme", "l"), (530, "20,00", "r")]),
+                (264, [(95, "Rabatt 10 %", "l"), (530, "-2,00", "r")]),
+                (278, [(95, "MwSt. 19 %", "l"), (450, "18,00", "r"), (530, "3,42", "r")]),
+                (292, [(95, "Gesamtbetrag", "l"), (530, "21,42", "r")]),
+            ]
+        ]
+    )
     result = extract_items(load(pdf), items_field())
     assert [it["description"] for it in result.items] == ["Schrauben M6", "Dübel 8mm"]
     assert [it["line_total"] for it in result.items] == [12.0, 8.0]
 
 
 def test_table_continued_on_page_two_with_repeated_header() -> None:
-    page1 = [(200, DE_HEADER)] + [
-        (216 + 14 * i, de_row(i + 1, f"Artikel {chr(65 + i)}", str(i + 1), "10,00", f"{10 * (i + 1)},00"))
-        for i in range(3)
-    ] + [(800, [(95, "Übertrag", "l"), (530, "60,00", "r")])]
-    page2 = [(100, DE_HEADER)] + [
-        (116 + 14 * i, de_row(i + 4, f"Artikel {chr(68 + i)}", str(i + 4), "10,00", f"{10 * (i + 4)},00"))
-        for i in range(2)
-    ] + [(160, [(95, "Summe netto", "l"), (530, "150,00", "r")])]
+    page1 = (
+        [(200, DE_HEADER)]
+        + [
+            (216 + 14 * i, de_row(i + 1, f"Artikel {chr(65 + i)}", str(i + 1), "10,00", f"{10 * (i + 1)},00"))
+            for i in range(3)
+        ]
+        + [(800, [(95, "Übertrag", "l"), (530, "60,00", "r")])]
+    )
+    page2 = (
+        [(100, DE_HEADER)]
+        + [
+            (116 + 14 * i, de_row(i + 4, f"Artikel {chr(68 + i)}", str(i + 4), "10,00", f"{10 * (i + 4)},00"))
+            for i in range(2)
+        ]
+        + [(160, [(95, "Summe netto", "l"), (530, "150,00", "r")])]
+    )
     result = extract_items(load(make_pdf([page1, page2])), items_field())
     assert [it["description"] for it in result.items] == [f"Artikel {c}" for c in "ABCDE"]
     assert [it["quantity"] for it in result.items] == [1.0, 2.0, 3.0, 4.0, 5.0]
@@ -181,10 +214,19 @@ def test_citations_point_at_rows_and_cells() -> None:
 
 def test_description_cue_chooses_the_column() -> None:
     header: list[Cell] = [
-        (95, "Artikel", "l"), (330, "Menge", "r"), (400, "Bruttopreis", "r"), (470, "Nettopreis", "r"),
+        (95, "Artikel", "l"),
+        (330, "Menge", "r"),
+        (400, "Bruttopreis", "r"),
+        (470, "Nettopreis", "r"),
         (535, "Betrag", "r"),
     ]
-    row: list[Cell] = [(95, "Kaffee", "l"), (330, "2", "r"), (400, "11,90", "r"), (470, "10,00", "r"), (535, "20,00", "r")]
+    row: list[Cell] = [
+        (95, "Kaffee", "l"),
+        (330, "2", "r"),
+        (400, "11,90", "r"),
+        (470, "10,00", "r"),
+        (535, "20,00", "r"),
+    ]
     pdf = load(make_pdf([[(200, header), (216, row)]]))
     net = extract_items(pdf, items_field(unit_price="Price per unit before tax (Nettopreis)."))
     gross = extract_items(pdf, items_field(unit_price="Price per unit including tax (Bruttopreis)."))
@@ -203,12 +245,16 @@ def test_no_table_gives_no_items_and_says_why() -> None:
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
 def test_same_table_scanned_goes_through_ocr() -> None:
-    pdf = make_pdf([[
-        (200, DE_HEADER),
-        (220, de_row(1, "Ordner A4 blau", "20", "9,90", "198,00")),
-        (240, de_row(2, "Joghurt Banane", "50", "5,50", "275,00")),
-        (270, [(95, "Gesamtbetrag", "l"), (530, "473,00", "r")]),
-    ]])
+    pdf = make_pdf(
+        [
+            [
+                (200, DE_HEADER),
+                (220, de_row(1, "Ordner A4 blau", "20", "9,90", "198,00")),
+                (240, de_row(2, "Joghurt Banane", "50", "5,50", "275,00")),
+                (270, [(95, "Gesamtbetrag", "l"), (530, "473,00", "r")]),
+            ]
+        ]
+    )
     with pymupdf.open(stream=pdf, filetype="pdf") as doc:
         png = doc[0].get_pixmap(dpi=200, clip=pymupdf.Rect(0, 150, 595, 320)).tobytes("png")
     document = load_document(png, name="scan.png")
@@ -230,6 +276,8 @@ def test_zugferd_subset_line_item_f1(datasets: Path) -> None:
     total = FieldCounts()
     for doc in with_items[::4][:15]:
         result = extract_items(load_document(doc.path), field)
-        for counts in score({field.name: doc.expected[field.name]}, {field.name: result.items}, [field]).values():
+        for counts in score(
+            {field.name: doc.expected[field.name]}, {field.name: result.items}, [field]
+        ).values():
             total = total + counts
     assert total.f1 >= 0.82, total  # measured 0.89

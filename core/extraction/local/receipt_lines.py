@@ -17,17 +17,19 @@ __all__ = ["ReceiptLine", "receipt_rows", "read_receipt_lines"]
 
 _AMOUNT = re.compile(r"^[-+]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}-?$")
 _INTEGER = re.compile(r"^\d{1,4}$")
-_LEAD_QTY = re.compile(r"^(\d{1,4}(?:[.,]\d{1,3})?)\s*[xX×*@]$")
 _QTY_WORD = re.compile(r"^(\d{1,4}(?:[.,]\d{1,3})?)[xX×*]$")
 _TRAILERS = re.compile(r"^(?:[A-D]|[A-D]\d|\*|eur|usd|gbp|chf|€|\$|£)$", re.I)
 # Lines that sum up or settle the sale rather than list a product.
+# fmt: off
 _STOP_WORDS = (
-    "total", "subtotal", "sub-total", "summe", "zwischensumme", "gesamt", "betrag", "zu zahlen", "amount due",
-    "balance", "tax", "vat", "mwst", "ust", "tva", "iva", "netto", "brutto", "net", "change", "cash", "card",
-    "paid", "tendered", "rückgeld", "ruckgeld", "gegeben", "bar", "visa", "mastercard", "ec-karte", "payment",
-    "montant", "a payer", "rendu", "especes", "carte", "totale", "importe", "tip", "rounding", "discount",
-    "rabatt", "remise",
+    "total", "subtotal", "sub-total", "summe", "zwischensumme", "gesamt", "betrag", "zu zahlen",
+    "amount due", "balance", "tax", "vat", "mwst", "ust", "tva", "iva", "netto", "brutto", "net", "change",
+    "cash",
+    "card", "paid", "tendered", "rückgeld", "ruckgeld", "gegeben", "bar", "visa", "mastercard", "ec-karte",
+    "payment", "montant", "a payer", "rendu", "especes", "carte", "totale", "importe", "tip", "rounding",
+    "discount", "rabatt", "remise",
 )
+# fmt: on
 
 
 @dataclass

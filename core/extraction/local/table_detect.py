@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from rapidfuzz import fuzz
 
@@ -33,6 +34,7 @@ __all__ = [
 
 # Common line-item column labels in the Latin-script languages we meet; a field's own description cues
 # (parenthesised lists, quoted words, its name) weigh more than these.
+# fmt: off
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "description": (
         "description", "bezeichnung", "beschreibung", "artikel", "artikelbezeichnung", "leistung", "produkt",
@@ -50,8 +52,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "line_total": (
         "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
-        "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount", "positionsbetrag",
-        "wert", "gp", "summe", "entgelt", "line amount", "total price", "prix total",
+        "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount",
+        "positionsbetrag",
+        "wert", "gp", "summe", "entgelt", "line amount", "total price",
+        "prix total",
     ),
     # Columns that are not item fields of a typical schema but must not be mistaken for one.
     "unit": ("unit", "einheit", "me", "unite", "uom", "unidad", "ud"),
@@ -64,6 +68,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "discount": ("rabatt", "discount", "remise", "sconto", "descuento", "nachlass"),
 }
+# fmt: on
 _NUMERIC_TYPES = frozenset({"number", "integer"})
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
@@ -403,7 +408,9 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
             # Prefer the band whose matches are strongest, then the one with fewer spurious rows.
             if best is None or score > best.score + 0.05:
                 label = " ".join(c.label for c in cols)
-                best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1])
+                best = HeaderBand(
+                    page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1]
+                )
         if best and not any(b.top <= best.bottom and best.top <= b.bottom for b in bands):
             bands.append(best)
         elif best:

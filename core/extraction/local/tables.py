@@ -31,8 +31,8 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 
 from core.documents import Document, Page, Word
+from core.extraction.citations import citation_from_bbox, union_bbox
 from core.extraction.local.receipt_lines import read_receipt_lines
-from core.normalize import match_enum, parse_amount, parse_boolean, parse_date
 from core.extraction.local.table_detect import (
     HeaderBand,
     VisualRow,
@@ -43,7 +43,7 @@ from core.extraction.local.table_detect import (
     segments,
     visual_rows,
 )
-from core.extraction.citations import citation_from_bbox, union_bbox
+from core.normalize import match_enum, parse_amount, parse_boolean, parse_date
 from core.results import Citation
 from core.schema import Field
 
@@ -51,13 +51,15 @@ __all__ = ["ItemsResult", "extract_items"]
 
 _NUMERIC_TYPES = frozenset({"number", "integer"})
 # Rows that sum up or adjust the items rather than being one; their first words say so.
+# fmt: off
 _SUMMARY_WORDS = (
     "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
-    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust", "umsatzsteuer",
-    "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise", "zahlbetrag",
-    "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme", "rechnungssumme",
-    "grand total", "net total", "totaal", "importe total", "totale",
+    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust",
+    "umsatzsteuer", "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise",
+    "zahlbetrag", "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme",
+    "rechnungssumme", "grand total", "net total", "totaal", "importe total", "totale",
 )
+# fmt: on
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
 _DETAIL = re.compile(r"[^\W\d]\s*:\s*[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b")
@@ -68,13 +70,17 @@ _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 class ItemsResult(BaseModel):
     """Items read from a document's tables, with where each came from."""
 
-    items: list[dict[str, Any]] = PydField(default_factory=list, description="One dict per item, typed values.")
+    items: list[dict[str, Any]] = PydField(
+        default_factory=list, description="One dict per item, typed values."
+    )
     item_citations: list[Citation] = PydField(default_factory=list, description="The region of each item.")
     cell_citations: list[dict[str, Citation]] = PydField(
         default_factory=list, description="Per item, the cell of each item field that has a value."
     )
     confidence: list[float] = PydField(default_factory=list, description="Per item, 0-1.")
-    ocr_confidence: list[float | None] = PydField(default_factory=list, description="Per item, mean word conf.")
+    ocr_confidence: list[float | None] = PydField(
+        default_factory=list, description="Per item, mean word conf."
+    )
     reason: str = PydField(default="", description="Which table was read, or why none was found.")
 
 
@@ -238,7 +244,9 @@ def _read_table(
         last_bottom = row.bottom
         # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
         numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
-        if len(numbers) >= need or (numbered and numbers and main_text and _cell_text(cells, band, main_text)):
+        if len(numbers) >= need or (
+            numbered and numbers and main_text and _cell_text(cells, band, main_text)
+        ):
             item = _Item(page=page)
             for i, ws in cells.items():
                 name = col_field.get(i)
@@ -261,7 +269,9 @@ def _read_table(
             items.append(item)
             pending = []
             continue
-        main_words = [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
+        main_words = (
+            [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
+        )
         if items and gap_prev < 2 * line_h and items[-1].page is page:
             item = items[-1]
             # Numbers centred in a tall cell sit on a line of their own: fill the item's empty cells.
@@ -316,7 +326,9 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         receipt = _receipt_items(document, fields)
         if receipt:
             items, header_score = receipt, 0.0
-            reason = f"no item table header; {len(items)} receipt-style item lines ending in an amount ({reason})"
+            reason = (
+                f"no item table header; {len(items)} receipt-style item lines ending in an amount ({reason})"
+            )
     if not items:
         return ItemsResult(reason=reason)
     decimal_comma = _decimal_comma([w.text for it in items for w in it.words])
