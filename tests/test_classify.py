@@ -438,3 +438,16 @@ def test_classify_then_extract_routes_to_the_labels_workflow(store: Store, tmp_p
     assert unrouted.classification.label == "letter"
     assert unrouted.result is None and "no route" in unrouted.note
     assert store.runs.count() == 1
+
+
+def test_a_model_file_with_unexpected_types_is_refused(small_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    folder = save_model(small_model, tmp_path / "model")
+    # A tampered model file that would call os.system: skops reports the type, and nothing is loaded.
+    sio.dump(FunctionTransformer(func=os.system), folder / "model.skops")
+    with pytest.raises(ClassifierError, match="unexpected types.*system"):
+        load_model(folder)
