@@ -35,29 +35,24 @@ __all__ = [
 
 # Month names and common abbreviations in the Latin languages Fieldbench reads (en, de, fr, es, it, nl, pt,
 # pl, cs, sv, da, no, fi kept short). Keys are casefolded without a trailing dot.
-_MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "januari",
-        "janeiro", "styczeń", "stycznia", "leden", "ledna", "tammikuu"),
-    2: ("february", "feb", "febr", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio",
-        "februari", "fevereiro", "fev", "luty", "lutego", "únor", "února"),
-    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "maart", "mrt", "março", "marco", "marzec",
-        "marca", "březen", "března", "mars"),
-    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwietnia", "duben", "dubna"),
-    5: ("may", "mai", "mayo", "maggio", "mag", "mei", "maio", "maj", "maja", "květen", "května"),
-    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwiec", "czerwca", "červen",
-        "června"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipiec", "lipca",
-        "červenec", "července"),
-    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpień", "sierpnia", "srpen", "srpna"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro", "wrzesień",
-        "września", "září"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
-         "październik", "października", "říjen", "října"),
-    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada"),
-    12: ("december", "dec", "dez", "dezember", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
-         "december", "dezembro", "grudzień", "grudnia", "prosinec", "prosince"),
-}
-MONTHS: dict[str, int] = {name: number for number, names in _MONTH_NAMES.items() for name in names}
+_MONTH_NAMES: tuple[str, ...] = (  # one string per month, January first
+    "january jan januar jänner janvier janv enero ene gennaio gen januari janeiro"
+    " styczeń stycznia leden ledna tammikuu",
+    "february feb febr februar février fevrier févr fevr febrero febbraio februari fevereiro fev"
+    " luty lutego únor února",
+    "march mar märz maerz mär mars marzo maart mrt março marco marzec marca březen března",
+    "april apr avril avr abril abr aprile kwiecień kwietnia duben dubna",
+    "may mai mayo maggio mag mei maio maj maja květen května",
+    "june jun juni juin junio giugno giu junho czerwiec czerwca červen června",
+    "july jul juli juillet juil julio luglio lug julho lipiec lipca červenec července",
+    "august aug août aout agosto ago augustus sierpień sierpnia srpen srpna",
+    "september sep sept septembre septiembre settembre set setembro wrzesień września září",
+    "october oct oktober okt octobre octubre ottobre ott outubro out październik października říjen října",
+    "november nov novembre noviembre novembro listopad listopada",
+    "december dec dez dezember décembre decembre déc diciembre dic dicembre dezembro"
+    " grudzień grudnia prosinec prosince",
+)
+MONTHS: dict[str, int] = {name: n for n, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 """Month name or abbreviation (casefolded, no dot) -> month number."""
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
@@ -110,7 +105,8 @@ def parse_date(text: str, languages: tuple[str, ...] | None = None, day_first: b
     Args:
         text: The text holding the date (surrounding words are tolerated by the fast paths).
         languages: ISO 639-1 codes for ``dateparser`` when the fast paths fail (None: let it detect).
-        day_first: For an ambiguous ``01/02/2023``: day first (European) when True, month first (US) when False.
+        day_first: For an ambiguous ``01/02/2023``: day first (European) when True, month first (US)
+            when False.
             Dotted dates are always day-first.
 
     Returns:
@@ -164,7 +160,9 @@ _NEG_SIGN = re.compile(r"(^|[^\w])[-−–](?=\s*[^\s\d]{0,4}\s*\d)|\d\s*[-−]\
 
 def guess_decimal_separator(number: str) -> str | None:
     """Guess the decimal separator of a bare number, or None when price_parser's own guess is fine."""
-    digits = number.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
+    digits = (
+        number.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
+    )
     last_dot, last_comma = digits.rfind("."), digits.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
@@ -184,7 +182,8 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal | N
     """Parse a money amount with any thousands and decimal separators and currency marks.
 
     Args:
-        text: E.g. ``"1.234,56"``, ``"1,234.56"``, ``"1 234,56"``, ``"1'234.56"``, ``"-12,50"``, ``"(12.50)"``,
+        text: E.g. ``"1.234,56"``, ``"1,234.56"``, ``"1 234,56"``, ``"1'234.56"``, ``"-12,50"``,
+            ``"(12.50)"``,
             ``"12,50 €"``, ``"EUR 12.50"``.
         decimal_separator: ``"."`` or ``","`` when known; guessed from the digits otherwise.
 
@@ -217,20 +216,39 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal | N
 
 
 # Symbols and local names -> ISO 4217. "$" alone is ambiguous; prefixed dollars are not.
+_CURRENCY_WORDS: dict[str, str] = {  # ISO code -> its symbols and words, space-separated, casefolded
+    "EUR": "€ eur euro euros",
+    "USD": "us$ u$s usd $ dollar dollars",
+    "AUD": "a$ au$",
+    "CAD": "c$ ca$ can$",
+    "NZD": "nz$",
+    "HKD": "hk$",
+    "SGD": "s$",
+    "MXN": "mx$",
+    "BRL": "r$",
+    "GBP": "£ gbp pound pounds",
+    "INR": "₹ rs rs. inr rupees rupee",
+    "PLN": "zł zl pln złotych",
+    "CHF": "chf fr. sfr",
+    "CZK": "kč czk",
+    "JPY": "¥ 円 jpy yen",
+    "SEK": "kr sek",
+    "NOK": "nok",
+    "DKK": "dkk",
+    "HUF": "ft huf",
+    "RON": "lei ron",
+    "RUB": "₽",
+    "KRW": "₩",
+    "TRY": "₺",
+    "ILS": "₪",
+    "THB": "฿",
+    "VND": "₫",
+    "PHP": "₱",
+    "NGN": "₦",
+    "ZAR": "r",
+}
 _CURRENCY_MARKS: dict[str, str] = {
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "us$": "USD", "u$s": "USD", "usd": "USD", "$": "USD", "dollar": "USD", "dollars": "USD",
-    "a$": "AUD", "au$": "AUD", "c$": "CAD", "ca$": "CAD", "can$": "CAD", "nz$": "NZD", "hk$": "HKD",
-    "s$": "SGD", "mx$": "MXN", "r$": "BRL",
-    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP",
-    "₹": "INR", "rs": "INR", "rs.": "INR", "inr": "INR", "rupees": "INR", "rupee": "INR",
-    "zł": "PLN", "zl": "PLN", "pln": "PLN", "złotych": "PLN",
-    "chf": "CHF", "fr.": "CHF", "sfr": "CHF",
-    "kč": "CZK", "czk": "CZK",
-    "¥": "JPY", "円": "JPY", "jpy": "JPY", "yen": "JPY",
-    "kr": "SEK", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
-    "ft": "HUF", "huf": "HUF", "lei": "RON", "ron": "RON", "₽": "RUB", "₩": "KRW", "₺": "TRY", "₪": "ILS",
-    "฿": "THB", "₫": "VND", "₱": "PHP", "₦": "NGN", "r": "ZAR",
+    mark: code for code, marks in _CURRENCY_WORDS.items() for mark in marks.split()
 }
 _ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
@@ -268,9 +286,9 @@ def parse_currency(text: str) -> str | None:
     for m in _ISO_CODE.finditer(text.upper() if len(text.strip()) <= 4 else text):
         if m.group(1) in _iso_codes():
             return m.group(1)
-    m = _SYMBOL_RE.search(text)
-    if m:
-        return _CURRENCY_MARKS.get(m.group(1).casefold())
+    symbol = _SYMBOL_RE.search(text)
+    if symbol:
+        return _CURRENCY_MARKS.get(symbol.group(1).casefold())
     for token in re.findall(r"[^\W\d_]+\.?", text.casefold()):
         code = _CURRENCY_MARKS.get(token) or _CURRENCY_MARKS.get(token.rstrip("."))
         if code and len(token.rstrip(".")) > 1:
@@ -278,10 +296,50 @@ def parse_currency(text: str) -> str | None:
     return None
 
 
-_TRUE = {"yes", "y", "true", "ja", "j", "oui", "si", "sí", "sì", "x", "☑", "☒", "✓", "✔", "[x]", "1", "wahr",
-         "vrai", "sim", "tak", "ano", "on", "checked"}
-_FALSE = {"no", "n", "false", "nein", "non", "nee", "não", "nao", "nie", "ne", "☐", "[ ]", "0", "falsch", "faux",
-          "off", "unchecked"}
+_TRUE = {
+    "yes",
+    "y",
+    "true",
+    "ja",
+    "j",
+    "oui",
+    "si",
+    "sí",
+    "sì",
+    "x",
+    "☑",
+    "☒",
+    "✓",
+    "✔",
+    "[x]",
+    "1",
+    "wahr",
+    "vrai",
+    "sim",
+    "tak",
+    "ano",
+    "on",
+    "checked",
+}
+_FALSE = {
+    "no",
+    "n",
+    "false",
+    "nein",
+    "non",
+    "nee",
+    "não",
+    "nao",
+    "nie",
+    "ne",
+    "☐",
+    "[ ]",
+    "0",
+    "falsch",
+    "faux",
+    "off",
+    "unchecked",
+}
 
 
 def parse_boolean(text: str) -> bool | None:

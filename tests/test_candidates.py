@@ -1,4 +1,4 @@
-"""Typed candidate generation: dates, amounts, currencies, VAT ids and names, with the words they came from."""
+"""Typed candidate generation: dates, amounts, currencies, VAT ids and names, with their words."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 
 from core.documents import Document, Line, Page, Word
-from core.extraction.local.candidates import COMPANY_SUFFIX, VAT_ID, find_amounts, find_dates, generate_candidates
+from core.extraction.local.candidates import (
+    COMPANY_SUFFIX,
+    VAT_ID,
+    find_amounts,
+    find_dates,
+    generate_candidates,
+)
 from core.extraction.local.layout import build_layout, word_key
 from core.extraction.local.parties import cut_name, is_name_like
 
@@ -58,15 +64,21 @@ def test_find_amounts(text: str, amounts: list[Decimal], currency: str | None) -
 
 @pytest.mark.parametrize(
     ("text", "found"),
-    [("USt-IdNr.: DE123456789", "DE123456789"), ("TVA : FR11999999998 - SIRET", "FR11999999998"),
-     ("VAT GB 123 4567 89", "GB 123 4567 89"), ("Steuernummer 201/113/40209", None)],
+    [
+        ("USt-IdNr.: DE123456789", "DE123456789"),
+        ("TVA : FR11999999998 - SIRET", "FR11999999998"),
+        ("VAT GB 123 4567 89", "GB 123 4567 89"),
+        ("Steuernummer 201/113/40209", None),
+    ],
 )
 def test_vat_id_pattern(text: str, found: str | None) -> None:
     m = VAT_ID.search(text)
     assert (m.group(1) if m else None) == found
 
 
-@pytest.mark.parametrize("name", ["Lieferant GmbH", "ACME Ltd.", "Au bon moulin SARL", "Foo S.A.", "Bar Inc", "Baz B.V."])
+@pytest.mark.parametrize(
+    "name", ["Lieferant GmbH", "ACME Ltd.", "Au bon moulin SARL", "Foo S.A.", "Bar Inc", "Baz B.V."]
+)
 def test_company_suffix(name: str) -> None:
     assert COMPANY_SUFFIX.search(name)
 
@@ -89,16 +101,25 @@ def _doc(rows: list[list[tuple[str, float]]]) -> Document:
         for text, x in row:
             idx.append(len(words))
             words.append(Word(text=text, bbox=(x, y, x + 6 * len(text), y + 10), confidence=1.0, line=r))
-        lines.append(Line(text=" ".join(t for t, _ in row), bbox=(row[0][1], y, words[-1].bbox[2], y + 10), words=idx))
-    return Document(id="t", name="t", kind="pdf", pages=[Page(number=1, width=600, height=800, source="text", words=words, lines=lines)])
+        lines.append(
+            Line(text=" ".join(t for t, _ in row), bbox=(row[0][1], y, words[-1].bbox[2], y + 10), words=idx)
+        )
+    return Document(
+        id="t",
+        name="t",
+        kind="pdf",
+        pages=[Page(number=1, width=600, height=800, source="text", words=words, lines=lines)],
+    )
 
 
 def test_generate_candidates_maps_values_to_their_words() -> None:
-    doc = _doc([
-        [("Rechnungsdatum:", 50), ("05.03.2018", 300)],
-        [("Gesamtbetrag", 50), ("1.234,56", 300), ("€", 352)],
-        [("USt-IdNr.:", 50), ("DE123456789", 300)],
-    ])
+    doc = _doc(
+        [
+            [("Rechnungsdatum:", 50), ("05.03.2018", 300)],
+            [("Gesamtbetrag", 50), ("1.234,56", 300), ("€", 352)],
+            [("USt-IdNr.:", 50), ("DE123456789", 300)],
+        ]
+    )
     cands = generate_candidates(build_layout(doc))
     assert [c.value for c in cands.dates] == [date(2018, 3, 5)]
     assert [c.text for c in cands.dates] == ["05.03.2018"]

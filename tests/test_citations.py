@@ -1,4 +1,4 @@
-"""Citations built from a page's words: polygons clockwise from the top-left, inside the page, text as printed."""
+"""Citations from a page's words: polygons clockwise from the top-left, inside the page, text as printed."""
 
 from __future__ import annotations
 

@@ -13,8 +13,13 @@ def _phrases(labels: list) -> list[str]:
 
 
 def test_parenthesised_label_list_comes_first_with_full_weight() -> None:
-    cues = read_cues(Field(name="total_amount", type="number",
-                           description="The final amount (Total, Grand Total, Amount due, Gesamtbetrag, Total TTC)."))
+    cues = read_cues(
+        Field(
+            name="total_amount",
+            type="number",
+            description="The final amount (Total, Grand Total, Amount due, Gesamtbetrag, Total TTC).",
+        )
+    )
     described = [label for label in cues.labels if label.source == "description"]
     assert _phrases(described) == ["Total", "Grand Total", "Amount due", "Gesamtbetrag", "Total TTC"]
     assert all(label.weight == 1.0 for label in described)
@@ -23,13 +28,17 @@ def test_parenthesised_label_list_comes_first_with_full_weight() -> None:
 
 
 def test_quoted_words_are_labels() -> None:
-    cues = read_cues(Field(name="ref", description='The value printed after "Kundenreferenz" or \'Ref.\''))
+    cues = read_cues(Field(name="ref", description="The value printed after \"Kundenreferenz\" or 'Ref.'"))
     assert {"Kundenreferenz", "Ref"} <= set(_phrases(cues.labels))
 
 
 def test_negative_clause_with_shared_head_noun() -> None:
-    cues = read_cues(Field(name="invoice_number",
-                           description="The invoice number. Not an order, customer or delivery number."))
+    cues = read_cues(
+        Field(
+            name="invoice_number",
+            description="The invoice number. Not an order, customer or delivery number.",
+        )
+    )
     negs = {n.phrase.casefold() for n in cues.negatives}
     assert {"order number", "customer number", "delivery number"} <= negs
     # The synonyms of the negated concepts are negatives too.
@@ -37,14 +46,22 @@ def test_negative_clause_with_shared_head_noun() -> None:
 
 
 def test_negative_labels_in_parentheses() -> None:
-    cues = read_cues(Field(name="seller_vat_id", description="The VAT ID (USt-IdNr.). Not the tax number (Steuernummer)."))
+    cues = read_cues(
+        Field(name="seller_vat_id", description="The VAT ID (USt-IdNr.). Not the tax number (Steuernummer).")
+    )
     assert "Steuernummer" in _phrases(cues.negatives)
     assert "Steuernummer" not in _phrases(cues.labels)
 
 
 def test_leave_empty_means_a_label_is_required_and_its_example_is_no_label() -> None:
-    cues = read_cues(Field(name="due_date", type="date",
-                           description="Payment due date (fällig am). Leave empty when only payment terms such as '14 Tage netto' are given."))
+    cues = read_cues(
+        Field(
+            name="due_date",
+            type="date",
+            description="Payment due date (fällig am). "
+            "Leave empty when only payment terms such as '14 Tage netto' are given.",
+        )
+    )
     assert cues.require_label
     assert "14 Tage netto" not in _phrases(cues.labels)
     assert "fällig am" in _phrases(cues.labels)
@@ -95,5 +112,7 @@ def test_detect_concept(name: str, description: str, concept: str) -> None:
 
 
 def test_equal_to_cue() -> None:
-    cues = read_cues(Field(name="due_payable", type="number", description="Amount to pay; often equal to the grand total."))
+    cues = read_cues(
+        Field(name="due_payable", type="number", description="Amount to pay; often equal to the grand total.")
+    )
     assert cues.equal_to == "grand total"

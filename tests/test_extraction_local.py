@@ -1,5 +1,5 @@
-"""The local engine end to end: descriptions steer what it extracts, values are typed and cited, and its accuracy
-on the evaluation datasets does not regress."""
+"""The local engine end to end: descriptions steer what it extracts, values are typed and cited, and its
+accuracy on the evaluation datasets does not regress."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def _pdf(items: list[tuple[float, float, str]], size: float = 10) -> Document:
     """A one-page PDF with text at chosen positions (x, baseline y, text), loaded like an upload."""
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
-    writer = pymupdf.TextWriter(page.rect)  # TextWriter's font encodes "€" and umlauts, insert_text's does not
+    writer = pymupdf.TextWriter(
+        page.rect
+    )  # TextWriter's font encodes "€" and umlauts, insert_text's does not
     for x, y, text in items:
         writer.append((x, y), text, fontsize=size)
     writer.write_text(page)
@@ -56,13 +58,19 @@ def test_changing_the_description_changes_the_value() -> None:
 
 
 def test_negative_cue_penalises_the_named_label() -> None:
-    document = _pdf([
-        (50, 100, "Delivery date: 03.02.2020"),
-        (50, 130, "Date: 01.02.2020"),
-    ])
-    plain = _extract(document, Field(name="when", type="date", description="The delivery date (Delivery date)"))
+    document = _pdf(
+        [
+            (50, 100, "Delivery date: 03.02.2020"),
+            (50, 130, "Date: 01.02.2020"),
+        ]
+    )
+    plain = _extract(
+        document, Field(name="when", type="date", description="The delivery date (Delivery date)")
+    )
     assert plain.extractions["when"].value == "2020-02-03"
-    negated = _extract(document, Field(name="when", type="date", description="The date (Date). Not the delivery date."))
+    negated = _extract(
+        document, Field(name="when", type="date", description="The date (Date). Not the delivery date.")
+    )
     assert negated.extractions["when"].value == "2020-02-01"
 
 
@@ -74,33 +82,55 @@ def test_negative_cue_penalises_the_named_label() -> None:
         # the line below the label
         ([(50, 100, "Rechnungsnummer"), (50, 114, "RE-4711"), (50, 200, "Kundennummer: 99")], "RE-4711"),
         # a table header with the value in the cell below, other headers beside it
-        ([(50, 100, "Kundennummer"), (200, 100, "Rechnungsnummer"), (350, 100, "Datum"),
-          (50, 114, "K-1"), (200, 114, "RE-4711"), (350, 114, "01.01.2020")], "RE-4711"),
+        (
+            [
+                (50, 100, "Kundennummer"),
+                (200, 100, "Rechnungsnummer"),
+                (350, 100, "Datum"),
+                (50, 114, "K-1"),
+                (200, 114, "RE-4711"),
+                (350, 114, "01.01.2020"),
+            ],
+            "RE-4711",
+        ),
     ],
 )
 def test_label_positions(items: list[tuple[float, float, str]], expected: str) -> None:
-    result = _extract(_pdf(items), Field(name="invoice_number", description="The invoice number (Rechnungsnummer)."))
+    result = _extract(
+        _pdf(items), Field(name="invoice_number", description="The invoice number (Rechnungsnummer).")
+    )
     assert result.extractions["invoice_number"].value == expected
 
 
 def test_not_an_order_number() -> None:
     document = _pdf([(50, 100, "Bestellnummer: 5555"), (50, 120, "Rechnung Nr. 4711")])
-    result = _extract(document, Field(name="invoice_number", description="The invoice number. Not an order number."))
+    result = _extract(
+        document, Field(name="invoice_number", description="The invoice number. Not an order number.")
+    )
     assert result.extractions["invoice_number"].value == "4711"
 
 
 def test_amounts_typed_and_currency_from_symbol_cites_the_symbol() -> None:
-    document = _pdf([
-        (50, 100, "Nettobetrag"), (400, 100, "1.000,00 €"),
-        (50, 114, "MwSt. 19%"), (400, 114, "190,00 €"),
-        (50, 128, "Gesamtbetrag"), (400, 128, "1.190,00 €"),
-    ])
+    document = _pdf(
+        [
+            (50, 100, "Nettobetrag"),
+            (400, 100, "1.000,00 €"),
+            (50, 114, "MwSt. 19%"),
+            (400, 114, "190,00 €"),
+            (50, 128, "Gesamtbetrag"),
+            (400, 128, "1.190,00 €"),
+        ]
+    )
     result = _extract(
         document,
         Field(name="net", type="number", description="Net amount (Nettobetrag)"),
         Field(name="vat", type="number", description="VAT amount (MwSt.)"),
         Field(name="total", type="number", description="Total including VAT (Gesamtbetrag)"),
-        Field(name="currency", type="string", description="ISO 4217 currency code, derived from a symbol such as €."),
+        Field(
+            name="currency",
+            type="string",
+            description="ISO 4217 currency code, derived from a symbol such as €.",
+        ),
     )
     values = result.values()
     assert values["net"] == 1000.0 and values["vat"] == 190.0 and values["total"] == 1190.0
@@ -123,7 +153,11 @@ def test_leave_empty_when_not_printed_gives_null_and_every_field_is_present() ->
     document = _pdf(TWO_DATES)
     result = _extract(
         document,
-        Field(name="net_amount", type="number", description="The amount before taxes (Subtotal); leave empty when not printed."),
+        Field(
+            name="net_amount",
+            type="number",
+            description="The amount before taxes (Subtotal); leave empty when not printed.",
+        ),
         Field(name="iban", type="string", description="IBAN of the seller"),
     )
     assert set(result.extractions) == {"net_amount", "iban"}
@@ -133,36 +167,53 @@ def test_leave_empty_when_not_printed_gives_null_and_every_field_is_present() ->
 
 
 def test_parties_letterhead_and_recipient_block() -> None:
-    document = _pdf([
-        (50, 50, "Muster Lieferant GmbH - Hauptstr. 1 - 80333 München"),
-        (50, 110, "Kunden AG"),
-        (50, 124, "Kundenstraße 15"),
-        (50, 138, "69876 Frankfurt"),
-        (350, 110, "Rechnung Nr. 4711"),
-        (350, 124, "Datum: 05.03.2018"),
-    ])
+    document = _pdf(
+        [
+            (50, 50, "Muster Lieferant GmbH - Hauptstr. 1 - 80333 München"),
+            (50, 110, "Kunden AG"),
+            (50, 124, "Kundenstraße 15"),
+            (50, 138, "69876 Frankfurt"),
+            (350, 110, "Rechnung Nr. 4711"),
+            (350, 124, "Datum: 05.03.2018"),
+        ]
+    )
     result = _extract(
         document,
-        Field(name="seller_name", description="Name of the company that issued the invoice, as printed in the letterhead or sender line. Name only."),
-        Field(name="buyer_name", description="Name of the invoice recipient from the recipient address block. Name only, without street or city."),
+        Field(
+            name="seller_name",
+            description="Name of the company that issued the invoice, as printed in the letterhead or "
+            "sender line. Name only.",
+        ),
+        Field(
+            name="buyer_name",
+            description="Name of the invoice recipient from the recipient address block. "
+            "Name only, without street or city.",
+        ),
     )
     assert result.extractions["seller_name"].value == "Muster Lieferant GmbH"
     assert result.extractions["buyer_name"].value == "Kunden AG"
 
 
 def test_boolean_enum_and_array_of_scalars() -> None:
-    document = _pdf([
-        (50, 100, "Paid: Yes"),
-        (50, 120, "Status: Open"),
-        (50, 140, "Order No: 111"),
-        (50, 160, "Order No: 222"),
-        (50, 180, "Order No: 111"),
-    ])
+    document = _pdf(
+        [
+            (50, 100, "Paid: Yes"),
+            (50, 120, "Status: Open"),
+            (50, 140, "Order No: 111"),
+            (50, 160, "Order No: 222"),
+            (50, 180, "Order No: 111"),
+        ]
+    )
     result = _extract(
         document,
         Field(name="paid", type="boolean", description="Whether it is paid (Paid)"),
         Field(name="status", type="enum", values=["Open", "Closed"], description="The status (Status)"),
-        Field(name="orders", type="array", items=Field(name="order", type="string"), description="All order numbers (Order No)"),
+        Field(
+            name="orders",
+            type="array",
+            items=Field(name="order", type="string"),
+            description="All order numbers (Order No)",
+        ),
     )
     assert result.extractions["paid"].value is True
     assert result.extractions["status"].value == "Open"
@@ -191,7 +242,11 @@ def _check_citations(result: Any) -> int:
         elif isinstance(value, str) and "currency" in name:
             assert text.strip()
         else:
-            assert normalize_string(str(value)).replace(" ", "") in normalize_string(text).replace(" ", ""), (name, text, value)
+            assert normalize_string(str(value)).replace(" ", "") in normalize_string(text).replace(" ", ""), (
+                name,
+                text,
+                value,
+            )
         checked += 1
     return checked
 
@@ -227,7 +282,11 @@ def test_rerun_on_the_same_document_reuses_its_candidates() -> None:
 
 
 def _scalar_workflow(schema: dict[str, Any]) -> Workflow:
-    fields = [Field(name=f["name"], type=f["type"], description=f["description"]) for f in schema["fields"] if f["type"] != "array"]
+    fields = [
+        Field(name=f["name"], type=f["type"], description=f["description"])
+        for f in schema["fields"]
+        if f["type"] != "array"
+    ]
     return Workflow(name=schema["name"], fields=fields)
 
 
@@ -264,7 +323,7 @@ def test_accuracy_on_zugferd_subset(datasets: Path) -> None:
 
 
 def test_scanned_receipt_is_read_through_ocr(sample_docs: Path) -> None:
-    """A tilted, noisy scan: rows are chained word to word, values still typed and cited with OCR confidence."""
+    """A tilted, noisy scan: rows chained word to word, values still typed and cited with OCR confidence."""
     schema = json.loads((sample_docs / "schema.json").read_text())
     workflow = _scalar_workflow(schema)
     expected = json.loads((sample_docs / "receipt_scan.json").read_text())

@@ -127,8 +127,18 @@ def test_parse_currency_none() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Yes", True), ("ja", True), ("oui", True), ("☑", True), ("[x]", True), ("No", False), ("Nein", False),
-     ("non", False), ("☐", False), ("maybe", None)],
+    [
+        ("Yes", True),
+        ("ja", True),
+        ("oui", True),
+        ("☑", True),
+        ("[x]", True),
+        ("No", False),
+        ("Nein", False),
+        ("non", False),
+        ("☐", False),
+        ("maybe", None),
+    ],
 )
 def test_parse_boolean(text: str, expected: bool | None) -> None:
     assert parse_boolean(text) is expected

@@ -28,7 +28,7 @@ def union_bbox(boxes: Iterable[BBox]) -> BBox:
     >>> union_bbox([(0, 0, 1, 1), (2, 3, 4, 5)])
     (0, 0, 4, 5)
     """
-    xs0, ys0, xs1, ys1 = zip(*boxes)
+    xs0, ys0, xs1, ys1 = zip(*boxes, strict=False)
     return (min(xs0), min(ys0), max(xs1), max(ys1))
 
 

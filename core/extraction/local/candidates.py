@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-# Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an identifier.
+# Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id.
 _DATE_NUM = re.compile(
     r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"
     r"|(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-]|[.,]\d)"
@@ -40,16 +40,22 @@ _DATE_DMY = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
 )
-_DATE_MDY = re.compile(rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE)
+_DATE_MDY = re.compile(
+    rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE
+)
 
-_CODES = "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
+_CODES = (
+    "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
+)
 _SYMBOLS = r"US\$|A\$|C\$|CA\$|[€$£₹¥]|Rs\.?|zł|Kč"
 _AMOUNT = re.compile(
     rf"""(?<![\w.,/-])
     (?P<neg>[-−–]\s?|\()?
     (?:(?P<pre>(?:{_CODES}|{_SYMBOLS}))\s?)?
     (?P<neg2>[-−–]\s?)?
-    (?P<num>\d{{1,3}}(?:[.,'’\u00a0\u202f]\d{{3}})+(?:[.,]\d{{1,2}})?(?![\d])|\d{{1,3}}(?:\ \d{{3}})+[.,]\d{{2}}|\d+(?:[.,]\d{{1,3}})?)
+    (?P<num>\d{{1,3}}(?:[.,'’\u00a0\u202f]\d{{3}})+(?:[.,]\d{{1,2}})?(?![\d])
+           |\d{{1,3}}(?:\ \d{{3}})+[.,]\d{{2}}
+           |\d+(?:[.,]\d{{1,3}})?)
     (?![\d]|[.,]\d|[/-]\d|\s?%|\.\w)
     (?:\s?(?P<post>{_CODES}|{_SYMBOLS}|EURO?|Euro))?
     (?P<neg3>-(?!\w))?\)?""",
@@ -162,7 +168,9 @@ def _to_decimal(num: str) -> Decimal | None:
     return -value if neg else value
 
 
-def find_amounts(text: str, skip: list[tuple[int, int]] | None = None) -> list[tuple[int, int, Decimal, dict[str, Any]]]:
+def find_amounts(
+    text: str, skip: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, Decimal, dict[str, Any]]]:
     """Amounts in a text as ``(start, end, amount, flags)``; flags say ``decimals`` and ``currency``.
 
     Args:
@@ -196,12 +204,30 @@ def find_amounts(text: str, skip: list[tuple[int, int]] | None = None) -> list[t
     return out
 
 
-def _make(kind: str, value: Any, seg: Segment, start: int, end: int, pl: PageLayout, flags: dict[str, Any] | None = None) -> Candidate | None:
+def _make(
+    kind: str,
+    value: Any,
+    seg: Segment,
+    start: int,
+    end: int,
+    pl: PageLayout,
+    flags: dict[str, Any] | None = None,
+) -> Candidate | None:
     words = seg.words_in_span(start, end)
     if not words:
         return None
     text = " ".join(pl.page.words[i].text for i in words)
-    return Candidate(kind, value, text, pl.index, seg.row, seg.index, words, union_bbox(pl.page.words[i].bbox for i in words), flags or {})
+    return Candidate(
+        kind,
+        value,
+        text,
+        pl.index,
+        seg.row,
+        seg.index,
+        words,
+        union_bbox(pl.page.words[i].bbox for i in words),
+        flags or {},
+    )
 
 
 def _document_day_first(layout: DocumentLayout) -> bool:

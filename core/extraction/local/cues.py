@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.extraction.local.synonyms import CONCEPTS
 from core.schema import Field
 
 __all__ = ["Label", "FieldCues", "CONCEPTS", "detect_concept", "read_cues", "example_shape"]
@@ -44,130 +45,30 @@ class FieldCues:
     equal_to: str | None = None  # "often equal to the grand total": words naming another field
 
 
-# concept -> (triggers in the field's name, triggers in its description, label synonyms). Order matters:
-# more specific concepts first (``tax_basis_total`` is "net" before it is "tax" or "total").
-CONCEPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "vat_id": (
-        ("vat id", "vat_id", "vat number", "tax id", "ust id", "vatid", "tva", "vat no"),
-        ("vat identification", "vat id", "vat number", "ust-idnr", "umsatzsteuer-id", "tax identification"),
-        ("VAT ID", "VAT No", "VAT number", "VAT Reg No", "VAT registration number", "Tax ID", "USt-IdNr",
-         "USt-ID", "USt.-Id.-Nr.", "Ust-Id", "Umsatzsteuer-ID", "Umsatzsteuer-Identifikationsnummer", "UID",
-         "N° TVA", "TVA", "TVA intracommunautaire", "N° TVA intracom", "Numéro de TVA", "NIF", "CIF",
-         "Partita IVA", "P.IVA", "BTW-nummer", "BTW nr", "GSTIN", "NIP", "DIČ"),
-    ),
-    "tax_number": (("tax number", "steuernummer"), ("tax number",), ("Steuernummer", "Steuer-Nr", "St.-Nr.", "Tax number", "SIRET", "SIREN")),
-    "iban": (("iban",), ("iban",), ("IBAN",)),
-    "bic": (("bic", "swift"), ("bic", "swift"), ("BIC", "SWIFT", "SWIFT/BIC")),
-    "order_number": (
-        ("order number", "order no", "po number", "purchase order", "order id", "order_number"),
-        ("order number", "purchase order"),
-        ("Order number", "Order No", "Order #", "Order ID", "PO Number", "Purchase order", "Bestellnummer",
-         "Bestell-Nr", "Bestellung", "Auftragsnummer", "Auftrags-Nr", "N° de commande", "Commande",
-         "Numéro de commande", "Pedido", "Número de pedido", "Ordine", "Bestelnummer", "Ihre Bestellung"),
-    ),
-    "customer_number": (
-        ("customer number", "customer no", "customer id", "client number", "account number"),
-        ("customer number",),
-        ("Customer number", "Customer No", "Customer ID", "Account number", "Kundennummer", "Kunden-Nr",
-         "Kd-Nr", "Kundennr", "N° client", "Numéro client", "Code client", "Número de cliente", "Klantnummer"),
-    ),
-    "delivery_number": (
-        ("delivery number", "delivery note"),
-        ("delivery number", "delivery note"),
-        ("Delivery note", "Delivery number", "Lieferschein", "Lieferscheinnummer", "Lieferschein-Nr",
-         "Bon de livraison", "Albarán"),
-    ),
-    "invoice_number": (
-        ("invoice number", "invoice no", "invoice id", "invoice_number", "bill number", "document number"),
-        ("invoice number", "rechnungsnummer", "numéro de facture", "invoice no"),
-        ("Invoice number", "Invoice No", "Invoice No.", "Invoice #", "Invoice", "Invoice ID", "Bill No",
-         "Rechnungsnummer", "Rechnung Nr", "Rechnungs-Nr", "Rechnungsnr", "Rechnung", "Rechnungskorrektur",
-         "Gutschrift", "Gutschrift Nr", "Credit note", "Avoir", "Belegnummer",
-         "Beleg-Nr", "Numéro de facture", "N° de facture", "Facture N°", "Facture", "Número de factura",
-         "Factura", "Numero fattura", "Fattura", "Factuurnummer", "Factuur", "Numer faktury", "Faktura"),
-    ),
-    "due_date": (
-        ("due date", "due_date", "payment date", "due by"),
-        ("due date", "payment due", "fällig", "zahlbar bis"),
-        ("Due date", "Payment due", "Due", "Pay by", "Fällig am", "fällig", "Fälligkeit", "Fälligkeitsdatum", "Fälligkeitstag", "bis zum", "netto bis",
-         "Zahlungstermin", "payable by", "due on", "à payer avant le", "avant le",
-         "zahlbar bis", "Zahlungsziel", "Date d'échéance", "Échéance", "Fecha de vencimiento", "Vencimiento",
-         "Scadenza", "Data di scadenza", "Vervaldatum", "Termin płatności"),
-    ),
-    "delivery_date": (
-        ("delivery date", "service date", "delivery_date"),
-        ("delivery date", "service date"),
-        ("Delivery date", "Date of delivery", "Service date", "Lieferdatum", "Liefer- und Leistungsdatum",
-         "Leistungsdatum", "Leistungszeitraum", "Date de livraison", "Fecha de entrega", "Data di consegna",
-         "Leverdatum"),
-    ),
-    "order_date": (("order date",), ("order date",), ("Order date", "Bestelldatum", "Date de commande", "Fecha de pedido", "Auftragsdatum")),
-    "issue_date": (
-        ("issue date", "invoice date", "issue_date", "invoice_date", "date issued", "document date", "date"),
-        ("invoice date", "date the invoice was issued", "issue date", "rechnungsdatum", "date de facture"),
-        ("Invoice date", "Date of issue", "Issue date", "Date", "Dated", "Rechnungsdatum", "Datum",
-         "Belegdatum", "Ausstellungsdatum", "Date de facture", "Date d'émission", "Fecha", "Fecha de factura",
-         "Data", "Data fattura", "Factuurdatum", "Data wystawienia", "vom", "du"),
-    ),
-    "due_payable": (
-        ("due payable", "payable", "amount due", "balance due", "to pay", "due_payable"),
-        ("still to be paid", "amount due", "balance due", "zahlbetrag", "to be paid"),
-        ("Amount due", "Balance due", "Amount payable", "To pay", "Zahlbetrag", "fälliger Betrag",
-         "zu zahlen", "Zahlungsbetrag", "zu zahlender Betrag", "zu zahlender Beitrag", "Somme à payer",
-         "Total à payer", "Montant dû", "Reste dû", "Amount to pay", "Total due", "Net à payer", "Reste à payer", "Montant à payer", "A pagar",
-         "Da pagare", "Te betalen"),
-    ),
-    "net": (
-        ("net", "subtotal", "basis", "net amount", "untaxed", "before tax"),
-        ("net amount", "before vat", "before tax", "subtotal", "excluding vat", "excluding tax"),
-        ("Subtotal", "Sub-total", "Sub total", "Net", "Net amount", "Net total", "Total net",
-         "Total excl. VAT", "Nettobetrag", "Netto", "Summe netto", "Nettosumme", "Gesamt netto",
-         "Rechnungssumme netto", "Rechnungssumme ohne USt", "Warenwert", "Positionssumme", "Total HT",
-         "Montant HT", "Montant EUR HT", "Total hors taxes", "Exclusief BTW", "Excl. BTW", "Summe ohne MwSt", "Gesamt ohne MwSt",
-         "excl. VAT", "Sous-total", "Base imponible", "Subtotale", "Imponibile", "Subtotaal"),
-    ),
-    "tax": (
-        ("tax", "vat", "tax total", "vat amount", "tax amount", "gst"),
-        ("vat amount", "tax amount", "total vat", "total tax"),
-        ("VAT", "Tax", "Sales tax", "Total tax", "Tax amount", "VAT amount", "Total VAT", "Umsatzsteuer",
-         "MwSt", "MwSt.", "USt", "USt.", "USt.-Betrag", "Steuerbetrag", "Mehrwertsteuer", "TVA", "Montant TVA",
-         "Total TVA", "IVA", "BTW", "GST", "IGST"),
-    ),
-    "total": (
-        ("total", "grand total", "amount", "gross", "sum"),
-        ("total", "including vat", "including tax", "gross amount", "grand total"),
-        ("Total", "Grand total", "Total amount", "Invoice total", "Total due", "Amount due", "Gesamtbetrag",
-         "Gesamtsumme", "Rechnungsbetrag", "Rechnungssumme", "Bruttobetrag", "Bruttosumme", "Endbetrag",
-         "Summe", "Summe inkl. USt", "Gesamt", "Total TTC", "Montant TTC", "Net à payer", "Somme à payer", "Total à payer", "Invoice amount", "Importe total",
-         "Total a pagar", "Totale", "Totale fattura", "Totaal", "Razem", "Do zapłaty"),
-    ),
-    "currency": (
-        ("currency", "currency code"),
-        ("currency", "iso 4217"),
-        ("Currency", "Währung", "Beträge in", "Devise", "Monnaie", "Moneda", "Valuta", "Waluta"),
-    ),
-    "seller": (
-        ("seller", "vendor", "supplier", "issuer", "merchant", "company", "sender"),
-        ("issued the invoice", "seller", "vendor", "supplier", "letterhead"),
-        ("Seller", "Vendor", "Supplier", "From", "Sold by", "Verkäufer", "Lieferant", "Rechnungssteller",
-         "Rechnungsersteller", "Absender", "Vendeur", "Fournisseur", "Émetteur", "Proveedor", "Fornitore",
-         "Leverancier"),
-    ),
-    "buyer": (
-        ("buyer", "customer", "client", "recipient", "bill to", "purchaser"),
-        ("recipient", "buyer", "customer", "bill to"),
-        ("Buyer", "Customer", "Client", "Bill to", "Billed to", "Invoice to", "Sold to", "Recipient",
-         "Käufer", "Kunde", "Rechnungsempfänger", "Empfänger", "Rechnungsadresse", "Acheteur", "Facturé à",
-         "Adresse de facturation", "Destinataire", "Cliente", "Facturar a", "Klant"),
-    ),
-}
-
 _NAME_SPLIT = re.compile(r"[_\W]+")
 _QUOTED = re.compile(r"[\"“”„«»]\s*([^\"“”„«»]{1,40}?)\s*[\"“”„«»]|(?<![\w])'([^']{1,40})'(?!\w)")
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
-_EXAMPLES = re.compile(r"\b(?:e\.\s?g\.|z\.\s?b\.|for example|such as|par exemple|p\.\s?ex\.|like)\s*:?\s*([^.;()]+)", re.I)
-_NEGATIVE = re.compile(r"(?<!when )(?<!if )(?<!wenn )(?<!si )(?:^|(?<=[.;:,\s]))(?:not|nicht|never|jamais)\s+(?:the|an?|any|der|die|das|le|la|les)?\s*([^.;]+)", re.I)
-_HEADS = ("date", "number", "amount", "name", "address", "total", "id", "code", "reference", "datum", "nummer")
+_EXAMPLES = re.compile(
+    r"\b(?:e\.\s?g\.|z\.\s?b\.|for example|such as|par exemple|p\.\s?ex\.|like)\s*:?\s*([^.;()]+)", re.I
+)
+_NEGATIVE = re.compile(
+    r"(?<!when )(?<!if )(?<!wenn )(?<!si )(?:^|(?<=[.;:,\s]))(?:not|nicht|never|jamais)\s+"
+    r"(?:the|an?|any|der|die|das|le|la|les)?\s*([^.;]+)",
+    re.I,
+)
+_HEADS = (
+    "date",
+    "number",
+    "amount",
+    "name",
+    "address",
+    "total",
+    "id",
+    "code",
+    "reference",
+    "datum",
+    "nummer",
+)
 
 
 def _split_items(text: str) -> list[str]:
@@ -247,7 +148,8 @@ def read_cues(field: Field) -> FieldCues:
         Its cues: labels (description first, then synonyms), negatives, examples, location, selection, format.
 
     >>> from core.schema import Field
-    >>> cues = read_cues(Field(name="due", type="date", description="The due date (Fällig am). Not the order date."))
+    >>> field = Field(name="due", type="date", description="The due date (Fällig am). Not the order date.")
+    >>> cues = read_cues(field)
     >>> [l.phrase for l in cues.labels][:1], [n.phrase for n in cues.negatives][:1]
     (['Fällig am'], ['order date'])
     """
@@ -283,8 +185,10 @@ def read_cues(field: Field) -> FieldCues:
             if re.search(r"\d", item) and " " not in item and len(item) <= 40:
                 cues.examples.append(item)
     example_spans = [(m.start(), m.end()) for m in _EXAMPLES.finditer(desc)]
-    # "Leave empty when only payment terms such as '14 Tage netto' are given": that sentence is no label source.
-    example_spans += [(m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)]
+    # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
+    example_spans += [
+        (m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)
+    ]
 
     for m in _PARENS.finditer(desc):
         if in_negative(m.start()) or any(a <= m.start() < b for a, b in example_spans):
@@ -292,7 +196,9 @@ def read_cues(field: Field) -> FieldCues:
         for item in _split_items(m.group(1)):
             if re.match(r"(?:e\.\s?g|z\.\s?b|i\.\s?e|see|as|ex)\b", item, re.I) or item in cues.examples:
                 continue
-            if re.fullmatch(r"[\d\W]+", item) or (cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)):
+            if re.fullmatch(r"[\d\W]+", item) or (
+                cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)
+            ):
                 continue
             _add(cues.labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
@@ -301,7 +207,9 @@ def read_cues(field: Field) -> FieldCues:
 
     if cues.concept:
         for syn in CONCEPTS[cues.concept][2]:
-            if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
+            if not any(
+                syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"
+            ):
                 # Very short words ("vom", "du") are labels only in context: trust them less.
                 _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
     _add(cues.labels, _name_words(field.name), 0.6, "name")
@@ -309,7 +217,9 @@ def read_cues(field: Field) -> FieldCues:
     positives = {label.phrase.casefold() for label in cues.labels if label.source == "description"}
     cues.negatives = [n for n in cues.negatives if n.phrase.casefold() not in positives]
     negs = {n.phrase.casefold() for n in cues.negatives}
-    cues.labels = [label for label in cues.labels if label.source == "description" or label.phrase.casefold() not in negs]
+    cues.labels = [
+        label for label in cues.labels if label.source == "description" or label.phrase.casefold() not in negs
+    ]
 
     positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
     if re.search(r"\b(top|header|heading|letterhead|sender|kopf|en-tête)\b", positive_text):
@@ -329,12 +239,17 @@ def read_cues(field: Field) -> FieldCues:
     elif re.search(r"\bfirst\b", positive_text):
         cues.selection = "first"
     cues.no_spaces = bool(re.search(r"without (any )?(spaces|blanks)|no spaces|ohne leerzeichen", low))
-    m_eq = re.search(r"(?:equal to|same as|identical to|gleich)\s+(?:the\s+|dem\s+|der\s+)?([\w\s-]{3,40}?)(?:[.;,()]|$)", positive_text)
+    m_eq = re.search(
+        r"(?:equal to|same as|identical to|gleich)\s+(?:the\s+|dem\s+|der\s+)?([\w\s-]{3,40}?)(?:[.;,()]|$)",
+        positive_text,
+    )
     if m_eq:
         cues.equal_to = m_eq.group(1).strip()
     cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
     cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
-    cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))
+    cues.require_label = bool(
+        re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low)
+    )
     if re.search(r"\b(us|american|mm/dd)\b", low):
         cues.day_first = False
     elif re.search(r"\b(dd\.mm|dd/mm|european)\b", low):

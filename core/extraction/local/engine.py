@@ -13,18 +13,28 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Any
 
 from core.documents import Document
 from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
-from core.extraction.local.cues import FieldCues, example_shape, read_cues
-from core.extraction.local.labels import LabelHit, LabelIndex, resolve_overlaps
-from core.extraction.local.layout import DocumentLayout, Segment, build_layout
-from core.extraction.local.parties import cut_name, looks_like_label, name_candidates
+from core.extraction.local.cues import FieldCues, read_cues
+from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
+from core.extraction.local.layout import DocumentLayout, build_layout
+from core.extraction.local.parties import looks_like_label, name_candidates
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
+from core.extraction.local.selection import (
+    SUMMARY_CONCEPTS,
+    Pick,
+    apply_cues,
+    apply_equal_to,
+    prefer_sum_row,
+    prior_candidate,
+    reconcile,
+)
+from core.extraction.local.spans import label_values
 from core.normalize import match_enum, parse_boolean
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
 from core.schema import Field, Workflow
@@ -32,26 +42,22 @@ from core.schema import Field, Workflow
 __all__ = ["LocalEngine", "Pick"]
 
 _MIN_SCORE = 0.3
-_ID_CONCEPTS = {"invoice_number", "order_number", "customer_number", "delivery_number", "vat_id", "tax_number", "iban", "bic"}
+_ID_CONCEPTS = {
+    "invoice_number",
+    "order_number",
+    "customer_number",
+    "delivery_number",
+    "vat_id",
+    "tax_number",
+    "iban",
+    "bic",
+}
 _ID_NAME = re.compile(r"(number|_no$|^no_|_nr$|_id$|^id$|code|reference|_ref$|iban|bic|vat)", re.I)
 _ROLE_WORDS = {
     "seller": ("seller", "vendor", "supplier", "issuer", "merchant", "sender"),
     "buyer": ("buyer", "customer", "client", "recipient", "purchaser", "bill_to"),
 }
 _AMOUNT_FIELDS = {"number", "integer"}
-
-
-@dataclass
-class Pick:
-    """The value chosen for one field (or item), with its evidence."""
-
-    value: Any = None
-    confidence: float | None = None
-    citations: list[Citation] = dc_field(default_factory=list)
-    ocr_confidence: float | None = None
-    reason: str = ""
-    note: str | None = None
-    by_label: bool = True
 
 
 @dataclass
@@ -101,7 +107,11 @@ class LocalEngine:
         t0 = time.perf_counter()
         ctx = self._context(document)
         t1 = time.perf_counter()
-        scalar_fields = [f for f in workflow.fields if f.type != "array" or (f.items is not None and f.items.type != "object")]
+        scalar_fields = [
+            f
+            for f in workflow.fields
+            if f.type != "array" or (f.items is not None and f.items.type != "object")
+        ]
         cues = {f.name: _cached_cues(f) for f in workflow.fields}
         hits = self._hits(ctx, workflow.fields, cues)
         result = ExtractionResult(
@@ -112,7 +122,10 @@ class LocalEngine:
             document_name=document.name,
             engine="local",
             engine_reason="offline engine: labels and cues read from the field descriptions",
-            ocr=[OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages],
+            ocr=[
+                OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
+                for p in document.pages
+            ],
         )
         trace: dict[str, list[ScoredCandidate]] = {}
         picks: dict[str, Pick] = {}
@@ -129,21 +142,37 @@ class LocalEngine:
                     values[sub.name] = pick.value
                     _record(result, f"{f.name}.{sub.name}", pick)
                 has = any(v is not None for v in values.values())
-                result.extractions[f.name] = Extraction(value=values if has else None, confidence=None, citations=[])
+                result.extractions[f.name] = Extraction(
+                    value=values if has else None, confidence=None, citations=[]
+                )
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
-        self._reconcile(ctx, workflow.fields, cues, picks, trace)
-        _apply_equal_to(workflow.fields, cues, picks)
+        reconcile(
+            ctx.layout,
+            ctx.candidates.amounts,
+            lambda f, ranked: self._pick(ctx, f, ranked),
+            workflow.fields,
+            cues,
+            picks,
+            trace,
+        )
+        apply_equal_to(workflow.fields, cues, picks)
         for name, pick in picks.items():
-            result.extractions[name] = Extraction(value=pick.value, confidence=pick.confidence, citations=pick.citations)
+            result.extractions[name] = Extraction(
+                value=pick.value, confidence=pick.confidence, citations=pick.citations
+            )
             _record(result, name, pick)
-        result.extractions = {f.name: result.extractions[f.name] for f in workflow.fields if f.name in result.extractions}
+        result.extractions = {
+            f.name: result.extractions[f.name] for f in workflow.fields if f.name in result.extractions
+        }
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
         return result
 
     # --- labels -------------------------------------------------------------------------------------------
 
-    def _hits(self, ctx: _Context, fields: list[Field], cues: dict[str, FieldCues]) -> dict[str, tuple[list[LabelHit], list[LabelHit]]]:
+    def _hits(
+        self, ctx: _Context, fields: list[Field], cues: dict[str, FieldCues]
+    ) -> dict[str, tuple[list[LabelHit], list[LabelHit]]]:
         all_hits: list[LabelHit] = []
         for f in fields:
             c = cues[f.name]
@@ -151,7 +180,7 @@ class LocalEngine:
                 all_hits += ctx.labels.find(f.name, label.phrase, label.weight)
             for label in c.negatives:
                 all_hits += ctx.labels.find(f.name, label.phrase, label.weight, negative=True)
-        kept = [_qualified(ctx.layout, h, cues[h.field]) for h in resolve_overlaps(all_hits)]
+        kept = [qualify(ctx.layout, h, cues[h.field].concept) for h in resolve_overlaps(all_hits)]
         out: dict[str, tuple[list[LabelHit], list[LabelHit]]] = {f.name: ([], []) for f in fields}
         for h in kept:
             out[h.field][1 if h.negative else 0].append(h)
@@ -159,14 +188,32 @@ class LocalEngine:
 
     # --- scalars ------------------------------------------------------------------------------------------
 
-    def _scalar(self, ctx: _Context, f: Field, cues: FieldCues, hits: dict[str, tuple[list[LabelHit], list[LabelHit]]], fields: list[Field], trace: dict[str, list[ScoredCandidate]] | None = None) -> Pick:
+    def _scalar(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
+        fields: list[Field],
+        trace: dict[str, list[ScoredCandidate]] | None = None,
+    ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
         kind = _kind(f, cues)
-        rivals = [h for other in fields if other.name != f.name and _kind(other, _cached_cues(other)) == kind for h in hits.get(other.name, ([], []))[0]]
+        rivals = [
+            h
+            for other in fields
+            if other.name != f.name and _kind(other, _cached_cues(other)) == kind
+            for h in hits.get(other.name, ([], []))[0]
+        ]
         role = _role(f, cues)
         if role in ("seller", "buyer"):
             other_role = "buyer" if role == "seller" else "seller"
-            role_rivals = [h for other in fields if _role(other, _cached_cues(other)) == other_role for h in hits.get(other.name, ([], []))[0]]
+            role_rivals = [
+                h
+                for other in fields
+                if _role(other, _cached_cues(other)) == other_role
+                for h in hits.get(other.name, ([], []))[0]
+            ]
             negatives = negatives + [_as_negative(h) for h in role_rivals]
         if f.type == "array":
             return self._array(ctx, f, cues, positives, negatives, rivals, kind)
@@ -189,143 +236,57 @@ class LocalEngine:
             return self._name(ctx, cues, role, positives, negatives, rivals)
         return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
 
-    def _typed(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], trace: dict[str, list[ScoredCandidate]] | None = None) -> Pick:
+    def _typed(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        cands: list[Candidate],
+        positives: list[LabelHit],
+        negatives: list[LabelHit],
+        rivals: list[LabelHit],
+        trace: dict[str, list[ScoredCandidate]] | None = None,
+    ) -> Pick:
         scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
-        scored = self._apply_cues(ctx, cues, scored)
-        if cues.concept in ("total", "net", "tax", "due_payable") and scored:
-            scored = _prefer_sum_row(ctx.layout, scored, cands)
+        scored = apply_cues(ctx.layout, cues, scored)
+        if cues.concept in SUMMARY_CONCEPTS and scored:
+            scored = prefer_sum_row(ctx.layout, scored, cands)
         if trace is not None:
             trace[f.name] = list(scored)
         if (not scored or scored[0].score < _MIN_SCORE) and not cues.require_label:
-            prior = self._prior(ctx, f, cues, cands, negatives)
+            prior = prior_candidate(ctx.layout, f, cues, cands, negatives)
             if prior is not None and (not scored or prior.score > scored[0].score):
                 scored = [prior] + scored
         if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
-            why = "no label of this field found near a value" if positives else "none of its labels is printed"
+            why = (
+                "no label of this field found near a value" if positives else "none of its labels is printed"
+            )
             return Pick(reason=why)
         return self._pick(ctx, f, scored)
 
-    def _reconcile(self, ctx: _Context, fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick], trace: dict[str, list[ScoredCandidate]]) -> None:
-        """Make net + tax = total hold when the workflow has all three amounts and the page allows it.
-
-        Each field keeps its few best-scored distinct values (a tax amount may also be any printed amount); the
-        consistent triple with the highest summed score replaces the independent choices when it keeps at
-        least half of their summed score.
-        """
-        by_concept: dict[str, Field] = {}
-        for f in fields:
-            c = cues[f.name].concept
-            if f.type == "number" and c in ("total", "net", "tax") and f.name in trace:
-                if c in by_concept:
-                    return
-                by_concept[c] = f
-        if len(by_concept) < 3:
-            return
-        options: dict[str, list[ScoredCandidate | None]] = {}
-        for c, f in by_concept.items():
-            seen: set[float] = set()
-            opts: list[ScoredCandidate | None] = []
-            for s in trace[f.name]:
-                v = round(_num(s.candidate.value), 2)
-                if v not in seen and s.score > 0.05:
-                    seen.add(v)
-                    opts.append(s)
-                if len(opts) >= 6:
-                    break
-            options[c] = opts
-        current = sum(trace[f.name][0].score if trace[f.name] and picks[f.name].value is not None else 0.0 for f in by_concept.values())
-        best: tuple[float, ScoredCandidate, ScoredCandidate, ScoredCandidate] | None = None
-        tax_pool = {round(_num(c.value), 2): c for c in reversed(ctx.candidates.amounts) if c.flags.get("decimals")}
-        for t in options["total"]:
-            for n in options["net"]:
-                if t is None or n is None:
-                    continue
-                want = round(_num(t.candidate.value) - _num(n.candidate.value), 2)
-                x = next((o for o in options["tax"] if o is not None and abs(_num(o.candidate.value) - want) < 0.011), None)
-                if x is None and want in tax_pool and want != 0:
-                    x = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to total minus net")
-                if x is None:
-                    continue
-                total = t.score + n.score + x.score
-                if best is None or total > best[0]:
-                    best = (total, t, n, x)
-        if best is None or best[0] < 0.5 * current:
-            return
-        for c, chosen in zip(("total", "net", "tax"), best[1:]):
-            f = by_concept[c]
-            ranked = [chosen] + [s for s in trace[f.name] if s is not chosen]
-            pick = self._pick(ctx, f, ranked)
-            if picks[f.name].value is None or _num(picks[f.name].value) != _num(pick.value):
-                pick.reason += "; chosen so that net + tax = total"
-            picks[f.name] = pick
-
-    def _apply_cues(self, ctx: _Context, cues: FieldCues, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
-        if not scored:
-            return scored
-        for s in scored:
-            c = s.candidate
-            pl = ctx.layout.pages[c.page]
-            rel_y = c.bbox[1] / max(pl.height, 1.0)
-            if "top" in cues.location and c.page == 0 and rel_y < 0.35:
-                s.score *= 1.1
-            if "bottom" in cues.location and rel_y > 0.6:
-                s.score *= 1.1
-            if c.kind == "amount":
-                s.score *= 1.0 if c.flags.get("decimals") else 0.8
-                if cues.concept in ("total", "net", "tax", "due_payable"):
-                    # Summary amounts come after the items: among equals, the later one is the invoice's.
-                    pos = (c.page + rel_y) / max(len(ctx.layout.pages), 1)
-                    s.score *= 1.0 + 0.03 * pos
-            if cues.examples and c.kind in ("vat_id", "text"):
-                if any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
-                    s.score *= 1.1
-        # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
-        # summary amounts to the last (the totals after the items).
-        sign = -1 if cues.concept in ("total", "net", "tax", "due_payable") else 1
-        scored.sort(key=lambda s: (-round(s.score / 0.02), sign * s.candidate.page, sign * s.candidate.row, s.candidate.x0))
-        best = scored[0].score
-        if cues.selection and best > 0:
-            near = [s for s in scored if s.score >= best * 0.7]
-            key = {
-                "largest": lambda s: -_num(s.candidate.value),
-                "smallest": lambda s: _num(s.candidate.value),
-                "first": lambda s: (s.candidate.page, s.candidate.row, s.candidate.x0),
-                "last": lambda s: (-s.candidate.page, -s.candidate.row, -s.candidate.x0),
-            }[cues.selection]
-            chosen = sorted(near, key=key)[0]
-            scored.remove(chosen)
-            scored.insert(0, chosen)
-        return scored
-
-    def _prior(self, ctx: _Context, f: Field, cues: FieldCues, cands: list[Candidate], negatives: list[LabelHit]) -> ScoredCandidate | None:
-        if not cands:
-            return None
-        neg_rows = {(h.page, h.row) for h in negatives}
-        usable = [c for c in cands if (c.page, c.row) not in neg_rows]
-        if not usable:
-            return None
-        if cues.concept in ("total", "due_payable") or cues.selection == "largest":
-            money = [c for c in usable if c.flags.get("decimals") and _is_cell(ctx.layout, c)]
-            if not money:
-                return None
-            best = max(money, key=lambda c: (_num(c.value), -c.page))
-            return ScoredCandidate(best, 0.32, None, "largest amount in the document (no label found)")
-        if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
-            first = min(usable, key=lambda c: (c.page, c.bbox[1], c.x0))
-            return ScoredCandidate(first, 0.3, None, "first date in the document (no label found)")
-        if cues.concept == "vat_id" or (cues.examples and cands[0].kind == "vat_id"):
-            return ScoredCandidate(usable[0], 0.3, None, "first VAT identification number in the document")
-        return None
-
     def _pick(self, ctx: _Context, f: Field, scored: list[ScoredCandidate]) -> Pick:
         best = scored[0]
-        runner = next((s.score for s in scored[1:] if _value_key(s.candidate.value) != _value_key(best.candidate.value)), 0.0)
+        runner = next(
+            (
+                s.score
+                for s in scored[1:]
+                if _value_key(s.candidate.value) != _value_key(best.candidate.value)
+            ),
+            0.0,
+        )
         c = best.candidate
         page = ctx.layout.pages[c.page].page
         ocr = words_confidence(page, c.words)
         value = _typed_value(f, c.value)
         cites = citations_from_words(page, c.words)
-        return Pick(value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), cites, ocr, best.reason, by_label=best.hit is not None)
+        return Pick(
+            value,
+            confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
+            cites,
+            ocr,
+            best.reason,
+            by_label=best.hit is not None,
+        )
 
     def _currency(self, ctx: _Context, cues: FieldCues, positives: list[LabelHit]) -> Pick:
         cands = ctx.candidates.currencies
@@ -341,9 +302,13 @@ class LocalEngine:
                 counts[c.value] += 1
         code, n = counts.most_common(1)[0]
         first = next(c for c in cands if c.value == code)
-        return self._pick_currency(ctx, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands)
+        return self._pick_currency(
+            ctx, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands
+        )
 
-    def _pick_currency(self, ctx: _Context, c: Candidate, reason: str, score: float, cands: list[Candidate]) -> Pick:
+    def _pick_currency(
+        self, ctx: _Context, c: Candidate, reason: str, score: float, cands: list[Candidate]
+    ) -> Pick:
         page = ctx.layout.pages[c.page].page
         cites = citations_from_words(page, c.words)
         note = None
@@ -373,7 +338,11 @@ class LocalEngine:
             # A checkbox mark just left of the label ("☒ Paid").
             for i in pl.rows[h.row].words:
                 w = pl.page.words[i]
-                if w.bbox[2] <= h.bbox[0] + 0.5 and h.bbox[0] - w.bbox[2] < 3 * pl.body_height and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔"):
+                if (
+                    w.bbox[2] <= h.bbox[0] + 0.5
+                    and h.bbox[0] - w.bbox[2] < 3 * pl.body_height
+                    and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔")
+                ):
                     value = w.text.strip() not in ("☐", "[ ]", "□")
                     score = h.strength
                     if best is None or score > best[0]:
@@ -382,7 +351,13 @@ class LocalEngine:
             return Pick(reason="no yes/no word or checkbox next to a label")
         score, value, words, page_i, reason = best
         page = ctx.layout.pages[page_i].page
-        return Pick(value, confidence_from_scores(min(score, 1.0), 0.0, None), citations_from_words(page, words), words_confidence(page, words), reason)
+        return Pick(
+            value,
+            confidence_from_scores(min(score, 1.0), 0.0, None),
+            citations_from_words(page, words),
+            words_confidence(page, words),
+            reason,
+        )
 
     def _enum(self, ctx: _Context, f: Field, positives: list[LabelHit]) -> Pick:
         options: list[tuple[float, Any, int, list[int], str]] = []
@@ -390,18 +365,30 @@ class LocalEngine:
             pl = ctx.layout.pages[h.page]
             for r in pl.rows[h.row : h.row + 3]:
                 for seg in r.segments:
-                    words = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1]
+                    words = [
+                        w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1
+                    ]
                     text = " ".join(pl.page.words[w].text for w in words)
                     value = match_enum(text, f.values) if text else None
                     if value is not None:
-                        options.append((h.strength * (1.0 if r.index == h.row else 0.8), value, h.page, words, f"'{text}' next to label '{h.phrase}'"))
+                        options.append(
+                            (
+                                h.strength * (1.0 if r.index == h.row else 0.8),
+                                value,
+                                h.page,
+                                words,
+                                f"'{text}' next to label '{h.phrase}'",
+                            )
+                        )
         if not options:
             for pl in ctx.layout.pages:
                 for r in pl.rows:
                     for seg in r.segments:
                         value = match_enum(seg.text, f.values, cutoff=92.0)
                         if value is not None:
-                            options.append((0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value"))
+                            options.append(
+                                (0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")
+                            )
                             break
                     if options:
                         break
@@ -411,40 +398,91 @@ class LocalEngine:
             return Pick(reason="none of the allowed values is printed")
         score, value, page_i, words, reason = max(options, key=lambda o: o[0])
         page = ctx.layout.pages[page_i].page
-        return Pick(value, confidence_from_scores(min(score, 1.0), 0.0, None), citations_from_words(page, words), words_confidence(page, words), reason)
+        return Pick(
+            value,
+            confidence_from_scores(min(score, 1.0), 0.0, None),
+            citations_from_words(page, words),
+            words_confidence(page, words),
+            reason,
+        )
 
-    def _name(self, ctx: _Context, cues: FieldCues, role: str, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit]) -> Pick:
-        # Only words printed as labels count against a name ("Lieferant" inside "Muster Lieferant GmbH" does not).
+    def _name(
+        self,
+        ctx: _Context,
+        cues: FieldCues,
+        role: str,
+        positives: list[LabelHit],
+        negatives: list[LabelHit],
+        rivals: list[LabelHit],
+    ) -> Pick:
+        # Only words printed as labels count against a name ("Lieferant" in "Muster Lieferant GmbH" does not).
         negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
         for n in found:
             c = n.candidate
             # The other party's label just above, in the same column ("Verkäufer:" over a seller's name).
-            if any(h.page == c.page and 0 <= c.row - h.row <= 3 and min(h.bbox[2] + 40, c.bbox[2]) > max(h.bbox[0] - 40, c.bbox[0]) for h in negatives):
+            if any(
+                h.page == c.page
+                and 0 <= c.row - h.row <= 3
+                and min(h.bbox[2] + 40, c.bbox[2]) > max(h.bbox[0] - 40, c.bbox[0])
+                for h in negatives
+            ):
                 n.score *= 0.6
         found.sort(key=lambda n: -n.score)
         if not found or found[0].score < 0.25:
             return Pick(reason="no name found by label, letterhead or address block")
         best = found[0]
-        runner = next((n.score for n in found[1:] if n.candidate.value.casefold() != best.candidate.value.casefold()), 0.0)
+        runner = next(
+            (n.score for n in found[1:] if n.candidate.value.casefold() != best.candidate.value.casefold()),
+            0.0,
+        )
         c = best.candidate
         page = ctx.layout.pages[c.page].page
         ocr = words_confidence(page, c.words)
-        return Pick(c.value, confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None), citations_from_words(page, c.words), ocr, best.reason)
+        return Pick(
+            c.value,
+            confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
+            citations_from_words(page, c.words),
+            ocr,
+            best.reason,
+        )
 
-    def _text(self, ctx: _Context, f: Field, cues: FieldCues, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], identifier: bool) -> Pick:
-        cands = _label_values(ctx.layout, positives, identifier, cues)
+    def _text(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        positives: list[LabelHit],
+        negatives: list[LabelHit],
+        rivals: list[LabelHit],
+        identifier: bool,
+    ) -> Pick:
+        cands = label_values(ctx.layout, positives, identifier, cues)
         scored = score_candidates(ctx.layout, cands, positives, negatives, rivals)
-        scored = self._apply_cues(ctx, cues, scored)
+        scored = apply_cues(ctx.layout, cues, scored)
         if not scored or scored[0].score < _MIN_SCORE:
             return Pick(reason="no value found right of or below a label of this field")
         return self._pick(ctx, f, scored)
 
-    def _array(self, ctx: _Context, f: Field, cues: FieldCues, positives: list[LabelHit], negatives: list[LabelHit], rivals: list[LabelHit], kind: str) -> Pick:
-        pool = {"date": ctx.candidates.dates, "amount": ctx.candidates.amounts, "currency": ctx.candidates.currencies, "vat_id": ctx.candidates.vat_ids}.get(kind)
+    def _array(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        positives: list[LabelHit],
+        negatives: list[LabelHit],
+        rivals: list[LabelHit],
+        kind: str,
+    ) -> Pick:
+        pool = {
+            "date": ctx.candidates.dates,
+            "amount": ctx.candidates.amounts,
+            "currency": ctx.candidates.currencies,
+            "vat_id": ctx.candidates.vat_ids,
+        }.get(kind)
         if pool is None:
-            pool = _label_values(ctx.layout, positives, kind == "identifier", cues)
+            pool = label_values(ctx.layout, positives, kind == "identifier", cues)
         scored = score_candidates(ctx.layout, pool, positives, negatives, rivals) if positives else []
         keep = [s for s in scored if s.score >= _MIN_SCORE]
         keep.sort(key=lambda s: (s.candidate.page, s.candidate.row, s.candidate.x0))
@@ -470,27 +508,41 @@ class LocalEngine:
             from core.extraction.local.tables import extract_items
         except ImportError:
             result.extractions[f.name] = Extraction(value=None)
-            result.metadata[f.name] = FieldMetadata(insights=[Insight(type="note", content="table reading is not available")])
+            result.metadata[f.name] = FieldMetadata(
+                insights=[Insight(type="note", content="table reading is not available")]
+            )
             return
         items = extract_items(document, f)
         if not items.items:
             result.extractions[f.name] = Extraction(value=None)
-            result.metadata[f.name] = FieldMetadata(insights=[Insight(type="reasoning", content=items.reason or "no table found")])
+            result.metadata[f.name] = FieldMetadata(
+                insights=[Insight(type="reasoning", content=items.reason or "no table found")]
+            )
             return
         conf = sum(items.confidence) / len(items.confidence) if items.confidence else None
-        result.extractions[f.name] = Extraction(value=items.items, confidence=conf, citations=list(items.item_citations))
-        result.metadata[f.name] = FieldMetadata(confidence=conf, citations=list(items.item_citations), insights=[Insight(type="reasoning", content=items.reason)])
+        result.extractions[f.name] = Extraction(
+            value=items.items, confidence=conf, citations=list(items.item_citations)
+        )
+        result.metadata[f.name] = FieldMetadata(
+            confidence=conf,
+            citations=list(items.item_citations),
+            insights=[Insight(type="reasoning", content=items.reason)],
+        )
         for i, item in enumerate(items.items):
             item_conf = items.confidence[i] if i < len(items.confidence) else None
             ocr = items.ocr_confidence[i] if i < len(items.ocr_confidence) else None
             item_cites = [items.item_citations[i]] if i < len(items.item_citations) else []
-            result.metadata[f"{f.name}[{i}]"] = FieldMetadata(ocr_confidence=ocr, confidence=item_conf, citations=item_cites)
+            result.metadata[f"{f.name}[{i}]"] = FieldMetadata(
+                ocr_confidence=ocr, confidence=item_conf, citations=item_cites
+            )
             cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
             for key, value in item.items():
                 cell = cells.get(key)
                 meta = FieldMetadata(confidence=item_conf, citations=[cell] if cell else [])
                 if value is not None and cell is None:
-                    meta.insights.append(Insight(type="note", content="value taken from the item's row, no cell of its own"))
+                    meta.insights.append(
+                        Insight(type="note", content="value taken from the item's row, no cell of its own")
+                    )
                 result.metadata[f"{f.name}[{i}].{key}"] = meta
 
 
@@ -535,103 +587,29 @@ def _kind(f: Field, cues: FieldCues) -> str:
         return "vat_id"
     if cues.concept in ("seller", "buyer") or cues.name_only:
         return "name"
-    if cues.concept in _ID_CONCEPTS or _ID_NAME.search(f.name) or any(re.search(r"\d", e) for e in cues.examples):
+    if (
+        cues.concept in _ID_CONCEPTS
+        or _ID_NAME.search(f.name)
+        or any(re.search(r"\d", e) for e in cues.examples)
+    ):
         return "identifier"
     return "text"
 
 
-# Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
-# "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date.
-_FAMILIES: dict[str, tuple[str, ...]] = {
-    "invoice": ("rechnung", "invoice", "facture", "factura", "fattura", "factuur", "faktura", "bill", "beleg",
-                "gutschrift", "credit"),
-    "order": ("bestell", "order", "commande", "auftrag", "pedido", "ordine", "purchase"),
-    "delivery": ("liefer", "deliver", "livraison", "shipping", "versand", "leistung", "service", "entrega"),
-    "due": ("fällig", "due", "échéance", "echeance", "zahlbar", "payable", "vencimiento", "scadenza"),
-    "customer": ("kunde", "customer", "client", "cliente", "klant"),
-}
-_CONCEPT_FAMILY = {"issue_date": "invoice", "invoice_number": "invoice", "due_date": "due", "delivery_date": "delivery",
-                   "order_date": "order", "order_number": "order", "customer_number": "customer", "delivery_number": "delivery"}
-
-
-def _qualified(layout: DocumentLayout, h: LabelHit, cues: FieldCues) -> LabelHit:
-    if h.negative or h.key_length > 6:
-        return h
-    pl = layout.pages[h.page]
-    row = pl.rows[h.row]
-    before = [pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
-    if not before:
-        return h
-    own = _CONCEPT_FAMILY.get(cues.concept or "")
-    factor = 1.0
-    for fam, stems in _FAMILIES.items():
-        if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
-            factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
-    if factor == 1.0 and own is not None and h.key_length <= 3:
-        factor = 0.6  # "Stylesheet-Version 2.0 vom ...": a short label after unrelated words
-    if factor == 1.0:
-        return h
-    return LabelHit(h.field, h.phrase, h.weight * factor, h.negative, h.page, h.row, h.segment, h.words, h.bbox, h.similarity, h.key_length)
-
-
-def _apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick]) -> None:
-    """"Often equal to the grand total": without a label of its own, a field takes the named field's value."""
-    from rapidfuzz import fuzz
-
-    for f in fields:
-        target = cues[f.name].equal_to
-        pick = picks.get(f.name)
-        if not target or pick is None or (pick.value is not None and pick.by_label):
-            continue
-        names = {o.name: o.name.replace("_", " ") for o in fields if o.name != f.name and o.name in picks and o.type == f.type}
-        if not names:
-            continue
-        name, score = max(((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1])
-        source = picks[name]
-        if score < 80 or source.value is None:
-            continue
-        picks[f.name] = Pick(
-            source.value, (source.confidence or 0.5) * 0.7, list(source.citations), source.ocr_confidence,
-            f"no label of its own; the description says it is often equal to {name}", by_label=False,
-        )
-
-
-def _prefer_sum_row(layout: DocumentLayout, scored: list[ScoredCandidate], cands: list[Candidate]) -> list[ScoredCandidate]:
-    """Under a column header, a total is the row that sums the rows above it, not the first row."""
-    top = scored[0].score
-    for best in [s for s in scored[:4] if s.score >= top * 0.9]:
-        h, c = best.hit, best.candidate
-        if h is None or c.row <= h.row or c.page != h.page:
-            continue
-        column = [x for x in cands if x.page == c.page and h.row < x.row <= h.row + 9 and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0]
-        column.sort(key=lambda x: x.row)
-        for k in range(len(column) - 1, 1, -1):
-            total = sum(_num(x.value) for x in column[:k])
-            if abs(total - _num(column[k].value)) < 0.011:
-                chosen = next((s for s in scored if s.candidate is column[k]), None)
-                if chosen is None:
-                    chosen = ScoredCandidate(column[k], best.score, h, best.reason)
-                chosen.score = max(chosen.score, top * 1.05)
-                chosen.reason = f"{best.reason}; the row that sums the column"
-                return [chosen] + [s for s in scored if s is not chosen]
-    return scored
-
-
-def _is_cell(layout: DocumentLayout, c: Candidate) -> bool:
-    """Whether a candidate fills its segment (a table cell or a value after a label), not a sentence."""
-    seg = layout.pages[c.page].rows[c.row].segments[c.segment]
-    return len(seg.words) - len(c.words) <= 1
-
-
 def _as_negative(h: LabelHit) -> LabelHit:
-    return LabelHit(h.field, h.phrase, h.weight * 0.9, True, h.page, h.row, h.segment, h.words, h.bbox, h.similarity, h.key_length)
-
-
-def _num(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
+    return LabelHit(
+        h.field,
+        h.phrase,
+        h.weight * 0.9,
+        True,
+        h.page,
+        h.row,
+        h.segment,
+        h.words,
+        h.bbox,
+        h.similarity,
+        h.key_length,
+    )
 
 
 def _value_key(value: Any) -> Any:
@@ -652,106 +630,13 @@ def _typed_value(f: Field, value: Any) -> Any:
     return str(value) if not isinstance(value, (str, int, float, bool)) else value
 
 
-_GLUED_LABEL = re.compile(r"^(?:n[°º]|no\.|nr\.?|num\.)\s*(?=\w*\d)", re.I)
-_AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
-_ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
-
-
-def _label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues) -> list[Candidate]:
-    """Text candidates right of and below each label hit: an identifier token, or the rest of the cell."""
-    from core.extraction.citations import union_bbox
-
-    out: list[Candidate] = []
-    seen: set[tuple[int, tuple[int, ...]]] = set()
-    label_cells = {(h.page, h.row, h.segment) for h in hits}
-    for h in hits:
-        pl = layout.pages[h.page]
-        row = pl.rows[h.row]
-        regions: list[tuple[Segment, list[int]]] = []
-        seg = row.segments[h.segment]
-        rest = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5]
-        if rest:
-            regions.append((seg, rest))
-        if h.segment + 1 < len(row.segments):
-            nxt = row.segments[h.segment + 1]
-            regions.append((nxt, list(nxt.words)))
-        for r in pl.rows[h.row + 1 : h.row + 4]:
-            for s in r.segments:
-                if min(h.bbox[2], s.bbox[2]) - max(h.bbox[0], s.bbox[0]) > 0 or abs(s.bbox[0] - h.bbox[0]) < 2 * pl.body_height:
-                    if (h.page, s.row, s.index) not in label_cells:
-                        regions.append((s, list(s.words)))
-                    break
-        for s, words in regions:
-            picked = _identifier_words(pl.page.words, words, cues) if identifier else _text_words(pl.page.words, words)
-            if not picked:
-                continue
-            key = (h.page, tuple(picked))
-            if key in seen:
-                continue
-            seen.add(key)
-            if identifier and cues.keep_hash and s.row == h.row:
-                k = words.index(picked[0])
-                if k > 0 and pl.page.words[words[k - 1]].text == "#":
-                    picked = [words[k - 1]] + picked
-            texts = [pl.page.words[i].text for i in picked]
-            value = ("".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)).strip(" :;,")
-            if identifier:
-                value = _GLUED_LABEL.sub("", value.rstrip("."))
-            if not value:
-                continue
-            out.append(Candidate("text", value, " ".join(texts), h.page, s.row, s.index, picked, union_bbox(pl.page.words[i].bbox for i in picked)))
-    return out
-
-
-def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list[int]:
-    """The identifier among some words: the first token with a digit (with following parts when they belong)."""
-    chosen: list[int] = []
-    for k, i in enumerate(idx):
-        t = _GLUED_LABEL.sub("", words[i].text.strip(":;,"))
-        if _AMOUNT_LIKE.match(t):
-            if chosen:
-                break
-            continue
-        if not t or t in (":", "#", "-", "No", "No.", "Nr", "Nr.", "N°", "Nº"):
-            if chosen:
-                break
-            continue
-        has_digit = any(ch.isdigit() for ch in t)
-        if not chosen:
-            if has_digit and _ID_TOKEN.match(t) and not re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
-                chosen.append(i)
-                if not cues.no_spaces:
-                    break
-            elif re.search(r"[a-z]{3,}", t) and not has_digit:
-                if len(t) > 3 and k > 1:
-                    break
-            continue
-        # With "without spaces", glue the following digit groups ("DE 123 456 789").
-        if cues.no_spaces and re.fullmatch(r"[\dA-Z]{1,6}", t):
-            chosen.append(i)
-        else:
-            break
-    return chosen
-
-
-def _text_words(words: list[Any], idx: list[int]) -> list[int]:
-    picked = [i for i in idx if words[i].text.strip() not in (":", "-", "#")]
-    text = " ".join(words[i].text for i in picked)
-    if not re.search(r"\w", text):
-        return []
-    name = cut_name(text)
-    keep: list[int] = []
-    acc = ""
-    for i in picked:
-        if len(acc) >= len(name):
-            break
-        keep.append(i)
-        acc = (acc + " " + words[i].text).strip()
-    return keep
-
-
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:
     insights = [Insight(type="reasoning", content=pick.reason or "no value found")]
     if pick.note:
         insights.append(Insight(type="note", content=pick.note))
-    result.metadata[path] = FieldMetadata(ocr_confidence=pick.ocr_confidence, confidence=pick.confidence, citations=pick.citations, insights=insights)
+    result.metadata[path] = FieldMetadata(
+        ocr_confidence=pick.ocr_confidence,
+        confidence=pick.confidence,
+        citations=pick.citations,
+        insights=insights,
+    )

@@ -18,7 +18,7 @@ from core.documents import BBox
 from core.extraction.citations import union_bbox
 from core.extraction.local.layout import DocumentLayout, word_key
 
-__all__ = ["LabelHit", "LabelIndex", "resolve_overlaps"]
+__all__ = ["LabelHit", "LabelIndex", "resolve_overlaps", "qualify", "has_digit"]
 
 _MAX_WORDS = 5
 
@@ -69,7 +69,7 @@ class LabelIndex:
                                 break
                             if kb:
                                 runs[acc].append((pl.index, row.index, seg.index, a, b))
-        # German-style compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
+        # German compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
         # Single long words are indexed by their tails; a phrase's first word is looked up there.
         self._tails: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         for pl in layout.pages:
@@ -78,7 +78,9 @@ class LabelIndex:
                     for a, w in enumerate(seg.words):
                         first = pl.keys[w]
                         raw = pl.page.words[w].text.rstrip(":.")
-                        if "/" in raw:  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
+                        if (
+                            "/" in raw
+                        ):  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
                             for part in raw.split("/"):
                                 pk = word_key(part)
                                 if len(pk) >= 3:
@@ -86,7 +88,7 @@ class LabelIndex:
                         if len(first) >= 9 and raw.isalpha():
                             for cut in range(3, len(first) - 4):
                                 self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
-        # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs holding digits
+        # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs with digits
         # are kept apart (a value such as "invoice_number_1" is not a fuzzy "Invoice number").
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._digit_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -150,10 +152,24 @@ class LabelIndex:
                     tail_runs.append((page, row, seg_i, seg.words[a : a + len(parts)]))
             matches.append((tail_runs, 0.9))
         for runs, sim in matches:
-            for page, row, seg, words in runs:
+            for page, row, seg_index, words in runs:
                 pl = self.layout.pages[page]
                 bbox = union_bbox(pl.page.words[i].bbox for i in words)
-                hits.append(LabelHit(field, phrase, weight, negative, page, row, seg, list(words), bbox, sim, len(key)))
+                hits.append(
+                    LabelHit(
+                        field,
+                        phrase,
+                        weight,
+                        negative,
+                        page,
+                        row,
+                        seg_index,
+                        list(words),
+                        bbox,
+                        sim,
+                        len(key),
+                    )
+                )
         return hits
 
 
@@ -195,7 +211,9 @@ def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
         for other in {id(o): o for w in h.words for o in by_word[(h.page, w)]}.values():
             if other is h or not words <= set(other.words):
                 continue
-            longer = other.key_length > h.key_length or (other.key_length == h.key_length and len(other.words) > len(h.words))
+            longer = other.key_length > h.key_length or (
+                other.key_length == h.key_length and len(other.words) > len(h.words)
+            )
             if not longer:
                 continue
             if other.field != h.field or other.negative != h.negative or not h.negative:
@@ -204,3 +222,71 @@ def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
         if not beaten:
             kept.append(h)
     return kept
+
+
+# Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
+# "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "invoice": (
+        "rechnung",
+        "invoice",
+        "facture",
+        "factura",
+        "fattura",
+        "factuur",
+        "faktura",
+        "bill",
+        "beleg",
+        "gutschrift",
+        "credit",
+    ),
+    "order": ("bestell", "order", "commande", "auftrag", "pedido", "ordine", "purchase"),
+    "delivery": ("liefer", "deliver", "livraison", "shipping", "versand", "leistung", "service", "entrega"),
+    "due": ("fällig", "due", "échéance", "echeance", "zahlbar", "payable", "vencimiento", "scadenza"),
+    "customer": ("kunde", "customer", "client", "cliente", "klant"),
+}
+_CONCEPT_FAMILY = {
+    "issue_date": "invoice",
+    "invoice_number": "invoice",
+    "due_date": "due",
+    "delivery_date": "delivery",
+    "order_date": "order",
+    "order_number": "order",
+    "customer_number": "customer",
+    "delivery_number": "delivery",
+}
+
+
+def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHit:
+    """A short label weighed by the words before it on its row (see ``_FAMILIES``)."""
+    if h.negative or h.key_length > 6:
+        return h
+    pl = layout.pages[h.page]
+    row = pl.rows[h.row]
+    before = [
+        pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words
+    ]
+    if not before:
+        return h
+    own = _CONCEPT_FAMILY.get(concept or "")
+    factor = 1.0
+    for fam, stems in _FAMILIES.items():
+        if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
+            factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
+    if factor == 1.0 and own is not None and h.key_length <= 3:
+        factor = 0.6  # "Stylesheet-Version 2.0 vom ...": a short label after unrelated words
+    if factor == 1.0:
+        return h
+    return LabelHit(
+        h.field,
+        h.phrase,
+        h.weight * factor,
+        h.negative,
+        h.page,
+        h.row,
+        h.segment,
+        h.words,
+        h.bbox,
+        h.similarity,
+        h.key_length,
+    )

@@ -101,7 +101,7 @@ class DocumentLayout:
 
 
 def _rows_of(page: Page) -> list[list[int]]:
-    order = sorted(range(len(page.words)), key=lambda i: ((page.words[i].bbox[1] + page.words[i].bbox[3]) / 2))
+    order = sorted(range(len(page.words)), key=lambda i: (page.words[i].bbox[1] + page.words[i].bbox[3]) / 2)
     rows: list[list[int]] = []
     spans: list[tuple[float, float]] = []
     for i in order:
@@ -125,7 +125,7 @@ def _rows_of(page: Page) -> list[list[int]]:
 
 
 def _rows_chained(page: Page) -> list[list[int]]:
-    """Rows of a scanned or photographed page, which may be tilted: each word continues the row whose last word
+    """Rows of a scanned or photographed page, which may be tilted: a word continues the row whose last word
     ends just left of it and overlaps it vertically, so a slanted line stays one row."""
     words = page.words
     order = sorted(range(len(words)), key=lambda i: words[i].bbox[0])
@@ -156,13 +156,13 @@ def _page_layout(page: Page, index: int) -> PageLayout:
     rows: list[Row] = []
     word_row = [0] * len(words)
     word_segment = [(0, 0)] * len(words)
-    for ws in (_rows_chained(page) if page.source == "ocr" else _rows_of(page)):
+    for ws in _rows_chained(page) if page.source == "ocr" else _rows_of(page):
         ws.sort(key=lambda i: words[i].bbox[0])
         r = len(rows)
         segs: list[list[int]] = [[ws[0]]]
-        # OCR boxes hug the glyphs ("a" is shorter than "A"), so scanned rows use their tallest word as the size.
+        # OCR boxes hug the glyphs ("a" is shorter than "A"): scanned rows use their tallest word as the size.
         row_h = max(words[i].bbox[3] - words[i].bbox[1] for i in ws) if page.source == "ocr" else 0.0
-        for prev, cur in zip(ws, ws[1:]):
+        for prev, cur in zip(ws, ws[1:], strict=False):
             gap = words[cur].bbox[0] - words[prev].bbox[2]
             h = min(words[cur].bbox[3] - words[cur].bbox[1], words[prev].bbox[3] - words[prev].bbox[1])
             if gap > max(1.1 * max(h, row_h), 0.9 * body):
@@ -184,7 +184,16 @@ def _page_layout(page: Page, index: int) -> PageLayout:
         for i in ws:
             word_row[i] = r
         bbox = union_bbox(words[i].bbox for i in ws)
-        rows.append(Row(index, r, ws, segments, bbox, statistics.median(words[i].bbox[3] - words[i].bbox[1] for i in ws)))
+        rows.append(
+            Row(
+                index,
+                r,
+                ws,
+                segments,
+                bbox,
+                statistics.median(words[i].bbox[3] - words[i].bbox[1] for i in ws),
+            )
+        )
     return PageLayout(page, index, rows, word_row, word_segment, [word_key(w.text) for w in words], body)
 
 

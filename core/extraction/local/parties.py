@@ -17,12 +17,29 @@ from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
 _SEPARATORS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3,}")
-_POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,5}\s+\w{2,}|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b")
-_STREET = re.compile(r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|road|rd\.|avenue|ave\.?|rue|chemin|avenue|boulevard|bd\.?|via|calle|laan|straat|\d+\s*[a-z]?$)", re.I)
+_POSTCODE_CITY = re.compile(
+    r"(?:^|\s)(?:[A-Z]{1,2}[- ]?)?\d{4,5}\s+\w{2,}"  # DE 80333 München, 75001 Paris
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # UK postcodes
+    r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # US states with ZIP
+)
+_STREET = re.compile(
+    r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|road|rd\.|avenue|ave\.?|rue|chemin|avenue|boulevard|bd\.?|via|calle|laan|straat|\d+\s*[a-z]?$)",
+    re.I,
+)
 _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
-_SALUTATION = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*", re.I)
-_NOT_NAME = re.compile(r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b", re.I)
-_ADDRESS_LABEL = re.compile(r"\b(adresse|address|anschrift|lieferadresse|rechnungsadresse|shipping|billing|ship to|bill to|livraison|facturation|lieferanschrift|empfänger|destinataire)\b", re.I)
+_SALUTATION = re.compile(
+    r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*",
+    re.I,
+)
+_NOT_NAME = re.compile(
+    r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b",
+    re.I,
+)
+_ADDRESS_LABEL = re.compile(
+    r"\b(adresse|address|anschrift|lieferadresse|rechnungsadresse|shipping|billing|ship to|bill to|livraison"
+    r"|facturation|lieferanschrift|empfänger|destinataire)\b",
+    re.I,
+)
 _DELIVERY = re.compile(r"\b(liefer|deliver|shipping|ship to|livraison|entrega|consegna)", re.I)
 
 
@@ -47,26 +64,36 @@ def cut_name(text: str) -> str:
 
 
 def is_name_like(text: str) -> bool:
-    """Whether a segment's text can be a person's or company's name (letters, not a key: value, not an address).
+    """Whether a segment's text can be a person's or company's name (letters, no "key: value", no address).
 
     >>> is_name_like("Kunden AG Mitte"), is_name_like("Nummer : 549910"), is_name_like("69876 Frankfurt")
     (True, False, False)
     """
     t = text.strip()
-    if len(t) < 2 or _KEY_VALUE.match(t) or t.endswith(":") or _NOT_NAME.match(t) or "@" in t or _ADDRESS_LABEL.search(t):
+    if (
+        len(t) < 2
+        or _KEY_VALUE.match(t)
+        or t.endswith(":")
+        or _NOT_NAME.match(t)
+        or "@" in t
+        or _ADDRESS_LABEL.search(t)
+    ):
         return False
     letters = sum(ch.isalpha() for ch in t)
     digits = sum(ch.isdigit() for ch in t)
     if letters < 2 or digits > letters / 2:
         return False
-    if _POSTCODE_CITY.search(t) and not COMPANY_SUFFIX.search(t):
-        return False
-    return True
+    return not (_POSTCODE_CITY.search(t) and not COMPANY_SUFFIX.search(t))
 
 
 def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     name = cut_name(seg.text)
-    if not is_name_like(name) or _STREET.search(name) and not COMPANY_SUFFIX.search(name) and re.search(r"\d", name):
+    if (
+        not is_name_like(name)
+        or _STREET.search(name)
+        and not COMPANY_SUFFIX.search(name)
+        and re.search(r"\d", name)
+    ):
         return None
     start = seg.text.find(name)
     if start < 0:
@@ -76,14 +103,25 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
         return None
     from core.extraction.citations import union_bbox
 
-    return Candidate("text", name, name, pl.index, seg.row, seg.index, words, union_bbox(pl.page.words[i].bbox for i in words))
+    return Candidate(
+        "text",
+        name,
+        name,
+        pl.index,
+        seg.row,
+        seg.index,
+        words,
+        union_bbox(pl.page.words[i].bbox for i in words),
+    )
 
 
-_SALUTATION_ONLY = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I)
+_SALUTATION_ONLY = re.compile(
+    r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I
+)
 
 
 def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
-    """The segment printed right above (-1) or below (+1) another at the same left edge, with no cell left of it."""
+    """The segment right above (-1) or below (+1) another at the same left edge, with no cell left of it."""
     r = seg.row + direction
     if not 0 <= r < len(pl.rows):
         return None
@@ -91,7 +129,7 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
     gap = (seg.bbox[1] - row.bbox[3]) if direction < 0 else (row.bbox[1] - seg.bbox[3])
     if gap > 0.9 * pl.body_height:
         return None
-    for k, other in enumerate(row.segments):
+    for _k, other in enumerate(row.segments):
         if abs(other.bbox[0] - seg.bbox[0]) < 2.0:
             return other
         if other.bbox[0] > seg.bbox[0]:
@@ -107,9 +145,16 @@ def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     seg = pl.rows[candidate.row].segments[candidate.segment]
     text, words = candidate.value, list(candidate.words)
     below = _stacked(pl, seg, +1)
-    if below is not None and is_name_like(below.text) and not re.search(r"\d", below.text):
-        if _SALUTATION_ONLY.match(text.strip()) or (COMPANY_SUFFIX.search(below.text) and not COMPANY_SUFFIX.search(text)):
-            text, words = f"{text} {below.text}", words + list(below.words)
+    continues = below is not None and is_name_like(below.text) and not re.search(r"\d", below.text)
+    if (
+        below is not None
+        and continues
+        and (
+            _SALUTATION_ONLY.match(text.strip())
+            or (COMPANY_SUFFIX.search(below.text) and not COMPANY_SUFFIX.search(text))
+        )
+    ):
+        text, words = f"{text} {below.text}", words + list(below.words)
     if words == candidate.words:
         return candidate
     bbox = union_bbox(pl.page.words[i].bbox for i in words)
@@ -127,7 +172,11 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
             block = [seg]
             cur = seg
             for prev_row in range(seg.row - 1, max(seg.row - 7, -1), -1):
-                above = [s for s in pl.rows[prev_row].segments if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height]
+                above = [
+                    s
+                    for s in pl.rows[prev_row].segments
+                    if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height
+                ]
                 if not above:
                     continue
                 gap = cur.bbox[1] - above[0].bbox[3]
@@ -162,15 +211,29 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
                 start = seg.text.index(rest)
                 words = seg.words_in_span(start, start + len(rest))
                 k0 = seg.words.index(words[0])
-                return Segment(seg.page, seg.row, seg.index, words, seg.text[seg.starts[k0]:], [s - seg.starts[k0] for s in seg.starts[k0:]], seg.bbox)
+                return Segment(
+                    seg.page,
+                    seg.row,
+                    seg.index,
+                    words,
+                    seg.text[seg.starts[k0] :],
+                    [s - seg.starts[k0] for s in seg.starts[k0:]],
+                    seg.bbox,
+                )
             if k + 1 < len(row.segments):
                 value = row.segments[k + 1]
                 above = _stacked(pl, value, -1)
-                if above is not None and not any(o.bbox[0] < value.bbox[0] - 2 for o in pl.rows[above.row].segments):
-                    if is_name_like(above.text) and not re.search(r"\d", above.text):
-                        words = list(above.words) + list(value.words)
-                        text = f"{above.text} {value.text}"
-                        return Segment(value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox)
+                if (
+                    above is not None
+                    and not any(o.bbox[0] < value.bbox[0] - 2 for o in pl.rows[above.row].segments)
+                    and is_name_like(above.text)
+                    and not re.search(r"\d", above.text)
+                ):
+                    words = list(above.words) + list(value.words)
+                    text = f"{above.text} {value.text}"
+                    return Segment(
+                        value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox
+                    )
                 return value
     return None
 
@@ -184,13 +247,18 @@ def _starts(pl: PageLayout, words: list[int]) -> list[int]:
 
 
 def name_candidates(
-    layout: DocumentLayout, role: str, positives: list[LabelHit], rivals: list[LabelHit], label_cells: set[tuple[int, int, int]] | None = None
+    layout: DocumentLayout,
+    role: str,
+    positives: list[LabelHit],
+    rivals: list[LabelHit],
+    label_cells: set[tuple[int, int, int]] | None = None,
 ) -> list[NameCandidate]:
     """Candidates for a party's name, scored.
 
     Args:
         layout: The document layout.
-        role: ``seller`` (letterhead, sender line, company suffix near the top), ``buyer`` (recipient block) or
+        role: ``seller`` (letterhead, sender line, company suffix near the top), ``buyer`` (recipient block)
+            or
             ``other`` (only what labels point at).
         positives: The field's label hits (e.g. "Verkäufer", "Bill to").
         rivals: The other party's label hits (a seller name is not under "Bill to").
@@ -207,11 +275,21 @@ def name_candidates(
         row = pl.rows[h.row]
         seg = row.segments[h.segment]
         # Right of the label: rest of its segment, or the next segment.
-        rest_words = [w for w in seg.words if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words]
+        rest_words = [
+            w for w in seg.words if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words
+        ]
         options: list[tuple[Segment, float, str]] = []
         if rest_words:
             k0 = seg.words.index(rest_words[0])
-            sub = Segment(seg.page, seg.row, seg.index, rest_words, seg.text[seg.starts[k0]:], [s - seg.starts[k0] for s in seg.starts[k0:]], seg.bbox)
+            sub = Segment(
+                seg.page,
+                seg.row,
+                seg.index,
+                rest_words,
+                seg.text[seg.starts[k0] :],
+                [s - seg.starts[k0] for s in seg.starts[k0:]],
+                seg.bbox,
+            )
             options.append((sub, 1.0, "right of"))
         elif h.segment + 1 < len(row.segments):
             nxt = row.segments[h.segment + 1]
@@ -226,9 +304,16 @@ def name_candidates(
                     options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
                     break
                 joined = " ".join(s.text for s in r.segments)
-                if re.match(r"^[^:]{1,40}?\s*:", joined) and not re.search(r"\b(GmbH|AG|Ltd|Inc|SARL|SAS)\b", joined.split(":")[0]):
+                if re.match(r"^[^:]{1,40}?\s*:", joined) and not re.search(
+                    r"\b(GmbH|AG|Ltd|Inc|SARL|SAS)\b", joined.split(":")[0]
+                ):
                     continue
-                segs = [s for s in r.segments if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])]
+                segs = [
+                    s
+                    for s in r.segments
+                    if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height
+                    or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
+                ]
                 if not segs:
                     continue
                 s = segs[0]
@@ -273,19 +358,23 @@ def name_candidates(
                         c = _segment_candidate(pl, seg)
                         if c and COMPANY_SUFFIX.search(c.text):
                             small = r.height < pl.body_height * 0.95
-                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
-                            score = 0.5 + (0.1 if sender_line else 0.0) + (0.02 if small else 0.0) - 0.1 * (r.bbox[1] / pl.height)
+                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(
+                                re.search(r"\d", seg.text)
+                            )
+                            score = (
+                                0.5
+                                + (0.1 if sender_line else 0.0)
+                                + (0.02 if small else 0.0)
+                                - 0.1 * (r.bbox[1] / pl.height)
+                            )
                             out.append(NameCandidate(c, score, "company name near the top of the first page"))
             # The largest text near the top is often the letterhead.
             top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
             if top:
-                seg, h = max(top, key=lambda t: t[1])
-                if h > pl.body_height * 1.3:
-                    c = _segment_candidate(pl, seg)
+                big, height = max(top, key=lambda t: t[1])
+                if height > pl.body_height * 1.3:
+                    c = _segment_candidate(pl, big)
                     if c:
                         out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
-        if role == "buyer":
-            # The recipient block usually sits below a sender line and the buyer is under the seller's address.
-            pass
     out.sort(key=lambda n: -n.score)
     return out

@@ -26,7 +26,9 @@ from core.extraction.local.layout import DocumentLayout
 
 __all__ = ["Proximity", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
 
-_FILLER = re.compile(r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I)
+_FILLER = re.compile(
+    r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,16 @@ def _between_words(layout: DocumentLayout, hit: LabelHit, cand_words: Sequence[i
     x_from = hit.bbox[2]
     x_to = min(pl.page.words[i].bbox[0] for i in cand_words)
     hs = set(hit.words) | set(cand_words)
-    return [pl.page.words[i].text for i in r.words if i not in hs and pl.page.words[i].bbox[0] >= x_from - 0.5 and pl.page.words[i].bbox[2] <= x_to + 0.5]
+    return [
+        pl.page.words[i].text
+        for i in r.words
+        if i not in hs and pl.page.words[i].bbox[0] >= x_from - 0.5 and pl.page.words[i].bbox[2] <= x_to + 0.5
+    ]
 
 
-def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind: Sequence[Candidate] = ()) -> Proximity:
+def proximity(
+    layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind: Sequence[Candidate] = ()
+) -> Proximity:
     """How well a label hit explains a candidate's position.
 
     Args:
@@ -65,12 +73,30 @@ def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind:
         if cand.bbox[0] < hit.bbox[2] - 1:
             return Proximity(0.0, "")
         gap_segments = cand.segment - hit.segment
-        score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
+        score = (
+            1.0
+            if gap_segments == 0
+            else 0.95
+            if gap_segments == 1
+            else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
+        )
         dx = cand.bbox[0] - hit.bbox[2]
         score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
-        between = [c for c in same_kind if c.page == cand.page and c.row == cand.row and hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)]
+        between = [
+            c
+            for c in same_kind
+            if c.page == cand.page
+            and c.row == cand.row
+            and hit.bbox[2] <= c.bbox[0] < cand.bbox[0]
+            and c is not cand
+            and not set(c.words) & set(cand.words)
+        ]
         score *= 0.45 ** len(between)
-        extra = [w for w in _between_words(layout, hit, cand.words, cand.row) if not _FILLER.match(w) and not any(ch.isdigit() for ch in w)]
+        extra = [
+            w
+            for w in _between_words(layout, hit, cand.words, cand.row)
+            if not _FILLER.match(w) and not any(ch.isdigit() for ch in w)
+        ]
         if extra:
             score *= 0.5 if len(extra) < 3 else 0.3
         rel = "on the same line"
@@ -79,7 +105,12 @@ def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind:
         # A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018".
         label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
         alone = not any(c is not cand and c.page == cand.page and c.row == cand.row for c in same_kind)
-        if label_row.words[-1] == hit.words[-1] and cand_row.words[0] == cand.words[0] and cand.bbox[0] < hit.bbox[0] and alone:
+        if (
+            label_row.words[-1] == hit.words[-1]
+            and cand_row.words[0] == cand.words[0]
+            and cand.bbox[0] < hit.bbox[0]
+            and alone
+        ):
             return Proximity(0.85, "continued on the next line")
     if cand.row > hit.row:
         k = cand.row - hit.row - 1
@@ -98,10 +129,18 @@ def proximity(layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind:
         score = 0.8 * (0.75**k)
         if seg.bbox[0] < hx0 - 3 * pl.body_height and overlap <= 0:
             score *= 0.5
-        between = [c for c in same_kind if c.page == cand.page and hit.row < c.row < cand.row and min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0]
+        between = [
+            c
+            for c in same_kind
+            if c.page == cand.page
+            and hit.row < c.row < cand.row
+            and min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
+        ]
         score *= 0.5 ** len(between)
         # A label with its own value to the right on its row is less likely to head the value below.
-        right = [c for c in same_kind if c.page == cand.page and c.row == hit.row and c.bbox[0] >= hit.bbox[2]]
+        right = [
+            c for c in same_kind if c.page == cand.page and c.row == hit.row and c.bbox[0] >= hit.bbox[2]
+        ]
         if right:
             score *= 0.5
         return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
@@ -155,7 +194,14 @@ def score_candidates(
                 best, best_hit, best_rel = s, h, p.relation
         if best <= 0 or best_hit is None:
             continue
-        neg = max((proximity(layout, h, cand, candidates).score * h.strength for h in negatives if h.page == cand.page and 0 <= cand.row - h.row <= 9), default=0.0)
+        neg = max(
+            (
+                proximity(layout, h, cand, candidates).score * h.strength
+                for h in negatives
+                if h.page == cand.page and 0 <= cand.row - h.row <= 9
+            ),
+            default=0.0,
+        )
         riv_hit = None
         riv = 0.0
         for h in rivals:

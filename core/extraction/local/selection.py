@@ -1,0 +1,262 @@
+"""Choosing among scored candidates: description cues (location, selection, examples), priors when no label
+explains anything, sum rows under column headers, net + tax = total, and "often equal to" another field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from core.extraction.local.candidates import Candidate
+from core.extraction.local.cues import FieldCues, example_shape
+from core.extraction.local.labels import LabelHit
+from core.extraction.local.layout import DocumentLayout
+from core.extraction.local.scoring import ScoredCandidate
+from core.results import Citation
+from core.schema import Field
+
+__all__ = [
+    "Pick",
+    "SUMMARY_CONCEPTS",
+    "apply_cues",
+    "prior_candidate",
+    "prefer_sum_row",
+    "reconcile",
+    "apply_equal_to",
+    "is_cell",
+    "num",
+]
+
+SUMMARY_CONCEPTS = frozenset({"total", "net", "tax", "due_payable"})
+"""Concepts whose amounts sum up a document (printed after its items)."""
+
+
+@dataclass
+class Pick:
+    """The value chosen for one field (or item), with its evidence."""
+
+    value: Any = None
+    confidence: float | None = None
+    citations: list[Citation] = dc_field(default_factory=list)
+    ocr_confidence: float | None = None
+    reason: str = ""
+    note: str | None = None
+    by_label: bool = True
+
+
+def num(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def is_cell(layout: DocumentLayout, c: Candidate) -> bool:
+    """Whether a candidate fills its segment (a table cell or a value after a label), not a sentence."""
+    seg = layout.pages[c.page].rows[c.row].segments[c.segment]
+    return len(seg.words) - len(c.words) <= 1
+
+
+def apply_cues(
+    layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandidate]
+) -> list[ScoredCandidate]:
+    """Apply location, amount-format, example-shape and selection cues to scored candidates, best first."""
+    if not scored:
+        return scored
+    for s in scored:
+        c = s.candidate
+        pl = layout.pages[c.page]
+        rel_y = c.bbox[1] / max(pl.height, 1.0)
+        if "top" in cues.location and c.page == 0 and rel_y < 0.35:
+            s.score *= 1.1
+        if "bottom" in cues.location and rel_y > 0.6:
+            s.score *= 1.1
+        if c.kind == "amount":
+            s.score *= 1.0 if c.flags.get("decimals") else 0.8
+            if cues.concept in SUMMARY_CONCEPTS:
+                # Summary amounts come after the items: among equals, the later one is the invoice's.
+                pos = (c.page + rel_y) / max(len(layout.pages), 1)
+                s.score *= 1.0 + 0.03 * pos
+        shaped = cues.examples and c.kind in ("vat_id", "text")
+        if shaped and any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
+            s.score *= 1.1
+    # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
+    # summary amounts to the last (the totals after the items).
+    sign = -1 if cues.concept in SUMMARY_CONCEPTS else 1
+    scored.sort(
+        key=lambda s: (
+            -round(s.score / 0.02),
+            sign * s.candidate.page,
+            sign * s.candidate.row,
+            s.candidate.x0,
+        )
+    )
+    best = scored[0].score
+    if cues.selection and best > 0:
+        near = [s for s in scored if s.score >= best * 0.7]
+        keys: dict[str, Callable[[ScoredCandidate], tuple[float, ...]]] = {
+            "largest": lambda s: (-num(s.candidate.value),),
+            "smallest": lambda s: (num(s.candidate.value),),
+            "first": lambda s: (s.candidate.page, s.candidate.row, s.candidate.x0),
+            "last": lambda s: (-s.candidate.page, -s.candidate.row, -s.candidate.x0),
+        }
+        chosen = sorted(near, key=keys[cues.selection])[0]
+        scored.remove(chosen)
+        scored.insert(0, chosen)
+    return scored
+
+
+def prior_candidate(
+    layout: DocumentLayout, f: Field, cues: FieldCues, cands: list[Candidate], negatives: list[LabelHit]
+) -> ScoredCandidate | None:
+    """A weak guess when no label explains a value: the largest amount cell, the first date or VAT id."""
+    if not cands:
+        return None
+    neg_rows = {(h.page, h.row) for h in negatives}
+    usable = [c for c in cands if (c.page, c.row) not in neg_rows]
+    if not usable:
+        return None
+    if cues.concept in ("total", "due_payable") or cues.selection == "largest":
+        money = [c for c in usable if c.flags.get("decimals") and is_cell(layout, c)]
+        if not money:
+            return None
+        best = max(money, key=lambda c: (num(c.value), -c.page))
+        return ScoredCandidate(best, 0.32, None, "largest amount in the document (no label found)")
+    if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
+        first = min(usable, key=lambda c: (c.page, c.bbox[1], c.x0))
+        return ScoredCandidate(first, 0.3, None, "first date in the document (no label found)")
+    if cues.concept == "vat_id" or (cues.examples and cands[0].kind == "vat_id"):
+        return ScoredCandidate(usable[0], 0.3, None, "first VAT identification number in the document")
+    return None
+
+
+def prefer_sum_row(
+    layout: DocumentLayout, scored: list[ScoredCandidate], cands: list[Candidate]
+) -> list[ScoredCandidate]:
+    """Under a column header, a total is the row that sums the rows above it, not the first row."""
+    top = scored[0].score
+    for best in [s for s in scored[:4] if s.score >= top * 0.9]:
+        h, c = best.hit, best.candidate
+        if h is None or c.row <= h.row or c.page != h.page:
+            continue
+        column = [
+            x
+            for x in cands
+            if x.page == c.page
+            and h.row < x.row <= h.row + 9
+            and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0
+        ]
+        column.sort(key=lambda x: x.row)
+        for k in range(len(column) - 1, 1, -1):
+            total = sum(num(x.value) for x in column[:k])
+            if abs(total - num(column[k].value)) < 0.011:
+                chosen = next((s for s in scored if s.candidate is column[k]), None)
+                if chosen is None:
+                    chosen = ScoredCandidate(column[k], best.score, h, best.reason)
+                chosen.score = max(chosen.score, top * 1.05)
+                chosen.reason = f"{best.reason}; the row that sums the column"
+                return [chosen] + [s for s in scored if s is not chosen]
+    return scored
+
+
+def reconcile(
+    layout: DocumentLayout,
+    amounts: list[Candidate],
+    pick_fn: Callable[[Field, list[ScoredCandidate]], Pick],
+    fields: list[Field],
+    cues: dict[str, FieldCues],
+    picks: dict[str, Pick],
+    trace: dict[str, list[ScoredCandidate]],
+) -> None:
+    """Make net + tax = total hold when the workflow has all three amounts and the page allows it.
+
+    Each field keeps its few best-scored distinct values (a tax amount may also be any printed amount); the
+    consistent triple with the highest summed score replaces the independent choices when it keeps at
+    least half of their summed score.
+    """
+    by_concept: dict[str, Field] = {}
+    for f in fields:
+        c = cues[f.name].concept
+        if f.type == "number" and c in ("total", "net", "tax") and f.name in trace:
+            if c in by_concept:
+                return
+            by_concept[c] = f
+    if len(by_concept) < 3:
+        return
+    options: dict[str, list[ScoredCandidate | None]] = {}
+    for c, f in by_concept.items():
+        seen: set[float] = set()
+        opts: list[ScoredCandidate | None] = []
+        for s in trace[f.name]:
+            v = round(num(s.candidate.value), 2)
+            if v not in seen and s.score > 0.05:
+                seen.add(v)
+                opts.append(s)
+            if len(opts) >= 6:
+                break
+        options[c] = opts
+    current = sum(
+        trace[f.name][0].score if trace[f.name] and picks[f.name].value is not None else 0.0
+        for f in by_concept.values()
+    )
+    best: tuple[float, ScoredCandidate, ScoredCandidate, ScoredCandidate] | None = None
+    tax_pool = {round(num(c.value), 2): c for c in reversed(amounts) if c.flags.get("decimals")}
+    for t in options["total"]:
+        for n in options["net"]:
+            if t is None or n is None:
+                continue
+            want = round(num(t.candidate.value) - num(n.candidate.value), 2)
+            x = next(
+                (o for o in options["tax"] if o is not None and abs(num(o.candidate.value) - want) < 0.011),
+                None,
+            )
+            if x is None and want in tax_pool and want != 0:
+                x = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to total minus net")
+            if x is None:
+                continue
+            total = t.score + n.score + x.score
+            if best is None or total > best[0]:
+                best = (total, t, n, x)
+    if best is None or best[0] < 0.5 * current:
+        return
+    for c, chosen in zip(("total", "net", "tax"), best[1:], strict=False):
+        f = by_concept[c]
+        ranked = [chosen] + [s for s in trace[f.name] if s is not chosen]
+        pick = pick_fn(f, ranked)
+        if picks[f.name].value is None or num(picks[f.name].value) != num(pick.value):
+            pick.reason += "; chosen so that net + tax = total"
+        picks[f.name] = pick
+
+
+def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick]) -> None:
+    """'Often equal to the grand total': without a label of its own, a field takes the named field's value."""
+    from rapidfuzz import fuzz
+
+    for f in fields:
+        target = cues[f.name].equal_to
+        pick = picks.get(f.name)
+        if not target or pick is None or (pick.value is not None and pick.by_label):
+            continue
+        names = {
+            o.name: o.name.replace("_", " ")
+            for o in fields
+            if o.name != f.name and o.name in picks and o.type == f.type
+        }
+        if not names:
+            continue
+        name, score = max(
+            ((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1]
+        )
+        source = picks[name]
+        if score < 80 or source.value is None:
+            continue
+        picks[f.name] = Pick(
+            source.value,
+            (source.confidence or 0.5) * 0.7,
+            list(source.citations),
+            source.ocr_confidence,
+            f"no label of its own; the description says it is often equal to {name}",
+            by_label=False,
+        )

@@ -1,0 +1,133 @@
+"""Text right of and below a label: identifier tokens ("RE-4711", "#BLR_123", "DE 123 456 789" without spaces)
+and short strings, as candidates for identifier and text fields.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.extraction.citations import union_bbox
+from core.extraction.local.candidates import Candidate
+from core.extraction.local.cues import FieldCues
+from core.extraction.local.labels import LabelHit
+from core.extraction.local.layout import DocumentLayout, Segment
+from core.extraction.local.parties import cut_name
+
+__all__ = ["label_values"]
+
+_GLUED_LABEL = re.compile(r"^(?:n[°º]|no\.|nr\.?|num\.)\s*(?=\w*\d)", re.I)
+_AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
+_ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
+
+
+def label_values(
+    layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues
+) -> list[Candidate]:
+    """Text candidates right of and below each label hit: an identifier token, or the rest of the cell."""
+    out: list[Candidate] = []
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    label_cells = {(h.page, h.row, h.segment) for h in hits}
+    for h in hits:
+        pl = layout.pages[h.page]
+        row = pl.rows[h.row]
+        regions: list[tuple[Segment, list[int]]] = []
+        seg = row.segments[h.segment]
+        rest = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5]
+        if rest:
+            regions.append((seg, rest))
+        if h.segment + 1 < len(row.segments):
+            nxt = row.segments[h.segment + 1]
+            regions.append((nxt, list(nxt.words)))
+        for r in pl.rows[h.row + 1 : h.row + 4]:
+            for s in r.segments:
+                if (
+                    min(h.bbox[2], s.bbox[2]) - max(h.bbox[0], s.bbox[0]) > 0
+                    or abs(s.bbox[0] - h.bbox[0]) < 2 * pl.body_height
+                ):
+                    if (h.page, s.row, s.index) not in label_cells:
+                        regions.append((s, list(s.words)))
+                    break
+        for s, words in regions:
+            picked = (
+                _identifier_words(pl.page.words, words, cues)
+                if identifier
+                else _text_words(pl.page.words, words)
+            )
+            if not picked:
+                continue
+            key = (h.page, tuple(picked))
+            if key in seen:
+                continue
+            seen.add(key)
+            if identifier and cues.keep_hash and s.row == h.row:
+                k = words.index(picked[0])
+                if k > 0 and pl.page.words[words[k - 1]].text == "#":
+                    picked = [words[k - 1]] + picked
+            texts = [pl.page.words[i].text for i in picked]
+            value = (
+                "".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)
+            ).strip(" :;,")
+            if identifier:
+                value = _GLUED_LABEL.sub("", value.rstrip("."))
+            if not value:
+                continue
+            out.append(
+                Candidate(
+                    "text",
+                    value,
+                    " ".join(texts),
+                    h.page,
+                    s.row,
+                    s.index,
+                    picked,
+                    union_bbox(pl.page.words[i].bbox for i in picked),
+                )
+            )
+    return out
+
+
+def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list[int]:
+    """The identifier among some words: the first token with a digit (and following parts that belong)."""
+    chosen: list[int] = []
+    for k, i in enumerate(idx):
+        t = _GLUED_LABEL.sub("", words[i].text.strip(":;,"))
+        if _AMOUNT_LIKE.match(t):
+            if chosen:
+                break
+            continue
+        if not t or t in (":", "#", "-", "No", "No.", "Nr", "Nr.", "N°", "Nº"):
+            if chosen:
+                break
+            continue
+        has_digit = any(ch.isdigit() for ch in t)
+        if not chosen:
+            if has_digit and _ID_TOKEN.match(t) and not re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
+                chosen.append(i)
+                if not cues.no_spaces:
+                    break
+            elif re.search(r"[a-z]{3,}", t) and not has_digit and len(t) > 3 and k > 1:
+                break
+            continue
+        # With "without spaces", glue the following digit groups ("DE 123 456 789").
+        if cues.no_spaces and re.fullmatch(r"[\dA-Z]{1,6}", t):
+            chosen.append(i)
+        else:
+            break
+    return chosen
+
+
+def _text_words(words: list[Any], idx: list[int]) -> list[int]:
+    picked = [i for i in idx if words[i].text.strip() not in (":", "-", "#")]
+    text = " ".join(words[i].text for i in picked)
+    if not re.search(r"\w", text):
+        return []
+    name = cut_name(text)
+    keep: list[int] = []
+    acc = ""
+    for i in picked:
+        if len(acc) >= len(name):
+            break
+        keep.append(i)
+        acc = (acc + " " + words[i].text).strip()
+    return keep
