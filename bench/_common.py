@@ -52,12 +52,14 @@ def measure(fn: Callable[[], object]) -> float:
 
 
 def interleaved(candidates: dict[str, Callable[[], object]], repeat: int) -> dict[str, Timing]:
-    """Time each candidate ``repeat`` times, alternating them, so that load from other processes on a shared
-    machine falls on all of them alike."""
+    """Time each candidate ``repeat`` times, alternating them (and their order), so that load from other
+    processes on a shared machine falls on all of them alike."""
     runs: dict[str, list[float]] = {name: [] for name in candidates}
+    order = list(candidates)
     for _ in range(repeat):
-        for name, fn in candidates.items():
-            runs[name].append(measure(fn))
+        for name in order:
+            runs[name].append(measure(candidates[name]))
+        order.reverse()  # who runs first alternates too
     return {name: Timing(values) for name, values in runs.items()}
 
 

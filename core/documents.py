@@ -343,6 +343,7 @@ def _assemble(
     seconds: float,
     source_page: int,
     crop: BBox | None = None,
+    rotation: int = 0,
 ) -> Page:
     """Build a Page from (x0, y0, x1, y1, text, confidence, block key, line key) in reading order.
 
@@ -356,7 +357,7 @@ def _assemble(
     try:
         return _assemble_page(
             items, number=number, width=width, height=height, source=source, seconds=seconds,
-            source_page=source_page, crop=crop,
+            source_page=source_page, crop=crop, rotation=rotation,
         )  # fmt: skip
     finally:
         if enabled:
@@ -373,6 +374,7 @@ def _assemble_page(
     seconds: float,
     source_page: int,
     crop: BBox | None,
+    rotation: int,
 ) -> Page:
     words: list[Word] = []
     line_of: dict[Any, int] = {}
@@ -441,7 +443,7 @@ def _assemble_page(
         seconds=seconds,
         source_page=source_page,
         crop=crop,
-        rotation=0,
+        rotation=rotation,
         cached=False,
     )
 
@@ -477,14 +479,14 @@ def _text_page(pdf_page: pymupdf.Page, raw: list[tuple[Any, ...]], index: int, s
 
 
 def _ocr_to_pages(
-    results: list[tuple[tuple[int, int, int, int] | None, OcrPage]],
+    results: list[_Region],
     index: int,
     scale_x: float,
     scale_y: float,
 ) -> list[Page]:
     """OCR results of one source page (one per cropped region) as Pages in points (scale: points/pixel)."""
     pages = []
-    for box, ocr in results:
+    for box, angle, ocr in results:
         items = [
             (
                 w.left * scale_x,
@@ -511,29 +513,34 @@ def _ocr_to_pages(
                 seconds=ocr.seconds,
                 source_page=index,
                 crop=crop,
+                rotation=angle,
             )
         )
     return pages
 
 
+_Region = tuple["tuple[int, int, int, int] | None", int, "OcrPage"]
+"""One document read from a page image: its box in pixels (None: the whole page), deskew angle, OCR result."""
+
+
 def _read_image_page(
     image: Image.Image, lang: str, text: TextMode, cropping: bool, page: int
-) -> list[tuple[tuple[int, int, int, int] | None, OcrPage]]:
+) -> list[_Region]:
     """Worker job: crop (if asked) and OCR one source page image; boxes in pixels, None for the whole page."""
     from core.cropping import crop_documents
     from core.ocr import ocr_image
 
     if not cropping:
-        return [(None, ocr_image(image, lang=lang, text=text, page=page))]
+        return [(None, 0, ocr_image(image, lang=lang, text=text, page=page))]
     start = time.perf_counter()
     regions = crop_documents(image)
     crop_seconds = (time.perf_counter() - start) / len(regions)
-    out: list[tuple[tuple[int, int, int, int] | None, OcrPage]] = []
+    out: list[_Region] = []
     for region, part in regions:
         ocr = ocr_image(part, lang=lang, text=text, page=page)
         ocr.seconds += crop_seconds
         whole = region.box == (0, 0, image.width, image.height)
-        out.append((None if whole else region.box, ocr))
+        out.append((None if whole else region.box, region.angle, ocr))
     return out
 
 
@@ -668,7 +675,7 @@ def load_document(
                     scales[index] = (72.0 / dx, 72.0 / dy)
                 yield (image, lang, spec.text, spec.cropping, index + 1)
 
-        def keep(position: int, result: list[tuple[tuple[int, int, int, int] | None, OcrPage]]) -> None:
+        def keep(position: int, result: list[_Region]) -> None:
             index = pending[position]
             pages = _ocr_to_pages(result, index, *scales[index])
             if cache is not None:
@@ -742,7 +749,9 @@ def _source_image(source: _Source, index: int, dpi: int) -> Image.Image:
 
 
 @lru_cache(maxsize=64)
-def _render_png(source: _Source, index: int, crop: BBox | None, dpi: int) -> bytes:
+def _render_png(
+    source: _Source, index: int, crop: BBox | None, rotation: int, size: tuple[float, float], dpi: int
+) -> bytes:
     image = _source_image(source, index, dpi)
     if crop is not None:
         sx = image.width / _points(source, index)[0]
@@ -750,6 +759,10 @@ def _render_png(source: _Source, index: int, crop: BBox | None, dpi: int) -> byt
         image = image.crop(
             (round(crop[0] * sx), round(crop[1] * sy), round(crop[2] * sx), round(crop[3] * sy))
         )
+        if rotation:  # a document that lay askew: turned upright as it was for OCR (core.cropping.deskew)
+            from core.cropping import deskew
+
+            image = deskew(image, rotation, (round(size[0] * sx), round(size[1] * sy)))
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)  # speed over size: this is a cache, not an archive
     return out.getvalue()
@@ -799,7 +812,8 @@ def render_page(document: Document, number: int, dpi: int = 150) -> bytes:
     (144, 72)
     """
     page = _page(document, number)
-    return _render_png(_Source(document), page.source_page, page.crop, dpi)
+    size = (page.width, page.height)
+    return _render_png(_Source(document), page.source_page, page.crop, page.rotation, size, dpi)
 
 
 def page_image(document: Document, number: int, dpi: int = 150) -> Image.Image:

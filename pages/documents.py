@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.documents import Document
+from core.documents import Document, Page
 from core.render import highlight
 from core.spec import DocumentSpec
 from pages._common import get_store, show_errors
@@ -15,6 +15,7 @@ from pages._common import get_store, show_errors
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_docs"
 TYPES = ["pdf", "png", "jpg", "jpeg", "tif", "tiff"]
 NO_SAMPLE = "(none)"
+SHOW_ALL_PAGES = 5  # longer documents show one page at a time, chosen in a select box
 TEXT_MODES = {
     "printed": "Printed: keeps what Tesseract reads with at least 30 % confidence; faint marks and most "
     "handwriting are dropped.",
@@ -73,6 +74,24 @@ def _with_progress(label: str, read: Callable[[Callable[[int, int], None]], Docu
         bar.empty()
 
 
+def _show_page(document: Document, page: Page) -> None:
+    """The page image with its word boxes beside the recognised text, its source and timing."""
+    image_col, text_col = st.columns([3, 2])
+    with image_col, show_errors():
+        png = highlight(document, page.number, [w.bbox for w in page.words], dpi=110, color=(255, 140, 0))
+        st.image(png, caption=f"Page {page.number}: {len(page.words)} word boxes")
+    with text_col:
+        source = "text layer" if page.source == "text" else "OCR (Tesseract)"
+        timing = f"{page.seconds:.2f} s" + (", from the cache" if page.cached else "")
+        confidences = [w.confidence for w in page.words if w.confidence is not None]
+        mean = f", mean confidence {sum(confidences) / len(confidences):.0%}" if confidences else ""
+        st.markdown(f"**Page {page.number}** · **Source:** {source} · **Time:** {timing}")
+        st.caption(f"{page.width:.0f} × {page.height:.0f} pt · {len(page.words)} words{mean}")
+        if page.crop is not None:
+            st.caption(f"Cropped from page {page.source_page + 1} of the file.")
+        st.text_area("Recognised text", page.text, height=420, key=f"text-{document.id}-{page.number}")
+
+
 files = [(f.name, f.getvalue()) for f in uploads or []]
 if sample != NO_SAMPLE:
     files.append((sample, (SAMPLE_DIR / sample).read_bytes()))
@@ -103,19 +122,10 @@ for doc_id in ids:
         continue
     st.subheader(document.name)
     st.caption(f"{document.kind.upper()} · {len(document.pages)} pages · id {document.id[:12]}")
-    number = st.selectbox("Page", range(1, len(document.pages) + 1), key=f"page-{document.id}")
-    page = document.pages[number - 1]
-    image_col, text_col = st.columns([3, 2])
-    with image_col, show_errors():
-        png = highlight(document, page.number, [w.bbox for w in page.words], dpi=110, color=(255, 140, 0))
-        st.image(png, caption=f"Page {page.number}: {len(page.words)} word boxes")
-    with text_col:
-        source = "text layer" if page.source == "text" else "OCR (Tesseract)"
-        timing = f"{page.seconds:.2f} s" + (", from the cache" if page.cached else "")
-        confidences = [w.confidence for w in page.words if w.confidence is not None]
-        mean = f", mean confidence {sum(confidences) / len(confidences):.0%}" if confidences else ""
-        st.markdown(f"**Source:** {source} · **Time:** {timing}")
-        st.caption(f"{page.width:.0f} × {page.height:.0f} pt · {len(page.words)} words{mean}")
-        if page.crop is not None:
-            st.caption(f"Cropped from page {page.source_page + 1} of the file.")
-        st.text_area("Recognised text", page.text, height=420, key=f"text-{document.id}-{page.number}")
+    if len(document.pages) <= SHOW_ALL_PAGES:
+        shown = document.pages
+    else:
+        number = st.selectbox("Page", range(1, len(document.pages) + 1), key=f"page-{document.id}")
+        shown = [document.pages[number - 1]]
+    for page in shown:
+        _show_page(document, page)

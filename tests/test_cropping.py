@@ -95,3 +95,43 @@ def test_load_document_with_cropping_gives_one_page_per_receipt() -> None:
         assert doc_page.width == pytest.approx(200, abs=3)  # the receipt, not the table it lay on
         rendered = Image.open(io.BytesIO(render_page(document, number, dpi=72)))
         assert rendered.size == pytest.approx((doc_page.width, doc_page.height), abs=2)
+
+
+def _askew_page(angle: float, text: str = "") -> tuple[Image.Image, Image.Image]:
+    """A paper with a thick black bar (or text) near its top, turned by ``angle`` degrees on a dark table."""
+    if text:
+        paper = text_image(text, dpi=200, size=(260, 200), fontsize=18)
+    else:
+        paper = Image.new("L", (500, 650), 255)
+        paper.paste(0, (60, 80, 440, 110))
+    turned = paper.rotate(angle, expand=True, fillcolor=0, resample=Image.Resampling.BICUBIC)
+    mask = Image.new("L", paper.size, 255).rotate(angle, expand=True, fillcolor=0)
+    page = background(1400, 1200, seed=5)
+    page.paste(turned, (300, 200), mask)
+    return page, paper
+
+
+@pytest.mark.parametrize("angle", [8, -8, 15])
+def test_a_document_lying_askew_is_turned_upright(angle: float) -> None:
+    page, paper = _askew_page(angle)
+    [(region, upright)] = crop_documents(page)
+    assert region.angle == -angle
+    assert upright.size == pytest.approx(paper.size, abs=8)
+    dark = np.argwhere(np.asarray(upright) < 100)
+    # The bar is horizontal again: its rows are the same at its left and its right end.
+    left = dark[dark[:, 1] < upright.width * 0.3][:, 0]
+    right = dark[dark[:, 1] > upright.width * 0.7][:, 0]
+    assert abs(float(np.median(left)) - float(np.median(right))) < 4
+    assert dark[:, 0].max() - dark[:, 0].min() < 60  # one band, no dark table corners left
+
+
+def test_askew_document_reads_and_renders_upright() -> None:
+    page, _ = _askew_page(10, "TILTED RECEIPT\nTOTAL 9.99")
+    out = io.BytesIO()
+    page.save(out, format="PNG", dpi=(200, 200))
+    document = load_document(out.getvalue(), spec=DocumentSpec(cropping=True))
+    [doc_page] = document.pages
+    assert doc_page.rotation == -10 and doc_page.crop is not None
+    assert "TILTED" in doc_page.text and "9.99" in doc_page.text
+    rendered = Image.open(io.BytesIO(render_page(document, 1, dpi=72)))
+    assert rendered.size == pytest.approx((doc_page.width, doc_page.height), abs=2)

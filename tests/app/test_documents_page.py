@@ -14,9 +14,10 @@ from core.store import Store
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
-def _pdf(text: str, password: str | None = None) -> bytes:
+def _pdf(*texts: str, password: str | None = None) -> bytes:
     pdf = pymupdf.open()
-    pdf.new_page().insert_text((72, 100), text, fontsize=14)
+    for text in texts:
+        pdf.new_page().insert_text((72, 100), text, fontsize=14)
     if password:
         return pdf.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=password, owner_pw=password)
     return pdf.tobytes()
@@ -37,16 +38,21 @@ def test_empty_page_invites_an_upload(app: AppTest) -> None:
 
 def test_shows_a_stored_document_with_its_text_and_source(app: AppTest) -> None:
     store = Store.open()
-    record = store.documents.add(_pdf("Invoice number 4711 total 99.50 EUR"), "invoice.pdf")
+    record = store.documents.add(
+        _pdf("Invoice number 4711 total 99.50 EUR", "Terms of payment"), "invoice.pdf"
+    )
     store.close()
     app.session_state["document_ids"] = [record.id]
     app.run()
     assert not app.exception
     assert app.subheader[0].value == "invoice.pdf"
-    assert "text layer" in app.markdown[0].value
-    assert "Invoice number 4711 total 99.50 EUR" in app.text_area[0].value
+    assert [m.value.split(" · ")[:2] for m in app.markdown[:2]] == [
+        ["**Page 1**", "**Source:** text layer"],
+        ["**Page 2**", "**Source:** text layer"],
+    ]
+    assert [t.value for t in app.text_area] == ["Invoice number 4711 total 99.50 EUR", "Terms of payment"]
     assert "6 words" in " ".join(c.value for c in app.caption)
-    assert len(app.get("image")) == 1  # the page image with its word boxes
+    assert len(app.get("image")) == 2  # each page image with its word boxes
 
 
 def test_encrypted_document_without_password_is_one_red_line_then_opens_with_it(app: AppTest) -> None:
