@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,9 @@ from core.documents import Document
 from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
+from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
 from core.extraction.local.cues import FieldCues, read_cues
+from core.extraction.local.items import add_items
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
@@ -35,7 +37,6 @@ from core.extraction.local.selection import (
     reconcile,
 )
 from core.extraction.local.spans import label_values
-from core.normalize import match_enum, parse_boolean
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
 from core.schema import Field, Workflow
 
@@ -131,7 +132,7 @@ class LocalEngine:
         picks: dict[str, Pick] = {}
         for f in workflow.fields:
             if f.item_fields:
-                self._items(document, f, cues[f.name], result)
+                add_items(document, f, result)
                 continue
             if f.type == "object":
                 values = {}
@@ -225,13 +226,13 @@ class LocalEngine:
                 cands = [c for c in cands if c.value == int(c.value)]
             return self._typed(ctx, f, cues, cands, positives, negatives, rivals, trace)
         if kind == "currency":
-            return self._currency(ctx, cues, positives)
+            return pick_currency(ctx.layout, ctx.candidates.currencies, positives)
         if kind == "vat_id":
             return self._typed(ctx, f, cues, ctx.candidates.vat_ids, positives, negatives, rivals)
         if kind == "boolean":
-            return self._boolean(ctx, f, positives)
+            return pick_boolean(ctx.layout, positives)
         if kind == "enum":
-            return self._enum(ctx, f, positives)
+            return pick_enum(ctx.layout, f, positives)
         if kind == "name":
             return self._name(ctx, cues, role, positives, negatives, rivals)
         return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
@@ -286,124 +287,6 @@ class LocalEngine:
             ocr,
             best.reason,
             by_label=best.hit is not None,
-        )
-
-    def _currency(self, ctx: _Context, cues: FieldCues, positives: list[LabelHit]) -> Pick:
-        cands = ctx.candidates.currencies
-        if not cands:
-            return Pick(reason="no currency code or symbol printed")
-        scored = score_candidates(ctx.layout, cands, positives, [], [])
-        if scored and scored[0].score >= 0.5:
-            return self._pick_currency(ctx, scored[0].candidate, scored[0].reason, scored[0].score, cands)
-        counts = Counter(c.value for c in cands)
-        # Codes count double: "USD" is unambiguous where "$" may be another dollar.
-        for c in cands:
-            if re.fullmatch(r"[A-Z]{3}", c.text.strip()):
-                counts[c.value] += 1
-        code, n = counts.most_common(1)[0]
-        first = next(c for c in cands if c.value == code)
-        return self._pick_currency(
-            ctx, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands
-        )
-
-    def _pick_currency(
-        self, ctx: _Context, c: Candidate, reason: str, score: float, cands: list[Candidate]
-    ) -> Pick:
-        page = ctx.layout.pages[c.page].page
-        cites = citations_from_words(page, c.words)
-        note = None
-        if c.text.strip().upper() != c.value:
-            note = f"derived from the symbol '{c.text.strip()}' printed on page {page.number}"
-        others = {x.value for x in cands} - {c.value}
-        conf = min(0.99, score) * (0.8 if others else 1.0)
-        ocr = words_confidence(page, c.words)
-        return Pick(c.value, conf, cites, ocr, reason, note)
-
-    def _boolean(self, ctx: _Context, f: Field, positives: list[LabelHit]) -> Pick:
-        best: tuple[float, bool, list[int], int, str] | None = None
-        for h in positives:
-            pl = ctx.layout.pages[h.page]
-            near = [i for r in pl.rows[max(h.row - 0, 0) : h.row + 2] for i in r.words]
-            for i in near:
-                w = pl.page.words[i]
-                if i in h.words:
-                    continue
-                value = parse_boolean(w.text)
-                if value is None:
-                    continue
-                dist = abs(w.bbox[0] - h.bbox[2]) + 3 * abs(w.bbox[1] - h.bbox[1])
-                score = h.strength / (1 + dist / 100)
-                if best is None or score > best[0]:
-                    best = (score, value, [i], h.page, f"'{w.text}' next to label '{h.phrase}'")
-            # A checkbox mark just left of the label ("☒ Paid").
-            for i in pl.rows[h.row].words:
-                w = pl.page.words[i]
-                if (
-                    w.bbox[2] <= h.bbox[0] + 0.5
-                    and h.bbox[0] - w.bbox[2] < 3 * pl.body_height
-                    and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔")
-                ):
-                    value = w.text.strip() not in ("☐", "[ ]", "□")
-                    score = h.strength
-                    if best is None or score > best[0]:
-                        best = (score, value, [i], h.page, f"checkbox '{w.text}' before label '{h.phrase}'")
-        if best is None:
-            return Pick(reason="no yes/no word or checkbox next to a label")
-        score, value, words, page_i, reason = best
-        page = ctx.layout.pages[page_i].page
-        return Pick(
-            value,
-            confidence_from_scores(min(score, 1.0), 0.0, None),
-            citations_from_words(page, words),
-            words_confidence(page, words),
-            reason,
-        )
-
-    def _enum(self, ctx: _Context, f: Field, positives: list[LabelHit]) -> Pick:
-        options: list[tuple[float, Any, int, list[int], str]] = []
-        for h in positives:
-            pl = ctx.layout.pages[h.page]
-            for r in pl.rows[h.row : h.row + 3]:
-                for seg in r.segments:
-                    words = [
-                        w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1
-                    ]
-                    text = " ".join(pl.page.words[w].text for w in words)
-                    value = match_enum(text, f.values) if text else None
-                    if value is not None:
-                        options.append(
-                            (
-                                h.strength * (1.0 if r.index == h.row else 0.8),
-                                value,
-                                h.page,
-                                words,
-                                f"'{text}' next to label '{h.phrase}'",
-                            )
-                        )
-        if not options:
-            for pl in ctx.layout.pages:
-                for r in pl.rows:
-                    for seg in r.segments:
-                        value = match_enum(seg.text, f.values, cutoff=92.0)
-                        if value is not None:
-                            options.append(
-                                (0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")
-                            )
-                            break
-                    if options:
-                        break
-                if options:
-                    break
-        if not options:
-            return Pick(reason="none of the allowed values is printed")
-        score, value, page_i, words, reason = max(options, key=lambda o: o[0])
-        page = ctx.layout.pages[page_i].page
-        return Pick(
-            value,
-            confidence_from_scores(min(score, 1.0), 0.0, None),
-            citations_from_words(page, words),
-            words_confidence(page, words),
-            reason,
         )
 
     def _name(
@@ -503,50 +386,6 @@ class LocalEngine:
         conf = sum(s.score for s in keep) / len(keep)
         return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
 
-    def _items(self, document: Document, f: Field, cues: FieldCues, result: ExtractionResult) -> None:
-        try:
-            from core.extraction.local.tables import extract_items
-        except ImportError:
-            result.extractions[f.name] = Extraction(value=None)
-            result.metadata[f.name] = FieldMetadata(
-                insights=[Insight(type="note", content="table reading is not available")]
-            )
-            return
-        items = extract_items(document, f)
-        if not items.items:
-            result.extractions[f.name] = Extraction(value=None)
-            result.metadata[f.name] = FieldMetadata(
-                insights=[Insight(type="reasoning", content=items.reason or "no table found")]
-            )
-            return
-        conf = sum(items.confidence) / len(items.confidence) if items.confidence else None
-        result.extractions[f.name] = Extraction(
-            value=items.items, confidence=conf, citations=list(items.item_citations)
-        )
-        result.metadata[f.name] = FieldMetadata(
-            confidence=conf,
-            citations=list(items.item_citations),
-            insights=[Insight(type="reasoning", content=items.reason)],
-        )
-        for i, item in enumerate(items.items):
-            item_conf = items.confidence[i] if i < len(items.confidence) else None
-            ocr = items.ocr_confidence[i] if i < len(items.ocr_confidence) else None
-            item_cites = [items.item_citations[i]] if i < len(items.item_citations) else []
-            result.metadata[f"{f.name}[{i}]"] = FieldMetadata(
-                ocr_confidence=ocr, confidence=item_conf, citations=item_cites
-            )
-            cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
-            for key, value in item.items():
-                cell = cells.get(key)
-                meta = FieldMetadata(confidence=item_conf, citations=[cell] if cell else [])
-                if value is not None and cell is None:
-                    meta.insights.append(
-                        Insight(type="note", content="value taken from the item's row, no cell of its own")
-                    )
-                result.metadata[f"{f.name}[{i}].{key}"] = meta
-
-
-# --- helpers ------------------------------------------------------------------------------------------------
 
 _CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
 

@@ -1,0 +1,144 @@
+"""Values from a closed set: currency codes (from codes, symbols and names), booleans (yes/no words and
+checkbox marks next to a label) and enum values (fuzzy matches of the allowed values).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from core.extraction.citations import citations_from_words, words_confidence
+from core.extraction.local.candidates import Candidate
+from core.extraction.local.labels import LabelHit
+from core.extraction.local.layout import DocumentLayout
+from core.extraction.local.scoring import confidence_from_scores, score_candidates
+from core.extraction.local.selection import Pick
+from core.normalize import match_enum, parse_boolean
+from core.schema import Field
+
+__all__ = ["pick_currency", "pick_boolean", "pick_enum"]
+
+
+def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: list[LabelHit]) -> Pick:
+    """The currency: a labelled code ("Währung: EUR"), else the most frequent code or symbol."""
+    if not cands:
+        return Pick(reason="no currency code or symbol printed")
+    scored = score_candidates(layout, cands, positives, [], [])
+    if scored and scored[0].score >= 0.5:
+        return _currency_pick(layout, scored[0].candidate, scored[0].reason, scored[0].score, cands)
+    counts = Counter(c.value for c in cands)
+    # Codes count double: "USD" is unambiguous where "$" may be another dollar.
+    for c in cands:
+        if re.fullmatch(r"[A-Z]{3}", c.text.strip()):
+            counts[c.value] += 1
+    code, n = counts.most_common(1)[0]
+    first = next(c for c in cands if c.value == code)
+    return _currency_pick(
+        layout, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands
+    )
+
+
+def _currency_pick(
+    layout: DocumentLayout, c: Candidate, reason: str, score: float, cands: list[Candidate]
+) -> Pick:
+    page = layout.pages[c.page].page
+    cites = citations_from_words(page, c.words)
+    note = None
+    if c.text.strip().upper() != c.value:
+        note = f"derived from the symbol '{c.text.strip()}' printed on page {page.number}"
+    others = {x.value for x in cands} - {c.value}
+    conf = min(0.99, score) * (0.8 if others else 1.0)
+    ocr = words_confidence(page, c.words)
+    return Pick(c.value, conf, cites, ocr, reason, note)
+
+
+def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
+    """A yes/no word or a checkbox mark next to one of the field's labels."""
+    best: tuple[float, bool, list[int], int, str] | None = None
+    for h in positives:
+        pl = layout.pages[h.page]
+        near = [i for r in pl.rows[max(h.row - 0, 0) : h.row + 2] for i in r.words]
+        for i in near:
+            w = pl.page.words[i]
+            if i in h.words:
+                continue
+            value = parse_boolean(w.text)
+            if value is None:
+                continue
+            dist = abs(w.bbox[0] - h.bbox[2]) + 3 * abs(w.bbox[1] - h.bbox[1])
+            score = h.strength / (1 + dist / 100)
+            if best is None or score > best[0]:
+                best = (score, value, [i], h.page, f"'{w.text}' next to label '{h.phrase}'")
+        # A checkbox mark just left of the label ("☒ Paid").
+        for i in pl.rows[h.row].words:
+            w = pl.page.words[i]
+            if (
+                w.bbox[2] <= h.bbox[0] + 0.5
+                and h.bbox[0] - w.bbox[2] < 3 * pl.body_height
+                and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔")
+            ):
+                value = w.text.strip() not in ("☐", "[ ]", "□")
+                score = h.strength
+                if best is None or score > best[0]:
+                    best = (score, value, [i], h.page, f"checkbox '{w.text}' before label '{h.phrase}'")
+    if best is None:
+        return Pick(reason="no yes/no word or checkbox next to a label")
+    score, value, words, page_i, reason = best
+    page = layout.pages[page_i].page
+    return Pick(
+        value,
+        confidence_from_scores(min(score, 1.0), 0.0, None),
+        citations_from_words(page, words),
+        words_confidence(page, words),
+        reason,
+    )
+
+
+def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pick:
+    """An allowed value (fuzzy) next to a label, else one printed anywhere."""
+    options: list[tuple[float, Any, int, list[int], str]] = []
+    for h in positives:
+        pl = layout.pages[h.page]
+        for r in pl.rows[h.row : h.row + 3]:
+            for seg in r.segments:
+                words = [
+                    w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1
+                ]
+                text = " ".join(pl.page.words[w].text for w in words)
+                value = match_enum(text, f.values) if text else None
+                if value is not None:
+                    options.append(
+                        (
+                            h.strength * (1.0 if r.index == h.row else 0.8),
+                            value,
+                            h.page,
+                            words,
+                            f"'{text}' next to label '{h.phrase}'",
+                        )
+                    )
+    if not options:
+        for pl in layout.pages:
+            for r in pl.rows:
+                for seg in r.segments:
+                    value = match_enum(seg.text, f.values, cutoff=92.0)
+                    if value is not None:
+                        options.append(
+                            (0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")
+                        )
+                        break
+                if options:
+                    break
+            if options:
+                break
+    if not options:
+        return Pick(reason="none of the allowed values is printed")
+    score, value, page_i, words, reason = max(options, key=lambda o: o[0])
+    page = layout.pages[page_i].page
+    return Pick(
+        value,
+        confidence_from_scores(min(score, 1.0), 0.0, None),
+        citations_from_words(page, words),
+        words_confidence(page, words),
+        reason,
+    )

@@ -1,0 +1,54 @@
+"""Line items: arrays of objects read by the table reader, put into the result with metadata by path."""
+
+from __future__ import annotations
+
+from core.documents import Document
+from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
+from core.schema import Field
+
+__all__ = ["add_items"]
+
+
+def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
+    """Fill an array-of-objects field from the document's tables (``tables.extract_items``), with metadata
+    for the field, each item and each cell."""
+    try:
+        from core.extraction.local.tables import extract_items
+    except ImportError:
+        result.extractions[f.name] = Extraction(value=None)
+        result.metadata[f.name] = FieldMetadata(
+            insights=[Insight(type="note", content="table reading is not available")]
+        )
+        return
+    items = extract_items(document, f)
+    if not items.items:
+        result.extractions[f.name] = Extraction(value=None)
+        result.metadata[f.name] = FieldMetadata(
+            insights=[Insight(type="reasoning", content=items.reason or "no table found")]
+        )
+        return
+    conf = sum(items.confidence) / len(items.confidence) if items.confidence else None
+    result.extractions[f.name] = Extraction(
+        value=items.items, confidence=conf, citations=list(items.item_citations)
+    )
+    result.metadata[f.name] = FieldMetadata(
+        confidence=conf,
+        citations=list(items.item_citations),
+        insights=[Insight(type="reasoning", content=items.reason)],
+    )
+    for i, item in enumerate(items.items):
+        item_conf = items.confidence[i] if i < len(items.confidence) else None
+        ocr = items.ocr_confidence[i] if i < len(items.ocr_confidence) else None
+        item_cites = [items.item_citations[i]] if i < len(items.item_citations) else []
+        result.metadata[f"{f.name}[{i}]"] = FieldMetadata(
+            ocr_confidence=ocr, confidence=item_conf, citations=item_cites
+        )
+        cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
+        for key, value in item.items():
+            cell = cells.get(key)
+            meta = FieldMetadata(confidence=item_conf, citations=[cell] if cell else [])
+            if value is not None and cell is None:
+                meta.insights.append(
+                    Insight(type="note", content="value taken from the item's row, no cell of its own")
+                )
+            result.metadata[f"{f.name}[{i}].{key}"] = meta
