@@ -334,3 +334,23 @@ def test_scanned_receipt_is_read_through_ocr(sample_docs: Path) -> None:
     total = result.metadata["total_amount"]
     assert total.citations and total.ocr_confidence is not None and 0 < total.ocr_confidence <= 1
     assert _check_citations(result) >= 5
+
+
+def test_line_items_metadata_by_path(datasets: Path) -> None:
+    folder = datasets / "zugferd-dev"
+    schema = json.loads((folder / "schema.json").read_text())
+    spec = next(f for f in schema["fields"] if f["name"] == "line_items")
+    items = Field(
+        name="line_items",
+        type="array",
+        description=spec["description"],
+        items=Field(name="item", type="object", properties=[Field(**p) for p in spec["items"]]),
+    )
+    name = "ZUGFeRDv2_correct_symtrax_Beispiele_EN16931_zugferd_2p1_EN16931_Einfach"
+    result = _extract(load_document(folder / f"{name}.pdf"), items)
+    value = result.extractions["line_items"].value
+    assert isinstance(value, list) and len(value) >= 2
+    assert "line_items[0]" in result.metadata
+    cell = result.metadata["line_items[0].description"]
+    assert cell.citations and cell.citations[0].page.number >= 1
+    assert any(i.type == "reasoning" for i in cell.insights)

@@ -41,12 +41,19 @@ def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
         ocr = items.ocr_confidence[i] if i < len(items.ocr_confidence) else None
         item_cites = [items.item_citations[i]] if i < len(items.item_citations) else []
         result.metadata[f"{f.name}[{i}]"] = FieldMetadata(
-            ocr_confidence=ocr, confidence=item_conf, citations=item_cites
+            ocr_confidence=ocr,
+            confidence=item_conf,
+            citations=item_cites,
+            insights=[
+                Insight(type="reasoning", content=f"row {i + 1} of the {items.reason or 'item table'}")
+            ],
         )
         cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
         for key, value in item.items():
             cell = cells.get(key)
-            meta = FieldMetadata(confidence=item_conf, citations=[cell] if cell else [])
+            meta = FieldMetadata(ocr_confidence=ocr, confidence=item_conf, citations=[cell] if cell else [])
+            if value is not None and cell is not None:
+                meta.insights.append(Insight(type="reasoning", content=f"cell of the '{key}' column"))
             if value is not None and cell is None:
                 meta.insights.append(
                     Insight(type="note", content="value taken from the item's row, no cell of its own")
