@@ -26,7 +26,9 @@ def _pdf(*texts: str, password: str | None = None) -> bytes:
 @pytest.fixture
 def app() -> AppTest:
     st.cache_resource.clear()  # get_store() is cached per process; each test has its own FIELDBENCH_HOME
-    return AppTest.from_file(str(APP), default_timeout=120)
+    app = AppTest.from_file(str(APP), default_timeout=120)
+    app.switch_page("pages/documents.py")
+    return app
 
 
 def test_empty_page_invites_an_upload(app: AppTest) -> None:
