@@ -354,3 +354,20 @@ def test_line_items_metadata_by_path(datasets: Path) -> None:
     cell = result.metadata["line_items[0].description"]
     assert cell.citations and cell.citations[0].page.number >= 1
     assert any(i.type == "reasoning" for i in cell.insights)
+
+
+def test_free_text_and_party_details_are_not_names() -> None:
+    document = _pdf(
+        [
+            (50, 50, "Muster Lieferant GmbH"),
+            (50, 100, "Payment terms: Net 30 days, 2% discount within 10 days"),
+            (50, 120, "Seller address: Hauptstraße 1, 80333 München"),
+        ]
+    )
+    result = _extract(
+        document,
+        Field(name="payment_terms", description="The payment terms (Payment terms)"),
+        Field(name="seller_address", description="The seller's address (Seller address)"),
+    )
+    assert result.extractions["payment_terms"].value == "Net 30 days, 2% discount within 10 days"
+    assert result.extractions["seller_address"].value == "Hauptstraße 1, 80333 München"

@@ -34,7 +34,7 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=Tr
 # Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id.
 _DATE_NUM = re.compile(
     r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"
-    r"|(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-]|[.,]\d)"
+    r"|(?<![\w.,/-])(\d{4})([-/.])(\d{1,2})\6(\d{1,2})(?![\w/-]|[.,]\d)"
 )
 _DATE_DMY = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
@@ -115,7 +115,7 @@ def find_dates(text: str, day_first: bool = True) -> list[tuple[int, int, date]]
     out: list[tuple[int, int, date]] = []
     for m in _DATE_NUM.finditer(text):
         if m.group(5):
-            d = _safe_date(int(m.group(5)), int(m.group(6)), int(m.group(7)))
+            d = _safe_date(int(m.group(5)), int(m.group(7)), int(m.group(8)))
         else:
             a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
             if a > 12 or (m.group(2) == "." and b <= 12) or (day_first and b <= 12):

@@ -59,6 +59,9 @@ _ROLE_WORDS = {
     "buyer": ("buyer", "customer", "client", "recipient", "purchaser", "bill_to"),
 }
 _AMOUNT_FIELDS = {"number", "integer"}
+_NOT_A_NAME = re.compile(
+    r"address|street|city|zip|postal|postcode|country|email|phone|tel|fax|iban|bic|website|url", re.I
+)
 
 
 @dataclass
@@ -424,6 +427,8 @@ def _kind(f: Field, cues: FieldCues) -> str:
         return "currency"
     if cues.concept == "vat_id":
         return "vat_id"
+    if _NOT_A_NAME.search(f.name):  # seller_address, buyer_email ... are about a party but are no name
+        return "identifier" if re.search(r"iban|bic|phone|tel|fax", f.name, re.I) else "text"
     if cues.concept in ("seller", "buyer") or cues.name_only:
         return "name"
     if (

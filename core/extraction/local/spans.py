@@ -12,7 +12,6 @@ from core.extraction.local.candidates import Candidate
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, Segment
-from core.extraction.local.parties import cut_name
 
 __all__ = ["label_values"]
 
@@ -118,16 +117,7 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
 
 
 def _text_words(words: list[Any], idx: list[int]) -> list[int]:
+    """The words of a cell after its label, without leading punctuation: a free-text value as printed."""
     picked = [i for i in idx if words[i].text.strip() not in (":", "-", "#")]
     text = " ".join(words[i].text for i in picked)
-    if not re.search(r"\w", text):
-        return []
-    name = cut_name(text)
-    keep: list[int] = []
-    acc = ""
-    for i in picked:
-        if len(acc) >= len(name):
-            break
-        keep.append(i)
-        acc = (acc + " " + words[i].text).strip()
-    return keep
+    return picked if re.search(r"\w", text) else []
