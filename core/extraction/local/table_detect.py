@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 
 from rapidfuzz import fuzz
@@ -30,6 +30,7 @@ __all__ = [
     "segments",
     "find_headers",
     "column_bounds",
+    "split_columns",
 ]
 
 # Common line-item column labels in the Latin-script languages we meet; a field's own description cues
@@ -43,18 +44,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "quantity": (
         "quantity", "qty", "menge", "anzahl", "qte", "quantite", "cantidad", "quantita", "aantal", "stuck",
-        "qtd", "quantidade", "units", "hours", "stunden", "nombre", "cant",
+        "qtd", "quantidade", "units", "hours", "stunden", "nombre", "cant", "hoeveelheid", "aantal",
     ),
     "unit_price": (
         "unit price", "price", "preis", "einzelpreis", "stuckpreis", "nettopreis", "prix unitaire", "prix",
         "pu", "pu ht", "rate", "precio", "precio unitario", "prezzo", "prijs", "e-preis", "ep", "unit cost",
+        "prijs per stuk", "stukprijs", "eenheidsprijs",
         "prix unit ht", "price per unit",
     ),
     "line_total": (
         "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
         "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount",
         "positionsbetrag",
-        "wert", "gp", "summe", "entgelt", "line amount", "total price",
+        "wert", "gp", "summe", "entgelt", "line amount", "total price", "totaal", "totale", "subtotaal",
         "prix total",
     ),
     # Columns that are not item fields of a typical schema but must not be mistaken for one.
@@ -186,6 +188,7 @@ class Column:
     field: str | None = None
     score: float = 0.0
     concept: str | None = None
+    words: list[Word] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -275,36 +278,94 @@ def is_amount(text: str) -> bool:
     return bool(_AMOUNT.match(text.strip())) and any(c.isdigit() for c in text)
 
 
-def _label_segments(row: VisualRow, matcher: _Matcher) -> list[Segment]:
-    """A header row's labels: segments, split into words where closely set labels each read as one."""
-    out: list[Segment] = []
-    for seg in segments(row):
-        if len(seg.words) > 1:
-            strengths = [matcher.strength(w.text) for w in seg.words]
-            if sum(x >= 80 for x in strengths) >= 2 and matcher.strength(seg.text) < max(strengths):
-                out.extend(Segment([w]) for w in seg.words)
-                continue
-        out.append(seg)
-    return out
-
-
-def _header_columns(band: list[VisualRow], matcher: _Matcher) -> list[Column]:
+def _header_columns(band: list[VisualRow]) -> list[Column]:
     # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
-    cols: list[tuple[float, float, list[tuple[float, str]]]] = []
+    cols: list[tuple[float, float, list[tuple[float, str]], list[Word]]] = []
     for row in band:
-        for seg in _label_segments(row, matcher):
-            hit = [i for i, (x0, x1, _) in enumerate(cols) if seg.x0 < x1 - 1 and seg.x1 > x0 + 1]
-            if hit:
-                x0 = min([seg.x0] + [cols[i][0] for i in hit])
-                x1 = max([seg.x1] + [cols[i][1] for i in hit])
-                parts = [p for i in hit for p in cols[i][2]] + [(row.top, seg.text)]
-                for i in sorted(hit, reverse=True):
-                    cols.pop(i)
-                cols.append((x0, x1, parts))
-            else:
-                cols.append((seg.x0, seg.x1, [(row.top, seg.text)]))
+        for seg in segments(row):
+            hit = [i for i, (x0, x1, _, _) in enumerate(cols) if seg.x0 < x1 - 1 and seg.x1 > x0 + 1]
+            x0 = min([seg.x0] + [cols[i][0] for i in hit])
+            x1 = max([seg.x1] + [cols[i][1] for i in hit])
+            parts = [p for i in hit for p in cols[i][2]] + [(row.top, seg.text)]
+            words = [w for i in hit for w in cols[i][3]] + seg.words
+            for i in sorted(hit, reverse=True):
+                cols.pop(i)
+            cols.append((x0, x1, parts, words))
     cols.sort(key=lambda c: c[0])
-    return [Column(" ".join(t for _, t in sorted(parts)), x0, x1) for x0, x1, parts in cols]
+    return [Column(" ".join(t for _, t in sorted(p)), x0, x1, words=w) for x0, x1, p, w in cols]
+
+
+def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
+    """Gaps between the words of one header line where the rows below show two columns, not one."""
+    points: list[float] = []
+    lines: list[list[Word]] = []
+    for w in sorted(col.words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        if lines and abs(sum(lines[-1][0].bbox[1::2]) / 2 - sum(w.bbox[1::2]) / 2) < 2:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    pairs = [
+        (a, b)
+        for line in lines
+        for a, b in zip(
+            sorted(line, key=lambda w: w.bbox[0]), sorted(line, key=lambda w: w.bbox[0])[1:], strict=False
+        )
+    ]
+    for left, right in pairs:
+        if right.bbox[0] <= left.bbox[2]:
+            continue
+        x = (left.bbox[2] + right.bbox[0]) / 2
+        support = against = 0
+        for row in body:
+            # Currency signs set apart from their amounts ("€      9,90") are not a column of their own.
+            segs = [
+                g
+                for g in segments(row)
+                if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
+            ]
+            # Text starting a few points left of its header still counts as starting at it.
+            if any(g.x0 < x - 3 and g.x1 > x + 3 for g in segs):
+                against += 1
+            elif any(g.x1 <= x + 3 and g.x0 >= col.x0 - 3 for g in segs) and any(g.x0 >= x - 3 for g in segs):
+                support += 1
+        if support >= 2 and support > 2 * against:
+            points.append(x)
+    return points
+
+
+def split_columns(band: HeaderBand, body: list[VisualRow], items: list[Field]) -> HeaderBand:
+    """Split header columns whose labels sit close together (one space in a monospaced header) where the
+    table's rows show a column gap under them, and match the item fields again.
+
+    Args:
+        band: a header band from ``find_headers``.
+        body: rows below it.
+        items: the item fields.
+    Returns:
+        The band, with more columns when the rows call for it (the same band otherwise).
+    """
+    columns: list[Column] = []
+    changed = False
+    for col in band.columns:
+        points = _split_points(col, body)
+        if not points:
+            columns.append(col)
+            continue
+        changed = True
+        edges = [-1e9, *points, 1e9]
+        for lo, hi in zip(edges, edges[1:], strict=False):
+            part = [w for w in col.words if lo <= (w.bbox[0] + w.bbox[2]) / 2 < hi]
+            if part:
+                ordered = sorted(part, key=lambda w: (round(w.bbox[1]), w.bbox[0]))
+                label = " ".join(w.text for w in ordered)
+                x0, x1 = min(w.bbox[0] for w in part), max(w.bbox[2] for w in part)
+                columns.append(Column(label, x0, x1, words=part))
+    if not changed:
+        return band
+    for col in columns:
+        col.field, col.score = None, 0.0
+    score = _Matcher(items).match(columns)
+    return replace(band, columns=columns, score=score, label=" ".join(c.label for c in columns), bounds=[])
 
 
 class _Matcher:
@@ -400,7 +461,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
             hi += 1
         best: HeaderBand | None = None
         for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
-            cols = _header_columns(rows[a : b + 1], matcher)
+            cols = _header_columns(rows[a : b + 1])
             score = matcher.match(cols)
             matched = {c.field for c in cols if c.field}
             if len(matched) < 2 or not matched & numeric:

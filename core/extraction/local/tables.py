@@ -39,6 +39,7 @@ from core.extraction.local.table_detect import (
     column_bounds,
     field_concept,
     find_headers,
+    split_columns,
     normalize_label,
     segments,
     visual_rows,
@@ -385,9 +386,19 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], 
             if table.items:
                 bottom = max(w.bbox[3] for it in table.items for w in it.words)
                 body = [r for r in rows if band.bottom <= r.top <= bottom]
-                table = _read_table(
-                    page, rows, replace(band, bounds=column_bounds(cols, body)), end, fields, decimal_comma
-                )
+                # The page's own gaps give better column bounds, and may split header labels set too close;
+                # the layout under which the rows read best (most cells, amounts that add up) is kept.
+                best_quality = _quality(table, fields, decimal_comma)
+                split = split_columns(band, body, fields)
+                for variant in (split, band) if split is not band else (band,):
+                    variant = replace(variant, bounds=column_bounds(variant.columns, body))
+                    again = _read_table(page, rows, variant, end, fields, decimal_comma)
+                    quality = _quality(again, fields, decimal_comma)
+                    # Ties go to the split header (its columns are the finer reading of the same rows).
+                    if quality > best_quality or (
+                        quality == best_quality and variant.columns is split.columns
+                    ):
+                        table, best_quality = again, quality
             tables.append(table)
             open_band = None if table.stopped or ends else band
     items = [it for t in tables for it in t.items]
@@ -396,6 +407,22 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], 
     pages = ", ".join(str(p) for p in sorted({t.band.page for t in tables if t.items}))
     plural = "s" if "," in pages else ""
     return items, f"table on page{plural} {pages} with header '{first_band.label}'", first_band.score
+
+
+def _quality(table: _Table, fields: list[Field], decimal_comma: bool) -> float:
+    """How well a table reads: filled cells, plus items whose quantity x unit price is their line total."""
+    concepts = {field_concept(f): f for f in fields}
+    quality = 0.0
+    text = concepts.get("description") or next((f for f in fields if f.type == "string"), None)
+    for it in table.items:
+        # An item without any name is more likely a stray row of numbers than a line of the invoice.
+        quality += len(it.cells) - (3 if text is not None and text.name not in it.cells else 0)
+        parts = [concepts.get(c) for c in ("quantity", "unit_price", "line_total")]
+        values = [_convert(f, it.cells.get(f.name, []), decimal_comma) if f else None for f in parts]
+        q, p, t = values
+        if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
+            quality += 2 if abs(q * p - t) <= max(0.011, 0.005 * abs(t)) else 0
+    return quality
 
 
 def _receipt_items(document: Document, fields: list[Field]) -> list[_Item]:
