@@ -151,6 +151,7 @@ class LocalEngine:
                 )
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
+        self._distinct_parties(ctx, workflow.fields, cues, hits, scalar_fields, picks)
         reconcile(
             ctx.layout,
             ctx.candidates.amounts,
@@ -171,6 +172,28 @@ class LocalEngine:
         }
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
         return result
+
+    def _distinct_parties(
+        self,
+        ctx: _Context,
+        fields: list[Field],
+        cues: dict[str, FieldCues],
+        hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
+        scalar_fields: list[Field],
+        picks: dict[str, Pick],
+    ) -> None:
+        """The buyer is not the seller: a buyer name equal to a seller name is chosen again without it."""
+        sellers = {
+            str(picks[f.name].value).casefold()
+            for f in fields
+            if f.name in picks and picks[f.name].value and _role(f, cues[f.name]) == "seller"
+        }
+        for f in fields:
+            pick = picks.get(f.name)
+            if pick is None or not isinstance(pick.value, str) or _role(f, cues[f.name]) != "buyer":
+                continue
+            if pick.value.casefold() in sellers:
+                picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, exclude=sellers)
 
     # --- labels -------------------------------------------------------------------------------------------
 
@@ -200,6 +223,7 @@ class LocalEngine:
         hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
         fields: list[Field],
         trace: dict[str, list[ScoredCandidate]] | None = None,
+        exclude: set[str] | None = None,
     ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
         kind = _kind(f, cues)
@@ -237,7 +261,7 @@ class LocalEngine:
         if kind == "enum":
             return pick_enum(ctx.layout, f, positives)
         if kind == "name":
-            return self._name(ctx, cues, role, positives, negatives, rivals)
+            return self._name(ctx, cues, role, positives, negatives, rivals, exclude)
         return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
 
     def _typed(
@@ -300,11 +324,14 @@ class LocalEngine:
         positives: list[LabelHit],
         negatives: list[LabelHit],
         rivals: list[LabelHit],
+        exclude: set[str] | None = None,
     ) -> Pick:
         # Only words printed as labels count against a name ("Lieferant" in "Muster Lieferant GmbH" does not).
         negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
+        if exclude:
+            found = [n for n in found if n.candidate.value.casefold() not in exclude]
         for n in found:
             c = n.candidate
             # The other party's label just above, in the same column ("Verkäufer:" over a seller's name).

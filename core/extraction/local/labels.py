@@ -211,7 +211,7 @@ def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
         for other in {id(o): o for w in h.words for o in by_word[(h.page, w)]}.values():
             if other is h or not words <= set(other.words):
                 continue
-            longer = other.key_length > h.key_length or (
+            longer = (other.key_length > h.key_length and other.similarity >= h.similarity) or (
                 other.key_length == h.key_length and len(other.words) > len(h.words)
             )
             if not longer:

@@ -12,7 +12,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from core.documents import BBox, Document, Page
+from core.documents import BBox, Document, Page, Word
 from core.extraction.citations import union_bbox
 
 __all__ = ["Segment", "Row", "PageLayout", "DocumentLayout", "build_layout", "word_key"]
@@ -124,6 +124,10 @@ def _rows_of(page: Page) -> list[list[int]]:
     return rows
 
 
+def _char_width(word: Word) -> float:
+    return (word.bbox[2] - word.bbox[0]) / max(len(word.text), 1)
+
+
 def _rows_chained(page: Page) -> list[list[int]]:
     """Rows of a scanned or photographed page, which may be tilted: a word continues the row whose last word
     ends just left of it and overlaps it vertically, so a slanted line stays one row."""
@@ -165,7 +169,9 @@ def _page_layout(page: Page, index: int) -> PageLayout:
         for prev, cur in zip(ws, ws[1:], strict=False):
             gap = words[cur].bbox[0] - words[prev].bbox[2]
             h = min(words[cur].bbox[3] - words[cur].bbox[1], words[prev].bbox[3] - words[prev].bbox[1])
-            if gap > max(1.1 * max(h, row_h), 0.9 * body):
+            # A space is about a third of a character: a gap of two characters or a line height splits.
+            char = min(_char_width(words[prev]), _char_width(words[cur]))
+            if gap > min(max(1.1 * max(h, row_h), 0.9 * body), max(2.2 * char, 0.45 * h)):
                 segs.append([cur])
             else:
                 segs[-1].append(cur)

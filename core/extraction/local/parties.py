@@ -182,6 +182,9 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
                 gap = cur.bbox[1] - above[0].bbox[3]
                 if gap > 2.2 * pl.body_height:
                     break
+                line = above[0].text.strip()
+                if line.endswith(":") or _KEY_VALUE.match(line) or _ADDRESS_LABEL.search(line):
+                    break  # a label or a "key: value" line closes the block above
                 block.insert(0, above[0])
                 cur = above[0]
             if len(block) >= 2:
@@ -276,7 +279,11 @@ def name_candidates(
         seg = row.segments[h.segment]
         # Right of the label: rest of its segment, or the next segment.
         rest_words = [
-            w for w in seg.words if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words
+            w
+            for w in seg.words
+            if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5
+            and w not in h.words
+            and re.search(r"\w", pl.page.words[w].text)
         ]
         options: list[tuple[Segment, float, str]] = []
         if rest_words:
@@ -303,11 +310,6 @@ def name_candidates(
                 if kv is not None:
                     options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
                     break
-                joined = " ".join(s.text for s in r.segments)
-                if re.match(r"^[^:]{1,40}?\s*:", joined) and not re.search(
-                    r"\b(GmbH|AG|Ltd|Inc|SARL|SAS)\b", joined.split(":")[0]
-                ):
-                    continue
                 segs = [
                     s
                     for s in r.segments
@@ -317,6 +319,10 @@ def name_candidates(
                 if not segs:
                     continue
                 s = segs[0]
+                nxt = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
+                key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or nxt.startswith(":")
+                if key_value and not COMPANY_SUFFIX.search(s.text.split(":")[0]):
+                    continue
                 if is_name_like(cut_name(s.text)):
                     options.append((s, 0.85 * (0.93**k), "below"))
                     break
@@ -343,6 +349,8 @@ def name_candidates(
             labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
             if role == "buyer":
                 score = 0.45 if not right_side else 0.38
+                if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
+                    score *= 0.7
                 score *= 0.5 if labelled_rival else 1.0
                 out.append(NameCandidate(c, score, "first line of an address block"))
             else:
