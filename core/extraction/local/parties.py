@@ -319,8 +319,8 @@ def name_candidates(
                 if not segs:
                     continue
                 s = segs[0]
-                nxt = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
-                key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or nxt.startswith(":")
+                following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
+                key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
                 if key_value and not COMPANY_SUFFIX.search(s.text.split(":")[0]):
                     continue
                 if is_name_like(cut_name(s.text)):
