@@ -328,7 +328,7 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
                 against += 1
             elif any(g.x1 <= x + 3 and g.x0 >= col.x0 - 3 for g in segs) and any(g.x0 >= x - 3 for g in segs):
                 support += 1
-        if support >= 2 and support > 2 * against:
+        if support >= 2 and support > against:
             points.append(x)
     return points
 
@@ -504,6 +504,8 @@ def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
         ``len(columns) - 1`` boundaries, left to right.
     """
     bounds: list[float] = []
+    # Rows of one segment (a wrapped description, a note running across the table) say nothing about columns.
+    rows = [r for r in rows if len(segments(r)) > 1] or rows
     for left, right in zip(columns, columns[1:], strict=False):
         lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
         n = int(hi - lo)

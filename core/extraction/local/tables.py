@@ -39,9 +39,9 @@ from core.extraction.local.table_detect import (
     column_bounds,
     field_concept,
     find_headers,
-    split_columns,
     normalize_label,
     segments,
+    split_columns,
     visual_rows,
 )
 from core.normalize import match_enum, parse_amount, parse_boolean, parse_date
