@@ -371,3 +371,63 @@ def test_free_text_and_party_details_are_not_names() -> None:
     )
     assert result.extractions["payment_terms"].value == "Net 30 days, 2% discount within 10 days"
     assert result.extractions["seller_address"].value == "Hauptstraße 1, 80333 München"
+
+
+US_HEADER_TABLE = [
+    (50, 50, "BRIGHTSIDE CONSULTING LLC"),
+    (50, 64, "100 Main Street, Springfield, IL 62701"),
+    (400, 50, "INVOICE"),
+    (300, 110, "INVOICE #"), (380, 110, "DATE"), (460, 110, "DUE DATE"),
+    (300, 124, "10452"), (380, 124, "01/15/2024"), (460, 124, "02/14/2024"),
+    (50, 110, "BILL TO"), (50, 124, "Acme Widgets Inc."),
+    (50, 138, "12 Elm Road"), (50, 152, "Chicago, IL 60601"),
+    (50, 220, "DESCRIPTION"), (400, 220, "AMOUNT"),
+    (50, 236, "Strategy workshop"), (400, 236, "$2,400.00"),
+    (50, 250, "Follow-up report"), (400, 250, "$1,100.00"),
+    (300, 300, "SUBTOTAL"), (400, 300, "$3,500.00"),
+    (300, 314, "TAX (8%)"), (400, 314, "$280.00"),
+    (300, 328, "TOTAL"), (400, 328, "$3,780.00"),
+    (300, 342, "BALANCE DUE"), (400, 342, "$3,780.00"),
+]  # fmt: skip
+FR_FACTURE = [
+    (50, 50, "Boulangerie Martin SARL"),
+    (50, 64, "12 rue de la Paix - 75002 Paris"),
+    (50, 80, "TVA intracommunautaire : FR40123456789"),
+    (350, 110, "Facture N° F-2023-118"), (350, 124, "Date : 12 mars 2023"),
+    (350, 138, "Échéance : 11/04/2023"),
+    (50, 110, "Client :"), (50, 124, "Café du Coin"), (50, 138, "5 avenue Foch"), (50, 152, "69006 Lyon"),
+    (300, 300, "Total HT"), (450, 300, "1 250,00 €"),
+    (300, 314, "TVA 20 %"), (450, 314, "250,00 €"),
+    (300, 328, "Total TTC"), (450, 328, "1 500,00 €"),
+    (300, 342, "Net à payer"), (450, 342, "1 500,00 €"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (
+            US_HEADER_TABLE,
+            {"invoice_number": "10452", "issue_date": "2024-01-15", "due_date": "2024-02-14",
+             "seller_name": "BRIGHTSIDE CONSULTING LLC", "buyer_name": "Acme Widgets Inc.", "currency": "USD",
+             "grand_total": 3780.0, "tax_basis_total": 3500.0, "tax_total": 280.0, "due_payable": 3780.0,
+             "seller_vat_id": None},
+        ),
+        (
+            FR_FACTURE,
+            {"invoice_number": "F-2023-118", "issue_date": "2023-03-12", "due_date": "2023-04-11",
+             "seller_name": "Boulangerie Martin SARL", "buyer_name": "Café du Coin", "currency": "EUR",
+             "seller_vat_id": "FR40123456789", "grand_total": 1500.0, "tax_basis_total": 1250.0,
+             "tax_total": 250.0, "due_payable": 1500.0},
+        ),
+    ],
+    ids=["us-header-table", "fr-facture"],
+)  # fmt: skip
+def test_layouts_it_was_not_tuned_on(
+    datasets: Path, items: list[tuple[float, float, str]], expected: dict
+) -> None:
+    """The zugferd workflow's descriptions on invoices of other layouts and languages."""
+    workflow = _scalar_workflow(json.loads((datasets / "zugferd-dev" / "schema.json").read_text()))
+    result = LocalEngine().extract(_pdf(items), workflow)
+    assert result.values() == expected
+    _check_citations(result)
