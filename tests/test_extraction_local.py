@@ -431,3 +431,20 @@ def test_layouts_it_was_not_tuned_on(
     result = LocalEngine().extract(_pdf(items), workflow)
     assert result.values() == expected
     _check_citations(result)
+
+
+def test_object_field_extracts_its_properties() -> None:
+    result = _extract(
+        _pdf(TWO_DATES),
+        Field(
+            name="terms",
+            type="object",
+            description="Payment terms",
+            properties=[
+                Field(name="due", type="date", description="The due date (Due Date)"),
+                Field(name="amount", type="number", description="The amount to pay (Total)"),
+            ],
+        ),
+    )
+    assert result.extractions["terms"].value == {"due": "2018-03-19", "amount": 119.0}
+    assert result.metadata["terms.due"].citations[0].reference_text == "19.03.2018"

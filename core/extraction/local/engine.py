@@ -11,6 +11,7 @@ description does not say to leave the field empty.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class LocalEngine:
     def __init__(self, cache_size: int = 16) -> None:
         self._cache: OrderedDict[tuple[str, int, int], _Context] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     def is_available(self) -> Availability:
         """Always available: it runs offline on the document's words."""
@@ -86,15 +88,17 @@ class LocalEngine:
 
     def _context(self, document: Document) -> _Context:
         key = (document.id, len(document.pages), sum(len(p.words) for p in document.pages))
-        ctx = self._cache.get(key)
-        if ctx is None:
-            layout = build_layout(document)
-            ctx = _Context(layout, generate_candidates(layout), LabelIndex(layout))
+        with self._lock:  # one engine may serve several app sessions at once
+            ctx = self._cache.get(key)
+            if ctx is not None:
+                self._cache.move_to_end(key)
+                return ctx
+        layout = build_layout(document)
+        ctx = _Context(layout, generate_candidates(layout), LabelIndex(layout))
+        with self._lock:
             self._cache[key] = ctx
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
         return ctx
 
     def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
