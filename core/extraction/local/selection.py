@@ -172,8 +172,8 @@ def reconcile(
 ) -> None:
     """Make net + tax = total hold when the workflow has all three amounts and the page allows it.
 
-    Each field keeps its few best-scored distinct values (a tax amount may also be any printed amount); the
-    consistent triple with the highest summed score replaces the independent choices when it keeps at
+    Each field keeps its few best-scored distinct values (a tax amount, or failing that a total, may also be
+    any printed amount that makes the sum hold); the consistent triple with the highest summed score replaces the independent choices when it keeps at
     least half of their summed score.
     """
     by_concept: dict[str, Field] = {}
@@ -219,6 +219,18 @@ def reconcile(
             total = t.score + n.score + x.score
             if best is None or total > best[0]:
                 best = (total, t, n, x)
+    if best is None:
+        # No labelled total fits: a printed amount equal to net plus tax is the total.
+        for n in options["net"]:
+            for x in options["tax"]:
+                if n is None or x is None:
+                    continue
+                want = round(num(n.candidate.value) + num(x.candidate.value), 2)
+                if want in tax_pool and want != 0:
+                    t = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to net plus tax")
+                    total = t.score + n.score + x.score
+                    if best is None or total > best[0]:
+                        best = (total, t, n, x)
     if best is None or best[0] < 0.5 * current:
         return
     for c, chosen in zip(("total", "net", "tax"), best[1:], strict=False):

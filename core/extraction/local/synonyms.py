@@ -59,7 +59,8 @@ due_date
   labels: Due date; Payment due; Due; Pay by; Fällig am; fällig; Fälligkeit; Fälligkeitsdatum;
     Fälligkeitstag; bis zum; netto bis; Zahlungstermin; payable by; due on; à payer avant le; avant le;
     zahlbar bis; Zahlungsziel; Date d'échéance; Échéance; Fecha de vencimiento; Vencimiento; Scadenza;
-    Data di scadenza; Vervaldatum; Termin płatności
+    Data di scadenza; Vervaldatum; Termin płatności; remit until; pay until; payable until; payment until;
+    überweisen Sie bis; zahlbar am; à régler avant le
 delivery_date
   name: delivery date; service date; delivery_date
   text: delivery date; service date
@@ -81,7 +82,7 @@ due_payable
   labels: Amount due; Balance due; Amount payable; To pay; Zahlbetrag; fälliger Betrag; zu zahlen;
     Zahlungsbetrag; zu zahlender Betrag; zu zahlender Beitrag; Somme à payer; Total à payer; Montant dû;
     Reste dû; Amount to pay; Total due; Net à payer; Reste à payer; Montant à payer; A pagar; Da pagare;
-    Te betalen
+    Te betalen; Due payable; Payable amount; Solde à payer; Solde dû; Restant dû
 net
   name: net; subtotal; basis; net amount; untaxed; before tax
   text: net amount; before vat; before tax; subtotal; excluding vat; excluding tax
@@ -94,7 +95,8 @@ tax
   name: tax; vat; tax total; vat amount; tax amount; gst
   text: vat amount; tax amount; total vat; total tax
   labels: VAT; Tax; Sales tax; Total tax; Tax amount; VAT amount; Total VAT; Umsatzsteuer; MwSt; MwSt.;
-    USt; USt.; USt.-Betrag; Steuerbetrag; Mehrwertsteuer; TVA; Montant TVA; Total TVA; IVA; BTW; GST; IGST
+    USt; USt.; USt.-Betrag; Steuerbetrag; Mehrwertsteuer; TVA; Montant TVA; Total TVA; IVA; BTW; GST; IGST;
+    VAT total; Tax total; Total taxes; USt. Gesamt; MwSt. gesamt; Summe USt; Summe MwSt
 total
   name: total; grand total; amount; gross; sum
   text: total; including vat; including tax; gross amount; grand total
