@@ -64,6 +64,11 @@ _SUMMARY_WORDS = (
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
 _DETAIL = re.compile(r"[^\W\d]\s*:\s*[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b")
+# A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
+_TOTAL_WORD = re.compile(
+    r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
+    r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
+)
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -212,7 +217,7 @@ def _read_table(
     main_text = next((c.field for c in band.columns if c.field in text_fields), None)
     need = 2 if len(numeric_cols) >= 2 else 1
     pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
-    margin = 0.05 * page.width
+    margin = 0.12 * page.width  # a centred header can sit well inside its column
     region = [r for r in rows if band.bottom <= r.top < end][:80]
     heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
@@ -220,7 +225,7 @@ def _read_table(
     pending: list[tuple[VisualRow, list[Word]]] = []
     last_bottom = band.bottom
     stopped = False
-    for row in rows:
+    for index, row in enumerate(rows):
         if row.top < band.bottom - 0.5 or row.top >= end:
             continue
         words = [w for w in row.words if band.x0 - margin <= (w.bbox[0] + w.bbox[2]) / 2 <= band.x1 + margin]
@@ -231,7 +236,11 @@ def _read_table(
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
         if _is_carry(row.text) or _is_carry(first_text):
             continue
-        if _is_summary(first_text) or (main_text and _is_summary(_cell_text(cells, band, main_text))):
+        if (
+            _is_summary(first_text)
+            or (main_text and _is_summary(_cell_text(cells, band, main_text)))
+            or _TOTAL_WORD.search(normalize_label(row.text))
+        ):
             if items:
                 stopped = True
                 break
@@ -245,9 +254,18 @@ def _read_table(
         last_bottom = row.bottom
         # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
         numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
-        if len(numbers) >= need or (
-            numbered and numbers and main_text and _cell_text(cells, band, main_text)
-        ):
+        named = bool(main_text and _cell_text(cells, band, main_text))
+        chained = bool(pending) and row.top - pending[-1][0].bottom < 0.8 * line_h
+        if main_text and not named and not chained and not numbered and len(numbers) >= need:
+            below = rows[index + 1] if index + 1 < len(rows) else None
+            if (
+                below is None
+                or below.top - row.bottom > 0.8 * line_h
+                or not _cell_text(_row_cells(below, band, set(text_fields)), band, main_text)
+            ):
+                # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
+                continue
+        if len(numbers) >= need or (numbered and numbers and named):
             item = _Item(page=page)
             for i, ws in cells.items():
                 name = col_field.get(i)
