@@ -204,7 +204,11 @@ def score_candidates(
         )
         riv_hit = None
         riv = 0.0
+        own_cell = (best_hit.page, best_hit.row, best_hit.segment)
         for h in rivals:
+            # Another field's word inside this label's own cell qualifies it ("Summe netto (excl. USt.)").
+            if (h.page, h.row, h.segment) == own_cell:
+                continue
             if h.page == cand.page and 0 <= cand.row - h.row <= 9:
                 s = proximity(layout, h, cand, candidates).score * h.strength
                 if s > riv:

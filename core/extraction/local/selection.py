@@ -173,8 +173,8 @@ def reconcile(
     """Make net + tax = total hold when the workflow has all three amounts and the page allows it.
 
     Each field keeps its few best-scored distinct values (a tax amount, or failing that a total, may also be
-    any printed amount that makes the sum hold); the consistent triple with the highest summed score replaces the independent choices when it keeps at
-    least half of their summed score.
+    any printed amount that makes the sum hold); the consistent triple with the highest summed score
+    replaces the independent choices when it keeps at least half of their summed score.
     """
     by_concept: dict[str, Field] = {}
     for f in fields:
