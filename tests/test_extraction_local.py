@@ -448,3 +448,4 @@ def test_object_field_extracts_its_properties() -> None:
     )
     assert result.extractions["terms"].value == {"due": "2018-03-19", "amount": 119.0}
     assert result.metadata["terms.due"].citations[0].reference_text == "19.03.2018"
+    assert len(result.extractions["terms"].citations) == 2

@@ -142,16 +142,29 @@ class LocalEngine:
                 add_items(document, f, result)
                 continue
             if f.type == "object":
-                values = {}
+                values: dict[str, Any] = {}
+                cites: list[Citation] = []
+                confs: list[float] = []
                 for sub in f.properties:
                     sub_cues = _cached_cues(sub)
                     sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
                     pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
                     values[sub.name] = pick.value
+                    cites += pick.citations
+                    confs += [pick.confidence] if pick.confidence is not None else []
                     _record(result, f"{f.name}.{sub.name}", pick)
                 has = any(v is not None for v in values.values())
+                conf = min(confs) if has and confs else None
                 result.extractions[f.name] = Extraction(
-                    value=values if has else None, confidence=None, citations=[]
+                    value=values if has else None, confidence=conf, citations=cites
+                )
+                found = sum(v is not None for v in values.values())
+                result.metadata[f.name] = FieldMetadata(
+                    confidence=conf,
+                    citations=cites,
+                    insights=[
+                        Insight(type="reasoning", content=f"{found} of {len(values)} properties found")
+                    ],
                 )
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
