@@ -108,7 +108,8 @@ def _decimal_comma(texts: list[str]) -> bool:
 
 def _is_numeric_cell(text: str) -> bool:
     """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
-    t = text.strip()
+    # A currency code or sign may lead ("EUR 12,50", "Rs 1939", "$ 5").
+    t = re.sub(r"^(?:[A-Z][A-Za-z]{1,2}\.?|[€$£¥₹])\s?(?=[-+(]?\d)", "", text.strip())
     if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t):
         return False
     rest = _NUM.sub("", t, count=1).strip()
@@ -265,7 +266,10 @@ def _read_table(
             ):
                 # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
                 continue
-        if len(numbers) >= need or (numbered and numbers and named):
+        # A named row with an amount in the rightmost numeric column (the line total) is an item too.
+        # (not when it sits tight under an item: then it is more of that item, e.g. "Basismenge 1 Stk  100,00").
+        totalled = named and bool(numeric_cols) and max(numeric_cols) in numbers and gap_prev > 0.8 * line_h
+        if len(numbers) >= need or (numbers and named and (numbered or totalled)):
             item = _Item(page=page)
             for i, ws in cells.items():
                 name = col_field.get(i)
