@@ -449,3 +449,18 @@ def test_object_field_extracts_its_properties() -> None:
     assert result.extractions["terms"].value == {"due": "2018-03-19", "amount": 119.0}
     assert result.metadata["terms.due"].citations[0].reference_text == "19.03.2018"
     assert len(result.extractions["terms"].citations) == 2
+
+
+def test_spaced_identifier_and_enum_without_label() -> None:
+    document = _pdf(
+        [(50, 100, "IBAN DE88 2008 0000 0970 3757 00   BIC COBADEFFXXX"), (50, 130, "Beträge in EUR")]
+    )
+    result = _extract(
+        document,
+        Field(name="iban", description="The IBAN (IBAN)"),
+        Field(name="iban_compact", description="The IBAN (IBAN), without spaces"),
+        Field(name="cur", type="enum", values=["USD", "EUR"], description="Currency of the amounts"),
+    )
+    assert result.extractions["iban"].value == "DE88 2008 0000 0970 3757 00"
+    assert result.extractions["iban_compact"].value == "DE88200800000970375700"
+    assert result.extractions["cur"].value == "EUR"

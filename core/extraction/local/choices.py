@@ -14,7 +14,7 @@ from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.scoring import confidence_from_scores, score_candidates
 from core.extraction.local.selection import Pick
-from core.normalize import match_enum, parse_boolean
+from core.normalize import match_enum, normalize_string, parse_boolean
 from core.schema import Field
 
 __all__ = ["pick_currency", "pick_boolean", "pick_enum"]
@@ -118,19 +118,7 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
                         )
                     )
     if not options:
-        for pl in layout.pages:
-            for r in pl.rows:
-                for seg in r.segments:
-                    value = match_enum(seg.text, f.values, cutoff=92.0)
-                    if value is not None:
-                        options.append(
-                            (0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")
-                        )
-                        break
-                if options:
-                    break
-            if options:
-                break
+        options = _enum_anywhere(layout, f)
     if not options:
         return Pick(reason="none of the allowed values is printed")
     score, value, page_i, words, reason = max(options, key=lambda o: o[0])
@@ -142,3 +130,23 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
         words_confidence(page, words),
         reason,
     )
+
+
+def _enum_anywhere(layout: DocumentLayout, f: Field) -> list[tuple[float, Any, int, list[int], str]]:
+    """Without a label: the first word printed exactly as an allowed value, else the first close cell."""
+    exact = {normalize_string(v): v for v in f.values}
+    for pl in layout.pages:
+        for r in pl.rows:
+            for w in r.words:
+                key = normalize_string(pl.page.words[w].text.strip(".,:;()"))
+                if key in exact:
+                    return [
+                        (0.45, exact[key], pl.index, [w], f"'{pl.page.words[w].text}' is an allowed value")
+                    ]
+    for pl in layout.pages:
+        for r in pl.rows:
+            for seg in r.segments:
+                value = match_enum(seg.text, f.values, cutoff=92.0)
+                if value is not None:
+                    return [(0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")]
+    return []

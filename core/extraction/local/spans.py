@@ -17,6 +17,7 @@ __all__ = ["label_values"]
 
 _GLUED_LABEL = re.compile(r"^(?:n[°º]|no\.|nr\.?|num\.)\s*(?=\w*\d)", re.I)
 _AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
+_GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
 
 
@@ -103,13 +104,16 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
         if not chosen:
             if has_digit and _ID_TOKEN.match(t) and not re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
                 chosen.append(i)
-                if not cues.no_spaces:
+                # A short first group ("DE88", "DE") may open a spaced identifier such as an IBAN.
+                if not cues.no_spaces and not _GROUP_START.fullmatch(t):
                     break
             elif re.search(r"[a-z]{3,}", t) and not has_digit and len(t) > 3 and k > 1:
                 break
             continue
-        # With "without spaces", glue the following digit groups ("DE 123 456 789").
-        if cues.no_spaces and re.fullmatch(r"[\dA-Z]{1,6}", t):
+        # Glue the following groups ("DE 123 456 789", "DE88 2008 0000 0970 3757 00").
+        iban_group = re.fullmatch(r"[A-Z]{4}", t) and re.fullmatch(r"[A-Z]{2}\d{2}", words[chosen[0]].text)
+        group = re.fullmatch(r"[\dA-Z]{1,6}", t) and (any(ch.isdigit() for ch in t) or iban_group)
+        if group and (cues.no_spaces or re.fullmatch(r"[\dA-Z]{2,4}", t)):
             chosen.append(i)
         else:
             break
