@@ -281,3 +281,83 @@ def test_zugferd_subset_line_item_f1(datasets: Path) -> None:
         ).values():
             total = total + counts
     assert total.f1 >= 0.82, total  # measured 0.89
+
+
+def _receipt_pdf(lines: list[tuple[str, str]], total: bool = True) -> bytes:
+    doc = pymupdf.open()
+    page = doc.new_page(width=226, height=400)  # an 80 mm till roll
+    y = 40.0
+    for left, right in [("CORNER BEAN CAFE", ""), ("Receipt R-1 14/09/2024 08:42", "")] + lines:
+        page.insert_text((12, y), left, fontname=FONT, fontsize=SIZE)
+        if right:
+            _put(page, y, [(214, right, "r")])
+        y += 14
+    if total:
+        for left, right in [("TOTAL GBP", "10.80"), ("Cash", "20.00"), ("Change", "9.20")]:
+            page.insert_text((12, y), left, fontname=FONT, fontsize=SIZE)
+            _put(page, y, [(214, right, "r")])
+            y += 14
+    data = doc.tobytes()
+    doc.close()
+    return data
+
+
+RECEIPT_LINES = [("2 x Flat White", "6.80"), ("1x Croissant", "2.10"), ("Sparkling Water 0.5l", "1.90")]
+
+
+def test_receipt_lines_without_a_header_up_to_the_total() -> None:
+    result = extract_items(load(_receipt_pdf(RECEIPT_LINES)), items_field())
+    assert [it["description"] for it in result.items] == ["Flat White", "Croissant", "Sparkling Water 0.5l"]
+    assert [it["quantity"] for it in result.items] == [2.0, 1.0, None]
+    assert [it["line_total"] for it in result.items] == [6.8, 2.1, 1.9]
+    assert "receipt" in result.reason
+    assert result.cell_citations[0]["line_total"].reference_text == "6.80"
+
+
+def test_amount_lines_without_a_closing_total_are_not_taken_for_items() -> None:
+    result = extract_items(load(_receipt_pdf(RECEIPT_LINES, total=False)), items_field())
+    assert result.items == []
+
+
+def test_scanned_receipt_from_the_samples(sample_docs: Path) -> None:
+    if shutil.which("tesseract") is None:
+        pytest.skip("Tesseract is not installed")
+    result = extract_items(load_document(sample_docs / "receipt_scan.jpg"), items_field())
+    assert [it["description"] for it in result.items][:2] == ["Flat White", "Croissant"]
+    assert [it["quantity"] for it in result.items][:2] == [2.0, 1.0]
+    assert [it["line_total"] for it in result.items][:2] == [6.8, 2.1]
+
+
+def test_monospaced_header_with_single_spaces_is_split_by_the_rows_below() -> None:
+    # Courier headers sit one space apart; the rows show where one column ends and the next begins.
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    lines = [
+        (200, "Pos Art-Nr     Beschreibung           Menge     Preis    Betrag"),
+        (216, "1   TB100A4    Trennblaetter A4       20 Stk     9,90    198,00"),
+        (230, "2   ARNR2      Joghurt Banane         50 Stk     5,50    275,00"),
+        (250, "               Summe netto                               473,00"),
+    ]
+    for y, text in lines:
+        page.insert_text((50, y), text, fontname="cour", fontsize=SIZE)
+    result = extract_items(load(doc.tobytes()), items_field())
+    assert [it["description"] for it in result.items] == ["Trennblaetter A4", "Joghurt Banane"]
+    assert [it["quantity"] for it in result.items] == [20.0, 50.0]
+    assert [it["line_total"] for it in result.items] == [198.0, 275.0]
+
+
+def test_named_line_with_only_a_total_and_a_tax_breakdown_after_the_table() -> None:
+    pdf = make_pdf(
+        [
+            [
+                (200, DE_HEADER),
+                (216, [(95, "Anzeige vom 06.12.2022", "l"), (530, "45,93", "r")]),
+                (236, de_row(1, "Beleg PDF", "1", "0,75", "0,75")),
+                (262, [(95, "Gesamtbetrag", "l"), (530, "46,68", "r")]),
+                (290, [(360, "19 %", "r"), (450, "46,68", "r"), (530, "8,87", "r")]),
+            ]
+        ]
+    )
+    result = extract_items(load(pdf), items_field())
+    assert [it["description"] for it in result.items] == ["Anzeige vom 06.12.2022", "Beleg PDF"]
+    assert [it["line_total"] for it in result.items] == [45.93, 0.75]

@@ -95,7 +95,10 @@ def _parse(page: Page, row: VisualRow) -> ReceiptLine | None:
     elif len(words) > 1 and _INTEGER.match(words[0].text) and re.fullmatch(r"[xX×*@]", words[1].text):
         quantity, words = [words[0]], words[2:]
     if len(numbers) == 3:
-        quantity, unit_price = quantity or [numbers[0]], [numbers[1]]
+        # quantity, unit price, total, when they say so (an integer count, and count x price = total);
+        # otherwise three amounts of unknown roles (net, tax, gross) of which the last is kept.
+        if _INTEGER.match(numbers[0].text) and _consistent([numbers[0]], numbers[1], numbers[2]):
+            quantity, unit_price = quantity or [numbers[0]], [numbers[1]]
     elif len(numbers) == 2:
         if _INTEGER.match(numbers[0].text) and not quantity:
             quantity = [numbers[0]]

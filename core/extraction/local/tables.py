@@ -267,8 +267,13 @@ def _read_table(
                 # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
                 continue
         # A named row with an amount in the rightmost numeric column (the line total) is an item too.
-        # (not when it sits tight under an item: then it is more of that item, e.g. "Basismenge 1 Stk  100,00").
-        totalled = named and bool(numeric_cols) and max(numeric_cols) in numbers and gap_prev > 0.8 * line_h
+        # Not when it sits tight under an item: then it is more of that item ("Basismenge 1 Stk  100,00").
+        totalled = (
+            named
+            and bool(numeric_cols)
+            and max(numeric_cols) in numbers
+            and (not items or gap_prev > 0.8 * line_h)
+        )
         if len(numbers) >= need or (numbers and named and (numbered or totalled)):
             item = _Item(page=page)
             for i, ws in cells.items():
