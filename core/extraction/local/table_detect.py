@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from core.documents import Page, Word
 from core.schema import Field
@@ -278,6 +278,19 @@ def is_amount(text: str) -> bool:
     return bool(_AMOUNT.match(text.strip())) and any(c.isdigit() for c in text)
 
 
+_MATCHERS: dict[tuple[tuple[str, str, str], ...], _Matcher] = {}
+
+
+def _matcher(items: list[Field]) -> _Matcher:
+    """A matcher per set of item fields, kept (a few) so labels seen on earlier pages are not scored again."""
+    key = tuple((f.name, f.type, f.description) for f in items)
+    if key not in _MATCHERS:
+        if len(_MATCHERS) >= 16:
+            _MATCHERS.pop(next(iter(_MATCHERS)))
+        _MATCHERS[key] = _Matcher(items)
+    return _MATCHERS[key]
+
+
 def _header_columns(band: list[VisualRow]) -> list[Column]:
     # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
     cols: list[tuple[float, float, list[tuple[float, str]], list[Word]]] = []
@@ -364,7 +377,7 @@ def split_columns(band: HeaderBand, body: list[VisualRow], items: list[Field]) -
         return band
     for col in columns:
         col.field, col.score = None, 0.0
-    score = _Matcher(items).match(columns)
+    score = _matcher(items).match(columns)
     return replace(band, columns=columns, score=score, label=" ".join(c.label for c in columns), bounds=[])
 
 
@@ -373,34 +386,44 @@ class _Matcher:
 
     def __init__(self, items: list[Field]) -> None:
         self.items = items
-        self.cues = {f.name: field_cues(f) for f in items}
         self.concepts = {f.name: field_concept(f) for f in items}
+        # One list of every cue, scored against a label in one rapidfuzz call; then grouped back.
+        self.cues: list[str] = sorted({w for words in SYNONYMS.values() for w in words})
+        self.cues += sorted({c for f in items for c, _ in field_cues(f)} - set(self.cues))
+        index = {c: i for i, c in enumerate(self.cues)}
+        self.by_concept = {name: [index[w] for w in words] for name, words in SYNONYMS.items()}
+        self.by_field = {f.name: [(index[c], wt) for c, wt in field_cues(f)] for f in items}
         self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
-        self._strength: dict[str, float] = {}
 
-    def strength(self, raw_label: str) -> float:
-        """How strongly the label reads as any known column kind or item field (0-100)."""
-        if raw_label not in self._strength:
-            label = normalize_label(raw_label)
-            best = max((label_score(label, w) for words in SYNONYMS.values() for w in words), default=0.0)
-            fields = self.scores(raw_label)[1].values()
-            self._strength[raw_label] = max([best, *fields])
-        return self._strength[raw_label]
+    def _cue_scores(self, label: str) -> list[float]:
+        ratios = process.cdist([label], self.cues, scorer=fuzz.ratio)[0]
+        scores = [
+            float(r) if min(len(label), len(c)) > 2 else (100.0 if label == c else 0.0)
+            for r, c in zip(ratios, self.cues, strict=True)
+        ]
+        # Cues inside the label (a compound such as "Positionsbetrag") get the compound rule of label_score.
+        for i, cue in enumerate(self.cues):
+            if cue in label:
+                scores[i] = label_score(label, cue)
+        return scores
 
     def scores(self, raw_label: str) -> tuple[str | None, dict[str, float]]:
         """The label's closest synonym concept and its score per item field (0-100)."""
         label = normalize_label(raw_label)
         if label in self._seen:
             return self._seen[label]
+        if len(self._seen) > 50_000:  # a long-lived process reading many documents
+            self._seen.clear()
         concept, best_other = None, 0.0
         out: dict[str, float] = {}
         if label and not re.search(r"\d", label):
-            for name, words in SYNONYMS.items():
-                s = max(label_score(label, w) for w in words)
+            cue_scores = self._cue_scores(label)
+            for name, idx in self.by_concept.items():
+                s = max(cue_scores[i] for i in idx)
                 if s > best_other:
                     best_other, concept = s, name
             for f in self.items:
-                s = max(label_score(label, c) * wt for c, wt in self.cues[f.name])
+                s = max(cue_scores[i] * wt for i, wt in self.by_field[f.name])
                 # A column that reads more like another kind (VAT rate, position) than this field is not it.
                 if concept and concept != self.concepts[f.name] and best_other * 0.9 > s + 1:
                     s *= 0.6
@@ -445,7 +468,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
         Non-overlapping header bands top to bottom, each needing at least one numeric field matched.
     """
     numeric = {f.name for f in items if f.type in _NUMERIC_TYPES}
-    matcher = _Matcher(items)
+    matcher = _matcher(items)
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
