@@ -381,6 +381,7 @@ US_HEADER_TABLE = [
     (300, 124, "10452"), (380, 124, "01/15/2024"), (460, 124, "02/14/2024"),
     (50, 110, "BILL TO"), (50, 124, "Acme Widgets Inc."),
     (50, 138, "12 Elm Road"), (50, 152, "Chicago, IL 60601"),
+    (50, 190, "Terms: Net 30"),
     (50, 220, "DESCRIPTION"), (400, 220, "AMOUNT"),
     (50, 236, "Strategy workshop"), (400, 236, "$2,400.00"),
     (50, 250, "Follow-up report"), (400, 250, "$1,100.00"),
@@ -464,3 +465,13 @@ def test_spaced_identifier_and_enum_without_label() -> None:
     assert result.extractions["iban"].value == "DE88 2008 0000 0970 3757 00"
     assert result.extractions["iban_compact"].value == "DE88200800000970375700"
     assert result.extractions["cur"].value == "EUR"
+
+
+def test_seller_from_the_footer_when_there_is_no_letterhead() -> None:
+    document = _pdf([
+        (50, 100, "Rechnung Nr. 4711"),
+        (50, 120, "Datum: 01.02.2024"),
+        (50, 780, "Muster Handel GmbH · Hauptstr. 1 · 80333 München · HRB 1234"),
+    ])  # fmt: skip
+    field = Field(name="seller_name", description="Name of the company that issued the invoice. Name only.")
+    assert _extract(document, field).extractions["seller_name"].value == "Muster Handel GmbH"

@@ -384,5 +384,14 @@ def name_candidates(
                     c = _segment_candidate(pl, big)
                     if c:
                         out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
+            # Without a letterhead (a logo image), the footer often names the company.
+            for r in pl.rows:
+                if r.bbox[1] < pl.height * 0.85:
+                    continue
+                for seg in r.segments:
+                    c = _segment_candidate(pl, seg) if COMPANY_SUFFIX.search(seg.text) else None
+                    if c and COMPANY_SUFFIX.search(c.text):
+                        out.append(NameCandidate(c, 0.33, "company name in the footer"))
+                        break
     out.sort(key=lambda n: -n.score)
     return out

@@ -75,6 +75,12 @@ def apply_cues(
             s.score *= 1.1
         if c.kind == "amount":
             s.score *= 1.0 if c.flags.get("decimals") else 0.8
+            if (
+                cues.concept in SUMMARY_CONCEPTS
+                and not c.flags.get("decimals")
+                and not c.flags.get("currency")
+            ):
+                s.score *= 0.6  # "Net 30" is payment terms, not a net amount
             if cues.concept in SUMMARY_CONCEPTS:
                 # Summary amounts come after the items: among equals, the later one is the invoice's.
                 pos = (c.page + rel_y) / max(len(layout.pages), 1)
