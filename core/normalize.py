@@ -121,6 +121,9 @@ def parse_date(text: str, languages: tuple[str, ...] | None = None, day_first: b
     m = _NUM_DATE.search(text)
     if m:
         return _numeric_date(m.group(1), m.group(2), m.group(3), m.group(4), day_first)
+    m = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", text)
+    if m:
+        return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _DMY_WORD.search(text)
     if m:
         month = MONTHS.get(m.group(2).casefold().rstrip("."))

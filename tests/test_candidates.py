@@ -30,6 +30,7 @@ from core.extraction.local.parties import cut_name, is_name_like
         ("Period 01.05.14-31.05.14", [date(2014, 5, 1), date(2014, 5, 31)]),
         ("Order 2014-07-03/502", []),  # glued to an identifier
         ("Issued 2023/03/20", [date(2023, 3, 20)]),
+        ("発行日 2023年3月20日", [date(2023, 3, 20)]),
         ("Tel 0049 89 123456", []),
     ],
 )

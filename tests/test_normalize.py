@@ -47,6 +47,7 @@ from core.normalize import (
         ("12 dicembre 2021", date(2021, 12, 12)),
         ("1. Dezember 2022", date(2022, 12, 1)),
         ("15 octobre 2019", date(2019, 10, 15)),
+        ("2023年3月20日", date(2023, 3, 20)),
     ],
 )
 def test_parse_date_formats(text: str, expected: date) -> None:

@@ -40,6 +40,7 @@ _DATE_DMY = re.compile(
     rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
 )
+_DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_MDY = re.compile(
     rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE
 )
@@ -122,6 +123,10 @@ def find_dates(text: str, day_first: bool = True) -> list[tuple[int, int, date]]
                 d = _safe_date(y, b, a)
             else:
                 d = _safe_date(y, a, b)
+        if d:
+            out.append((m.start(), m.end(), d))
+    for m in _DATE_CJK.finditer(text):  # 2023年3月20日
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if d:
             out.append((m.start(), m.end(), d))
     for rx, order in ((_DATE_DMY, "dmy"), (_DATE_MDY, "mdy")):
