@@ -361,3 +361,28 @@ def test_named_line_with_only_a_total_and_a_tax_breakdown_after_the_table() -> N
     result = extract_items(load(pdf), items_field())
     assert [it["description"] for it in result.items] == ["Anzeige vom 06.12.2022", "Beleg PDF"]
     assert [it["line_total"] for it in result.items] == [45.93, 0.75]
+
+
+def test_unlabelled_quantity_column_found_by_arithmetic() -> None:
+    header: list[Cell] = [
+        (60, "#", "l"),
+        (95, "Artikel", "l"),
+        (450, "Einzelpreis", "r"),
+        (530, "Gesamt", "r"),
+    ]
+
+    def row(q: str, text: str, p: str, t: str) -> list[Cell]:
+        return [(60, q, "l"), (95, text, "l"), (450, p, "r"), (530, t, "r")]
+
+    pdf = make_pdf(
+        [
+            [
+                (200, header),
+                (216, row("3", "Schrauben", "2,00", "6,00")),
+                (230, row("5", "Muttern", "1,50", "7,50")),
+            ]
+        ]
+    )
+    result = extract_items(load(pdf), items_field())
+    assert [it["quantity"] for it in result.items] == [3.0, 5.0]
+    assert [it["description"] for it in result.items] == ["Schrauben", "Muttern"]

@@ -426,6 +426,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], 
                         quality == best_quality and variant.columns is split.columns
                     ):
                         table, best_quality = again, quality
+                table = _arithmetic_repair(page, rows, table, end, fields, decimal_comma)
             tables.append(table)
             open_band = None if table.stopped or ends else band
     items = [it for t in tables for it in t.items]
@@ -436,20 +437,54 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], 
     return items, f"table on page{plural} {pages} with header '{first_band.label}'", first_band.score
 
 
+def _adds_up(table: _Table, fields: list[Field], decimal_comma: bool) -> int:
+    """How many items have quantity x unit price = line total."""
+    concepts = {field_concept(f): f for f in fields}
+    parts = [concepts.get(c) for c in ("quantity", "unit_price", "line_total")]
+    count = 0
+    for it in table.items:
+        q, p, t = (_convert(f, it.cells.get(f.name, []), decimal_comma) if f else None for f in parts)
+        if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
+            count += abs(q * p - t) <= max(0.011, 0.005 * abs(t))
+    return count
+
+
 def _quality(table: _Table, fields: list[Field], decimal_comma: bool) -> float:
     """How well a table reads: filled cells, plus items whose quantity x unit price is their line total."""
     concepts = {field_concept(f): f for f in fields}
-    quality = 0.0
     text = concepts.get("description") or next((f for f in fields if f.type == "string"), None)
-    for it in table.items:
-        # An item without any name is more likely a stray row of numbers than a line of the invoice.
-        quality += len(it.cells) - (3 if text is not None and text.name not in it.cells else 0)
-        parts = [concepts.get(c) for c in ("quantity", "unit_price", "line_total")]
-        values = [_convert(f, it.cells.get(f.name, []), decimal_comma) if f else None for f in parts]
-        q, p, t = values
-        if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
-            quality += 2 if abs(q * p - t) <= max(0.011, 0.005 * abs(t)) else 0
-    return quality
+    # An item without any name is more likely a stray row of numbers than a line of the invoice.
+    quality = sum(
+        len(it.cells) - (3 if text is not None and text.name not in it.cells else 0) for it in table.items
+    )
+    return quality + 2.0 * _adds_up(table, fields, decimal_comma)
+
+
+def _arithmetic_repair(
+    page: Page, rows: list[VisualRow], table: _Table, end: float, fields: list[Field], decimal_comma: bool
+) -> _Table:
+    """Give a numeric item field no header matched (quantity under "#", say) the unlabelled column whose
+    numbers make quantity x unit price = line total on most items."""
+    band = table.band
+    taken = {c.field for c in band.columns if c.field}
+    missing = [f.name for f in fields if f.type in _NUMERIC_TYPES and f.name not in taken]
+    free = [i for i, c in enumerate(band.columns) if c.field is None]
+    if not missing or not free or not table.items:
+        return table
+    best, best_count = table, _adds_up(table, fields, decimal_comma)
+    for name in missing:
+        for i in free:
+            columns = [replace(c) for c in band.columns]
+            columns[i].field = name
+            again = _read_table(page, rows, replace(band, columns=columns), end, fields, decimal_comma)
+            count = _adds_up(again, fields, decimal_comma)
+            if (
+                count > best_count
+                and count >= 0.6 * len(again.items)
+                and len(again.items) >= len(table.items)
+            ):
+                best, best_count = again, count
+    return best
 
 
 def _receipt_items(document: Document, fields: list[Field]) -> list[_Item]:
