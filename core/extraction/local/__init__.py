@@ -1,4 +1,18 @@
-"""The local engine: offline, description-guided extraction of typed values with citations."""
+"""The local engine: offline, description-guided extraction of typed values with citations.
+
+How the package is split (one concept per module):
+
+- ``layout``: visual rows and cells rebuilt from word boxes (tilt-tolerant on OCR pages);
+- ``cues`` + ``synonyms``: what a field's name and description say (labels, negatives, location, selection,
+  format), with a compact multilingual synonym table as a supplement;
+- ``labels``: where label phrases are printed (exact, fuzzy and compound-word matches, longest wins);
+- ``candidates``: every date, amount, currency mark and VAT id of a document, found once;
+- ``spans`` and ``parties``: identifiers and text right of / below a label; names of seller and buyer;
+- ``scoring``: label proximity (same line, below, table header, wrapped line), negatives and rival fields;
+- ``selection``: cues, priors, sum rows, net + tax = total, "often equal to";
+- ``choices``: currencies, booleans, enums; ``items``: line items from ``tables`` into the result;
+- ``engine``: ``LocalEngine`` putting it together, with a per-document cache so a re-run only re-scores.
+"""
 
 from core.extraction.local.engine import LocalEngine
 
