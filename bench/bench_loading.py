@@ -15,10 +15,10 @@ import argparse
 import sys
 
 import pymupdf
-
 from _common import DATASETS, interleaved, machine, table, write_result
 
-from core.documents import _usable_text_layer, load_document  # noqa: E402
+from core.documents import load_document  # noqa: E402
+from core.page_reading import usable_text_layer  # noqa: E402
 
 AIM = 1.5
 
@@ -33,7 +33,7 @@ def text_layer_pdfs() -> list[tuple[str, bytes]]:
     for path in sorted(DATASETS.glob("*/*.pdf")):
         data = path.read_bytes()
         with pymupdf.open(stream=data, filetype="pdf") as pdf:
-            if all(_usable_text_layer(page.get_text("words")) for page in pdf):
+            if all(usable_text_layer(page.get_text("words")) for page in pdf):
                 files.append((f"{path.parent.name}/{path.name}", data))
     return files
 
@@ -60,7 +60,9 @@ def main(argv: list[str]) -> int:
         for _, data in files:
             load_document(data)
 
-    timings = interleaved({"bare PyMuPDF get_text('words')": run_bare, "core load_document": run_loader}, args.repeat)
+    timings = interleaved(
+        {"bare PyMuPDF get_text('words')": run_bare, "core load_document": run_loader}, args.repeat
+    )
     base = timings["bare PyMuPDF get_text('words')"]
     rows = []
     for name, timing in timings.items():

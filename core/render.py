@@ -1,15 +1,23 @@
-"""Drawing on page images: word boxes on the Documents page, citation highlights on the Extract page."""
+"""Page images: pages of a loaded document rendered (cached), word boxes and citations drawn on them.
+
+``core.documents.render_page`` and ``page_image`` are the entry points for plain images; ``highlight`` is what
+the Documents and Extract pages call to show words or citations on a page.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 
 from PIL import Image, ImageDraw
 
-from core.documents import BBox, Document, render_page
+from core.config import get_settings
+from core.documents import BBox, Document, Page, render_page
+from core.errors import DocumentError, NotFoundError
+from core.page_reading import image_dpi, image_frame, open_image, open_pdf, safe_dpi
 
-__all__ = ["draw_boxes", "highlight"]
+__all__ = ["draw_boxes", "highlight", "render_png"]
 
 Color = tuple[int, int, int]
 
@@ -79,3 +87,86 @@ def highlight(
     if page is None:  # pragma: no cover - render_page raised already
         return png
     return draw_boxes(png, boxes, (page.width, page.height), color=color, fill=70)
+
+
+class _Source:
+    """The bytes of a document as an lru_cache key: hashed and compared by the document id only."""
+
+    __slots__ = ("id", "kind", "data", "password")
+
+    def __init__(self, document: Document) -> None:
+        self.id = document.id
+        self.kind = document.kind
+        self.data = document.data
+        self.password = document._password
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Source) and other.id == self.id
+
+
+def _source_image(source: _Source, index: int, dpi: int) -> Image.Image:
+    """The whole source page ``index`` at ``dpi``, RGB."""
+    settings = get_settings()
+    if source.kind == "pdf":
+        pdf = open_pdf(source.data, source.password, "document")
+        pdf_page = pdf.load_page(index)
+        dpi = safe_dpi(pdf_page.rect.width, pdf_page.rect.height, dpi, settings.max_image_pixels)
+        pix = pdf_page.get_pixmap(dpi=dpi, alpha=False)
+        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    handle = open_image(source.data, "document", settings)
+    frame = image_frame(handle, index, "document", settings)
+    dx, dy = image_dpi(handle)
+    size = (max(1, round(frame.width * dpi / dx)), max(1, round(frame.height * dpi / dy)))
+    frame = frame.convert("RGB")
+    return frame if size == frame.size else frame.resize(size, Image.Resampling.LANCZOS)
+
+
+@lru_cache(maxsize=64)
+def _render_png(
+    source: _Source, index: int, crop: BBox | None, rotation: int, size: tuple[float, float], dpi: int
+) -> bytes:
+    image = _source_image(source, index, dpi)
+    if crop is not None:
+        sx = image.width / _points(source, index)[0]
+        sy = image.height / _points(source, index)[1]
+        image = image.crop(
+            (round(crop[0] * sx), round(crop[1] * sy), round(crop[2] * sx), round(crop[3] * sy))
+        )
+        if rotation:  # a document that lay askew: turned upright as it was for OCR (core.cropping.deskew)
+            from core.cropping import deskew
+
+            image = deskew(image, rotation, (round(size[0] * sx), round(size[1] * sy)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)  # speed over size: this is a cache, not an archive
+    return out.getvalue()
+
+
+@lru_cache(maxsize=256)
+def _points(source: _Source, index: int) -> tuple[float, float]:
+    """The size in points of source page ``index``."""
+    settings = get_settings()
+    if source.kind == "pdf":
+        rect = open_pdf(source.data, source.password, "document").load_page(index).rect
+        return rect.width, rect.height
+    handle = open_image(source.data, "document", settings)
+    frame = image_frame(handle, index, "document", settings)
+    dx, dy = image_dpi(handle)
+    return frame.width * 72.0 / dx, frame.height * 72.0 / dy
+
+
+def _page(document: Document, number: int) -> Page:
+    if not 1 <= number <= len(document.pages):
+        raise NotFoundError("page", f"{number} (the document has {len(document.pages)} pages)")
+    if not document.data:
+        raise DocumentError("the document's file bytes are not loaded; load it again", source=document.name)
+    return document.pages[number - 1]
+
+
+def render_png(document: Document, number: int, dpi: int = 150) -> bytes:
+    """What ``core.documents.render_page`` returns: the page's PNG, from the cache when rendered before."""
+    page = _page(document, number)
+    size = (page.width, page.height)
+    return _render_png(_Source(document), page.source_page, page.crop, page.rotation, size, dpi)
