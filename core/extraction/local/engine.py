@@ -10,7 +10,6 @@ description does not say to leave the field empty.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -22,8 +21,16 @@ from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
-from core.extraction.local.cues import FieldCues, read_cues
+from core.extraction.local.cues import FieldCues
 from core.extraction.local.items import add_items
+from core.extraction.local.kinds import (
+    as_negative,
+    cached_cues,
+    field_kind,
+    field_role,
+    typed_value,
+    value_key,
+)
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
@@ -44,25 +51,6 @@ from core.schema import Field, Workflow
 __all__ = ["LocalEngine", "Pick"]
 
 _MIN_SCORE = 0.3
-_ID_CONCEPTS = {
-    "invoice_number",
-    "order_number",
-    "customer_number",
-    "delivery_number",
-    "vat_id",
-    "tax_number",
-    "iban",
-    "bic",
-}
-_ID_NAME = re.compile(r"(number|_no$|^no_|_nr$|_id$|^id$|code|reference|_ref$|iban|bic|vat)", re.I)
-_ROLE_WORDS = {
-    "seller": ("seller", "vendor", "supplier", "issuer", "merchant", "sender"),
-    "buyer": ("buyer", "customer", "client", "recipient", "purchaser", "bill_to"),
-}
-_AMOUNT_FIELDS = {"number", "integer"}
-_NOT_A_NAME = re.compile(
-    r"address|street|city|zip|postal|postcode|country|email|phone|tel|fax|iban|bic|website|url", re.I
-)
 
 
 @dataclass
@@ -120,7 +108,7 @@ class LocalEngine:
             for f in workflow.fields
             if f.type != "array" or (f.items is not None and f.items.type != "object")
         ]
-        cues = {f.name: _cached_cues(f) for f in workflow.fields}
+        cues = {f.name: cached_cues(f) for f in workflow.fields}
         hits = self._hits(ctx, workflow.fields, cues)
         result = ExtractionResult(
             workflow_id=workflow.id,
@@ -146,7 +134,7 @@ class LocalEngine:
                 cites: list[Citation] = []
                 confs: list[float] = []
                 for sub in f.properties:
-                    sub_cues = _cached_cues(sub)
+                    sub_cues = cached_cues(sub)
                     sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
                     pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
                     values[sub.name] = pick.value
@@ -203,11 +191,11 @@ class LocalEngine:
         sellers = {
             str(picks[f.name].value).casefold()
             for f in fields
-            if f.name in picks and picks[f.name].value and _role(f, cues[f.name]) == "seller"
+            if f.name in picks and picks[f.name].value and field_role(f, cues[f.name]) == "seller"
         }
         for f in fields:
             pick = picks.get(f.name)
-            if pick is None or not isinstance(pick.value, str) or _role(f, cues[f.name]) != "buyer":
+            if pick is None or not isinstance(pick.value, str) or field_role(f, cues[f.name]) != "buyer":
                 continue
             if pick.value.casefold() in sellers:
                 picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, exclude=sellers)
@@ -243,23 +231,23 @@ class LocalEngine:
         exclude: set[str] | None = None,
     ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
-        kind = _kind(f, cues)
+        kind = field_kind(f, cues)
         rivals = [
             h
             for other in fields
-            if other.name != f.name and _kind(other, _cached_cues(other)) == kind
+            if other.name != f.name and field_kind(other, cached_cues(other)) == kind
             for h in hits.get(other.name, ([], []))[0]
         ]
-        role = _role(f, cues)
+        role = field_role(f, cues)
         if role in ("seller", "buyer"):
             other_role = "buyer" if role == "seller" else "seller"
             role_rivals = [
                 h
                 for other in fields
-                if _role(other, _cached_cues(other)) == other_role
+                if field_role(other, cached_cues(other)) == other_role
                 for h in hits.get(other.name, ([], []))[0]
             ]
-            negatives = negatives + [_as_negative(h) for h in role_rivals]
+            negatives = negatives + [as_negative(h) for h in role_rivals]
         if f.type == "array":
             return self._array(ctx, f, cues, positives, negatives, rivals, kind)
         if kind == "date":
@@ -312,17 +300,13 @@ class LocalEngine:
     def _pick(self, ctx: _Context, f: Field, scored: list[ScoredCandidate]) -> Pick:
         best = scored[0]
         runner = next(
-            (
-                s.score
-                for s in scored[1:]
-                if _value_key(s.candidate.value) != _value_key(best.candidate.value)
-            ),
+            (s.score for s in scored[1:] if value_key(s.candidate.value) != value_key(best.candidate.value)),
             0.0,
         )
         c = best.candidate
         page = ctx.layout.pages[c.page].page
         ocr = words_confidence(page, c.words)
-        value = _typed_value(f, c.value)
+        value = typed_value(f, c.value)
         cites = citations_from_words(page, c.words)
         return Pick(
             value,
@@ -421,8 +405,8 @@ class LocalEngine:
         seen: set[Any] = set()
         element = f.items or Field(name=f.name, type="string")
         for s in keep:
-            v = _typed_value(element, s.candidate.value)
-            k = _value_key(v)
+            v = typed_value(element, s.candidate.value)
+            k = value_key(v)
             if k in seen:
                 continue
             seen.add(k)
@@ -432,90 +416,6 @@ class LocalEngine:
             return Pick(reason="no value found near a label of this field")
         conf = sum(s.score for s in keep) / len(keep)
         return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
-
-
-_CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
-
-
-def _cached_cues(f: Field) -> FieldCues:
-    key = (f.name, f.type, f.description, tuple(f.values))
-    c = _CUES_CACHE.get(key)
-    if c is None:
-        if len(_CUES_CACHE) > 512:
-            _CUES_CACHE.clear()
-        c = _CUES_CACHE[key] = read_cues(f)
-    return c
-
-
-def _role(f: Field, cues: FieldCues) -> str:
-    if cues.concept in ("seller", "buyer"):
-        return cues.concept
-    name = f.name.casefold()
-    for role, words in _ROLE_WORDS.items():
-        if any(w in name for w in words):
-            return role
-    return "other"
-
-
-def _kind(f: Field, cues: FieldCues) -> str:
-    t = f.items.type if f.type == "array" and f.items is not None else f.type
-    if t == "date":
-        return "date"
-    if t in _AMOUNT_FIELDS:
-        return "amount"
-    if t == "boolean":
-        return "boolean"
-    if t == "enum" or f.values:
-        return "enum"
-    if cues.concept == "currency":
-        return "currency"
-    if cues.concept == "vat_id":
-        return "vat_id"
-    if _NOT_A_NAME.search(f.name):  # seller_address, buyer_email ... are about a party but are no name
-        return "identifier" if re.search(r"iban|bic|phone|tel|fax", f.name, re.I) else "text"
-    if cues.concept in ("seller", "buyer") or cues.name_only:
-        return "name"
-    if (
-        cues.concept in _ID_CONCEPTS
-        or _ID_NAME.search(f.name)
-        or any(re.search(r"\d", e) for e in cues.examples)
-    ):
-        return "identifier"
-    return "text"
-
-
-def _as_negative(h: LabelHit) -> LabelHit:
-    return LabelHit(
-        h.field,
-        h.phrase,
-        h.weight * 0.9,
-        True,
-        h.page,
-        h.row,
-        h.segment,
-        h.words,
-        h.bbox,
-        h.similarity,
-        h.key_length,
-    )
-
-
-def _value_key(value: Any) -> Any:
-    return str(value).casefold() if value is not None else None
-
-
-def _typed_value(f: Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if f.type == "date" and hasattr(value, "isoformat"):
-        return value.isoformat()
-    if f.type == "number":
-        return float(value)
-    if f.type == "integer":
-        return int(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value) if not isinstance(value, (str, int, float, bool)) else value
 
 
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:
