@@ -11,7 +11,8 @@ How the package is split (one concept per module):
 - ``scoring``: label proximity (same line, below, table header, wrapped line), negatives and rival fields;
 - ``selection``: cues, priors, sum rows, net + tax = total, "often equal to";
 - ``choices``: currencies, booleans, enums; ``items``: line items from ``tables`` into the result;
-- ``kinds``: what a field asks for; ``engine``: ``LocalEngine`` putting it together, with a per-document cache so a re-run only re-scores.
+- ``kinds``: what a field asks for; ``engine``: ``LocalEngine`` putting it together, with a
+  per-document cache so a re-run only re-scores.
 """
 
 from core.extraction.local.engine import LocalEngine
