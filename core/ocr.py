@@ -1,7 +1,7 @@
 """Tesseract OCR through pytesseract: words with pixel boxes and confidences, pages spread over processes.
 
 Tesseract always runs with ``OMP_THREAD_LIMIT=1`` (its own threads make it several times slower on small
-machines); parallelism comes from one process per page instead (``ocr_images``).
+machines); parallelism comes from one Tesseract process per page instead (``map_pages``, ``ocr_images``).
 
 Text modes (``DocumentSpec.text``). Tesseract has no handwriting model: it reads print far better than
 handwriting, and what it makes of handwriting is mostly low-confidence guesses. The modes therefore filter
@@ -18,7 +18,6 @@ by how sure Tesseract is:
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -192,7 +191,8 @@ def ocr_image(
 
     _tesseract_cmd()
     # Why the environment: Tesseract's OpenMP threads fight each other on small machines (6-7x slower).
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if os.environ.get("OMP_THREAD_LIMIT") != "1":  # written once: jobs on other threads start Tesseract too
+        os.environ["OMP_THREAD_LIMIT"] = "1"
     gray = image if image.mode == "L" else image.convert("L")
     start = time.perf_counter()
     darkest = gray.getextrema()[0]
@@ -213,10 +213,6 @@ def ocr_image(
             raise OCRError(f"Tesseract failed: {message}", page=page) from exc
     words = _parse_tsv(data, text)
     return OcrPage(width=gray.width, height=gray.height, words=words, seconds=time.perf_counter() - start)
-
-
-def _worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def _ocr_job(image: Image.Image, lang: str, text: TextMode, page: int | None) -> OcrPage:
@@ -246,26 +242,32 @@ def map_pages(
     progress: Callable[[int, int], None] | None = None,
     on_result: Callable[[int, T], None] | None = None,
 ) -> list[T]:
-    """Run ``func(*job)`` for every job, spread over worker processes, results in job order.
+    """Run ``func(*job)`` for every job, ``workers`` at a time, results in job order.
+
+    Each OCR job runs its own Tesseract process, so the work is spread over processes (one per page in
+    flight) while this process only waits: the jobs are driven from threads. Why not a process pool: a
+    spawned or fork-server worker re-imports the caller's main script (which breaks scripts without a
+    ``__main__`` guard and code read from stdin), forking the threaded Streamlit server is unsafe, and page
+    images would be pickled across; the Python side of a job (writing the image, parsing Tesseract's TSV,
+    OpenCV cropping) is small, and mostly releases the GIL.
 
     Jobs are drawn lazily from ``jobs`` and at most two per worker are in flight, so a long document's page
-    images are never all in memory at once. One job (or one worker) runs in this process: no pool overhead.
+    images are never all in memory at once. One job (or one worker) runs in the calling thread.
 
     Args:
-        func: a module-level function (it is pickled to the workers).
+        func: the job function (e.g. ``core.page_reading.read_image_page``).
         jobs: argument tuples, one per page.
         total: how many jobs there are (for ``progress`` and the number of workers).
-        workers: processes; 0 means one per CPU.
-        progress: called with (jobs done, total) after each job.
-        on_result: called with (job index, result) as each job finishes (in this process), so results can be
-            kept (cached) even when a later job fails.
+        workers: pages read at the same time; 0 means one per CPU.
+        progress: called with (jobs done, total) after each job, in the calling thread.
+        on_result: called with (job index, result) as each job finishes, in the calling thread, so results
+            can be kept (cached) even when a later job fails.
 
     Returns:
         ``func``'s results in the order of ``jobs``.
 
     Raises:
-        OCRError: a job raised it (the earliest failing job in order wins); other worker crashes become
-            OCRError too.
+        OCRError: a job raised it (the earliest failing job in order wins); other failures become OCRError.
     """
     workers = min(default_workers(workers), max(total, 1))
     if workers <= 1 or total <= 1:
@@ -277,17 +279,11 @@ def map_pages(
             if progress:
                 progress(i + 1, total)
         return results
-    # forkserver: safe to start from a threaded process (the Streamlit server), cheaper than spawn.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if context.get_start_method() == "forkserver":
-        # Imported once in the fork server, so each worker starts without re-importing the library.
-        context.set_forkserver_preload(["core.documents", "core.ocr", "core.cropping", "pytesseract"])
     out: dict[int, T] = {}
     errors: dict[int, Exception] = {}
     job_iter = iter(enumerate(jobs))
     done = 0
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    with cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fieldbench-ocr") as pool:
         pending: dict[cf.Future[T], int] = {}
 
         def submit_next() -> None:
@@ -305,8 +301,8 @@ def map_pages(
                     result = future.result()
                 except OCRError as exc:
                     errors[index] = exc
-                except Exception as exc:  # noqa: BLE001 - a crashed worker is an OCR failure of that page
-                    errors[index] = OCRError(f"OCR worker failed: {exc}")
+                except Exception as exc:  # noqa: BLE001 - any failure of a page job is an OCR failure of it
+                    errors[index] = OCRError(f"reading the page failed: {exc}")
                 else:
                     out[index] = result
                     if on_result:
