@@ -96,6 +96,7 @@ class _Item:
     cells: dict[str, list[Word]] = dc_field(default_factory=dict)
     words: list[Word] = dc_field(default_factory=list)
     last_text_bottom: float = 0.0
+    last_text_top: float = 0.0
     rows: int = 0
 
 
@@ -222,6 +223,16 @@ def _read_table(
     region = [r for r in rows if band.bottom <= r.top < end][:80]
     heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
+    # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
+    steps = sorted(
+        b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h
+    )
+    pitch = steps[len(steps) // 4] if steps else 1.2 * line_h
+
+    def tight(upper: tuple[float, float], lower: VisualRow) -> bool:
+        """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
+        return lower.top - upper[1] < 0.8 * line_h or lower.top - upper[0] <= 1.35 * pitch
+
     items: list[_Item] = []
     pending: list[tuple[VisualRow, list[Word]]] = []
     last_bottom = band.bottom
@@ -256,12 +267,12 @@ def _read_table(
         # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
         numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
         named = bool(main_text and _cell_text(cells, band, main_text))
-        chained = bool(pending) and row.top - pending[-1][0].bottom < 0.8 * line_h
+        chained = bool(pending) and tight((pending[-1][0].top, pending[-1][0].bottom), row)
         if main_text and not named and not chained and not numbered and len(numbers) >= need:
             below = rows[index + 1] if index + 1 < len(rows) else None
             if (
                 below is None
-                or below.top - row.bottom > 0.8 * line_h
+                or not tight((row.top, row.bottom), below)
                 or not _cell_text(_row_cells(below, band, set(text_fields)), band, main_text)
             ):
                 # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
@@ -282,17 +293,17 @@ def _read_table(
                     item.cells[name] = list(ws)
             item.words = [w for ws in cells.values() for w in ws]
             # Wrapped description lines right above the numbers belong to this item.
-            if main_text and pending and row.top - pending[-1][0].bottom < 0.8 * line_h:
+            if main_text and pending and tight((pending[-1][0].top, pending[-1][0].bottom), row):
                 chain = [pending[-1]]
                 for prev in reversed(pending[:-1]):
-                    if chain[0][0].top - prev[0].bottom < 0.8 * line_h:
+                    if tight((prev[0].top, prev[0].bottom), chain[0][0]):
                         chain.insert(0, prev)
                     else:
                         break
                 extra = [w for _, ws in chain for w in ws]
                 item.cells[main_text] = extra + item.cells.get(main_text, [])
                 item.words = extra + item.words
-            item.last_text_bottom = row.bottom
+            item.last_text_bottom, item.last_text_top = row.bottom, row.top
             item.rows = 1
             items.append(item)
             pending = []
@@ -310,12 +321,12 @@ def _read_table(
                     item.words.extend(cells[i])
             if _DETAIL.search(row.text):
                 # "Bruttopreis : 9,90" under an item is a detail of it, not more of its description.
-                item.last_text_bottom = -1e9
+                item.last_text_bottom = item.last_text_top = -1e9
                 continue
-            if main_words and row.top - item.last_text_bottom < 0.8 * line_h and main_text:
+            if main_words and main_text and tight((item.last_text_top, item.last_text_bottom), row):
                 item.cells.setdefault(main_text, []).extend(main_words)
                 item.words.extend(main_words)
-                item.last_text_bottom = row.bottom
+                item.last_text_bottom, item.last_text_top = row.bottom, row.top
                 item.rows += 1
                 continue
         if main_words:
