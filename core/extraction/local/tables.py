@@ -63,7 +63,8 @@ _SUMMARY_WORDS = (
 # fmt: on
 _CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
-_DETAIL = re.compile(r"[^\W\d]\s*:\s*[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b")
+# "Bruttopreis : 9,90" or "GTIN: 4012345001235" on a line of its own under an item: a detail, not its name.
+_DETAIL = re.compile(r"[^\W\d]\s*:\s*(?:[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b|\d{8,}\s*$)")
 # A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
 _TOTAL_WORD = re.compile(
     r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
@@ -111,8 +112,8 @@ def _is_numeric_cell(text: str) -> bool:
     """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
     # A currency code or sign may lead ("EUR 12,50", "Rs 1939", "$ 5").
     t = re.sub(r"^(?:[A-Z][A-Za-z]{1,2}\.?|[€$£¥₹])\s?(?=[-+(]?\d)", "", text.strip())
-    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t):
-        return False
+    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t) or re.match(r"^\d{9,}", t):
+        return False  # not a number, a date, or a long code (GTIN, EAN, account number)
     rest = _NUM.sub("", t, count=1).strip()
     return len(rest) <= 6 and " " not in rest.strip(" €$£¥%")
 
@@ -406,7 +407,8 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[_Item], 
     open_band: HeaderBand | None = None
     for page in document.pages:
         rows, bands = page_rows[page.number], kept[page.number]
-        others = [b.top for b in found[page.number] if b not in bands and b.score >= 0.5 * best]
+        # Any other header matching the item fields (a sub-table, a tax table) ends the table above it.
+        others = [b.top for b in found[page.number] if b not in bands]
         starts: list[HeaderBand] = list(bands)
         if open_band is not None and (not bands or bands[0].top > 0.2 * page.height):
             # The table runs on from the previous page without a repeated header: same columns from the top.
