@@ -386,3 +386,23 @@ def test_unlabelled_quantity_column_found_by_arithmetic() -> None:
     result = extract_items(load(pdf), items_field())
     assert [it["quantity"] for it in result.items] == [3.0, 5.0]
     assert [it["description"] for it in result.items] == ["Schrauben", "Muttern"]
+
+
+def test_other_field_names_are_matched_through_their_descriptions() -> None:
+    field = Field(
+        name="positions",
+        type="array",
+        items=Field(
+            name="position",
+            type="object",
+            properties=[
+                Field(name="name", type="string", description="Product name."),
+                Field(name="count", type="integer", description="Number of units (Menge)."),
+                Field(name="each", type="number", description="Price of one unit (Einzelpreis)."),
+                Field(name="sum", type="number", description="Amount of the line (Betrag)."),
+            ],
+        ),
+    )
+    pdf = make_pdf([[(200, DE_HEADER), (216, de_row(1, "Trennblätter A4", "20", "9,90", "198,00"))]])
+    result = extract_items(load(pdf), field)
+    assert result.items == [{"name": "Trennblätter A4", "count": 20, "each": 9.9, "sum": 198.0}]

@@ -106,7 +106,11 @@ def field_concept(item: Field) -> str | None:
         for concept, words in SYNONYMS.items():
             if cue in words:
                 return concept
-    return None
+    # Otherwise the concept whose words the description uses most ("Product name" -> description).
+    text = f" {normalize_label(item.description)} "
+    hits = {c: sum(f" {w} " in text for w in (c.replace("_", " "), *ws)) for c, ws in SYNONYMS.items()}
+    concept = max(hits, key=lambda c: hits[c])
+    return concept if hits[concept] and list(hits.values()).count(hits[concept]) == 1 else None
 
 
 def _description_cues(description: str) -> list[str]:
