@@ -280,7 +280,7 @@ def test_zugferd_subset_line_item_f1(datasets: Path) -> None:
             {field.name: doc.expected[field.name]}, {field.name: result.items}, [field]
         ).values():
             total = total + counts
-    assert total.f1 >= 0.82, total  # measured 0.89
+    assert total.f1 >= 0.88, total  # measured 0.93 (whole zugferd-dev: 0.96)
 
 
 def _receipt_pdf(lines: list[tuple[str, str]], total: bool = True) -> bytes:
