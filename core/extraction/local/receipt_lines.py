@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from core.documents import Page, Word
-from core.extraction.local.table_detect import VisualRow, normalize_label, visual_rows
+from core.extraction.local.table_detect import VisualRow, visual_rows
+from core.extraction.local.table_labels import normalize_label
 
 __all__ = ["ReceiptLine", "receipt_rows", "read_receipt_lines"]
 

@@ -8,142 +8,24 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 
-from rapidfuzz import fuzz, process
-
 from core.documents import Page, Word
+from core.extraction.local.table_labels import MATCH_THRESHOLD, NUMERIC_TYPES, LabelMatcher, matcher_for
 from core.schema import Field
 
 __all__ = [
-    "SYNONYMS",
     "VisualRow",
     "Segment",
     "Column",
     "HeaderBand",
-    "field_cues",
-    "field_concept",
-    "normalize_label",
     "visual_rows",
     "segments",
     "find_headers",
     "column_bounds",
     "split_columns",
 ]
-
-# Common line-item column labels in the Latin-script languages we meet; a field's own description cues
-# (parenthesised lists, quoted words, its name) weigh more than these.
-# fmt: off
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "description": (
-        "description", "bezeichnung", "beschreibung", "artikel", "artikelbezeichnung", "leistung", "produkt",
-        "designation", "libelle", "article", "item", "product", "service", "descripcion", "concepto",
-        "descrizione", "omschrijving", "produit", "details", "text", "leistungsbeschreibung", "prestation",
-    ),
-    "quantity": (
-        "quantity", "qty", "menge", "anzahl", "qte", "quantite", "cantidad", "quantita", "aantal", "stuck",
-        "qtd", "quantidade", "units", "hours", "stunden", "nombre", "cant", "hoeveelheid", "aantal",
-    ),
-    "unit_price": (
-        "unit price", "price", "preis", "einzelpreis", "stuckpreis", "nettopreis", "prix unitaire", "prix",
-        "pu", "pu ht", "rate", "precio", "precio unitario", "prezzo", "prijs", "e-preis", "ep", "unit cost",
-        "prijs per stuk", "stukprijs", "eenheidsprijs",
-        "prix unit ht", "price per unit",
-    ),
-    "line_total": (
-        "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
-        "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount",
-        "positionsbetrag",
-        "wert", "gp", "summe", "entgelt", "line amount", "total price", "totaal", "totale", "subtotaal",
-        "prix total",
-    ),
-    # Columns that are not item fields of a typical schema but must not be mistaken for one.
-    "unit": ("unit", "einheit", "me", "unite", "uom", "unidad", "ud"),
-    "vat": (
-        "vat", "tax", "mwst", "ust", "steuer", "steuersatz", "tva", "iva", "btw", "vat %", "tax rate", "usts",
-    ),
-    "position": ("pos", "position", "nr", "no", "#", "n", "ligne", "line", "lfd nr"),
-    "article_no": (
-        "art-nr", "artikelnummer", "artikel-nr", "artnr", "sku", "code", "reference", "ref", "ean", "gtin",
-    ),
-    "discount": ("rabatt", "discount", "remise", "sconto", "descuento", "nachlass"),
-}
-# fmt: on
-_NUMERIC_TYPES = frozenset({"number", "integer"})
-_PAREN = re.compile(r"\(([^()]{1,80})\)")
-_QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
-_AMOUNT = re.compile(r"^[-+(]?[€$£¥]?\s?[-+]?\d[\d.,' ]*%?[€$£¥]?\)?$")
-MATCH_THRESHOLD = 72.0
-
-
-def normalize_label(text: str) -> str:
-    """Casefolded, accent-free label text with hyphenated line breaks joined.
-
-    >>> normalize_label("Qté.")
-    'qte'
-    """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("ß", "ss")
-    text = re.sub(r"-\s+", "", text)
-    text = re.sub(r"[.:;*_\[\]()]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def field_concept(item: Field) -> str | None:
-    """The synonym concept (``quantity``, ``unit_price``...) an item field stands for, or None."""
-    name = normalize_label(item.name.replace("_", " "))
-    best, best_score = None, 0.0
-    for concept, words in SYNONYMS.items():
-        for cand in (concept.replace("_", " "), *words):
-            score = fuzz.ratio(name, cand)
-            if score > best_score:
-                best, best_score = concept, score
-    if best_score >= 85:
-        return best
-    for cue in _description_cues(item.description):
-        for concept, words in SYNONYMS.items():
-            if cue in words:
-                return concept
-    # Otherwise the concept whose words the description uses most ("Product name" -> description).
-    text = f" {normalize_label(item.description)} "
-    hits = {c: sum(f" {w} " in text for w in (c.replace("_", " "), *ws)) for c, ws in SYNONYMS.items()}
-    concept = max(hits, key=lambda c: hits[c])
-    return concept if hits[concept] and list(hits.values()).count(hits[concept]) == 1 else None
-
-
-def _description_cues(description: str) -> list[str]:
-    cues: list[str] = []
-    for group in _PAREN.findall(description) + _QUOTED.findall(description):
-        for part in re.split(r"[,;/]| or | oder | ou ", group):
-            part = normalize_label(part)
-            if part and not re.fullmatch(r"[\d %]+", part):
-                cues.append(part)
-    return cues
-
-
-def field_cues(item: Field) -> list[tuple[str, float]]:
-    """Label cues of an item field with their weight: description cues and name 1.0, synonyms 0.9."""
-    cues = [(c, 1.0) for c in _description_cues(item.description)]
-    cues.append((normalize_label(item.name.replace("_", " ")), 1.0))
-    concept = field_concept(item)
-    if concept:
-        cues.extend((s, 0.9) for s in SYNONYMS[concept])
-    return cues
-
-
-def label_score(label: str, cue: str) -> float:
-    """How well a header label matches a cue, 0-100 (whole-label fuzz or the cue inside a compound)."""
-    if not label or not cue:
-        return 0.0
-    score = fuzz.ratio(label, cue) if min(len(label), len(cue)) > 2 else (100.0 if label == cue else 0.0)
-    tokens = label.split()
-    if cue in tokens:
-        score = max(score, 80 + 20 * len(cue) / len(label))
-    elif len(cue) >= 4 and cue in label.replace(" ", ""):
-        score = max(score, 70 + 30 * len(cue) / len(label.replace(" ", "")))
-    return float(score)
 
 
 @dataclass
@@ -277,24 +159,6 @@ def segments(row: VisualRow, gap_factor: float = 0.6) -> list[Segment]:
     return out
 
 
-def is_amount(text: str) -> bool:
-    """True for a bare number, amount or percentage such as ``-1.234,50 €`` or ``19 %``."""
-    return bool(_AMOUNT.match(text.strip())) and any(c.isdigit() for c in text)
-
-
-_MATCHERS: dict[tuple[tuple[str, str, str], ...], _Matcher] = {}
-
-
-def _matcher(items: list[Field]) -> _Matcher:
-    """A matcher per set of item fields, kept (a few) so labels seen on earlier pages are not scored again."""
-    key = tuple((f.name, f.type, f.description) for f in items)
-    if key not in _MATCHERS:
-        if len(_MATCHERS) >= 16:
-            _MATCHERS.pop(next(iter(_MATCHERS)))
-        _MATCHERS[key] = _Matcher(items)
-    return _MATCHERS[key]
-
-
 def _header_columns(band: list[VisualRow]) -> list[Column]:
     # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
     cols: list[tuple[float, float, list[tuple[float, str]], list[Word]]] = []
@@ -381,84 +245,8 @@ def split_columns(band: HeaderBand, body: list[VisualRow], items: list[Field]) -
         return band
     for col in columns:
         col.field, col.score = None, 0.0
-    score = _matcher(items).match(columns)
+    score = matcher_for(items).match(columns)
     return replace(band, columns=columns, score=score, label=" ".join(c.label for c in columns), bounds=[])
-
-
-class _Matcher:
-    """Scores header labels against the item fields' cues, remembering each label it has seen."""
-
-    def __init__(self, items: list[Field]) -> None:
-        self.items = items
-        self.concepts = {f.name: field_concept(f) for f in items}
-        # One list of every cue, scored against a label in one rapidfuzz call; then grouped back.
-        self.cues: list[str] = sorted({w for words in SYNONYMS.values() for w in words})
-        self.cues += sorted({c for f in items for c, _ in field_cues(f)} - set(self.cues))
-        index = {c: i for i, c in enumerate(self.cues)}
-        self.by_concept = {name: [index[w] for w in words] for name, words in SYNONYMS.items()}
-        self.by_field = {f.name: [(index[c], wt) for c, wt in field_cues(f)] for f in items}
-        self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
-
-    def _cue_scores(self, label: str) -> list[float]:
-        ratios = process.cdist([label], self.cues, scorer=fuzz.ratio)[0]
-        scores = [
-            float(r) if min(len(label), len(c)) > 2 else (100.0 if label == c else 0.0)
-            for r, c in zip(ratios, self.cues, strict=True)
-        ]
-        # Cues inside the label (a compound such as "Positionsbetrag") get the compound rule of label_score.
-        for i, cue in enumerate(self.cues):
-            if cue in label:
-                scores[i] = label_score(label, cue)
-        return scores
-
-    def scores(self, raw_label: str) -> tuple[str | None, dict[str, float]]:
-        """The label's closest synonym concept and its score per item field (0-100)."""
-        label = normalize_label(raw_label)
-        if label in self._seen:
-            return self._seen[label]
-        if len(self._seen) > 50_000:  # a long-lived process reading many documents
-            self._seen.clear()
-        concept, best_other = None, 0.0
-        out: dict[str, float] = {}
-        if label and not re.search(r"\d", label):
-            cue_scores = self._cue_scores(label)
-            for name, idx in self.by_concept.items():
-                s = max(cue_scores[i] for i in idx)
-                if s > best_other:
-                    best_other, concept = s, name
-            for f in self.items:
-                s = max(cue_scores[i] * wt for i, wt in self.by_field[f.name])
-                # A column that reads more like another kind (VAT rate, position) than this field is not it.
-                if concept and concept != self.concepts[f.name] and best_other * 0.9 > s + 1:
-                    s *= 0.6
-                out[f.name] = s
-        self._seen[label] = (concept if best_other >= MATCH_THRESHOLD else None, out)
-        return self._seen[label]
-
-    def match(self, columns: list[Column]) -> float:
-        """Assign item fields to columns (best scores first, one each); returns the summed score."""
-        pairs: list[tuple[float, int, str]] = []
-        for ci, col in enumerate(columns):
-            col.concept, by_field = self.scores(col.label)
-            pairs.extend((s, ci, name) for name, s in by_field.items() if s >= MATCH_THRESHOLD)
-        total, used_cols, used_fields = 0.0, set(), set()
-        for s, ci, name in sorted(pairs, reverse=True):
-            if ci in used_cols or name in used_fields:
-                continue
-            columns[ci].field, columns[ci].score = name, s
-            used_cols.add(ci)
-            used_fields.add(name)
-            total += s / 100
-        return total
-
-    def any_match(self, row: VisualRow) -> bool:
-        """Whether some segment of the row reads like one of the item fields' labels."""
-        for seg in segments(row):
-            if any(s >= MATCH_THRESHOLD for s in self.scores(seg.text)[1].values()):
-                return True
-            if any(any(s >= MATCH_THRESHOLD for s in self.scores(w.text)[1].values()) for w in seg.words):
-                return True
-        return False
 
 
 def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[HeaderBand]:
@@ -471,14 +259,14 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
     Returns:
         Non-overlapping header bands top to bottom, each needing at least one numeric field matched.
     """
-    numeric = {f.name for f in items if f.type in _NUMERIC_TYPES}
-    matcher = _matcher(items)
+    numeric = {f.name for f in items if f.type in NUMERIC_TYPES}
+    matcher = matcher_for(items)
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
         if sum(bool(re.search(r"\d", w.text)) for w in row.words) > 0.15 * len(row.words):
             continue
-        if not matcher.any_match(row):
+        if not _reads_as_label(matcher, row):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
@@ -507,6 +295,15 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
                     bands[k] = best
     bands.sort(key=lambda b: b.top)
     return bands
+
+
+def _reads_as_label(matcher: LabelMatcher, row: VisualRow) -> bool:
+    """Whether some segment (or word) of the row reads like one of the item fields' labels."""
+    for seg in segments(row):
+        for text in [seg.text] + ([w.text for w in seg.words] if len(seg.words) > 1 else []):
+            if any(s >= MATCH_THRESHOLD for s in matcher.scores(text)[1].values()):
+                return True
+    return False
 
 
 def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
