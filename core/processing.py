@@ -31,7 +31,9 @@ Progress = Callable[[str, float], None]
 def detect_source() -> str:
     """Who is calling, when the caller did not say: ``notebook`` in a Jupyter kernel, ``test`` under pytest,
     else ``api`` (a script using the library). The app and the CLI pass theirs explicitly."""
-    if "ipykernel" in sys.modules:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:  # a running Jupyter kernel, not an import
         return "notebook"
     if "pytest" in sys.modules:
         return "test"
