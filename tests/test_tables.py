@@ -310,7 +310,7 @@ def test_receipt_lines_without_a_header_up_to_the_total() -> None:
     assert [it["description"] for it in result.items] == ["Flat White", "Croissant", "Sparkling Water 0.5l"]
     assert [it["quantity"] for it in result.items] == [2.0, 1.0, None]
     assert [it["line_total"] for it in result.items] == [6.8, 2.1, 1.9]
-    assert "receipt" in result.reason
+    assert "receipt-style item lines on page 1" in result.reason
     assert result.cell_citations[0]["line_total"].reference_text == "6.80"
 
 

@@ -12,11 +12,19 @@ Interface (called by the local engine for every field with ``field.item_fields``
     result.reason           # "table on page 2 with header 'Pos Beschreibung Menge ...'" or why nothing
 
 How: header rows are found by matching the item fields' label cues (words in parentheses or quotes in their
-descriptions, their names, and a small multilingual synonym table, see ``table_detect``) to the words of each
-visual row; the header's columns then split the rows below. A row with numbers in the numeric columns starts
-an item, wrapped description lines directly below (or above) it join it, summary rows (totals, tax, discount)
-end the table, repeated headers on later pages continue it. Values are normalised to the item field types
-(numbers as float, integers as int, dates as YYYY-MM-DD, strings trimmed).
+descriptions, their names, and a multilingual synonym table: ``table_labels``) to the words of each visual
+row, stacked header lines included (``table_detect``). The header's columns split the rows below, first in the
+gaps between the labels, then where the rows themselves leave a gap (which also splits labels set one space
+apart); the layout under which the rows read best is kept, and a numeric field no label matched takes the
+unlabelled column whose numbers make quantity x unit price = line total (``_arithmetic_repair``). A row with
+amounts in the numeric columns starts an item; wrapped name lines directly below (or above) join it; detail
+lines ("Bruttopreis : 9,90"), totals, tax and discount lines and another table's header end it or the table
+(``table_rows``). Tables continue on the next page under a repeated header or without one. With no matching
+header, receipt-style lines (``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``receipt_lines``).
+Values are normalised to the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
+
+PyMuPDF's ``page.find_tables()`` is not used: it took about 0.9 s per page here against 7 ms for the page's
+words, and many invoices have no ruling lines for it to follow; the word-based reader runs the same on OCR.
 """
 
 from __future__ import annotations
@@ -140,7 +148,8 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         if receipt:
             items, header_score = receipt, 0.0
             reason = (
-                f"no item table header; {len(items)} receipt-style item lines ending in an amount ({reason})"
+                f"receipt-style item lines on page {items[0].page.number}, each ending in an amount, up to the"
+                f" total ({reason})"
             )
     if not items:
         return ItemsResult(reason=reason)
