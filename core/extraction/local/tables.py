@@ -148,8 +148,8 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
         if receipt:
             items, header_score = receipt, 0.0
             reason = (
-                f"receipt-style item lines on page {items[0].page.number}, each ending in an amount, up to the"
-                f" total ({reason})"
+                f"receipt-style item lines on page {items[0].page.number}, each ending in an amount, up to"
+                f" the total ({reason})"
             )
     if not items:
         return ItemsResult(reason=reason)
