@@ -307,9 +307,11 @@ def _reads_as_label(matcher: LabelMatcher, row: VisualRow) -> bool:
 
 
 def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
+    # OCR boxes hug the glyphs, so stacked header lines show a wider gap than a text layer's boxes do.
     gap = lower.top - upper.bottom
     h = max(min(upper.height, lower.height), 1.0)
-    if gap > 0.8 * h:
+    ocr = any(w.confidence is not None and w.confidence < 1.0 for w in upper.words + lower.words)
+    if gap > (1.25 if ocr else 0.8) * h:
         return False
     return not any(re.search(r"\d", w.text) for w in upper.words + lower.words)
 
