@@ -60,7 +60,7 @@ def is_numeric_cell(text: str) -> bool:
     if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t) or re.match(r"^\d{9,}", t):
         return False  # not a number, a date, or a long code (GTIN, EAN, account number)
     rest = _NUM.sub("", t, count=1).strip()
-    return len(rest) <= 6 and " " not in rest.strip(" €$£¥%")
+    return len(rest) <= 6 and " " not in rest.strip(" €$£¥%") and not re.search(r"[0-9]", rest)
 
 
 def _column_of(band: HeaderBand, x: float) -> int:
