@@ -406,3 +406,42 @@ def test_other_field_names_are_matched_through_their_descriptions() -> None:
     pdf = make_pdf([[(200, DE_HEADER), (216, de_row(1, "Trennblätter A4", "20", "9,90", "198,00"))]])
     result = extract_items(load(pdf), field)
     assert result.items == [{"name": "Trennblätter A4", "count": 20, "each": 9.9, "sum": 198.0}]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_word_soup_never_breaks_the_reader(seed: int) -> None:
+    import random
+
+    from core.documents import Page, Word
+
+    rng = random.Random(seed)
+    vocab = [
+        "Menge",
+        "Betrag",
+        "Total",
+        "12,50",
+        "3",
+        "x",
+        "Artikel",
+        "19 %",
+        "EUR",
+        "Summe",
+        "-",
+        ":",
+        "2.000,00",
+    ]
+    words = []
+    for _ in range(300):
+        x, y = rng.uniform(0, 560), rng.uniform(0, 800)
+        text = rng.choice(vocab)
+        words.append(Word(text=text, bbox=(x, y, x + 6 * len(text), y + rng.choice([8.0, 9.0, 30.0]))))
+    page = Page(number=1, width=595, height=842, source="ocr", words=words)
+    result = extract_items(Document(id="x", kind="png", pages=[page]), items_field())
+    assert (
+        len(result.items)
+        == len(result.item_citations)
+        == len(result.cell_citations)
+        == len(result.confidence)
+    )
+    assert all(0 < c <= 1 for c in result.confidence)
+    assert result.reason
