@@ -7,7 +7,8 @@ Run: ``.venv/bin/python bench/bench_ocr.py [--pages N] [--repeat N]``; writes ``
    ``tesseract page.png stdout -l LANG --psm 3 tsv`` with ``OMP_THREAD_LIMIT=1`` (a subprocess, output
    read); ``core.ocr.ocr_image`` gets the same image and language and does what the loader does (write the
    image, run Tesseract through pytesseract, parse its TSV into words). Alternating runs, minimum of each.
-2. Throughput: ``core.ocr.ocr_images`` over the same pages with ``workers=1`` and ``workers=2``.
+2. Throughput: ``core.ocr.ocr_images`` over the same pages with ``workers=1`` and ``workers=2`` (two
+   Tesseract processes at a time).
 
 The machine is shared with other work while this runs: the minimum of several runs is the least disturbed
 measurement, and the load average is reported.
