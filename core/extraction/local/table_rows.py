@@ -37,6 +37,8 @@ _TOTAL_WORD = re.compile(
     r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
     r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
 )
+# "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
+_PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -148,6 +150,12 @@ def read_table(
         row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
         cells = _row_cells(row, band, set(text_fields))
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
+        if _PAGE_LINE.search(normalize_label(row.text)):
+            # A running footer far below the last item still closes the table (it does not run on).
+            if items and row.top - last_bottom > 5 * line_h:
+                stopped = True
+                break
+            continue
         if _is_carry(row.text) or _is_carry(first_text):
             continue
         if (
