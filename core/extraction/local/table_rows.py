@@ -100,8 +100,9 @@ def _is_summary(text: str) -> bool:
 
 
 def _is_carry(text: str) -> bool:
+    """A carried-forward line (``Übertrag``, ``Report``) between the pages of one table."""
     label = normalize_label(text)
-    return any(label.startswith(w) for w in _CARRY_WORDS)
+    return any(label == w or label.startswith(w + " ") for w in _CARRY_WORDS)
 
 
 @dataclass
@@ -114,8 +115,19 @@ class ReadTable:
 
 
 def read_table(
-    page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field], decimal_comma: bool
+    page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]
 ) -> ReadTable:
+    """Read the items under one header band with one column layout.
+
+    Args:
+        page: the page.
+        rows: its visual rows, top to bottom.
+        band: the header band, its columns matched to item fields and ``bounds`` set between them.
+        end: where the region ends (the next header's top, or past the page).
+        fields: the item fields.
+    Returns:
+        The items found and whether something (a total, a wide gap) ended the table before ``end``.
+    """
     by_name = {f.name: f for f in fields}
     col_field = {i: c.field for i, c in enumerate(band.columns) if c.field}
     numeric_cols = [i for i, name in col_field.items() if by_name[name].type in NUMERIC_TYPES]

@@ -204,7 +204,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
             # the page's own column gaps are, and the second pass reads with those.
             cols = band.columns
             first = replace(band, bounds=[(a.x1 + b.x0) / 2 for a, b in zip(cols, cols[1:], strict=False)])
-            table = read_table(page, rows, first, end, fields, decimal_comma)
+            table = read_table(page, rows, first, end, fields)
             if table.items:
                 bottom = max(w.bbox[3] for it in table.items for w in it.words)
                 body = [r for r in rows if band.bottom <= r.top <= bottom]
@@ -214,7 +214,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
                 split = split_columns(band, body, fields)
                 for variant in (split, band) if split is not band else (band,):
                     variant = replace(variant, bounds=column_bounds(variant.columns, body))
-                    again = read_table(page, rows, variant, end, fields, decimal_comma)
+                    again = read_table(page, rows, variant, end, fields)
                     quality = _quality(again, fields, decimal_comma)
                     # Ties go to the split header (its columns are the finer reading of the same rows).
                     if quality > best_quality or (
@@ -271,7 +271,7 @@ def _arithmetic_repair(
         for i in free:
             columns = [replace(c) for c in band.columns]
             columns[i].field = name
-            again = read_table(page, rows, replace(band, columns=columns), end, fields, decimal_comma)
+            again = read_table(page, rows, replace(band, columns=columns), end, fields)
             count = _adds_up(again, fields, decimal_comma)
             if (
                 count > best_count
