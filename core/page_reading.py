@@ -164,7 +164,7 @@ def assemble(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _assemble_page_unguarded(
+        return _assemble_page(
             items, number=number, width=width, height=height, source=source, seconds=seconds,
             source_page=source_page, crop=crop, rotation=rotation,
         )  # fmt: skip
@@ -173,7 +173,7 @@ def assemble(
             gc.enable()
 
 
-def _assemble_page_unguarded(
+def _assemble_page(
     items: Iterable[_Item],
     *,
     number: int,
