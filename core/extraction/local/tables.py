@@ -311,7 +311,6 @@ def _confidence(values: dict[str, Any], concepts: dict[str, str | None], header_
     conf = 0.45 + 0.3 * filled + 0.15 * min(header_score / max(len(values), 1), 1.0)
     by_concept = {c: values.get(name) for name, c in concepts.items() if c}
     q, p, t = by_concept.get("quantity"), by_concept.get("unit_price"), by_concept.get("line_total")
-    if all(isinstance(v, (int, float)) for v in (q, p, t)):
-        assert isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float))
+    if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
         conf += 0.1 if abs(q * p - t) <= max(0.011, 0.005 * abs(t)) else -0.1
     return round(min(max(conf, 0.05), 0.99), 3)
