@@ -95,6 +95,7 @@ def _show_page(document: Document, page: Page) -> None:
 files = [(f.name, f.getvalue()) for f in uploads or []]
 if sample != NO_SAMPLE:
     files.append((sample, (SAMPLE_DIR / sample).read_bytes()))
+fresh: dict[str, Document] = {}  # read in this run already: not loaded a second time below
 for name, data in files:
     loaded = _with_progress(
         name,
@@ -102,8 +103,10 @@ for name, data in files:
             data, name, spec=spec, password=password, progress=progress
         ),
     )
-    if loaded is not None and loaded.id not in ids:
-        ids.append(loaded.id)
+    if loaded is not None:
+        fresh[loaded.id] = loaded
+        if loaded.id not in ids:
+            ids.append(loaded.id)
 
 if not ids:
     st.info("Upload a file or open a sample to see its pages.")
@@ -112,7 +115,7 @@ elif st.button("Clear the list", key="clear"):
     st.rerun()
 
 for doc_id in ids:
-    document = _with_progress(
+    document = fresh.get(doc_id) or _with_progress(
         doc_id[:12],
         lambda progress, doc_id=doc_id: store.documents.load(
             doc_id, spec=spec, password=password, progress=progress
