@@ -114,13 +114,22 @@ def visual_rows(page: Page) -> list[VisualRow]:
     heights = sorted(w.bbox[3] - w.bbox[1] for w in page.words) or [10.0]
     typical = heights[len(heights) // 2]
 
-    def upright(w: Word) -> bool:
-        # Text running up the margin comes as tall, narrow boxes that would glue unrelated rows together.
-        h, width = w.bbox[3] - w.bbox[1], w.bbox[2] - w.bbox[0]
-        return not ((h > 1.8 * typical and h > width) or (len(w.text) >= 3 and h > 1.2 * width))
-
+    # Text running up the margin comes as tall, narrow boxes stacked at one x; they would glue unrelated rows
+    # together. A short word in a tall line box ("air") is tall and narrow too, but has no such stack.
+    narrow = [
+        w for w in page.words if len(w.text) >= 3 and w.bbox[3] - w.bbox[1] > 1.2 * (w.bbox[2] - w.bbox[0])
+    ]
+    vertical = {
+        id(w)
+        for w in narrow
+        if sum(abs(v.bbox[0] - w.bbox[0]) < 2 and abs(v.bbox[2] - w.bbox[2]) < 2 for v in narrow) >= 3
+    }
+    vertical |= {
+        id(w) for w in page.words if w.bbox[3] - w.bbox[1] > max(1.8 * typical, w.bbox[2] - w.bbox[0])
+    }
     words = sorted(
-        (w for w in page.words if w.text.strip() and upright(w)), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2
+        (w for w in page.words if w.text.strip() and id(w) not in vertical),
+        key=lambda w: (w.bbox[1] + w.bbox[3]) / 2,
     )
     rows: list[VisualRow] = []
     centres: list[list[float]] = []
