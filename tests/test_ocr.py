@@ -116,3 +116,29 @@ def test_missing_tesseract_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.undo()
         ocr._tesseract_cmd.cache_clear()
+
+
+def test_japanese_charset_reads_japanese() -> None:
+    from core.documents import load_document
+    from core.spec import DocumentSpec
+
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=420, height=260)
+    lines = [
+        "請求書 No. 2024-0153",
+        "株式会社サンプル商事 御中",
+        "発行日: 2024年3月15日",
+        "合計金額 302,500円",
+    ]
+    for i, line in enumerate(lines):
+        page.insert_text(
+            (30, 40 + 40 * i), line, fontname="japan", fontsize=14
+        )  # PyMuPDF's built-in CJK font
+    scanned = pymupdf.open()
+    scanned.new_page(width=420, height=260).insert_image(
+        pymupdf.Rect(0, 0, 420, 260), pixmap=page.get_pixmap(dpi=300)
+    )
+    document = load_document(scanned.tobytes(), spec=DocumentSpec(charset="japanese"))
+    assert document.pages[0].source == "ocr"
+    text = "".join(document.text.split())
+    assert "株式会社サンプル商事" in text and "発行日" in text and "302,500円" in text
