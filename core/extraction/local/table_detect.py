@@ -216,7 +216,14 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
             # Text starting a few points left of its header still counts as starting at it.
             if any(g.x0 < x - 3 and g.x1 > x + 3 for g in segs):
                 against += 1
-            elif any(g.x1 <= x + 3 and g.x0 >= col.x0 - 3 for g in segs) and any(g.x0 >= x - 3 for g in segs):
+                continue
+            left_of = [g for g in segs if g.x1 <= x + 3]
+            right_of = [g for g in segs if g.x0 >= x - 3]
+            # Two columns show as text under the left label and text under the right one, or as text that
+            # starts where the right label starts (a left-aligned column) beside anything further left.
+            under_left = any(g.x0 >= left.bbox[0] - 3 for g in left_of)
+            starts_right = any(g.x0 <= right.bbox[0] + 6 for g in right_of)
+            if left_of and right_of and (under_left or starts_right):
                 support += 1
         if support >= 2 and support > against:
             points.append(x)
