@@ -8,6 +8,7 @@ from pathlib import Path
 from core.errors import FieldbenchError, NotFoundError, StoreError
 from core.schema import Workflow
 from core.schema_io import load_schema_file
+from core.spec import DocumentSpec
 from core.store import Store
 
 __all__ = ["DEMO_WORKFLOW_ID", "SAMPLE_DOCS", "demo_schema_path", "ensure_demo_workflow"]
@@ -57,6 +58,8 @@ def ensure_demo_workflow(store: Store, sample_docs: Path | None = None) -> Workf
         id=DEMO_WORKFLOW_ID,
         name="Demo invoices",
         description=draft.description,
+        # One sample is a photographed receipt on a table; cropping leaves text-layer PDF pages alone.
+        spec=DocumentSpec(cropping=True),
         fields=draft.fields,
     )
     try:
