@@ -1,13 +1,14 @@
 # Two commands on a fresh Debian machine: `make run` (set up, start the app) and `make test` (set up, run tests).
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-jpn \
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-jpn \
 	tesseract-ocr-script-latn tesseract-ocr-script-jpan tesseract-ocr-fra tesseract-ocr-spa \
 	tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-por tesseract-ocr-pol tesseract-ocr-ces \
 	tesseract-ocr-slk tesseract-ocr-slv tesseract-ocr-hrv tesseract-ocr-fin tesseract-ocr-swe \
 	tesseract-ocr-dan tesseract-ocr-nor
+BROWSER_PACKAGES := chromium
 
-.PHONY: setup system run test bench lint
+.PHONY: setup system system-test run test bench lint
 
 setup: system $(VENV)/.installed
 
@@ -17,25 +18,33 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Tesseract with the German and Japanese packs: installed when missing and we may (root or sudo).
-system:
-	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx deu \
-		&& tesseract --list-langs 2>/dev/null | grep -qx jpn && tesseract --list-langs 2>/dev/null | grep -qx Latin; then \
-		true; \
+# apt-get install $(1) unless `$(2)` succeeds: as root, with passwordless sudo, or else print the command.
+define apt_install_unless
+	@if $(2); then true; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else \
-		echo "Tesseract (with German and Japanese) is missing. Run this once, then try again:"; \
-		echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
+		echo "Missing system packages. Run this once, then try again:"; \
+		echo "  sudo apt-get install -y $(1)"; \
 		exit 1; \
 	fi
+endef
+
+# Tesseract with the Latin and Japanese script models and the German and Japanese packs.
+system:
+	$(call apt_install_unless,$(OCR_PACKAGES),tesseract --list-langs 2>/dev/null | grep -qx Latin \
+		&& tesseract --list-langs 2>/dev/null | grep -qx deu && tesseract --list-langs 2>/dev/null | grep -qx jpn)
+
+# Chromium, for the browser tests in tests/e2e.
+system-test:
+	$(call apt_install_unless,$(BROWSER_PACKAGES),command -v chromium >/dev/null 2>&1)
 
 run: setup
 	$(VENV)/bin/streamlit run app.py
 
-test: setup
+test: setup system-test
 	$(PY) -m pytest
 
 bench: setup
