@@ -8,6 +8,7 @@ When labels of different fields overlap ("Total" inside "Total HT"), the longer 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,9 +174,12 @@ class LabelIndex:
         return hits
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def has_digit(text: str) -> bool:
     """Whether a text holds a digit."""
-    return any(ch.isdigit() for ch in text)
+    return _DIGIT.search(text) is not None
 
 
 @lru_cache(maxsize=8192)

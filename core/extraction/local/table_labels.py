@@ -7,6 +7,7 @@ fuzzy scores (rapidfuzz) of a printed column label against both.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,12 @@ _QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})
 MATCH_THRESHOLD = 72.0
 
 
+_HYPHEN_BREAK = re.compile(r"-\s+")
+_LABEL_PUNCT = re.compile(r"[.:;*_\[\]()]+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)  # the same header words recur on every page and in every field's search
 def normalize_label(text: str) -> str:
     """Casefolded, accent-free label text with hyphenated line breaks joined.
 
@@ -81,9 +88,9 @@ def normalize_label(text: str) -> str:
     """
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("ß", "ss")
-    text = re.sub(r"-\s+", "", text)
-    text = re.sub(r"[.:;*_\[\]()]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _HYPHEN_BREAK.sub("", text)
+    text = _LABEL_PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def field_concept(item: Field) -> str | None:
