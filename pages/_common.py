@@ -7,15 +7,22 @@ from contextlib import contextmanager, suppress
 
 import streamlit as st
 
+from core.config import get_settings
 from core.demo import ensure_demo_workflow
 from core.errors import FieldbenchError
 from core.store import Store
 
 
-@st.cache_resource
 def get_store() -> Store:
     """The store of FIELDBENCH_HOME, opened once per server process, with the demo workflow on first start."""
-    store = Store.open()
+    settings = get_settings()
+    return _open_store(str(settings.home), settings.database_url)
+
+
+@st.cache_resource
+def _open_store(home: str, database_url: str | None) -> Store:
+    # Keyed on the data directory and URL: a changed FIELDBENCH_HOME (tests, a second data set) gets its own store.
+    store = Store.open(get_settings())
     # Without sample_docs/ next to the package (an installed wheel) the app works without the demo.
     with suppress(FieldbenchError):
         ensure_demo_workflow(store)

@@ -37,7 +37,8 @@ def test_every_module_has_a_docstring_and_all() -> None:
             continue
         module = importlib.import_module(name)
         assert module.__doc__ and module.__doc__.strip(), f"{name} has no docstring"
-        if not name.endswith("__init__") and hasattr(module, "__file__") and not module.__file__.endswith("__init__.py"):
+        is_package = (module.__file__ or "").endswith("__init__.py")
+        if not is_package:
             assert hasattr(module, "__all__"), f"{name} has no __all__"
             for public in module.__all__:
                 assert hasattr(module, public), f"{name}.__all__ names {public!r}, which it does not define"

@@ -7,8 +7,8 @@ fuzzy scores (rapidfuzz) of a printed column label against both.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
