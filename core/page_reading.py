@@ -47,6 +47,13 @@ __all__ = [
 
 def open_pdf(data: bytes, password: str | None, label: str) -> pymupdf.Document:
     """Open PDF bytes, authenticated; raises CorruptDocumentError or EncryptedDocumentError."""
+    # MuPDF repairs a cut-off file silently and shows what it can of it; a complete PDF ends with %%EOF.
+    if b"%%EOF" not in data[-2048:]:
+        raise CorruptDocumentError(
+            "the PDF is truncated (its end-of-file marker is missing)",
+            source=label,
+            hint="Download or export the file again.",
+        )
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # noqa: BLE001 - MuPDF raises several types for damaged files

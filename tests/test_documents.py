@@ -214,10 +214,14 @@ def test_missing_file_is_a_document_error(tmp_path: Path) -> None:
         load_document(tmp_path / "missing.pdf")
 
 
-def test_truncated_and_corrupt_pdfs(datasets: Path) -> None:
+def test_truncated_and_corrupt_pdfs(datasets: Path, sample_docs: Path) -> None:
     data = (datasets / "invoice2data" / "QualityHosting.pdf").read_bytes()
-    with pytest.raises(CorruptDocumentError, match="no readable pages"):
+    with pytest.raises(CorruptDocumentError, match="truncated"):
         load_document(data[: len(data) // 5], name="cut.pdf")
+    # Cut after the first page's content: MuPDF would show that page, but the file is still incomplete.
+    sample = (sample_docs / "invoice_en.pdf").read_bytes()
+    with pytest.raises(CorruptDocumentError, match="truncated"):
+        load_document(sample[:3000], name="cut-late.pdf")
     with pytest.raises(CorruptDocumentError):
         load_document(b"%PDF-1.7\n" + bytes(range(256)) * 20, name="noise.pdf")
 
