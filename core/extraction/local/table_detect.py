@@ -132,6 +132,8 @@ def visual_rows(page: Page) -> list[VisualRow]:
         key=lambda w: (w.bbox[1] + w.bbox[3]) / 2,
     )
     rows: list[VisualRow] = []
+    # Per row: the sum of its words' centres and their count (the running sum adds in the same order as
+    # summing the list would).
     centres: list[list[float]] = []
     for w in words:
         cy, h = (w.bbox[1] + w.bbox[3]) / 2, max(w.bbox[3] - w.bbox[1], 1.0)
@@ -139,16 +141,17 @@ def visual_rows(page: Page) -> list[VisualRow]:
         # Compare with the row's mean centre, not its growing extent, so stacked lines do not chain up.
         for k in range(len(rows) - 1, max(len(rows) - 5, -1), -1):
             row = rows[k]
-            centre = sum(centres[k]) / len(centres[k])
+            centre = centres[k][0] / centres[k][1]
             if abs(cy - centre) < 0.4 * min(h, row.height) + 0.5:
                 row.words.append(w)
-                centres[k].append(cy)
+                centres[k][0] += cy
+                centres[k][1] += 1
                 row.top, row.bottom = min(row.top, w.bbox[1]), max(row.bottom, w.bbox[3])
                 placed = True
                 break
         if not placed:
             rows.append(VisualRow([w], w.bbox[1], w.bbox[3]))
-            centres.append([cy])
+            centres.append([cy, 1])
     for row in rows:
         row.words.sort(key=lambda w: w.bbox[0])
     rows.sort(key=lambda r: r.top)
@@ -160,11 +163,14 @@ def segments(row: VisualRow, gap_factor: float = 0.6) -> list[Segment]:
     out: list[Segment] = []
     heights = [w.bbox[3] - w.bbox[1] for w in row.words]
     h = statistics.median(heights) if heights else 10.0
+    x1 = 0.0  # right edge of the last segment (``out[-1].x1``, kept as we go)
     for w in row.words:
-        if out and w.bbox[0] - out[-1].x1 <= gap_factor * h:
+        if out and w.bbox[0] - x1 <= gap_factor * h:
             out[-1].words.append(w)
+            x1 = max(x1, w.bbox[2])
         else:
             out.append(Segment([w]))
+            x1 = w.bbox[2]
     return out
 
 

@@ -95,7 +95,12 @@ def normalize_label(text: str) -> str:
 
 def field_concept(item: Field) -> str | None:
     """The synonym concept (``quantity``, ``unit_price``...) an item field stands for, or None."""
-    name = normalize_label(item.name.replace("_", " "))
+    return _concept(item.name, item.description)
+
+
+@lru_cache(maxsize=4096)  # asked for every item field on every document; depends on name and description only
+def _concept(field_name: str, description: str) -> str | None:
+    name = normalize_label(field_name.replace("_", " "))
     best, best_score = None, 0.0
     for concept, words in SYNONYMS.items():
         for cand in (concept.replace("_", " "), *words):
@@ -104,12 +109,12 @@ def field_concept(item: Field) -> str | None:
                 best, best_score = concept, score
     if best_score >= 85:
         return best
-    for cue in _description_cues(item.description):
+    for cue in _description_cues(description):
         for concept, words in SYNONYMS.items():
             if cue in words:
                 return concept
     # Otherwise the concept whose words the description uses most ("Product name" -> description).
-    text = f" {normalize_label(item.description)} "
+    text = f" {normalize_label(description)} "
     hits = {c: sum(f" {w} " in text for w in (c.replace("_", " "), *ws)) for c, ws in SYNONYMS.items()}
     concept = max(hits, key=lambda c: hits[c])
     return concept if hits[concept] and list(hits.values()).count(hits[concept]) == 1 else None
@@ -160,14 +165,15 @@ class LabelMatcher:
         index = {c: i for i, c in enumerate(self.cues)}
         self.by_concept = {name: [index[w] for w in words] for name, words in SYNONYMS.items()}
         self.by_field = {f.name: [(index[c], wt) for c, wt in field_cues(f)] for f in items}
+        self._short_cues = [i for i, c in enumerate(self.cues) if len(c) <= 2]
         self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
 
     def _cue_scores(self, label: str) -> list[float]:
-        ratios = process.cdist([label], self.cues, scorer=fuzz.ratio)[0]
-        scores = [
-            float(r) if min(len(label), len(c)) > 2 else (100.0 if label == c else 0.0)
-            for r, c in zip(ratios, self.cues, strict=True)
-        ]
+        scores: list[float] = process.cdist([label], self.cues, scorer=fuzz.ratio)[0].tolist()
+        # Labels or cues of one or two letters count only when equal (fuzz.ratio says little about them).
+        short = range(len(self.cues)) if len(label) <= 2 else self._short_cues
+        for i in short:
+            scores[i] = 100.0 if label == self.cues[i] else 0.0
         # Cues inside the label (a compound such as "Positionsbetrag") get the compound rule of label_score.
         for i, cue in enumerate(self.cues):
             if cue in label:
