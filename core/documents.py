@@ -213,7 +213,12 @@ def _sniff(data: bytes, label: str) -> Kind:
 
 
 def inspect_bytes(
-    data: bytes, *, name: str = "document", password: str | None = None, settings: Settings | None = None
+    data: bytes,
+    *,
+    name: str = "document",
+    password: str | None = None,
+    settings: Settings | None = None,
+    digest: str | None = None,
 ) -> DocumentInfo:
     """Check a file's header without reading its pages: format, encryption, page count and size limits.
 
@@ -222,6 +227,8 @@ def inspect_bytes(
         name: shown in error messages.
         password: for an encrypted PDF.
         settings: limits (max_pages, max_image_pixels); default from the environment.
+        digest: the SHA-256 of ``data`` when the caller has it already (a loaded Document's id), so large
+            files are not hashed again.
 
     Returns:
         DocumentInfo with the SHA-256, format and page count.
@@ -238,7 +245,8 @@ def inspect_bytes(
     count = page_count(kind, handle)
     if count > settings.max_pages:
         raise TooManyPagesError(pages=count, limit=settings.max_pages, source=name)
-    return DocumentInfo(id=hashlib.sha256(data).hexdigest(), kind=kind, pages=count, size=len(data))
+    sha = digest or hashlib.sha256(data).hexdigest()
+    return DocumentInfo(id=sha, kind=kind, pages=count, size=len(data))
 
 
 def ocr_options(spec: DocumentSpec, dpi: int | str) -> str:

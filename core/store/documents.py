@@ -69,8 +69,10 @@ class FileStore:
             raise StoreError(f"not a document id (SHA-256 hex): {sha!r}")
         return self.root / sha[:2] / sha
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, digest: str | None = None) -> str:
         """Keep ``data`` once; returns its SHA-256 (written to a temporary file, then renamed).
+
+        ``digest`` is the SHA-256 of ``data`` when the caller has it already (not computed again).
 
         >>> import tempfile, pathlib
         >>> files = FileStore(pathlib.Path(tempfile.mkdtemp()))
@@ -79,7 +81,7 @@ class FileStore:
         """
         import hashlib
 
-        sha = hashlib.sha256(data).hexdigest()
+        sha = digest or hashlib.sha256(data).hexdigest()
         target = self.path(sha)
         if target.exists():
             return sha
@@ -142,24 +144,31 @@ class DocumentRepo:
     # ------------------------------------------------------------------------------------------ documents
 
     def add(
-        self, data: bytes, name: str, *, password: str | None = None, settings: Settings | None = None
+        self,
+        data: bytes,
+        name: str,
+        *,
+        password: str | None = None,
+        settings: Settings | None = None,
+        digest: str | None = None,
     ) -> DocumentRecord:
         """Store a file (once per content) and its row; returns the record (the existing one if known).
 
         The header is checked first (format, encryption, page limit): bad bytes raise and nothing is stored.
+        ``digest``: the SHA-256 of ``data`` when known (a loaded Document's id), so it is not computed again.
 
         Raises:
             DocumentError: the bytes are not a readable PDF or image (see ``core.documents.inspect_bytes``).
             StoreError: the store cannot be written.
         """
-        info = inspect_bytes(data, name=name, password=password, settings=settings)
+        info = inspect_bytes(data, name=name, password=password, settings=settings, digest=digest)
         existing = self._row(info.id)
         if existing is not None:
             if not self.files.exists(info.id):  # the file was removed by hand: restore it
-                self.files.put(data)
+                self.files.put(data, info.id)
             return existing
         new_file = not self.files.exists(info.id)
-        self.files.put(data)
+        self.files.put(data, info.id)
         record = DocumentRecord(
             id=info.id,
             name=name[:500],
@@ -267,7 +276,8 @@ class DocumentRepo:
             cache=self.page_cache,
             progress=progress,
         )
-        self.add(data, name, password=password, settings=settings)
+        # The document's id is the SHA-256 of these bytes: the store need not hash them again.
+        self.add(data, name, password=password, settings=settings, digest=document.id)
         return document
 
     # --------------------------------------------------------------------------------------------- cache
