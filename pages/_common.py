@@ -6,11 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from core.config import get_settings
 from core.demo import ensure_demo_workflow
 from core.errors import FieldbenchError
 from core.store import Store
+
+# A `pages/` folder beside app.py makes Streamlit run a deep link (e.g. /usage) as an old-style multipage app,
+# without app.py, until st.navigation has run once in the process. Hand such a run over to app.py's navigation.
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def get_store() -> Store:

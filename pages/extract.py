@@ -115,7 +115,7 @@ def _show_result(store: Store, result: ExtractionResult) -> None:
         st.dataframe(
             table,
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={
                 "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1)
             },

@@ -83,7 +83,7 @@ with show_errors():
                 tooltip=["period:T", "group:N", "documents:Q", "pages:Q", "credits:Q", "errors:Q"],
             )
         )
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
         if summary.by_source or summary.by_engine:
             a, b = st.columns(2)
             a.bar_chart(
@@ -95,7 +95,7 @@ with show_errors():
         shown = frame.assign(period=frame["period"].dt.date)
         if not by:
             shown = shown.drop(columns=["group"])
-        st.dataframe(shown, hide_index=True, use_container_width=True)
+        st.dataframe(shown, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
             to_csv(rows),

@@ -76,6 +76,12 @@ def test_define_then_extract_a_sample_in_the_browser(app_url: str) -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            # A deep link as the server's first request still goes through app.py's navigation.
+            page.goto(f"{app_url}/usage")
+            page.wait_for_selector("h1:has-text('Usage')", timeout=60_000)
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Define" in nav and "common" not in nav
+
             page.goto(app_url)
             page.wait_for_selector("h1:has-text('Define')", timeout=60_000)
             workflow_box = page.get_by_role("combobox", name="Workflow")
