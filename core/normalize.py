@@ -181,6 +181,7 @@ def guess_decimal_separator(number: str) -> str | None:
     return sep
 
 
+@lru_cache(maxsize=8192)  # table reading tries several column layouts and parses the same cells again
 def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal | None:
     """Parse a money amount with any thousands and decimal separators and currency marks.
 
@@ -272,6 +273,7 @@ _SYMBOL_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # the same marks ("€", "EUR") recur on every row of a document
 def parse_currency(text: str) -> str | None:
     """The ISO 4217 code a text names: a code, a symbol or a currency word.
 

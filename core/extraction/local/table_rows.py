@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from functools import lru_cache
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -55,6 +56,7 @@ class RowItem:
     rows: int = 0
 
 
+@lru_cache(maxsize=8192)  # the same cells are read again under each column layout tried
 def is_numeric_cell(text: str) -> bool:
     """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
     # A currency code or sign may lead ("EUR 12,50", "Rs 1939", "$ 5").
@@ -88,6 +90,7 @@ def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[
     return cells
 
 
+@lru_cache(maxsize=8192)
 def _is_summary(text: str) -> bool:
     """A row label such as ``Nettobetrag:``, ``Summe netto``, ``Total HT`` or ``Zwischensumme``."""
     label = normalize_label(text)
@@ -99,6 +102,7 @@ def _is_summary(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def _is_carry(text: str) -> bool:
     """A carried-forward line (``Übertrag``, ``Report``) between the pages of one table."""
     label = normalize_label(text)
