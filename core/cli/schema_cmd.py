@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +92,12 @@ def format_fields(fields: list[Field], indent: str = "") -> list[str]:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Print the fields drafted from the request (``--json``: the dataset schema.json format)."""
-    from core.drafting import draft_fields
+    from core.drafting import draft_schema
 
-    fields = draft_fields(args.request, llm=not args.no_llm)
+    drafted = draft_schema(args.request, llm=not args.no_llm)
+    fields = drafted.fields
+    if drafted.note:  # e.g. drafted offline because the LLM failed: say so without spoiling --json output
+        print(f"note: {drafted.note}", file=sys.stderr)
     if args.json:
         draft = WorkflowDraft(name=args.name, description=args.request, fields=fields)
         print(json.dumps(to_dataset_schema(draft), indent=2, ensure_ascii=False))
