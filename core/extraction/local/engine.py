@@ -10,9 +10,12 @@ description does not say to leave the field empty.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +103,14 @@ class LocalEngine:
             The result: every top-level field present (None when nothing was found), metadata by path with
             confidence, citations and a reasoning insight.
         """
+        # Extraction builds tens of thousands of short-lived, acyclic objects (rows, runs, candidates, hits);
+        # each of them counts towards the collector's thresholds, and its full passes walk every object the
+        # process holds (loaded documents, caches): about a fifth of the extraction time with 78 documents
+        # loaded. The collector is paused for one extraction and runs again after it (``_gc_paused``).
+        with _gc_paused():
+            return self._extract(document, workflow)
+
+    def _extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
         t0 = time.perf_counter()
         ctx = self._context(document)
         t1 = time.perf_counter()
@@ -416,6 +427,21 @@ class LocalEngine:
             return Pick(reason="no value found near a label of this field")
         conf = sum(s.score for s in keep) / len(keep)
         return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the garbage collector for a block; it is enabled again after it if it was enabled before.
+
+    Safe with threads: only the caller that found it enabled enables it again, so it is never left off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:
