@@ -173,6 +173,10 @@ def _to_decimal(num: str) -> Decimal | None:
     return -value if neg else value
 
 
+_DECIMALS = re.compile(r"[.,]\d{1,2}$")
+_GROUPED = re.compile(r"\d[.,'’\u00a0\u202f ]\d{3}")
+
+
 def find_amounts(
     text: str, skip: list[tuple[int, int]] | None = None
 ) -> list[tuple[int, int, Decimal, dict[str, Any]]]:
@@ -201,9 +205,9 @@ def find_amounts(
             amount = abs(amount)
         mark = m.group("pre") or m.group("post")
         flags = {
-            "decimals": bool(re.search(r"[.,]\d{1,2}$", num)),
+            "decimals": _DECIMALS.search(num) is not None,
             "currency": parse_currency(mark) if mark else None,
-            "grouped": bool(re.search(r"\d[.,'’\u00a0\u202f ]\d{3}", num)),
+            "grouped": _GROUPED.search(num) is not None,
         }
         out.append((m.start(), m.end(), amount, flags))
     return out

@@ -27,6 +27,8 @@ __all__ = [
     "split_columns",
 ]
 
+_DIGIT = re.compile(r"\d")
+
 
 @dataclass
 class VisualRow:
@@ -286,7 +288,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
-        if sum(bool(re.search(r"\d", w.text)) for w in row.words) > 0.15 * len(row.words):
+        if sum(_DIGIT.search(w.text) is not None for w in row.words) > 0.15 * len(row.words):
             continue
         if not _reads_as_label(matcher, row):
             continue
@@ -335,7 +337,7 @@ def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
     ocr = any(w.confidence is not None and w.confidence < 1.0 for w in upper.words + lower.words)
     if gap > (1.25 if ocr else 0.8) * h:
         return False
-    return not any(re.search(r"\d", w.text) for w in upper.words + lower.words)
+    return not any(_DIGIT.search(w.text) for w in upper.words + lower.words)
 
 
 def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:

@@ -140,6 +140,7 @@ def read_table(
     need = 2 if len(numeric_cols) >= 2 else 1
     pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
     margin = 0.12 * page.width  # a centred header can sit well inside its column
+    left, right = band.x0 - margin, band.x1 + margin
     region = [r for r in rows if band.bottom <= r.top < end][:80]
     heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
@@ -160,7 +161,7 @@ def read_table(
     for index, row in enumerate(rows):
         if row.top < band.bottom - 0.5 or row.top >= end:
             continue
-        words = [w for w in row.words if band.x0 - margin <= (w.bbox[0] + w.bbox[2]) / 2 <= band.x1 + margin]
+        words = [w for w in row.words if left <= (w.bbox[0] + w.bbox[2]) / 2 <= right]
         if not words:
             continue
         row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))

@@ -73,10 +73,14 @@ class ItemsResult(BaseModel):
     reason: str = PydField(default="", description="Which table was read, or why none was found.")
 
 
+_COMMA_DECIMALS = re.compile(r"\d,\d{2}(?!\d)")
+_DOT_DECIMALS = re.compile(r"\d\.\d{2}(?!\d)")
+
+
 def _decimal_comma(texts: list[str]) -> bool:
     """Whether this table writes decimals with a comma, from numbers ending in two decimals."""
-    comma = sum(bool(re.search(r"\d,\d{2}(?!\d)", t)) for t in texts)
-    dot = sum(bool(re.search(r"\d\.\d{2}(?!\d)", t)) for t in texts)
+    comma = sum(_COMMA_DECIMALS.search(t) is not None for t in texts)
+    dot = sum(_DOT_DECIMALS.search(t) is not None for t in texts)
     return comma > dot
 
 
