@@ -274,7 +274,7 @@ def generate_candidates(layout: DocumentLayout) -> DocumentCandidates:
         for row in pl.rows:
             for seg in row.segments:
                 text = seg.text
-                has_digit = any(ch.isdigit() for ch in text)
+                has_digit = any(map(str.isdigit, text))
                 spans: list[tuple[int, int]] = []
                 if has_digit:
                     for s, e, d in find_dates(text, out.day_first):
