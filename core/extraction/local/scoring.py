@@ -24,11 +24,24 @@ from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
 
-__all__ = ["Proximity", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
+__all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
 
 _FILLER = re.compile(
     r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I
 )
+
+
+class SameKind:
+    """Candidates of one kind by (page, row): ``proximity`` looks at a few rows instead of every candidate."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self._rows: dict[tuple[int, int], list[Candidate]] = {}
+        for c in candidates:
+            self._rows.setdefault((c.page, c.row), []).append(c)
+
+    def on_row(self, page: int, row: int) -> list[Candidate]:
+        """The candidates on one row, left to right as given."""
+        return self._rows.get((page, row), [])
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,7 @@ def _between_words(layout: DocumentLayout, hit: LabelHit, cand_words: Sequence[i
 
 
 def proximity(
-    layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind: Sequence[Candidate] = ()
+    layout: DocumentLayout, hit: LabelHit, cand: Candidate, same_kind: Sequence[Candidate] | SameKind = ()
 ) -> Proximity:
     """How well a label hit explains a candidate's position.
 
@@ -61,13 +74,15 @@ def proximity(
         layout: The document layout.
         hit: Where the label is.
         cand: The candidate value.
-        same_kind: Other candidates of the same kind (to prefer the nearest one).
+        same_kind: Other candidates of the same kind (to prefer the nearest one), as a list or indexed by
+            row (``SameKind``, built once when many pairs are scored).
 
     Returns:
         The proximity score (0 when unrelated) and a short description of the relation.
     """
     if hit.page != cand.page or set(hit.words) & set(cand.words):
         return Proximity(0.0, "")
+    rows = same_kind if isinstance(same_kind, SameKind) else SameKind(same_kind)
     pl = layout.pages[hit.page]
     if cand.row == hit.row:
         if cand.bbox[0] < hit.bbox[2] - 1:
@@ -84,10 +99,8 @@ def proximity(
         score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
         between = [
             c
-            for c in same_kind
-            if c.page == cand.page
-            and c.row == cand.row
-            and hit.bbox[2] <= c.bbox[0] < cand.bbox[0]
+            for c in rows.on_row(cand.page, cand.row)
+            if hit.bbox[2] <= c.bbox[0] < cand.bbox[0]
             and c is not cand
             and not set(c.words) & set(cand.words)
         ]
@@ -104,7 +117,7 @@ def proximity(
     if cand.row == hit.row + 1:
         # A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018".
         label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
-        alone = not any(c is not cand and c.page == cand.page and c.row == cand.row for c in same_kind)
+        alone = not any(c is not cand for c in rows.on_row(cand.page, cand.row))
         if (
             label_row.words[-1] == hit.words[-1]
             and cand_row.words[0] == cand.words[0]
@@ -131,16 +144,13 @@ def proximity(
             score *= 0.5
         between = [
             c
-            for c in same_kind
-            if c.page == cand.page
-            and hit.row < c.row < cand.row
-            and min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
+            for r in range(hit.row + 1, cand.row)
+            for c in rows.on_row(cand.page, r)
+            if min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
         ]
         score *= 0.5 ** len(between)
         # A label with its own value to the right on its row is less likely to head the value below.
-        right = [
-            c for c in same_kind if c.page == cand.page and c.row == hit.row and c.bbox[0] >= hit.bbox[2]
-        ]
+        right = [c for c in rows.on_row(cand.page, hit.row) if c.bbox[0] >= hit.bbox[2]]
         if right:
             score *= 0.5
         return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
@@ -179,6 +189,7 @@ def score_candidates(
     out: list[ScoredCandidate] = []
     if not positives:
         return out
+    same_kind = SameKind(candidates)
     by_page_row: dict[tuple[int, int], list[LabelHit]] = {}
     for group in (positives, negatives, rivals):
         for h in group:
@@ -188,7 +199,7 @@ def score_candidates(
         for h in positives:
             if h.page != cand.page or h.row > cand.row or cand.row - h.row > 9:
                 continue
-            p = proximity(layout, h, cand, candidates)
+            p = proximity(layout, h, cand, same_kind)
             s = p.score * h.strength
             if s > best:
                 best, best_hit, best_rel = s, h, p.relation
@@ -196,7 +207,7 @@ def score_candidates(
             continue
         neg = max(
             (
-                proximity(layout, h, cand, candidates).score * h.strength
+                proximity(layout, h, cand, same_kind).score * h.strength
                 for h in negatives
                 if h.page == cand.page and 0 <= cand.row - h.row <= 9
             ),
@@ -210,7 +221,7 @@ def score_candidates(
             if (h.page, h.row, h.segment) == own_cell:
                 continue
             if h.page == cand.page and 0 <= cand.row - h.row <= 9:
-                s = proximity(layout, h, cand, candidates).score * h.strength
+                s = proximity(layout, h, cand, same_kind).score * h.strength
                 if s > riv:
                     riv, riv_hit = s, h
         score = best

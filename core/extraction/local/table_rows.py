@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import statistics
-from functools import lru_cache
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import lru_cache
 
 from core.documents import Page, Word
 from core.extraction.local.table_detect import HeaderBand, VisualRow, segments
