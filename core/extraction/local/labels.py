@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from core.documents import BBox
 from core.extraction.citations import union_bbox
@@ -107,16 +107,15 @@ class LabelIndex:
         if len(key) >= 6:
             cutoff = 88.0 if len(key) >= 9 else 83.0
             digits = has_digit(key)
-            candidates: list[str] = []
             for n in range(len(key) - 1, len(key) + 2):
-                candidates += self._buckets.get((key[0], n), [])
+                candidates = self._buckets.get((key[0], n), [])
                 if digits:
-                    candidates += self._digit_buckets.get((key[0], n), [])
-            # One rapidfuzz call scores them all; results go back into the candidates' order.
-            scored = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-            for other, score, _ in sorted(scored, key=lambda m: m[2]):
-                if other != key:
-                    found.append((other, score / 100.0))
+                    candidates = candidates + self._digit_buckets.get((key[0], n), [])
+                for other in candidates:
+                    if other != key:
+                        score = fuzz.ratio(key, other, score_cutoff=cutoff)
+                        if score:
+                            found.append((other, score / 100.0))
         self._cache[key] = found
         return found
 

@@ -160,17 +160,20 @@ def _page_layout(page: Page, index: int) -> PageLayout:
     rows: list[Row] = []
     word_row = [0] * len(words)
     word_segment = [(0, 0)] * len(words)
+    # Each word's height and character width, computed once (the loops below compare neighbours).
+    height = [w.bbox[3] - w.bbox[1] for w in words]
+    char_width = [_char_width(w) for w in words]
     for ws in _rows_chained(page) if page.source == "ocr" else _rows_of(page):
         ws.sort(key=lambda i: words[i].bbox[0])
         r = len(rows)
         segs: list[list[int]] = [[ws[0]]]
         # OCR boxes hug the glyphs ("a" is shorter than "A"): scanned rows use their tallest word as the size.
-        row_h = max(words[i].bbox[3] - words[i].bbox[1] for i in ws) if page.source == "ocr" else 0.0
+        row_h = max(height[i] for i in ws) if page.source == "ocr" else 0.0
         for prev, cur in zip(ws, ws[1:], strict=False):
             gap = words[cur].bbox[0] - words[prev].bbox[2]
-            h = min(words[cur].bbox[3] - words[cur].bbox[1], words[prev].bbox[3] - words[prev].bbox[1])
+            h = min(height[cur], height[prev])
             # A space is about a third of a character: a gap of two characters or a line height splits.
-            char = min(_char_width(words[prev]), _char_width(words[cur]))
+            char = min(char_width[prev], char_width[cur])
             if gap > min(max(1.1 * max(h, row_h), 0.9 * body), max(2.2 * char, 0.45 * h)):
                 segs.append([cur])
             else:
@@ -197,7 +200,7 @@ def _page_layout(page: Page, index: int) -> PageLayout:
                 ws,
                 segments,
                 bbox,
-                statistics.median(words[i].bbox[3] - words[i].bbox[1] for i in ws),
+                statistics.median(height[i] for i in ws),
             )
         )
     return PageLayout(page, index, rows, word_row, word_segment, [word_key(w.text) for w in words], body)
