@@ -3,7 +3,6 @@ turned into Page objects with words, lines and blocks in points."""
 
 from __future__ import annotations
 
-import gc
 import io
 import time
 import warnings
@@ -22,6 +21,7 @@ from core.errors import (
     EncryptedDocumentError,
     ImageTooLargeError,
 )
+from core.gcpause import gc_paused
 from core.spec import TextMode
 
 if TYPE_CHECKING:
@@ -168,16 +168,11 @@ def assemble(
     """
     # The garbage collector would scan these thousands of new (acyclic) objects again and again: it made
     # up about half of the assembly time in the loading benchmark.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _assemble_page(
             items, number=number, width=width, height=height, source=source, seconds=seconds,
             source_page=source_page, crop=crop, rotation=rotation,
         )  # fmt: skip
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _assemble_page(

@@ -42,7 +42,7 @@ def bbox_polygon(bbox: BBox) -> list[Point]:
     """The four corners of a box, clockwise from the top-left.
 
     >>> [(p.x, p.y) for p in bbox_polygon((1, 2, 3, 4))]
-    [(1, 2), (3, 2), (3, 4), (1, 4)]
+    [(1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0)]
     """
     x0, y0, x1, y1 = bbox
     return [Point(x=x0, y=y0), Point(x=x1, y=y0), Point(x=x1, y=y1), Point(x=x0, y=y1)]

@@ -10,12 +10,9 @@ description does not say to leave the field empty.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +45,7 @@ from core.extraction.local.selection import (
     reconcile,
 )
 from core.extraction.local.spans import label_values
+from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
 from core.schema import Field, Workflow
 
@@ -106,8 +104,8 @@ class LocalEngine:
         # Extraction builds tens of thousands of short-lived, acyclic objects (rows, runs, candidates, hits);
         # each of them counts towards the collector's thresholds, and its full passes walk every object the
         # process holds (loaded documents, caches): about a fifth of the extraction time with 78 documents
-        # loaded. The collector is paused for one extraction and runs again after it (``_gc_paused``).
-        with _gc_paused():
+        # loaded. The collector is paused for one extraction and runs again after it (``core.gcpause``).
+        with gc_paused():
             return self._extract(document, workflow)
 
     def _extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
@@ -427,21 +425,6 @@ class LocalEngine:
             return Pick(reason="no value found near a label of this field")
         conf = sum(s.score for s in keep) / len(keep)
         return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the garbage collector for a block; it is enabled again after it if it was enabled before.
-
-    Safe with threads: only the caller that found it enabled enables it again, so it is never left off.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:

@@ -4,6 +4,7 @@ which party it is about, and its value in the field's type; field cues cached by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -85,19 +86,8 @@ def field_kind(f: Field, cues: FieldCues) -> str:
 
 
 def as_negative(h: LabelHit) -> LabelHit:
-    return LabelHit(
-        h.field,
-        h.phrase,
-        h.weight * 0.9,
-        True,
-        h.page,
-        h.row,
-        h.segment,
-        h.words,
-        h.bbox,
-        h.similarity,
-        h.key_length,
-    )
+    """The same label occurrence read as a negative cue ("Not the ..."), weighing a little less."""
+    return dataclasses.replace(h, weight=h.weight * 0.9, negative=True)
 
 
 def value_key(value: Any) -> Any:

@@ -8,6 +8,7 @@ When labels of different fields overlap ("Total" inside "Total HT"), the longer 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -281,16 +282,4 @@ def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHi
         factor = 0.6  # "Stylesheet-Version 2.0 vom ...": a short label after unrelated words
     if factor == 1.0:
         return h
-    return LabelHit(
-        h.field,
-        h.phrase,
-        h.weight * factor,
-        h.negative,
-        h.page,
-        h.row,
-        h.segment,
-        h.words,
-        h.bbox,
-        h.similarity,
-        h.key_length,
-    )
+    return dataclasses.replace(h, weight=h.weight * factor)

@@ -240,12 +240,13 @@ def score_candidates(
 def confidence_from_scores(best: float, runner_up: float, ocr: float | None) -> float:
     """A 0-1 confidence from the best score, its margin over a different runner-up value, and OCR confidence.
 
-    ``0.55 * best + 0.45 * margin``, times the OCR confidence of the cited words (1.0 for a text layer),
+    ``0.55 * best + 0.45 * margin`` (margin relative to the best: ``(best - runner_up) / best``), times the
+    OCR confidence of the cited words (1.0 for a text layer),
     clipped to [0.05, 0.99]: a value explained by an exact label on its own line and without a rival is
     about 0.95; a value found by a prior alone (no label) stays below 0.5.
 
     >>> round(confidence_from_scores(1.0, 0.0, 1.0), 2), round(confidence_from_scores(0.5, 0.45, 1.0), 2)
-    (0.99, 0.3)
+    (0.99, 0.32)
     """
     margin = max(best - runner_up, 0.0) / max(best, 1e-9) if best > 0 else 0.0
     conf = (0.55 * min(best, 1.0) + 0.45 * margin) * (ocr if ocr is not None else 1.0)
