@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -89,9 +90,10 @@ class OcrPage:
 
 @lru_cache(maxsize=1)
 def _tesseract_cmd() -> str:
-    import pytesseract
-
-    cmd = pytesseract.pytesseract.tesseract_cmd
+    # pytesseract's own setting when it is already imported; not imported just for this, since it imports
+    # pandas (about a second) and a document whose pages all have a text layer or are blank never needs it.
+    module = sys.modules.get("pytesseract")
+    cmd = module.pytesseract.tesseract_cmd if module is not None else "tesseract"
     if shutil.which(cmd) is None:
         raise OCRError("Tesseract is not installed", hint=INSTALL_HINT)
     return cmd
