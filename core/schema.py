@@ -41,6 +41,7 @@ __all__ = [
     "validate_workflow",
     "check_workflow",
     "response_model",
+    "value_type",
     # re-exported from core.schema_rows, core.schema_io and core.schema_subset
     "fields_to_rows",
     "fields_from_rows",
@@ -340,7 +341,9 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", name) if part) or "Field"
 
 
-def _python_type(field: Field, model_name: str, extra: Literal["forbid", "ignore"]) -> Any:
+def _python_type(
+    field: Field, model_name: str, extra: Literal["forbid", "ignore"], all_optional: bool = False
+) -> Any:
     if field.type == "string":
         return str
     if field.type == "number":
@@ -352,24 +355,26 @@ def _python_type(field: Field, model_name: str, extra: Literal["forbid", "ignore
     if field.type == "date":
         return _dt.date
     if field.type == "enum":
-        return Literal.__getitem__(tuple(field.values))
+        return Literal.__getitem__(tuple(field.values)) if field.values else str
     if field.type == "object":
-        return _build_model(field.properties, model_name, extra)
+        return _build_model(field.properties, model_name, extra, all_optional)
     assert field.items is not None  # validated before: an array always has items
-    return list[_python_type(field.items, model_name + "Item", extra)]  # type: ignore[misc]
+    return list[_python_type(field.items, model_name + "Item", extra, all_optional)]  # type: ignore[misc]
 
 
-def _build_model(fields: list[Field], name: str, extra: Literal["forbid", "ignore"]) -> type[BaseModel]:
+def _build_model(
+    fields: list[Field], name: str, extra: Literal["forbid", "ignore"], all_optional: bool = False
+) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     for field in fields:
-        python_type = _python_type(field, name + _camel(field.name), extra)
+        python_type = _python_type(field, name + _camel(field.name), extra, all_optional)
         # Names that would shadow BaseModel attributes (json, copy, model_*) or look private get an alias.
         attr = field.name
         alias: str | None = None
         if attr.startswith("_") or attr.startswith("model_") or hasattr(BaseModel, attr):
             attr, alias = f"f_{attr.lstrip('_')}_{len(definitions)}", field.name
         info = PydField(description=field.description or None, alias=alias)
-        if field.required:
+        if field.required and not all_optional:
             definitions[attr] = (python_type, info)
         else:
             info = PydField(default=None, description=field.description or None, alias=alias)
@@ -405,6 +410,20 @@ def response_model(
     """
     check_fields(fields)
     return _build_model(fields, name, extra)
+
+
+def value_type(field: Field, model_name: str, *, all_optional: bool = False) -> Any:
+    """The Python type of one field's value, as in ``response_model`` (unknown keys of objects ignored).
+
+    Args:
+        field: the field.
+        model_name: the class name for an object's model (arrays of objects append ``Item``).
+        all_optional: every sub-field nullable, required or not (a page batch may not show them all).
+
+    >>> value_type(Field(name="when", type="date"), "When")
+    <class 'datetime.date'>
+    """
+    return _python_type(field, model_name, "ignore", all_optional)
 
 
 # The JSON Schema subset, the dataset format and the table rows are one concept with the fields; importing

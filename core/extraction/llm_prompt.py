@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
 
 from core.documents import Document, Page
-from core.schema import Field, Workflow
+from core.schema import Field, Workflow, value_type
 
 __all__ = ["line_id", "page_batches", "render_lines", "build_messages", "answer_model"]
 
@@ -145,48 +144,14 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in _MODEL_NAME.split(name) if part) or "Field"
 
 
-def _value_type(field: Field, prefix: str) -> Any:
-    """The Python type of a field's plain value (objects and arrays recursively)."""
-    if field.type == "string":
-        return str
-    if field.type == "number":
-        return float
-    if field.type == "integer":
-        return int
-    if field.type == "boolean":
-        return bool
-    if field.type == "date":
-        return date
-    if field.type == "enum":
-        return Literal[tuple(field.values)] if field.values else str
-    if field.type == "object":
-        return _object_model(field.properties, f"{prefix}{_camel(field.name)}Value")
-    if field.type == "array":
-        element = field.items or Field(name="item")
-        return list[_value_type(element, prefix + _camel(field.name))]  # type: ignore[misc]
-    return str
-
-
-def _object_model(fields: Sequence[Field], name: str) -> type[BaseModel]:
-    # Python attribute names are positional; the JSON keys are the field names (aliases), so a field may be
-    # called "json", "copy" or "model_x" without clashing with BaseModel.
-    definitions: dict[str, Any] = {
-        f"f{i}": (
-            _value_type(f, name) | None,
-            PydField(default=None, alias=f.name, description=f.description),
-        )
-        for i, f in enumerate(fields)
-    }
-    config = ConfigDict(populate_by_name=True, protected_namespaces=())
-    return create_model(name, __config__=config, **definitions)
-
-
 def _entry_model(field: Field, name: str) -> type[BaseModel]:
-    value_type = _value_type(field, name)
+    # The same value types as core.schema.response_model; every sub-field optional, since one batch of pages
+    # may show only part of an object.
+    value = value_type(field, f"{name}Value", all_optional=True)
     hint = field.description or field.name
     return create_model(
         name,
-        value=(value_type | None, PydField(description=f"{hint} (null when the document does not state it)")),
+        value=(value | None, PydField(description=f"{hint} (null when the document does not state it)")),
         lines=(list[str], PydField(description="Ids of the lines the value was read from, e.g. p1:l12.")),
     )
 
