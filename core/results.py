@@ -13,9 +13,13 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:  # results are plain data; only the constructor below reads these
+    from core.documents import Document
+    from core.schema import Workflow
 
 __all__ = [
     "PageRef",
@@ -141,6 +145,23 @@ class ExtractionResult(_Model):
     )
     usage: TokenUsage | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @classmethod
+    def begin(cls, workflow: Workflow, document: Document, *, engine: str, engine_reason: str) -> ExtractionResult:
+        """An empty result of ``engine`` on ``document``, with its OCR text, for the engine to fill."""
+        return cls(
+            workflow_id=workflow.id,
+            workflow_name=workflow.name,
+            workflow_version=workflow.version,
+            document_id=document.id,
+            document_name=document.name,
+            engine=engine,
+            engine_reason=engine_reason,
+            ocr=[
+                OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
+                for p in document.pages
+            ],
+        )
 
     def values(self) -> dict[str, Any]:
         """The plain values, ``{field: value}``."""

@@ -26,7 +26,7 @@ from core.extraction.merge import ItemPick, merge_array, merge_value
 from core.llm import StructuredAnswer, missing_settings, structured_completion
 from core.logprobs import JsonPath, token_confidences
 from core.normalize import parse_amount, parse_date
-from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage, TokenUsage
+from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, TokenUsage
 from core.schema import Field, Workflow
 
 __all__ = ["LLMEngine", "NO_LOGPROBS", "UNALIGNED_LOGPROBS"]
@@ -294,20 +294,8 @@ class LLMEngine:
                 completion_tokens=usage.completion_tokens + answer.usage.completion_tokens,
             )
             batches.append(_Batch(workflow.fields, answer))
-        result = ExtractionResult(
-            workflow_id=workflow.id,
-            workflow_name=workflow.name,
-            workflow_version=workflow.version,
-            document_id=document.id,
-            document_name=document.name,
-            engine=self.name,
-            engine_reason=availability.reason,
-            ocr=[
-                OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
-                for p in document.pages
-            ],
-            usage=usage,
-        )
+        result = ExtractionResult.begin(workflow, document, engine=self.name, engine_reason=availability.reason)
+        result.usage = usage
         notes: list[Insight] = []
         if not has_text:
             notes.append(Insight(type="note", content="the document has no text to send to the model"))

@@ -46,7 +46,7 @@ from core.extraction.local.selection import (
 )
 from core.extraction.local.spans import label_values
 from core.gcpause import gc_paused
-from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, OcrPage
+from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
 
 __all__ = ["LocalEngine", "Pick"]
@@ -119,18 +119,11 @@ class LocalEngine:
         ]
         cues = {f.name: cached_cues(f) for f in workflow.fields}
         hits = self._hits(ctx, workflow.fields, cues)
-        result = ExtractionResult(
-            workflow_id=workflow.id,
-            workflow_name=workflow.name,
-            workflow_version=workflow.version,
-            document_id=document.id,
-            document_name=document.name,
+        result = ExtractionResult.begin(
+            workflow,
+            document,
             engine="local",
             engine_reason="offline engine: labels and cues read from the field descriptions",
-            ocr=[
-                OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
-                for p in document.pages
-            ],
         )
         trace: dict[str, list[ScoredCandidate]] = {}
         picks: dict[str, Pick] = {}
