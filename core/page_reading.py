@@ -149,6 +149,9 @@ def _fast(cls: type[BaseModel], values: dict[str, Any]) -> Any:
     return obj
 
 
+# The garbage collector would scan the thousands of new (acyclic) word objects again and again: it made up
+# about half of the assembly time in the loading benchmark.
+@gc_paused()
 def assemble(
     items: Iterable[_Item],
     *,
@@ -166,27 +169,6 @@ def assemble(
     Words wholly outside the page are dropped and the rest clipped to it; blocks and lines are numbered in
     order of first appearance. Words and lines are built without validation: the values are made here.
     """
-    # The garbage collector would scan these thousands of new (acyclic) objects again and again: it made
-    # up about half of the assembly time in the loading benchmark.
-    with gc_paused():
-        return _assemble_page(
-            items, number=number, width=width, height=height, source=source, seconds=seconds,
-            source_page=source_page, crop=crop, rotation=rotation,
-        )  # fmt: skip
-
-
-def _assemble_page(
-    items: Iterable[_Item],
-    *,
-    number: int,
-    width: float,
-    height: float,
-    source: Literal["text", "ocr"],
-    seconds: float,
-    source_page: int,
-    crop: BBox | None,
-    rotation: int,
-) -> Page:
     words: list[Word] = []
     line_of: dict[Any, int] = {}
     block_of: dict[Any, int] = {}
