@@ -53,6 +53,20 @@ def _currency_pick(
     return Pick(c.value, conf, cites, ocr, reason, note)
 
 
+def _word_pick(
+    layout: DocumentLayout, value: Any, score: float, page_i: int, words: list[int], reason: str
+) -> Pick:
+    """A value read from words on one page, with no rival value to compare against."""
+    page = layout.pages[page_i].page
+    return Pick(
+        value,
+        confidence_from_scores(min(score, 1.0), 0.0, None),
+        citations_from_words(page, words),
+        words_confidence(page, words),
+        reason,
+    )
+
+
 def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
     """A yes/no word or a checkbox mark next to one of the field's labels."""
     best: tuple[float, bool, list[int], int, str] | None = None
@@ -85,14 +99,7 @@ def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
     if best is None:
         return Pick(reason="no yes/no word or checkbox next to a label")
     score, value, words, page_i, reason = best
-    page = layout.pages[page_i].page
-    return Pick(
-        value,
-        confidence_from_scores(min(score, 1.0), 0.0, None),
-        citations_from_words(page, words),
-        words_confidence(page, words),
-        reason,
-    )
+    return _word_pick(layout, value, score, page_i, words, reason)
 
 
 def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pick:
@@ -122,14 +129,7 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
     if not options:
         return Pick(reason="none of the allowed values is printed")
     score, value, page_i, words, reason = max(options, key=lambda o: o[0])
-    page = layout.pages[page_i].page
-    return Pick(
-        value,
-        confidence_from_scores(min(score, 1.0), 0.0, None),
-        citations_from_words(page, words),
-        words_confidence(page, words),
-        reason,
-    )
+    return _word_pick(layout, value, score, page_i, words, reason)
 
 
 def _enum_anywhere(layout: DocumentLayout, f: Field) -> list[tuple[float, Any, int, list[int], str]]:
