@@ -84,9 +84,7 @@ def _collect() -> list[tuple[str, Path]]:
 
 
 def _text_only() -> object:
-    return make_pipeline(
-        TfidfVectorizer(sublinear_tf=True), LogisticRegression(max_iter=5000, class_weight="balanced")
-    )
+    return make_pipeline(TfidfVectorizer(sublinear_tf=True), LogisticRegression(max_iter=5000, class_weight="balanced"))
 
 
 def _evaluate(task: str, items: list[tuple[str, Document]]) -> dict[str, object]:
@@ -185,9 +183,7 @@ def _markdown(results: list[dict[str, object]], load_seconds: float, n_docs: int
         "|---|---:|---:|",
     ]
     for r in results:
-        lines.append(
-            f"| {r['task']} | {float(r['review_share']):.1%} | {float(r['accepted_accuracy']):.3f} |"
-        )  # type: ignore[arg-type]
+        lines.append(f"| {r['task']} | {float(r['review_share']):.1%} | {float(r['accepted_accuracy']):.3f} |")  # type: ignore[arg-type]
     lines += ["", "## Per class (held-out accuracy = recall)", ""]
     for r in results:
         flag = "unreliable" if r["unreliable"] else "reliable"
@@ -207,8 +203,7 @@ def _markdown(results: list[dict[str, object]], load_seconds: float, n_docs: int
         f"Loading (text layer, or OCR for {ocr_pages} image/scanned page(s)): "
         f"{load_seconds / n_docs * 1000:.1f} ms per document ({n_docs} documents, {load_seconds:.1f} s).",
         "",
-        "| task | training (fit incl. its own CV) per doc | classify per doc (features + predict) "
-        "| classify / load |",
+        "| task | training (fit incl. its own CV) per doc | classify per doc (features + predict) | classify / load |",
         "|---|---:|---:|---:|",
     ]
     for r in results:

@@ -98,9 +98,7 @@ def _rerun() -> tuple[float, float, int]:
         first = process(store, SCANNED, workflow, engine="local", source="bench")
         first_seconds = time.perf_counter() - start
         edited_fields = [
-            f.model_copy(
-                update={"description": f.description + " Take the largest amount printed near the bottom."}
-            )
+            f.model_copy(update={"description": f.description + " Take the largest amount printed near the bottom."})
             if f.name == "total_amount"
             else f
             for f in workflow.fields
@@ -119,9 +117,7 @@ def _field_table(report: EvaluationReport) -> list[str]:
     lines = ["| field | TP | FP | FN | precision | recall | F1 |", "|---|---:|---:|---:|---:|---:|---:|"]
     for s in [*report.fields, report.micro, *([report.line_items] if report.line_items else [])]:
         name = f"**{s.field}**" if s in (report.micro, report.line_items) else s.field
-        lines.append(
-            f"| {name} | {s.tp} | {s.fp} | {s.fn} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |"
-        )
+        lines.append(f"| {name} | {s.tp} | {s.fp} | {s.fn} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} |")
     return lines
 
 
@@ -153,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     total_pipeline = total_bare = 0.0
     micro_ok = items_ok = True
     details: list[str] = []
-    folders = (
-        sorted(p for p in DATASETS.iterdir() if (p / "schema.json").is_file()) if DATASETS.is_dir() else []
-    )
+    folders = sorted(p for p in DATASETS.iterdir() if (p / "schema.json").is_file()) if DATASETS.is_dir() else []
     if not folders:
         print(f"no datasets under {DATASETS}", file=sys.stderr)
     warm_up = _warm_up()
@@ -186,10 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     out += [
         "| measure | value | aim |",
         "|---|---:|---|",
-        f"| micro-F1 over scalar fields, every dataset | see above | >= {AIMS['micro']:.2f}: "
-        f"{_mark(micro_ok)} |",
-        f"| line-item F1, every dataset with items | see above | >= {AIMS['line_items']:.2f}: "
-        f"{_mark(items_ok)} |",
+        f"| micro-F1 over scalar fields, every dataset | see above | >= {AIMS['micro']:.2f}: {_mark(micro_ok)} |",
+        f"| line-item F1, every dataset with items | see above | >= {AIMS['line_items']:.2f}: {_mark(items_ok)} |",
         f"| extraction time / bare PyMuPDF words (all PDFs) | {speed:.1f}x | <= {AIMS['speed']:.0f}x: "
         f"{_mark(speed <= AIMS['speed'])} |",
         f"| re-run after a description edit / first run, scanned page | {rerun_ratio:.3f} "

@@ -66,9 +66,7 @@ def bare_batch(pngs: list[Path], lang: str, at_once: int) -> None:
     while queue or running:
         while queue and len(running) < at_once:
             command = ["tesseract", str(queue.pop(0)), "stdout", "-l", lang, "--psm", "3", "tsv"]
-            running.append(
-                subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-            )
+            running.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         running.pop(0).wait()
 
 
@@ -128,9 +126,7 @@ def main(argv: list[str]) -> int:
             runs[f"core {workers}"].append(
                 measure(lambda workers=workers: ocr_images(batch, lang=lang, workers=workers))
             )
-            runs[f"bare {workers}"].append(
-                measure(lambda workers=workers: bare_batch(batch_pngs, lang, workers))
-            )
+            runs[f"bare {workers}"].append(measure(lambda workers=workers: bare_batch(batch_pngs, lang, workers)))
     best = {key: min(values) for key, values in runs.items()}
     one, two = best["core 1"], best["core 2"]
     bare_speedup = best["bare 1"] / best["bare 2"]
@@ -153,9 +149,7 @@ def main(argv: list[str]) -> int:
         f"Tesseract `-l {lang} --psm 3`, `OMP_THREAD_LIMIT=1`; {header_line}; "
         f"{args.repeat} alternating runs per page. The machine is shared with other work: minimum and median "
         "are both shown; ratios use the minimum.\n\n"
-        "## Per page\n\n"
-        + per_page
-        + f"\n\nMean ratio: **{mean_ratio:.3f}x** (aim: within {AIM_PER_PAGE}x).\n\n"
+        "## Per page\n\n" + per_page + f"\n\nMean ratio: **{mean_ratio:.3f}x** (aim: within {AIM_PER_PAGE}x).\n\n"
         "## Throughput\n\n" + throughput + f"\n\nSpeed-up with 2 workers: **{one / two:.2f}x** "
         f"(aim: close to {AIM_THROUGHPUT}x on two otherwise idle cores). What this machine allowed at the "
         f"same time: {bare_speedup:.2f}x for bare tesseract processes two at a time (load average now "

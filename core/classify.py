@@ -85,9 +85,7 @@ class Classification(BaseModel):
     scores: dict[str, float] = Field(description="Probability of every label.")
     needs_review: bool = Field(description=f"True below {REVIEW_THRESHOLD:.0%} confidence (or with no text).")
     document_name: str = ""
-    note: str = Field(
-        default="", description="Why a confident-looking result still needs review, if it does."
-    )
+    note: str = Field(default="", description="Why a confident-looking result still needs review, if it does.")
 
 
 class RoutedResult(BaseModel):
@@ -126,9 +124,7 @@ def train(
     counts = store.classifiers.sample_counts(classifier.id)
     empty = [label for label, n in counts.items() if n == 0]
     if len(counts) < 2:
-        raise ClassifierError(
-            f"classifier {classifier.name!r} needs at least 2 labels to train; it has {len(counts)}"
-        )
+        raise ClassifierError(f"classifier {classifier.name!r} needs at least 2 labels to train; it has {len(counts)}")
     if empty:
         raise ClassifierError(
             f"label(s) without samples: {', '.join(empty)}",

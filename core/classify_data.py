@@ -51,12 +51,8 @@ class DataCheck(BaseModel):
     """The samples-per-class recommendation applied to a classifier's training data."""
 
     classes: int
-    recommended_per_class: int = Field(
-        description="25 below 5 classes, 50 from 5 on; doubled for hard tasks."
-    )
-    hard: bool = Field(
-        default=False, description="Whether the task was declared difficult (doubles the need)."
-    )
+    recommended_per_class: int = Field(description="25 below 5 classes, 50 from 5 on; doubled for hard tasks.")
+    hard: bool = Field(default=False, description="Whether the task was declared difficult (doubles the need).")
     labels: list[LabelCheck]
     ok: bool = Field(description="Every label has at least the recommended number of samples.")
     trainable: bool = Field(description="At least 2 labels, each with at least one sample.")
@@ -103,8 +99,7 @@ def check_counts(counts: Mapping[str, int], *, hard: bool = False) -> DataCheck:
     """
     needed = recommended_samples(len(counts), hard=hard)
     labels = [
-        LabelCheck(label=label, samples=n, needed=needed, short_by=max(0, needed - n))
-        for label, n in counts.items()
+        LabelCheck(label=label, samples=n, needed=needed, short_by=max(0, needed - n)) for label, n in counts.items()
     ]
     messages: list[str] = []
     if len(counts) < 2:
@@ -166,9 +161,7 @@ def read_label_folder(folder: str | Path) -> tuple[dict[str, list[Path]], list[s
             )
         labels[entry.name] = docs
     if not labels:
-        raise ClassifierError(
-            f"{root}: no label subfolders", hint="Make one subfolder per label with its documents."
-        )
+        raise ClassifierError(f"{root}: no label subfolders", hint="Make one subfolder per label with its documents.")
     return labels, skipped
 
 
@@ -223,9 +216,7 @@ def _add_all(
 ) -> int:
     if not items:
         return 0
-    unknown = [
-        label for label in dict.fromkeys(label for label, _n, _d in items) if label not in classifier.labels
-    ]
+    unknown = [label for label in dict.fromkeys(label for label, _n, _d in items) if label not in classifier.labels]
     if unknown and not new_labels:
         raise ClassifierError(f"unknown label(s) for classifier {classifier.name!r}: {', '.join(unknown)}")
     # Read everything before writing anything: one unreadable file must leave the store untouched.
@@ -234,9 +225,7 @@ def _add_all(
             progress(0.8 * i / len(items), f"reading {name}")
         load_sample(data, name, classifier.spec, cache=store.documents.page_cache)
     if unknown:
-        classifier = store.classifiers.update(
-            classifier.model_copy(update={"labels": classifier.labels + unknown})
-        )
+        classifier = store.classifiers.update(classifier.model_copy(update={"labels": classifier.labels + unknown}))
     rows: list[tuple[str, str, str]] = []
     for i, (label, name, data) in enumerate(items):
         if progress:
@@ -273,9 +262,7 @@ def import_folder(
     root = Path(folder)
     by_label, skipped = read_label_folder(root)
     items = [
-        (label, str(path.relative_to(root)), path.read_bytes())
-        for label, paths in by_label.items()
-        for path in paths
+        (label, str(path.relative_to(root)), path.read_bytes()) for label, paths in by_label.items() for path in paths
     ]
     _add_all(store, classifier, items, progress, new_labels=True)
     return FolderImport(added={label: len(paths) for label, paths in by_label.items()}, skipped=skipped)

@@ -100,9 +100,7 @@ class ClassMetrics(BaseModel):
 
     samples: int
     accuracy: float | None = Field(description="Share of this class's samples predicted right (recall).")
-    precision: float | None = Field(
-        default=None, description="Share of predictions of this class that were right."
-    )
+    precision: float | None = Field(default=None, description="Share of predictions of this class that were right.")
 
 
 class TrainingReport(BaseModel):
@@ -113,12 +111,8 @@ class TrainingReport(BaseModel):
     folds: int = Field(description="Cross-validation folds (0: too few samples to hold any out).")
     accuracy: float | None = Field(description="Cross-validated accuracy over all samples.")
     per_class: dict[str, ClassMetrics]
-    confusion: list[list[int]] = Field(
-        description="Rows: true label, columns: predicted, in ``labels`` order."
-    )
-    unreliable: bool = Field(
-        description="Too few samples or low held-out accuracy: add data before relying on it."
-    )
+    confusion: list[list[int]] = Field(description="Rows: true label, columns: predicted, in ``labels`` order.")
+    unreliable: bool = Field(description="Too few samples or low held-out accuracy: add data before relying on it.")
     warnings: list[str] = Field(default_factory=list)
     pages: int | None = Field(default=1, description="Relevant pages the model reads (None: all).")
     seconds: float = 0.0
@@ -215,9 +209,7 @@ def document_features(document: Document, pages: int | None = 1) -> dict[str, An
 
 def feature_frame(documents: Sequence[Document], pages: int | None) -> pd.DataFrame:
     """The features of several documents as the frame the pipeline takes (one row per document)."""
-    return pd.DataFrame(
-        [document_features(d, pages) for d in documents], columns=["text", "top_text", *LAYOUT_COLUMNS]
-    )
+    return pd.DataFrame([document_features(d, pages) for d in documents], columns=["text", "top_text", *LAYOUT_COLUMNS])
 
 
 def build_pipeline() -> Pipeline:
@@ -227,9 +219,7 @@ def build_pipeline() -> Pipeline:
             ("words", TfidfVectorizer(sublinear_tf=True, min_df=1, max_features=20000), "text"),
             (
                 "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=40000
-                ),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=40000),
                 "text",
             ),
             ("top", TfidfVectorizer(sublinear_tf=True), "top_text"),
@@ -306,18 +296,14 @@ def fit(
             accuracy=float(matrix[i, i] / counts[label]) if predicted is not None else None,
             precision=float(matrix[i, i] / column) if predicted is not None and column else None,
         )
-    low = [
-        label for label, m in per_class.items() if m.accuracy is not None and m.accuracy < RELIABLE_ACCURACY
-    ]
+    low = [label for label, m in per_class.items() if m.accuracy is not None and m.accuracy < RELIABLE_ACCURACY]
     if accuracy is not None and accuracy < RELIABLE_ACCURACY:
         warnings.append(f"Held-out accuracy is {accuracy:.0%}, below {RELIABLE_ACCURACY:.0%}.")
     if low:
         warnings.append(f"Weak classes (held-out accuracy below {RELIABLE_ACCURACY:.0%}): {', '.join(low)}.")
     unreliable = data_short or accuracy is None or accuracy < RELIABLE_ACCURACY or bool(low)
     if unreliable:
-        warnings.append(
-            "This classifier looks unreliable: add more samples (especially of the labels named above)."
-        )
+        warnings.append("This classifier looks unreliable: add more samples (especially of the labels named above).")
     report = TrainingReport(
         labels=labels,
         samples={label: counts[label] for label in labels},
@@ -332,9 +318,7 @@ def fit(
     )
     if progress:
         progress(1.0, "trained")
-    return ClassifierModel(
-        pipeline=pipeline, labels=labels, pages=pages, spec=spec or DocumentSpec(), report=report
-    )
+    return ClassifierModel(pipeline=pipeline, labels=labels, pages=pages, spec=spec or DocumentSpec(), report=report)
 
 
 def save_model(model: ClassifierModel, directory: str | Path, *, name: str = "") -> Path:
@@ -394,9 +378,7 @@ def load_model(directory: str | Path) -> ClassifierModel:
         untrusted = sio.get_untrusted_types(file=model_file)
         unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
         if unexpected:
-            raise ClassifierError(
-                f"{model_file} holds unexpected types and was not loaded: {', '.join(unexpected)}"
-            )
+            raise ClassifierError(f"{model_file} holds unexpected types and was not loaded: {', '.join(unexpected)}")
         pipeline = sio.load(model_file, trusted=list(untrusted))
     except ClassifierError:
         raise

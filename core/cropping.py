@@ -135,10 +135,7 @@ def find_documents(image: Image.Image) -> list[CropRegion]:
             skews[box] = (round(angle), (round(rw / scale) - 6, round(rh / scale) - 6))
     if not boxes:
         return whole
-    if (
-        len(boxes) == 1
-        and (boxes[0][2] - boxes[0][0]) * (boxes[0][3] - boxes[0][1]) >= _WHOLE_PAGE * width * height
-    ):
+    if len(boxes) == 1 and (boxes[0][2] - boxes[0][0]) * (boxes[0][3] - boxes[0][1]) >= _WHOLE_PAGE * width * height:
         return whole
     regions = []
     for box in _reading_order(boxes):

@@ -75,13 +75,9 @@ class Word(BaseModel):
 
     text: str
     bbox: BBox = Field(description="(x0, y0, x1, y1) in points, top-left origin.")
-    confidence: float | None = Field(
-        default=None, description="Recognition confidence 0-1; 1.0 for a text layer."
-    )
+    confidence: float | None = Field(default=None, description="Recognition confidence 0-1; 1.0 for a text layer.")
     line: int = Field(default=0, description="Index of the word's line in Page.lines.")
-    block: int = Field(
-        default=0, description="Index of the word's block (paragraph or text block) on the page."
-    )
+    block: int = Field(default=0, description="Index of the word's block (paragraph or text block) on the page.")
 
 
 class Line(BaseModel):

@@ -25,9 +25,7 @@ class Draft(BaseModel):
 
     fields: list[Field] = PydField(description="The drafted fields, for review; nothing is saved.")
     source: Literal["offline", "llm"] = PydField(description="Who drafted them.")
-    note: str | None = PydField(
-        default=None, description="E.g. 'drafted offline because the LLM failed: ...'."
-    )
+    note: str | None = PydField(default=None, description="E.g. 'drafted offline because the LLM failed: ...'.")
 
 
 # ---- LLM drafting ----------------------------------------------------------------------------------------
@@ -36,9 +34,7 @@ class Draft(BaseModel):
 class _DraftColumn(BaseModel):
     name: str = PydField(description="snake_case identifier")
     type: Literal["string", "number", "integer", "boolean", "date", "enum"]
-    description: str = PydField(
-        description="What the value is, its printed labels, where it is, output format."
-    )
+    description: str = PydField(description="What the value is, its printed labels, where it is, output format.")
     values: list[str] = PydField(default_factory=list, description="Allowed values when type is enum.")
 
 

@@ -128,9 +128,7 @@ def load_dataset(folder: Path | str) -> Dataset:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise FieldbenchError(f"{expected_path.name}: not valid JSON ({exc})") from exc
         if not isinstance(raw, dict):
-            raise FieldbenchError(
-                f"{expected_path.name}: expected an object of fields, got {type(raw).__name__}"
-            )
+            raise FieldbenchError(f"{expected_path.name}: expected an object of fields, got {type(raw).__name__}")
         documents.append(DatasetDocument(name=path.stem, path=path, expected=expected_values(raw)))
     return Dataset(name=folder.name, folder=folder, workflow=workflow, documents=documents)
 
@@ -312,9 +310,7 @@ def pair_items(
     return result
 
 
-def _count_items(
-    name: str, expected: list[Any], predicted: list[Any], fields: list[Field]
-) -> dict[str, FieldCounts]:
+def _count_items(name: str, expected: list[Any], predicted: list[Any], fields: list[Field]) -> dict[str, FieldCounts]:
     exp_items = [_as_item(e) for e in expected]
     pred_items = [_as_item(p) for p in predicted]
     # An item field no expected item of this document lists has no known value: not scored, also for extras.
@@ -331,9 +327,7 @@ def _count_items(
     return counts
 
 
-def score(
-    expected: Mapping[str, Any], predicted: Mapping[str, Any], fields: Iterable[Field]
-) -> dict[str, FieldCounts]:
+def score(expected: Mapping[str, Any], predicted: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, FieldCounts]:
     """Count TP/FP/FN per field of one document (pure: no I/O, reusable per template or per model).
 
     Args:
@@ -538,9 +532,7 @@ def evaluate(
         for index, doc in enumerate(docs):
             t0 = time.perf_counter()
             try:
-                result = process(
-                    store, doc.path, dataset.workflow, engine=engine, source=source, model_dir=model_dir
-                )
+                result = process(store, doc.path, dataset.workflow, engine=engine, source=source, model_dir=model_dir)
                 counts = score(doc.expected, result.values(), dataset.workflow.fields)
                 engine_name = result.engine
                 per_document.append(
@@ -554,9 +546,7 @@ def evaluate(
             except FieldbenchError as exc:
                 counts = score(doc.expected, {}, dataset.workflow.fields)
                 per_document.append(
-                    DocumentScore(
-                        name=doc.name, counts=counts, error=str(exc), seconds=time.perf_counter() - t0
-                    )
+                    DocumentScore(name=doc.name, counts=counts, error=str(exc), seconds=time.perf_counter() - t0)
                 )
             if progress is not None:
                 progress(index + 1, len(docs), doc.name)

@@ -21,8 +21,7 @@ _EXAMPLES: dict[str, list[str]] = {
         "the totals "
         "block, as a plain number with a dot as decimal separator, without currency symbol.",
         "The VAT rate (MwSt.-Satz, Taux de TVA) as a plain number without the % sign, e.g. 19 for 19 %.",
-        "Billed quantity (Qty, Menge, Quantité) in the line's quantity column, as a plain number without "
-        "unit.",
+        "Billed quantity (Qty, Menge, Quantité) in the line's quantity column, as a plain number without unit.",
     ],
     "integer": [
         "Number of pages stated on the cover sheet ('Pages', 'Seiten'), as a whole number.",
@@ -56,8 +55,7 @@ _EXAMPLES: dict[str, list[str]] = {
         "as printed.",
     ],
     "object": [
-        "The seller's address block in the letterhead, with street, postal code, city and country as "
-        "sub-fields.",
+        "The seller's address block in the letterhead, with street, postal code, city and country as sub-fields.",
         "The bank details in the footer (IBAN, BIC, bank name) as sub-fields, each exactly as printed.",
     ],
 }

@@ -92,15 +92,9 @@ class FieldReview(BaseModel):
     name: str = PydField(description="Path of the field, e.g. 'line_items' or 'line_items.quantity'.")
     score: int = PydField(ge=0, le=100, description="Readiness 0-100 (see the module's rubric).")
     findings: list[Finding] = PydField(default_factory=list, description="This field's own findings.")
-    suggestion: str | None = PydField(
-        default=None, description="A rewritten description, offline; None when fine."
-    )
-    llm_suggestion: str | None = PydField(
-        default=None, description="An improved description from the LLM, if asked."
-    )
-    children: list[FieldReview] = PydField(
-        default_factory=list, description="Reviews of item fields/properties."
-    )
+    suggestion: str | None = PydField(default=None, description="A rewritten description, offline; None when fine.")
+    llm_suggestion: str | None = PydField(default=None, description="An improved description from the LLM, if asked.")
+    children: list[FieldReview] = PydField(default_factory=list, description="Reviews of item fields/properties.")
 
     def all_findings(self) -> list[Finding]:
         """This field's findings followed by those of its sub-fields, depth first."""
@@ -154,11 +148,7 @@ def _type_findings(field: Field, path: str, kind: str | None) -> list[Finding]:
             )
         ]
     if t == "string" and kind == "date":
-        return [
-            mismatch(
-                "Type is string but the field is a date; use type date so it is normalised to YYYY-MM-DD."
-            )
-        ]
+        return [mismatch("Type is string but the field is a date; use type date so it is normalised to YYYY-MM-DD.")]
     if t in ("number", "integer") and kind in ("name", "identifier", "currency"):
         what = {
             "name": "a name or address",
@@ -237,11 +227,7 @@ def _check(field: Field, path: str) -> list[Finding]:
         pass
     elif (field.type == "date" or kind == "date") and not mentions_format(text, "date", "date"):
         add("no_date_format")
-    elif (
-        kind == "amount"
-        and field.type in ("number", "integer", "string")
-        and not mentions_format(text, kind, "")
-    ):
+    elif kind == "amount" and field.type in ("number", "integer", "string") and not mentions_format(text, kind, ""):
         add("no_amount_format")
     if text and field.type != "boolean" and not mentions_location(text):
         add("no_location")

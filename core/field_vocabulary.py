@@ -54,9 +54,7 @@ class Concept:
     note: str = ""
 
 
-def _c(
-    key: str, aliases: str, kind: Kind | None, lead: str, labels: str, where: str = "", note: str = ""
-) -> Concept:
+def _c(key: str, aliases: str, kind: Kind | None, lead: str, labels: str, where: str = "", note: str = "") -> Concept:
     return Concept(key, tuple(aliases.split("|")), kind, lead, tuple(labels.split("|")), where, note)
 
 
@@ -224,9 +222,7 @@ _NUMBER_FORMAT = re.compile(
     r"digits only|as a figure",
     re.IGNORECASE,
 )
-_AMOUNT_FORMAT = (
-    "as a plain number with a dot as decimal separator, without currency symbol or thousands separators"
-)
+_AMOUNT_FORMAT = "as a plain number with a dot as decimal separator, without currency symbol or thousands separators"
 
 
 def name_words(name: str) -> list[str]:
@@ -292,11 +288,7 @@ def text_kind(text: str) -> Kind | None:
         return "boolean"
     phrase: list[str] = []
     for word in words:
-        if (
-            word in _CLAUSE_END
-            and phrase
-            and not (word == "of" and phrase[-1] in ("number", "count", "date"))
-        ):
+        if word in _CLAUSE_END and phrase and not (word == "of" and phrase[-1] in ("number", "count", "date")):
             break
         phrase.extend(name_words(word))
     return phrase_kind([w for w in phrase if w not in ("the", "a", "an")])
@@ -440,20 +432,10 @@ def build_description(field: Field, user_text: str | None = None) -> str:
     if field.type == "object":
         parts.append("with its parts as sub-fields")
     fmt = output_format(field.type, kind, field.values) if field.type != "object" else ""
-    if (
-        fmt
-        and not mentions_format(lead, kind, field.type)
-        and not (field.type == "enum" and "one of" in lead)
-    ):
+    if fmt and not mentions_format(lead, kind, field.type) and not (field.type == "enum" and "one of" in lead):
         parts.append(fmt)
     sentence = _sentence(", ".join(parts)) + "."
-    if (
-        concept
-        and whole
-        and concept.note
-        and field.type != "object"
-        and concept.note.lower() not in text.lower()
-    ):
+    if concept and whole and concept.note and field.type != "object" and concept.note.lower() not in text.lower():
         sentence += " " + concept.note
     return sentence
 

@@ -181,8 +181,7 @@ class _Transport:
                 completion = self.client.chat.completions.create(*args, **kwargs)
             except openai.APITimeoutError:
                 raise LLMError(
-                    f"the LLM server at {self._where()} did not answer within "
-                    f"{self.settings.llm_timeout:g} s",
+                    f"the LLM server at {self._where()} did not answer within {self.settings.llm_timeout:g} s",
                     attempts=self.attempts,
                     hint=_TIMEOUT_HINT,
                 ) from None
@@ -236,8 +235,7 @@ class _Transport:
 
     def _garbled(self, error: Exception) -> LLMError:
         return LLMError(
-            f"the LLM server at {self._where()} sent something that is not a chat completion "
-            f"({_short(error, 200)})",
+            f"the LLM server at {self._where()} sent something that is not a chat completion ({_short(error, 200)})",
             attempts=self.attempts,
             hint="Check that OPENAI_BASE_URL points at an OpenAI-compatible API (usually ending in /v1).",
         )
@@ -268,8 +266,7 @@ class _Transport:
             )
         if status >= 500:
             return LLMError(
-                f"the LLM server at {self._where()} failed with HTTP {status} after {self.attempts} "
-                f"attempts: {detail}",
+                f"the LLM server at {self._where()} failed with HTTP {status} after {self.attempts} attempts: {detail}",
                 status=status,
                 attempts=self.attempts,
                 hint="Check the server's logs; the model may be overloaded or crashed.",
@@ -433,8 +430,7 @@ def structured_completion(
         ) from None
     except IncompleteOutputException:
         raise LLMError(
-            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} "
-            "attempts",
+            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} attempts",
             attempts=transport.attempts,
             hint="Use a model with a larger context or fewer pages per batch.",
         ) from None

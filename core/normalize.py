@@ -163,9 +163,7 @@ _NEG_SIGN = re.compile(r"(^|[^\w])[-−–](?=\s*[^\s\d]{0,4}\s*\d)|\d\s*[-−]\
 
 def guess_decimal_separator(number: str) -> str | None:
     """Guess the decimal separator of a bare number, or None when price_parser's own guess is fine."""
-    digits = (
-        number.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
-    )
+    digits = number.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace("’", "")
     last_dot, last_comma = digits.rfind("."), digits.rfind(",")
     if last_dot >= 0 and last_comma >= 0:
         return "." if last_dot > last_comma else ","
@@ -251,9 +249,7 @@ _CURRENCY_WORDS: dict[str, str] = {  # ISO code -> its symbols and words, space-
     "NGN": "₦",
     "ZAR": "r",
 }
-_CURRENCY_MARKS: dict[str, str] = {
-    mark: code for code, marks in _CURRENCY_WORDS.items() for mark in marks.split()
-}
+_CURRENCY_MARKS: dict[str, str] = {mark: code for code, marks in _CURRENCY_WORDS.items() for mark in marks.split()}
 _ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 
 

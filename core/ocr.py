@@ -123,9 +123,7 @@ def _languages(cmd: str, tessdata: str) -> frozenset[str]:
     except (OSError, subprocess.SubprocessError) as exc:
         raise OCRError("Tesseract is not installed", hint=INSTALL_HINT) from exc
     # The first line is a header ("List of available languages in ..."); the rest are names, one per line.
-    names = [
-        line.strip() for line in done.stdout.splitlines()[1:] if line.strip() and " " not in line.strip()
-    ]
+    names = [line.strip() for line in done.stdout.splitlines()[1:] if line.strip() and " " not in line.strip()]
     return frozenset({name.removeprefix("script/") for name in names} - {"osd"})
 
 
@@ -172,9 +170,7 @@ def _parse_tsv(data: dict[str, list], text: TextMode) -> list[OcrWord]:
     return words
 
 
-def ocr_image(
-    image: Image.Image, *, lang: str, text: TextMode = "printed", page: int | None = None
-) -> OcrPage:
+def ocr_image(image: Image.Image, *, lang: str, text: TextMode = "printed", page: int | None = None) -> OcrPage:
     """Read one image with Tesseract.
 
     Args:

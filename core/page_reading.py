@@ -62,9 +62,7 @@ def open_pdf(data: bytes, password: str | None, label: str) -> pymupdf.Document:
         if not password:
             raise EncryptedDocumentError("the PDF is encrypted", source=label, hint=PASSWORD_HINT)
         if not pdf.authenticate(password):
-            raise EncryptedDocumentError(
-                "wrong password for this encrypted PDF", source=label, hint=PASSWORD_HINT
-            )
+            raise EncryptedDocumentError("wrong password for this encrypted PDF", source=label, hint=PASSWORD_HINT)
     if pdf.page_count == 0:
         raise CorruptDocumentError("the PDF has no readable pages (truncated or damaged)", source=label)
     return pdf
@@ -107,9 +105,7 @@ def image_frame(image: Image.Image, index: int, label: str, settings: Settings) 
     except (ImageTooLargeError, DocumentError):
         raise
     except Exception as exc:  # noqa: BLE001 - truncated or damaged image data
-        raise CorruptDocumentError(
-            f"page {index + 1}: the image data is damaged ({exc})", source=label
-        ) from None
+        raise CorruptDocumentError(f"page {index + 1}: the image data is damaged ({exc})", source=label) from None
     return frame
 
 
@@ -294,9 +290,7 @@ def ocr_to_pages(
             )
             for w in ocr.words
         ]
-        crop = (
-            None if box is None else (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
-        )
+        crop = None if box is None else (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
         pages.append(
             assemble(
                 items,

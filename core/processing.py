@@ -79,8 +79,7 @@ def _read_input(data_or_path: bytes | Path | str, name: str | None) -> tuple[byt
 
 def _ocr_pages(document: Document) -> list[OcrPage]:
     return [
-        OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text)
-        for p in document.pages
+        OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages
     ]
 
 
@@ -130,9 +129,7 @@ def _run(
         record.engine, record.engine_reason = chosen.name, reason
         step("loading", 0.05)
         t0 = time.perf_counter()
-        document = load(
-            lambda done, total: step(f"reading page {done} of {total}", 0.05 + 0.45 * done / total)
-        )
+        document = load(lambda done, total: step(f"reading page {done} of {total}", 0.05 + 0.45 * done / total))
         timings["load"] = time.perf_counter() - t0
         record.document_id, record.pages, record.load_seconds = (
             document.id,
@@ -146,9 +143,7 @@ def _run(
         except FieldbenchError:
             raise
         except Exception as exc:  # noqa: BLE001 - an engine bug must still be logged and shown as one line
-            raise ExtractionError(
-                f"the {chosen.name} engine failed: {exc.__class__.__name__}: {exc}"
-            ) from exc
+            raise ExtractionError(f"the {chosen.name} engine failed: {exc.__class__.__name__}: {exc}") from exc
         finally:
             timings["extract"] = time.perf_counter() - t0
             record.extract_seconds = timings["extract"]

@@ -132,9 +132,7 @@ def _render_png(
     if crop is not None:
         sx = image.width / _points(source, index)[0]
         sy = image.height / _points(source, index)[1]
-        image = image.crop(
-            (round(crop[0] * sx), round(crop[1] * sy), round(crop[2] * sx), round(crop[3] * sy))
-        )
+        image = image.crop((round(crop[0] * sx), round(crop[1] * sy), round(crop[2] * sx), round(crop[3] * sy)))
         if rotation:  # a document that lay askew: turned upright as it was for OCR (core.cropping.deskew)
             from core.cropping import deskew
 

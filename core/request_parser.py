@@ -238,9 +238,7 @@ def _scalar_field(text: str) -> Field | None:
     elif paren:
         inner, text = paren.group(1), text[: paren.start()].strip()
         head = _phrase_words(text)
-        options = (
-            "/" in inner or re.search(r"\bor\b", inner) or (head and head[-1] in _ENUM_HEADS and "," in inner)
-        )
+        options = "/" in inner or re.search(r"\bor\b", inner) or (head and head[-1] in _ENUM_HEADS and "," in inner)
         if options and not re.search(r"\d|YYYY|\bDD\b|\bMM\b|ISO|format", inner, re.IGNORECASE):
             values = _enum_values(inner)
         else:
@@ -430,6 +428,4 @@ def _object_field(head: str, columns: list[str]) -> Field | None:
 
 def _starts_new(text: str) -> bool:
     """True when a piece starts a new top-level field rather than continuing a list of columns or values."""
-    return bool(
-        re.match(r"^(?:the|a|an|also|plus|whether|if|every|each|all|any|list of)\s", text, re.IGNORECASE)
-    )
+    return bool(re.match(r"^(?:the|a|an|also|plus|whether|if|every|each|all|any|list of)\s", text, re.IGNORECASE))

@@ -140,9 +140,7 @@ class ExtractionResult(_Model):
     extractions: dict[str, Extraction] = Field(default_factory=dict)
     ocr: list[OcrPage] = Field(default_factory=list)
     metadata: dict[str, FieldMetadata] = Field(default_factory=dict)
-    timings: dict[str, float] = Field(
-        default_factory=dict, description="Seconds per stage (load, extract...)."
-    )
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage (load, extract...).")
     usage: TokenUsage | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
 
@@ -220,9 +218,7 @@ def citations_of(result: ExtractionResult, path: str) -> list[Citation]:
     return _path_details(result, path)[1]
 
 
-def citation_boxes(
-    result: ExtractionResult, path: str
-) -> tuple[int, list[tuple[float, float, float, float]]]:
+def citation_boxes(result: ExtractionResult, path: str) -> tuple[int, list[tuple[float, float, float, float]]]:
     """The page of a path's first citation and the boxes of its citations on that page (to highlight).
 
     Returns:

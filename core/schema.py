@@ -201,9 +201,7 @@ def _validate_level(fields: list[Field], parent: str, problems: list[SchemaProbl
             problems.append(SchemaProblem(path, f"name {name!r} {reason}"))
         if name:
             if name in seen:
-                problems.append(
-                    SchemaProblem(path, f"duplicate field name {name!r} (also field #{seen[name] + 1})")
-                )
+                problems.append(SchemaProblem(path, f"duplicate field name {name!r} (also field #{seen[name] + 1})"))
             else:
                 seen[name] = index
         _validate_type(field, path, problems)
@@ -214,9 +212,7 @@ def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> No
         if not field.values:
             problems.append(SchemaProblem(path, "an enum needs at least one value"))
         elif enum_json_type(field.values) is None:
-            problems.append(
-                SchemaProblem(path, "enum values must all have one type (all text, or all numbers)")
-            )
+            problems.append(SchemaProblem(path, "enum values must all have one type (all text, or all numbers)"))
         elif len({json.dumps(v) for v in field.values}) != len(field.values):
             problems.append(SchemaProblem(path, "enum values repeat"))
     elif field.type == "object":
@@ -227,9 +223,7 @@ def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> No
         if field.items is None:
             problems.append(SchemaProblem(path, "an array needs an item type"))
         elif field.items.type == "array":
-            problems.append(
-                SchemaProblem(path + "[]", "arrays of arrays are not supported; use an array of objects")
-            )
+            problems.append(SchemaProblem(path + "[]", "arrays of arrays are not supported; use an array of objects"))
         else:
             _validate_type(field.items, path + "[]", problems)
 
@@ -341,9 +335,7 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", name) if part) or "Field"
 
 
-def _python_type(
-    field: Field, model_name: str, extra: Literal["forbid", "ignore"], all_optional: bool = False
-) -> Any:
+def _python_type(field: Field, model_name: str, extra: Literal["forbid", "ignore"], all_optional: bool = False) -> Any:
     if field.type == "string":
         return str
     if field.type == "number":

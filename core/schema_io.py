@@ -92,17 +92,11 @@ def _field_from_node(name: str, node: dict[str, Any], required: bool) -> Field:
     json_type = node["type"]
     description = str(node.get("description", "")).strip()
     if "enum" in node:
-        return Field(
-            name=name, type="enum", description=description, required=required, values=list(node["enum"])
-        )
+        return Field(name=name, type="enum", description=description, required=required, values=list(node["enum"]))
     if json_type == "string" and description.endswith(DATE_MARKER):
-        return Field(
-            name=name, type="date", description=description[: -len(DATE_MARKER)].strip(), required=required
-        )
+        return Field(name=name, type="date", description=description[: -len(DATE_MARKER)].strip(), required=required)
     if json_type == "object":
-        return Field(
-            name=name, type="object", description=description, required=required, properties=_fields_of(node)
-        )
+        return Field(name=name, type="object", description=description, required=required, properties=_fields_of(node))
     if json_type == "array":
         items = _field_from_node(ITEM_NAME, node["items"], False)
         return Field(name=name, type="array", description=description, required=required, items=items)
@@ -165,9 +159,7 @@ def fields_to_dataset(fields: list[Field]) -> list[dict[str, Any]]:
     return [_dataset_field(f) for f in fields]
 
 
-def _parse_dataset_field(
-    raw: Any, path: str, problems: list[SchemaProblem], *, item: bool = False
-) -> Field | None:
+def _parse_dataset_field(raw: Any, path: str, problems: list[SchemaProblem], *, item: bool = False) -> Field | None:
     from core.schema import FIELD_TYPES, ITEM_NAME, Field
 
     if not isinstance(raw, dict):
@@ -179,17 +171,13 @@ def _parse_dataset_field(
         return None
     type_ = raw.get("type", "string")
     if type_ not in FIELD_TYPES:
-        problems.append(
-            SchemaProblem(f"{path}.type", f"type {type_!r} is not one of {', '.join(FIELD_TYPES)}")
-        )
+        problems.append(SchemaProblem(f"{path}.type", f"type {type_!r} is not one of {', '.join(FIELD_TYPES)}"))
         return None
     description = raw.get("description", "")
     if not isinstance(description, str):
         problems.append(SchemaProblem(f"{path}.description", "must be a string"))
         description = ""
-    field = Field(
-        name=name, type=type_, description=description.strip(), required=raw.get("required") is True
-    )
+    field = Field(name=name, type=type_, description=description.strip(), required=raw.get("required") is True)
     if type_ == "enum":
         values = raw.get("values", raw.get("enum"))
         if not isinstance(values, list) or not all(isinstance(v, (str, int, float, bool)) for v in values):
@@ -275,8 +263,7 @@ def dataset_consistency(data: Any) -> list[SchemaProblem]:
     if not (isinstance(data, dict) and "fields" in data and "json_schema" in data):
         return []
     problems = [
-        SchemaProblem("$.json_schema" + p.path[1:], p.reason)
-        for p in validate_json_schema(data["json_schema"])
+        SchemaProblem("$.json_schema" + p.path[1:], p.reason) for p in validate_json_schema(data["json_schema"])
     ]
     if problems:
         return problems
@@ -287,9 +274,7 @@ def dataset_consistency(data: Any) -> list[SchemaProblem]:
     expected = to_json_schema(fields)
     if data["json_schema"] != expected:
         names = [
-            n
-            for n in expected["properties"]
-            if data["json_schema"]["properties"].get(n) != expected["properties"][n]
+            n for n in expected["properties"] if data["json_schema"]["properties"].get(n) != expected["properties"][n]
         ]
         extra = [n for n in data["json_schema"]["properties"] if n not in expected["properties"]]
         differ = ", ".join([*names, *extra]) or "required"

@@ -117,9 +117,7 @@ def fields_from_rows(rows: Iterable[Mapping[str, Any]], previous: list[Field] | 
         type_ = type_ or "string"
         path = name or f"#{index + 1}"
         if type_ not in FIELD_TYPES:
-            problems.append(
-                SchemaProblem(path, f"unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}")
-            )
+            problems.append(SchemaProblem(path, f"unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}"))
             continue
         old = by_name.get(name)
         if old is None and index < len(previous) and previous[index].name not in names:
@@ -134,9 +132,7 @@ def fields_from_rows(rows: Iterable[Mapping[str, Any]], previous: list[Field] | 
             item_type = str(_cell(row, "items") or "").strip() or "string"
             if item_type not in ITEM_TYPES:
                 problems.append(
-                    SchemaProblem(
-                        path, f"unknown item type {item_type!r}; use one of {', '.join(ITEM_TYPES)}"
-                    )
+                    SchemaProblem(path, f"unknown item type {item_type!r}; use one of {', '.join(ITEM_TYPES)}")
                 )
                 continue
             old_item = old.items if old is not None and old.type == "array" else None

@@ -21,9 +21,7 @@ __all__ = [
     "check_json_schema",
 ]
 
-ACCEPTED_KEYWORDS: frozenset[str] = frozenset(
-    {"type", "properties", "required", "items", "enum", "description"}
-)
+ACCEPTED_KEYWORDS: frozenset[str] = frozenset({"type", "properties", "required", "items", "enum", "description"})
 REJECTED_KEYWORDS: tuple[str, ...] = (
     "anyOf",
     "oneOf",
@@ -84,25 +82,19 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
         if key in REJECTED_KEYWORDS:
             problems.append(SchemaProblem(_child(path, key), f"the keyword {key!r} is not supported"))
         elif key not in ACCEPTED_KEYWORDS and key not in _IGNORED_KEYWORDS:
-            problems.append(
-                SchemaProblem(_child(path, key), f"the keyword {key!r} is not in the supported subset")
-            )
+            problems.append(SchemaProblem(_child(path, key), f"the keyword {key!r} is not in the supported subset"))
     json_type = node.get("type")
     type_path = _child(path, "type")
     if json_type is None:
         problems.append(SchemaProblem(path, "no 'type'; every schema needs one of " + ", ".join(JSON_TYPES)))
     elif isinstance(json_type, list):
         problems.append(
-            SchemaProblem(
-                type_path, "union types are not supported; for an optional field leave it out of 'required'"
-            )
+            SchemaProblem(type_path, "union types are not supported; for an optional field leave it out of 'required'")
         )
         json_type = None
     elif json_type not in JSON_TYPES:
         problems.append(
-            SchemaProblem(
-                type_path, f"type {json_type!r} is not supported; use one of " + ", ".join(JSON_TYPES)
-            )
+            SchemaProblem(type_path, f"type {json_type!r} is not supported; use one of " + ", ".join(JSON_TYPES))
         )
         json_type = None
     if root and json_type not in (None, "object"):
@@ -116,9 +108,7 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
             )
     elif "properties" in node and json_type is not None:
         problems.append(
-            SchemaProblem(
-                _child(path, "properties"), f"'properties' only applies to objects, not {json_type}"
-            )
+            SchemaProblem(_child(path, "properties"), f"'properties' only applies to objects, not {json_type}")
         )
     if isinstance(properties, dict):
         for name, sub in properties.items():
@@ -127,14 +117,11 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
                 problems.append(
                     SchemaProblem(
                         sub_path,
-                        f"property name {name!r} is not an identifier "
-                        "(letters, digits, underscores; no leading digit)",
+                        f"property name {name!r} is not an identifier (letters, digits, underscores; no leading digit)",
                     )
                 )
             elif keyword.iskeyword(name):
-                problems.append(
-                    SchemaProblem(sub_path, f"property name {name!r} is a reserved Python keyword")
-                )
+                problems.append(SchemaProblem(sub_path, f"property name {name!r} is a reserved Python keyword"))
             _check_node(sub, sub_path, problems)
 
     required = node.get("required")
@@ -146,18 +133,14 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
             known = properties if isinstance(properties, dict) else {}
             for index, name in enumerate(required):
                 if isinstance(name, str) and name not in known:
-                    problems.append(
-                        SchemaProblem(f"{req_path}[{index}]", f"{name!r} is not a property of this object")
-                    )
+                    problems.append(SchemaProblem(f"{req_path}[{index}]", f"{name!r} is not a property of this object"))
 
     items = node.get("items")
     if json_type == "array":
         if items is None:
             problems.append(SchemaProblem(path, "an array needs 'items'"))
         elif isinstance(items, list):
-            problems.append(
-                SchemaProblem(_child(path, "items"), "'items' must be a single schema, not a list")
-            )
+            problems.append(SchemaProblem(_child(path, "items"), "'items' must be a single schema, not a list"))
         else:
             if isinstance(items, dict) and items.get("type") == "array":
                 problems.append(
@@ -168,17 +151,13 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
                 )
             _check_node(items, _child(path, "items"), problems)
     elif items is not None and json_type is not None:
-        problems.append(
-            SchemaProblem(_child(path, "items"), f"'items' only applies to arrays, not {json_type}")
-        )
+        problems.append(SchemaProblem(_child(path, "items"), f"'items' only applies to arrays, not {json_type}"))
 
     if "enum" in node:
         enum_path = _child(path, "enum")
         values = node["enum"]
         if json_type is not None and json_type not in _SCALARJSON_TYPES:
-            problems.append(
-                SchemaProblem(enum_path, f"'enum' only applies to scalar fields, not {json_type}")
-            )
+            problems.append(SchemaProblem(enum_path, f"'enum' only applies to scalar fields, not {json_type}"))
         elif isinstance(values, list):
             if not values:
                 problems.append(SchemaProblem(enum_path, "'enum' needs at least one value"))

@@ -54,14 +54,10 @@ _GROUPS = ("workflow", "source", "engine")
 class UsageSummary(BaseModel):
     """Totals over a time range (and optionally one workflow)."""
 
-    since: datetime | None = Field(
-        default=None, description="Start of the range (inclusive, UTC); None: all."
-    )
+    since: datetime | None = Field(default=None, description="Start of the range (inclusive, UTC); None: all.")
     until: datetime | None = Field(default=None, description="End of the range (exclusive, UTC); None: now.")
     runs: int = Field(default=0, description="Runs logged, successful or not.")
-    documents: int = Field(
-        default=0, description="Documents processed successfully (one per successful run)."
-    )
+    documents: int = Field(default=0, description="Documents processed successfully (one per successful run).")
     unique_documents: int = Field(default=0, description="Distinct documents among them (by content hash).")
     pages: int = Field(default=0, description="Pages processed successfully.")
     errors: int = Field(default=0, description="Runs that failed.")
@@ -69,26 +65,18 @@ class UsageSummary(BaseModel):
     seconds_per_page: float | None = Field(default=None, description="Mean processing time per page.")
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    llm_runs: int = Field(
-        default=0, description="Successful runs in which an LLM ran (tokens or a cost logged)."
-    )
-    llm_cost: float | None = Field(
-        default=None, description="Estimated USD of the LLM tokens; None: no LLM ran."
-    )
+    llm_runs: int = Field(default=0, description="Successful runs in which an LLM ran (tokens or a cost logged).")
+    llm_cost: float | None = Field(default=None, description="Estimated USD of the LLM tokens; None: no LLM ran.")
     credits: float = Field(default=0.0, description="Credits by the configured cost model.")
     by_engine: dict[str, int] = Field(default_factory=dict, description="Documents per engine.")
-    by_source: dict[str, int] = Field(
-        default_factory=dict, description="Documents per source (app, cli ...)."
-    )
+    by_source: dict[str, int] = Field(default_factory=dict, description="Documents per source (app, cli ...).")
 
 
 class UsageRow(BaseModel):
     """The usage of one period (and one group when grouped)."""
 
     period: date = Field(description="First day of the period (a Monday for weeks, the 1st for months).")
-    group: str | None = Field(
-        default=None, description="Workflow name, source or engine; None when ungrouped."
-    )
+    group: str | None = Field(default=None, description="Workflow name, source or engine; None when ungrouped.")
     runs: int = 0
     documents: int = 0
     pages: int = 0
@@ -107,9 +95,7 @@ class QuotaStatus(BaseModel):
     pages: int = Field(description="Pages processed successfully this month.")
     quota: int = Field(description="The monthly page quota.")
     fraction: float = Field(description="pages / quota (1.0 and more: the quota is used up).")
-    level: QuotaLevel = Field(
-        description="ok, warning (from 80 % of the quota) or exceeded (over the quota)."
-    )
+    level: QuotaLevel = Field(description="ok, warning (from 80 % of the quota) or exceeded (over the quota).")
     message: str = Field(description="One line for the user.")
 
 
@@ -293,9 +279,7 @@ def usage_over_time(
     return [buckets[key] for key in sorted(buckets, key=lambda k: (k[0], k[1] or ""))]
 
 
-def quota_status(
-    store: Store, settings: Settings | None = None, *, now: datetime | None = None
-) -> QuotaStatus:
+def quota_status(store: Store, settings: Settings | None = None, *, now: datetime | None = None) -> QuotaStatus:
     """Pages processed this calendar month (UTC) against ``Settings.monthly_page_quota``.
 
     Args:
@@ -316,14 +300,10 @@ def quota_status(
     label = f"{now:%Y-%m}"
     if pages > quota:
         level: QuotaLevel = "exceeded"
-        message = (
-            f"{pages} of {quota} pages used in {label}: the monthly quota is exceeded by {pages - quota}."
-        )
+        message = f"{pages} of {quota} pages used in {label}: the monthly quota is exceeded by {pages - quota}."
     elif fraction >= QUOTA_WARNING_FRACTION:
         level = "warning"
-        message = (
-            f"{pages} of {quota} pages used in {label} ({fraction:.0%}): the monthly quota is nearly used up."
-        )
+        message = f"{pages} of {quota} pages used in {label} ({fraction:.0%}): the monthly quota is nearly used up."
     else:
         level = "ok"
         message = f"{pages} of {quota} pages used in {label} ({fraction:.0%})."
@@ -342,7 +322,5 @@ def to_csv(rows: Iterable[UsageRow]) -> str:
     writer.writerow(columns)
     for row in rows:
         data = row.model_dump()
-        writer.writerow(
-            ["" if data[c] is None else data[c].isoformat() if c == "period" else data[c] for c in columns]
-        )
+        writer.writerow(["" if data[c] is None else data[c].isoformat() if c == "period" else data[c] for c in columns])
     return buffer.getvalue()

@@ -36,19 +36,13 @@ def _pages_choice(pages: int | None) -> str:
 def _create(store: Store) -> None:
     with st.form("classify_create"):
         name = st.text_input("Name", key="classify_new_name")
-        labels = st.text_area(
-            "Labels, one per line", key="classify_new_labels", placeholder="invoice\nletter"
-        )
-        choice = st.radio(
-            "Relevant pages", list(PAGE_CHOICES), format_func=PAGE_CHOICES.__getitem__, horizontal=True
-        )
+        labels = st.text_area("Labels, one per line", key="classify_new_labels", placeholder="invoice\nletter")
+        choice = st.radio("Relevant pages", list(PAGE_CHOICES), format_func=PAGE_CHOICES.__getitem__, horizontal=True)
         n = st.number_input("N (for first N pages)", min_value=1, value=2, step=1)
         c1, c2, c3 = st.columns(3)
         charset = c1.selectbox("Character set", ["latin", "japanese"])
         text = c2.selectbox("Text", ["printed", "handwritten", "both"])
-        cropping = c3.checkbox(
-            "Cropping", help="For photographed documents or several scanned onto one page."
-        )
+        cropping = c3.checkbox("Cropping", help="For photographed documents or several scanned onto one page.")
         if st.form_submit_button("Create classifier"):
             try:
                 classifier = Classifier(
@@ -81,15 +75,11 @@ def _report(report: TrainingReport) -> None:
         table,
         hide_index=True,
         column_config={
-            "accuracy": st.column_config.ProgressColumn(
-                "accuracy", min_value=0.0, max_value=1.0, format="percent"
-            ),
+            "accuracy": st.column_config.ProgressColumn("accuracy", min_value=0.0, max_value=1.0, format="percent"),
             "precision": st.column_config.NumberColumn("precision", format="percent"),
         },
     )
-    st.caption(
-        "Confusion matrix: rows are the true labels, columns the predicted ones (held-out predictions)."
-    )
+    st.caption("Confusion matrix: rows are the true labels, columns the predicted ones (held-out predictions).")
     st.dataframe(pd.DataFrame(report.confusion, index=report.labels, columns=report.labels))
     if report.unreliable:
         st.warning("This classifier looks unreliable. " + " ".join(report.warnings))
@@ -102,9 +92,7 @@ def _training_data(store: Store, classifier: Classifier) -> None:
     check = data_check(store, classifier, hard=hard)
     st.markdown(f"**Recommendation.** {check.recommendation}")
     st.dataframe(
-        pd.DataFrame(
-            [c.model_dump() for c in check.labels], columns=["label", "samples", "needed", "short_by"]
-        ),
+        pd.DataFrame([c.model_dump() for c in check.labels], columns=["label", "samples", "needed", "short_by"]),
         hide_index=True,
     )
     for message in check.messages:
@@ -142,9 +130,7 @@ def _training_data(store: Store, classifier: Classifier) -> None:
     st.subheader("Labels and relevant pages")
     new_label = st.text_input("New label", key="classify_new_label")
     if st.button("Add label", key="classify_add_label", disabled=not new_label.strip()):
-        store.classifiers.update(
-            classifier.model_copy(update={"labels": [*classifier.labels, new_label.strip()]})
-        )
+        store.classifiers.update(classifier.model_copy(update={"labels": [*classifier.labels, new_label.strip()]}))
         st.rerun()
     choice = st.radio(
         "Relevant pages",
@@ -154,12 +140,8 @@ def _training_data(store: Store, classifier: Classifier) -> None:
         horizontal=True,
         key=f"classify_pages_{classifier.id}",
     )
-    n = st.number_input(
-        "N", min_value=1, value=classifier.pages or 2, key=f"classify_pages_n_{classifier.id}"
-    )
-    if _pages_value(choice, n) != classifier.pages and st.button(
-        "Save relevant pages", key="classify_save_pages"
-    ):
+    n = st.number_input("N", min_value=1, value=classifier.pages or 2, key=f"classify_pages_n_{classifier.id}")
+    if _pages_value(choice, n) != classifier.pages and st.button("Save relevant pages", key="classify_save_pages"):
         store.classifiers.update(classifier.model_copy(update={"pages": _pages_value(choice, n)}))
         st.rerun()
 
@@ -218,14 +200,10 @@ def _classify(store: Store, classifier: Classifier) -> None:
         rows = []
         for f in files or []:
             if extract:
-                routed = classify_and_extract(
-                    store, classifier, f.getvalue(), name=f.name, source="app", model=model
-                )
+                routed = classify_and_extract(store, classifier, f.getvalue(), name=f.name, source="app", model=model)
                 row = {"file": f.name, **_row(routed.classification.model_dump())}
                 values = routed.result.values() if routed.result else None
-                row["extraction"] = (
-                    ", ".join(f"{k}={v}" for k, v in values.items()) if values else routed.note
-                )
+                row["extraction"] = ", ".join(f"{k}={v}" for k, v in values.items()) if values else routed.note
             else:
                 document = store.documents.add_and_load(f.getvalue(), f.name, spec=model.spec)
                 row = {"file": f.name, **_row(classify(model, document).model_dump())}
@@ -272,9 +250,7 @@ with show_errors():
     else:
         st.session_state["classify_selected"] = pick
         classifier = classifiers[pick]
-        data_tab, train_tab, classify_tab, routes_tab = st.tabs(
-            ["Training data", "Train", "Classify", "Routes"]
-        )
+        data_tab, train_tab, classify_tab, routes_tab = st.tabs(["Training data", "Train", "Classify", "Routes"])
         with data_tab, show_errors():
             _training_data(store, classifier)
         with train_tab, show_errors():

@@ -146,9 +146,7 @@ def _picker(store: Store) -> None:
         "Workflow",
         options,
         index=options.index(current),
-        format_func=lambda i: (
-            "➕ New workflow" if i == NEW else f"{workflows[i].name} (v{workflows[i].version})"
-        ),
+        format_func=lambda i: "➕ New workflow" if i == NEW else f"{workflows[i].name} (v{workflows[i].version})",
         key=_key("pick"),
     )
     if choice is not None and choice != current:
@@ -217,12 +215,8 @@ def _table(fields: list[Field], key: str) -> None:
         num_rows="dynamic",
         hide_index=True,
         column_config={
-            "name": st.column_config.TextColumn(
-                "Name", help="letters, digits and underscores", required=True
-            ),
-            "type": st.column_config.SelectboxColumn(
-                "Type", options=FIELD_TYPES, default="string", required=True
-            ),
+            "name": st.column_config.TextColumn("Name", help="letters, digits and underscores", required=True),
+            "type": st.column_config.SelectboxColumn("Type", options=FIELD_TYPES, default="string", required=True),
             "items": st.column_config.SelectboxColumn(
                 "Items", options=ITEM_TYPES, help="what an array holds; object = a table with its own columns"
             ),
@@ -239,9 +233,7 @@ def _fields_editor(current: Workflow) -> None:
     main = _current_fields(with_sub_fields=False)
     nested = [f.name for f in main if f.has_sub_fields]
     if not nested:
-        st.caption(
-            "Fields of type object, or arrays of objects (e.g. line items), get their own columns here."
-        )
+        st.caption("Fields of type object, or arrays of objects (e.g. line items), get their own columns here.")
         return
     options: list[str | None] = [None, *nested]
     open_field = _open_field(main)
@@ -290,9 +282,7 @@ def _guide(fields: list[Field]) -> None:
                 if st.button("Apply suggestion", key=_key(f"apply_{position}_{review.name}")):
                     with show_errors():
                         edited = set_description(fields, review.name, suggestion)
-                        _replace_draft(
-                            _current().model_copy(update={"fields": edited}), f"Applied to {review.name}."
-                        )
+                        _replace_draft(_current().model_copy(update={"fields": edited}), f"Applied to {review.name}.")
             elif not review.findings:
                 st.caption("Nothing to improve.")
     needs_help = any(r.suggestion for r in reviews)
@@ -311,9 +301,7 @@ def _guide(fields: list[Field]) -> None:
 
 
 def _import_export(current: Workflow, valid: bool) -> None:
-    upload = st.file_uploader(
-        "Import a JSON Schema or a dataset schema.json", type=["json"], key=_key("import_file")
-    )
+    upload = st.file_uploader("Import a JSON Schema or a dataset schema.json", type=["json"], key=_key("import_file"))
     if upload is not None and st.button("Import fields", key=_key("import")):
         try:
             draft = load_schema_file(upload.getvalue())
@@ -374,9 +362,7 @@ def _draft_from_request(current: Workflow) -> None:
         S.define_generated = None
         taken = {f.name for f in current.fields}
         added = [f for f in generated if f.name not in taken]
-        _replace_draft(
-            current.model_copy(update={"fields": [*current.fields, *added]}), f"Added {len(added)} fields."
-        )
+        _replace_draft(current.model_copy(update={"fields": [*current.fields, *added]}), f"Added {len(added)} fields.")
     if discard.button("Discard", key=_key("discard_draft")):
         S.define_generated = None
         st.rerun()
@@ -480,24 +466,18 @@ with show_errors():
             _history(store, current)
         with actions:
             saved = store.workflows.get(S.define_id) if S.define_id else None
-            dirty = saved is None or saved.model_dump(
+            dirty = saved is None or saved.model_dump(exclude={"created_at", "version"}) != current.model_dump(
                 exclude={"created_at", "version"}
-            ) != current.model_dump(exclude={"created_at", "version"})
+            )
             save_col, state_col, delete_col = st.columns([1, 4, 1])
-            if save_col.button(
-                "Save", type="primary", key=_key("save"), disabled=not dirty and saved is not None
-            ):
+            if save_col.button("Save", type="primary", key=_key("save"), disabled=not dirty and saved is not None):
                 _save(store, current)
             version = saved.version if saved else 1
             state_col.caption(
-                "Unsaved changes."
-                if dirty
-                else f"Saved · version {version} · a change of fields makes a new version."
+                "Unsaved changes." if dirty else f"Saved · version {version} · a change of fields makes a new version."
             )
             if saved is not None:
                 with delete_col.popover("Delete"):
-                    st.write(
-                        f"Delete “{saved.name}” and all {version} version(s)? Results already made keep it."
-                    )
+                    st.write(f"Delete “{saved.name}” and all {version} version(s)? Results already made keep it.")
                     if st.button("Delete for good", type="primary", key=_key("delete")):
                         _delete(store, saved.id, saved.name)

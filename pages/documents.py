@@ -66,9 +66,7 @@ def _with_progress(label: str, read: Callable[[Callable[[int, int], None]], Docu
     bar = st.progress(0.0, text=f"Reading {label}")
     try:
         with show_errors():
-            return read(
-                lambda done, total: bar.progress(done / max(total, 1), text=f"{label}: page {done}/{total}")
-            )
+            return read(lambda done, total: bar.progress(done / max(total, 1), text=f"{label}: page {done}/{total}"))
         return None
     finally:
         bar.empty()
@@ -117,9 +115,7 @@ elif st.button("Clear the list", key="clear"):
 for doc_id in ids:
     document = fresh.get(doc_id) or _with_progress(
         doc_id[:12],
-        lambda progress, doc_id=doc_id: store.documents.load(
-            doc_id, spec=spec, password=password, progress=progress
-        ),
+        lambda progress, doc_id=doc_id: store.documents.load(doc_id, spec=spec, password=password, progress=progress),
     )
     if document is None:
         continue

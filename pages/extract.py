@@ -76,9 +76,7 @@ def _run(store: Store, workflow: Workflow, engine: str, inputs: list[tuple[str, 
                         store, data, workflow, engine=engine, source="app", name=name, progress=progress
                     )
                 else:
-                    result = process(
-                        store, data, workflow, engine=engine, source="app", name=name, progress=progress
-                    )
+                    result = process(store, data, workflow, engine=engine, source="app", name=name, progress=progress)
                 run_ids.append(result.processing_id)
                 st.write(f"{name}: {result.engine_reason}")
         bar.progress(1.0)
@@ -116,9 +114,7 @@ def _show_result(store: Store, result: ExtractionResult) -> None:
             table,
             hide_index=True,
             width="stretch",
-            column_config={
-                "confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1)
-            },
+            column_config={"confidence": st.column_config.ProgressColumn("confidence", min_value=0, max_value=1)},
         )
         paths = [r["field"] for r in rows]
         selected = st.selectbox("Show the citation of", paths, key="extract_field") if paths else None
@@ -129,9 +125,7 @@ def _show_result(store: Store, result: ExtractionResult) -> None:
             f"{Path(result.document_name).stem}.json",
             "application/json",
         )
-        c2.download_button(
-            "Download CSV", to_csv(result), f"{Path(result.document_name).stem}.csv", "text/csv"
-        )
+        c2.download_button("Download CSV", to_csv(result), f"{Path(result.document_name).stem}.csv", "text/csv")
     with right:
         page, boxes = citation_boxes(result, selected) if selected else (1, [])
         with show_errors():
@@ -194,9 +188,7 @@ def main() -> None:
     inputs: list[tuple[str, bytes | str]] = [(u.name, u.getvalue()) for u in uploads or []]
     if sample != "—":
         inputs.append((sample, (SAMPLE_DOCS / sample).read_bytes()))
-    if st.button(
-        "Extract", type="primary", disabled=not inputs or (engine != "auto" and not options[engine].ok)
-    ):
+    if st.button("Extract", type="primary", disabled=not inputs or (engine != "auto" and not options[engine].ok)):
         _run(store, workflow, engine, inputs)
 
     run_ids: list[str] = st.session_state.get("extract_runs", [])

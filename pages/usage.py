@@ -67,9 +67,7 @@ with show_errors():
 
     rows = usage_over_time(store, period, since=since, until=until, by=by, settings=settings)  # type: ignore[arg-type]
     if not rows:
-        st.info(
-            "No processing runs in this range yet. Process a document on the Extract page to see usage here."
-        )
+        st.info("No processing runs in this range yet. Process a document on the Extract page to see usage here.")
     else:
         frame = pd.DataFrame([r.model_dump() for r in rows])
         frame["period"] = pd.to_datetime(frame["period"])
@@ -86,12 +84,8 @@ with show_errors():
         st.altair_chart(chart, width="stretch")
         if summary.by_source or summary.by_engine:
             a, b = st.columns(2)
-            a.bar_chart(
-                pd.Series(summary.by_source, name="documents"), horizontal=True, x_label="documents by source"
-            )
-            b.bar_chart(
-                pd.Series(summary.by_engine, name="documents"), horizontal=True, x_label="documents by engine"
-            )
+            a.bar_chart(pd.Series(summary.by_source, name="documents"), horizontal=True, x_label="documents by source")
+            b.bar_chart(pd.Series(summary.by_engine, name="documents"), horizontal=True, x_label="documents by engine")
         shown = frame.assign(period=frame["period"].dt.date)
         if not by:
             shown = shown.drop(columns=["group"])

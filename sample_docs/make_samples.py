@@ -79,16 +79,38 @@ def show_date(iso: str, lang: str) -> str:
 
 LABELS = {
     "en": {
-        "title": "INVOICE", "number": "Invoice No.:", "date": "Invoice Date:", "due": "Due Date:",
-        "bill_to": "Bill to:", "desc": "Description", "qty": "Qty", "price": "Unit Price", "amount": "Amount",
-        "net": "Subtotal", "tax": "VAT", "total": "Total Due", "vat_id": "VAT ID:", "page": "Page",
+        "title": "INVOICE",
+        "number": "Invoice No.:",
+        "date": "Invoice Date:",
+        "due": "Due Date:",
+        "bill_to": "Bill to:",
+        "desc": "Description",
+        "qty": "Qty",
+        "price": "Unit Price",
+        "amount": "Amount",
+        "net": "Subtotal",
+        "tax": "VAT",
+        "total": "Total Due",
+        "vat_id": "VAT ID:",
+        "page": "Page",
         "cont": "continued on next page",
     },
     "de": {
-        "title": "RECHNUNG", "number": "Rechnungsnummer:", "date": "Rechnungsdatum:", "due": "Fällig am:",
-        "bill_to": "Rechnungsempfänger:", "desc": "Bezeichnung", "qty": "Menge", "price": "Einzelpreis",
-        "amount": "Betrag", "net": "Nettobetrag", "tax": "MwSt.", "total": "Gesamtbetrag", "vat_id": "USt-IdNr.:",
-        "page": "Seite", "cont": "Fortsetzung auf der nächsten Seite",
+        "title": "RECHNUNG",
+        "number": "Rechnungsnummer:",
+        "date": "Rechnungsdatum:",
+        "due": "Fällig am:",
+        "bill_to": "Rechnungsempfänger:",
+        "desc": "Bezeichnung",
+        "qty": "Menge",
+        "price": "Einzelpreis",
+        "amount": "Betrag",
+        "net": "Nettobetrag",
+        "tax": "MwSt.",
+        "total": "Gesamtbetrag",
+        "vat_id": "USt-IdNr.:",
+        "page": "Seite",
+        "cont": "Fortsetzung auf der nächsten Seite",
     },
 }
 
@@ -150,7 +172,10 @@ def write_invoice(inv: Invoice) -> bytes:
             rows = [
                 (lab["net"], money(inv.net, inv.lang)),
                 (f"{lab['tax']} {inv.tax_rate * 100:g} %", money(inv.tax, inv.lang)),
-                (lab["total"], f"{money(inv.gross, inv.lang)} {sym}" if inv.lang == "de" else f"{sym}{money(inv.gross, inv.lang)}"),
+                (
+                    lab["total"],
+                    f"{money(inv.gross, inv.lang)} {sym}" if inv.lang == "de" else f"{sym}{money(inv.gross, inv.lang)}",
+                ),
             ]
             for i, (label, value) in enumerate(rows):
                 font = "hebo" if i == len(rows) - 1 else "helv"
@@ -215,14 +240,21 @@ def write_receipt_pdf() -> tuple[bytes, dict[str, dict[str, object]]]:
     for name, qty, price in items:
         page.insert_text((14, y), f"{qty} x {name}"[:24], fontname="cour", fontsize=9)
         amount = f"{qty * price:.2f}"
-        page.insert_text((212 - fitz.get_text_length(amount, fontname="cour", fontsize=9), y), amount, fontname="cour", fontsize=9)
+        page.insert_text(
+            (212 - fitz.get_text_length(amount, fontname="cour", fontsize=9), y), amount, fontname="cour", fontsize=9
+        )
         y += 14
     y += 6
     page.draw_line((14, y - 6), (212, y - 6), color=(0, 0, 0), width=0.6, dashes="[2] 0")
     y += 12
     total_text = f"GBP {net_total:.2f}"
     page.insert_text((14, y + 4), "TOTAL", fontname="cobo", fontsize=11)
-    page.insert_text((212 - fitz.get_text_length(total_text, fontname="cobo", fontsize=11), y + 4), total_text, fontname="cobo", fontsize=11)
+    page.insert_text(
+        (212 - fitz.get_text_length(total_text, fontname="cobo", fontsize=11), y + 4),
+        total_text,
+        fontname="cobo",
+        fontsize=11,
+    )
     y += 26
     page.insert_text((14, y), "Paid by card", fontname="cour", fontsize=9)
     y += 30
@@ -236,9 +268,7 @@ def write_receipt_pdf() -> tuple[bytes, dict[str, dict[str, object]]]:
         "currency": {"value": "GBP"},
         "total_amount": {"value": net_total},
         "line_items": {
-            "value": [
-                {"description": n, "quantity": float(q), "line_total": round(q * p, 2)} for n, q, p in items
-            ]
+            "value": [{"description": n, "quantity": float(q), "line_total": round(q * p, 2)} for n, q, p in items]
         },
     }
     return data, expected
@@ -286,34 +316,67 @@ def save_jpeg(image: Image.Image, path: Path, dpi: int) -> None:
 
 INVOICES = [
     Invoice(
-        stem="invoice_en", lang="en", seller="Northwind Design Ltd",
+        stem="invoice_en",
+        lang="en",
+        seller="Northwind Design Ltd",
         seller_lines=["48 Kingsway, London WC2B 6AA", "accounts@northwind-design.example"],
-        vat_id="GB 298 7731 42", buyer="Harbor Analytics Inc.",
-        buyer_lines=["1200 Pine Street, Suite 400", "Seattle, WA 98101"], number="NW-2024-0193",
-        date="2024-04-08", due="2024-05-08", currency="USD", tax_rate=0.2,
-        items=[Item("Brand workshop (half day)", 1, 1450.0), Item("Logo redesign", 1, 2300.0),
-               Item("Icon set, 24 icons", 24, 35.5)],
+        vat_id="GB 298 7731 42",
+        buyer="Harbor Analytics Inc.",
+        buyer_lines=["1200 Pine Street, Suite 400", "Seattle, WA 98101"],
+        number="NW-2024-0193",
+        date="2024-04-08",
+        due="2024-05-08",
+        currency="USD",
+        tax_rate=0.2,
+        items=[
+            Item("Brand workshop (half day)", 1, 1450.0),
+            Item("Logo redesign", 1, 2300.0),
+            Item("Icon set, 24 icons", 24, 35.5),
+        ],
         notes=["Payment within 30 days to IBAN GB33 BUKB 2020 1555 5555 55.", "Thank you for your business."],
     ),
     Invoice(
-        stem="rechnung_de", lang="de", seller="Bergmann Bürobedarf GmbH",
+        stem="rechnung_de",
+        lang="de",
+        seller="Bergmann Bürobedarf GmbH",
         seller_lines=["Lindenstraße 17, 50674 Köln", "info@bergmann-buero.example"],
-        vat_id="DE 812 345 678", buyer="Kanzlei Weber & Partner",
-        buyer_lines=["Königsallee 92", "40212 Düsseldorf"], number="RE-24-10877",
-        date="2024-03-05", due="2024-03-19", currency="EUR", tax_rate=0.19,
-        items=[Item("Kopierpapier A4, 500 Blatt", 10, 4.79), Item("Ordner breit, blau", 25, 2.35),
-               Item("Tintenpatrone schwarz XL", 3, 38.9)],
+        vat_id="DE 812 345 678",
+        buyer="Kanzlei Weber & Partner",
+        buyer_lines=["Königsallee 92", "40212 Düsseldorf"],
+        number="RE-24-10877",
+        date="2024-03-05",
+        due="2024-03-19",
+        currency="EUR",
+        tax_rate=0.19,
+        items=[
+            Item("Kopierpapier A4, 500 Blatt", 10, 4.79),
+            Item("Ordner breit, blau", 25, 2.35),
+            Item("Tintenpatrone schwarz XL", 3, 38.9),
+        ],
         notes=["Zahlbar innerhalb von 14 Tagen ohne Abzug.", "Vielen Dank für Ihren Auftrag."],
     ),
     Invoice(
-        stem="service_invoice_two_pages", lang="en", seller="Atlas Field Services LLC",
-        seller_lines=["900 Industrial Parkway", "Columbus, OH 43215"], vat_id="US 47-1234567",
-        buyer="Greenleaf Property Management", buyer_lines=["55 Market Square", "Pittsburgh, PA 15222"],
-        number="AFS-77310", date="2024-06-28", due=None, currency="USD", tax_rate=0.0725,
+        stem="service_invoice_two_pages",
+        lang="en",
+        seller="Atlas Field Services LLC",
+        seller_lines=["900 Industrial Parkway", "Columbus, OH 43215"],
+        vat_id="US 47-1234567",
+        buyer="Greenleaf Property Management",
+        buyer_lines=["55 Market Square", "Pittsburgh, PA 15222"],
+        number="AFS-77310",
+        date="2024-06-28",
+        due=None,
+        currency="USD",
+        tax_rate=0.0725,
         items=[Item(f"Site visit {d} June: HVAC inspection", 1, 185.0) for d in (3, 5, 7, 10, 12, 14, 17, 19)]
-        + [Item("Replacement air filters", 12, 18.75), Item("Thermostat replacement", 2, 142.0),
-           Item("Emergency call-out fee", 1, 250.0), Item("Duct cleaning, per unit", 6, 95.0)],
-        items_per_page=8, notes=["Payment terms: net 30."],
+        + [
+            Item("Replacement air filters", 12, 18.75),
+            Item("Thermostat replacement", 2, 142.0),
+            Item("Emergency call-out fee", 1, 250.0),
+            Item("Duct cleaning, per unit", 6, 95.0),
+        ],
+        items_per_page=8,
+        notes=["Payment terms: net 30."],
     ),
 ]
 

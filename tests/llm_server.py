@@ -171,11 +171,7 @@ def _to_number(text: str) -> float | None:
         return None
     raw = match.group(0).replace(" ", "").replace("'", "")
     if "," in raw and "." in raw:
-        raw = (
-            raw.replace(",", "")
-            if raw.rfind(".") > raw.rfind(",")
-            else raw.replace(".", "").replace(",", ".")
-        )
+        raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else raw.replace(".", "").replace(",", ".")
     elif "," in raw:
         head, _, tail = raw.rpartition(",")
         raw = f"{head.replace(',', '')}.{tail}" if len(tail) != 3 else raw.replace(",", "")
@@ -258,9 +254,7 @@ def _convert(text: str, schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     return None
 
 
-def _placeholder(
-    schema: dict[str, Any], defs: dict[str, Any], name: str, lines: list[tuple[str, str]]
-) -> Any:
+def _placeholder(schema: dict[str, Any], defs: dict[str, Any], name: str, lines: list[tuple[str, str]]) -> Any:
     options, nullable = _branches(schema, defs)
     if not options:
         return None
@@ -302,9 +296,7 @@ def _instance(schema: dict[str, Any], defs: dict[str, Any], lines: list[tuple[st
     return answer
 
 
-def _entry(
-    name: str, entry: dict[str, Any], defs: dict[str, Any], lines: list[tuple[str, str]]
-) -> dict[str, Any]:
+def _entry(name: str, entry: dict[str, Any], defs: dict[str, Any], lines: list[tuple[str, str]]) -> dict[str, Any]:
     """A ``{"value", "lines"}`` object for property ``name`` from the document line that mentions it."""
     found = _find_line(name, lines)
     value_schema = entry["properties"]["value"]
@@ -434,9 +426,7 @@ class LLMServer:
         httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         httpd.owner = self
         self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 

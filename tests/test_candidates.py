@@ -103,9 +103,7 @@ def _doc(rows: list[list[tuple[str, float]]]) -> Document:
         for text, x in row:
             idx.append(len(words))
             words.append(Word(text=text, bbox=(x, y, x + 6 * len(text), y + 10), confidence=1.0, line=r))
-        lines.append(
-            Line(text=" ".join(t for t, _ in row), bbox=(row[0][1], y, words[-1].bbox[2], y + 10), words=idx)
-        )
+        lines.append(Line(text=" ".join(t for t, _ in row), bbox=(row[0][1], y, words[-1].bbox[2], y + 10), words=idx))
     return Document(
         id="t",
         name="t",

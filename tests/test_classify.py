@@ -412,9 +412,7 @@ def test_add_samples_for_one_label(store: Store) -> None:
 
 def test_classify_then_extract_routes_to_the_labels_workflow(store: Store, tmp_path: Path) -> None:
     workflow = store.workflows.create(
-        Workflow(
-            name="Invoices", fields=[Field(name="total", type="number", description="The invoice total")]
-        )
+        Workflow(name="Invoices", fields=[Field(name="total", type="number", description="The invoice total")])
     )
     classifier = store.classifiers.add(Classifier(name="Mail", labels=["invoice", "letter"]))
     import_folder(store, classifier, make_label_folder(tmp_path / "data", n=4))
@@ -423,9 +421,7 @@ def test_classify_then_extract_routes_to_the_labels_workflow(store: Store, tmp_p
     )
     train(store, classifier)
 
-    routed = classify_and_extract(
-        store, classifier, invoice_pdf(random.Random(123)), name="in.pdf", source="test"
-    )
+    routed = classify_and_extract(store, classifier, invoice_pdf(random.Random(123)), name="in.pdf", source="test")
     assert routed.classification.label == "invoice"
     assert routed.workflow_id == workflow.id
     assert routed.result is not None and routed.result.workflow_id == workflow.id

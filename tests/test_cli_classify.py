@@ -20,9 +20,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder, root / "model"
 
 
-def test_train_prints_the_report_and_writes_the_model(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_train_prints_the_report_and_writes_the_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = make_label_folder(tmp_path / "data", n=3)
     assert main(["classify", "train", str(folder), "--out", str(tmp_path / "m"), "--pages", "all"]) == 0
     out = capsys.readouterr().out
@@ -35,9 +33,7 @@ def test_train_prints_the_report_and_writes_the_model(
     assert meta["pages"] is None and meta["labels"] == ["invoice", "letter"]
 
 
-def test_classify_json(
-    trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_classify_json(trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _folder, model = trained
     capsys.readouterr()
     a = tmp_path / "a.pdf"
@@ -78,9 +74,7 @@ def test_unreadable_file_is_reported_and_the_rest_classified(
     assert [r["label"] for r in json.loads(captured.out)] == ["letter"]
 
 
-def test_missing_model_and_missing_out_are_clear_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_model_and_missing_out_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "a.pdf"
     doc.write_bytes(letter_pdf(random.Random(1)))
     assert main(["classify", str(doc), "--model", str(tmp_path / "nope")]) == 1

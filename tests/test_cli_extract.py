@@ -20,12 +20,8 @@ def _runs() -> list[object]:
         store.close()
 
 
-def test_extract_one_document_prints_its_result(
-    sample_docs: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code = main(
-        ["extract", str(sample_docs / "invoice_en.pdf"), "--schema", str(sample_docs / "schema.json")]
-    )
+def test_extract_one_document_prints_its_result(sample_docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["extract", str(sample_docs / "invoice_en.pdf"), "--schema", str(sample_docs / "schema.json")])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["document_name"] == "invoice_en.pdf"
@@ -45,9 +41,7 @@ def test_extract_several_documents_writes_one_json_each(sample_docs: Path, tmp_p
     assert len(_runs()) == 2
 
 
-def test_several_documents_without_out_is_an_error(
-    sample_docs: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_several_documents_without_out_is_an_error(sample_docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = [str(sample_docs / n) for n in ("invoice_en.pdf", "rechnung_de.pdf")]
     assert main(["extract", *docs, "--schema", str(sample_docs / "schema.json")]) == 1
     assert "--out" in capsys.readouterr().err
@@ -88,9 +82,7 @@ def test_extract_with_a_saved_workflow(sample_docs: Path, capsys: pytest.Capture
     assert json.loads(capsys.readouterr().out)["workflow_id"] == saved.id
 
 
-def test_extract_with_an_unavailable_engine_says_why(
-    sample_docs: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_extract_with_an_unavailable_engine_says_why(sample_docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
         [
             "extract",

@@ -93,9 +93,7 @@ def test_schema_check_missing_file(capsys: pytest.CaptureFixture[str], tmp_path:
 
 
 def test_schema_generate_prints_fields(capsys: pytest.CaptureFixture[str]) -> None:
-    request = (
-        "Extract the invoice number, total amount, due date and every line item with description, quantity"
-    )
+    request = "Extract the invoice number, total amount, due date and every line item with description, quantity"
     code, out, _ = run(capsys, "schema", "generate", request, "--no-llm")
     assert code == 0
     names = [line.split()[0] for line in out if not line.startswith(" ")]
@@ -104,9 +102,7 @@ def test_schema_generate_prints_fields(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_schema_generate_json_is_the_dataset_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "schema", "generate", "invoice number and due date", "--json", "--name", "Bills"
-    )
+    code, out, _ = run(capsys, "schema", "generate", "invoice number and due date", "--json", "--name", "Bills")
     assert code == 0
     data = json.loads("\n".join(out))
     assert data["name"] == "Bills"
@@ -135,9 +131,7 @@ def test_schema_guide_lists_scores_and_findings(capsys: pytest.CaptureFixture[st
 
 def test_workflow_create_list_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     schema_file = write(tmp_path, "s.json", GOOD)
-    code, out, _ = run(
-        capsys, "workflow", "create", "--schema", str(schema_file), "--name", "Invoices", "--json"
-    )
+    code, out, _ = run(capsys, "workflow", "create", "--schema", str(schema_file), "--name", "Invoices", "--json")
     assert code == 0
     created = json.loads("\n".join(out))
     assert created["name"] == "Invoices" and created["version"] == 1
@@ -166,9 +160,7 @@ def test_workflow_create_list_export(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 def test_workflow_versions_and_older_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(
-        capsys, "workflow", "create", "--schema", str(write(tmp_path, "s.json", GOOD)), "--json"
-    )
+    code, out, _ = run(capsys, "workflow", "create", "--schema", str(write(tmp_path, "s.json", GOOD)), "--json")
     workflow_id = json.loads("\n".join(out))["id"]
     store = Store.open()
     workflow = store.workflows.get(workflow_id)
@@ -205,9 +197,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_workflow_delete(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(
-        capsys, "workflow", "create", "--schema", str(write(tmp_path, "s.json", GOOD)), "--json"
-    )
+    code, out, _ = run(capsys, "workflow", "create", "--schema", str(write(tmp_path, "s.json", GOOD)), "--json")
     workflow_id = json.loads("\n".join(out))["id"]
     code, out, _ = run(capsys, "workflow", "delete", workflow_id)
     assert code == 0 and out == [f"deleted workflow {workflow_id} 's' (version 1)"]

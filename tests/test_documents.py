@@ -45,9 +45,7 @@ def text_pdf(*pages: str, password: str | None = None, rotate: int = 0) -> bytes
     return pdf.tobytes()
 
 
-def text_image(
-    text: str, *, dpi: int = 200, size: tuple[float, float] = (300, 120), fontsize: int = 16
-) -> Image.Image:
+def text_image(text: str, *, dpi: int = 200, size: tuple[float, float] = (300, 120), fontsize: int = 16) -> Image.Image:
     """A grayscale image of printed text (rendered through PyMuPDF), ``size`` in points."""
     pdf = pymupdf.open()
     page = pdf.new_page(width=size[0], height=size[1])
@@ -94,9 +92,7 @@ def test_every_dataset_pdf_loads_with_words_inside_its_pages(datasets: Path) -> 
     for path in files:
         document = load_document(path)
         assert document.kind == "pdf" and document.name == path.name
-        assert document.pages and [p.number for p in document.pages] == list(
-            range(1, len(document.pages) + 1)
-        )
+        assert document.pages and [p.number for p in document.pages] == list(range(1, len(document.pages) + 1))
         assert len(words_of(document)) > 20, path.name
         assert_sane(document)
         text_pages = [p for p in document.pages if p.source == "text"]
@@ -105,9 +101,7 @@ def test_every_dataset_pdf_loads_with_words_inside_its_pages(datasets: Path) -> 
 
 
 def test_sample_docs_load(sample_docs: Path) -> None:
-    files = [
-        p for p in sorted(sample_docs.glob("*")) if p.suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg"}
-    ]
+    files = [p for p in sorted(sample_docs.glob("*")) if p.suffix.lower() in {".pdf", ".png", ".jpg", ".jpeg"}]
     if not files:
         pytest.skip("no sample documents yet")
     for path in files:
@@ -296,9 +290,7 @@ def test_render_page_and_highlight() -> None:
     assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size == (595, 842)
     assert page_image(document, 2, dpi=36).size == (298, 421)
     word = document.pages[0].words[0]
-    marked = Image.open(io.BytesIO(highlight(document, 1, [word.bbox], dpi=72, color=(255, 0, 0)))).convert(
-        "RGB"
-    )
+    marked = Image.open(io.BytesIO(highlight(document, 1, [word.bbox], dpi=72, color=(255, 0, 0)))).convert("RGB")
     plain = Image.open(io.BytesIO(png)).convert("RGB")
     x0, y0, x1, y1 = (round(v) for v in word.bbox)
     assert marked.getpixel((x0, y0)) != plain.getpixel((x0, y0))  # the box outline is drawn

@@ -19,8 +19,7 @@ def columns(f: Field) -> list[tuple[str, str]]:
 
 
 REFERENCE = (
-    "Extract the invoice number, total amount, due date, and every line item with description, quantity, "
-    "and unit price"
+    "Extract the invoice number, total amount, due date, and every line item with description, quantity, and unit price"
 )
 
 
@@ -42,8 +41,7 @@ def test_the_reference_request() -> None:
 
 REQUESTS: list[tuple[str, list[tuple[str, str]]]] = [
     (  # the reference's own variant: no quantifier, plural head
-        "Extract invoice number, total amount, due date, and line items with description, quantity, and "
-        "unit price.",
+        "Extract invoice number, total amount, due date, and line items with description, quantity, and unit price.",
         [
             ("invoice_number", "string"),
             ("total_amount", "number"),
@@ -52,8 +50,7 @@ REQUESTS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (  # receipt, "I need", enum in parentheses with slashes
-        "I need the merchant name, the purchase date, the tip, the total and the payment method "
-        "(cash/card/voucher)",
+        "I need the merchant name, the purchase date, the tip, the total and the payment method (cash/card/voucher)",
         [
             ("merchant_name", "string"),
             ("purchase_date", "date"),
@@ -192,9 +189,7 @@ def test_names_are_valid_and_unique() -> None:
     assert "numero_de_facture" in names
 
 
-@pytest.mark.parametrize(
-    "request_text", ["", "   ", "\n\n", "...", "Extract", "Please extract the following:"]
-)
+@pytest.mark.parametrize("request_text", ["", "   ", "\n\n", "...", "Extract", "Please extract the following:"])
 def test_an_empty_request_is_a_clear_error(request_text: str) -> None:
     with pytest.raises(SchemaError) as caught:
         draft_fields(request_text, llm=False)

@@ -110,9 +110,7 @@ def test_line_items_pair_by_best_agreement_not_by_position() -> None:
 
 def test_extra_and_missing_line_items_count_per_item_field() -> None:
     expected = {"line_items": [{"description": "Pens", "amount": 4.0}]}
-    predicted = {
-        "line_items": [{"description": "Pens", "amount": 4.0}, {"description": "Total", "amount": 4.0}]
-    }
+    predicted = {"line_items": [{"description": "Pens", "amount": 4.0}, {"description": "Total", "amount": 4.0}]}
     result = score(expected, predicted, FIELDS)
     assert counts(result["line_items.description"]) == (1, 1, 0)
     assert counts(result["line_items.amount"]) == (1, 1, 0)
@@ -200,9 +198,7 @@ def test_evaluate_scores_real_extraction_and_counts_a_broken_document_as_misses(
     (tmp_path / "broken.json").write_text(json.dumps({"invoice_number": {"value": "X-1"}}), encoding="utf-8")
     store = Store.open()
     seen: list[str] = []
-    report = evaluate(
-        tmp_path, engine="local", store=store, progress=lambda done, total, name: seen.append(name)
-    )
+    report = evaluate(tmp_path, engine="local", store=store, progress=lambda done, total, name: seen.append(name))
     assert seen == ["broken", "invoice_en"]
     assert report.documents == 2 and report.failed == 1
     broken = next(d for d in report.per_document if d.name == "broken")

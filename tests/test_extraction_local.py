@@ -21,9 +21,7 @@ def _pdf(items: list[tuple[float, float, str]], size: float = 10) -> Document:
     """A one-page PDF with text at chosen positions (x, baseline y, text), loaded like an upload."""
     doc = pymupdf.open()
     page = doc.new_page(width=595, height=842)
-    writer = pymupdf.TextWriter(
-        page.rect
-    )  # TextWriter's font encodes "€" and umlauts, insert_text's does not
+    writer = pymupdf.TextWriter(page.rect)  # TextWriter's font encodes "€" and umlauts, insert_text's does not
     for x, y, text in items:
         writer.append((x, y), text, fontsize=size)
     writer.write_text(page)
@@ -64,13 +62,9 @@ def test_negative_cue_penalises_the_named_label() -> None:
             (50, 130, "Date: 01.02.2020"),
         ]
     )
-    plain = _extract(
-        document, Field(name="when", type="date", description="The delivery date (Delivery date)")
-    )
+    plain = _extract(document, Field(name="when", type="date", description="The delivery date (Delivery date)"))
     assert plain.extractions["when"].value == "2020-02-03"
-    negated = _extract(
-        document, Field(name="when", type="date", description="The date (Date). Not the delivery date.")
-    )
+    negated = _extract(document, Field(name="when", type="date", description="The date (Date). Not the delivery date."))
     assert negated.extractions["when"].value == "2020-02-01"
 
 
@@ -96,17 +90,13 @@ def test_negative_cue_penalises_the_named_label() -> None:
     ],
 )
 def test_label_positions(items: list[tuple[float, float, str]], expected: str) -> None:
-    result = _extract(
-        _pdf(items), Field(name="invoice_number", description="The invoice number (Rechnungsnummer).")
-    )
+    result = _extract(_pdf(items), Field(name="invoice_number", description="The invoice number (Rechnungsnummer)."))
     assert result.extractions["invoice_number"].value == expected
 
 
 def test_not_an_order_number() -> None:
     document = _pdf([(50, 100, "Bestellnummer: 5555"), (50, 120, "Rechnung Nr. 4711")])
-    result = _extract(
-        document, Field(name="invoice_number", description="The invoice number. Not an order number.")
-    )
+    result = _extract(document, Field(name="invoice_number", description="The invoice number. Not an order number."))
     assert result.extractions["invoice_number"].value == "4711"
 
 
@@ -424,9 +414,7 @@ FR_FACTURE = [
     ],
     ids=["us-header-table", "fr-facture"],
 )  # fmt: skip
-def test_layouts_it_was_not_tuned_on(
-    datasets: Path, items: list[tuple[float, float, str]], expected: dict
-) -> None:
+def test_layouts_it_was_not_tuned_on(datasets: Path, items: list[tuple[float, float, str]], expected: dict) -> None:
     """The zugferd workflow's descriptions on invoices of other layouts and languages."""
     workflow = _scalar_workflow(json.loads((datasets / "zugferd-dev" / "schema.json").read_text()))
     result = LocalEngine().extract(_pdf(items), workflow)
@@ -453,9 +441,7 @@ def test_object_field_extracts_its_properties() -> None:
 
 
 def test_spaced_identifier_and_enum_without_label() -> None:
-    document = _pdf(
-        [(50, 100, "IBAN DE88 2008 0000 0970 3757 00   BIC COBADEFFXXX"), (50, 130, "Beträge in EUR")]
-    )
+    document = _pdf([(50, 100, "IBAN DE88 2008 0000 0970 3757 00   BIC COBADEFFXXX"), (50, 130, "Beträge in EUR")])
     result = _extract(
         document,
         Field(name="iban", description="The IBAN (IBAN)"),

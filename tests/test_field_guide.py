@@ -37,8 +37,7 @@ GOOD_NUMBER = Field(
 GOOD_DATE = Field(
     name="issue_date",
     type="date",
-    description="The date the invoice was issued (Invoice date, Rechnungsdatum) in the header, returned as "
-    "YYYY-MM-DD.",
+    description="The date the invoice was issued (Invoice date, Rechnungsdatum) in the header, returned as YYYY-MM-DD.",
 )
 GOOD_TOTAL = Field(
     name="total_amount",
@@ -87,16 +86,12 @@ CASES = [
     ),
     (
         "type_mismatch",
-        Field(
-            name="due_date", description="The payment due date (Due date, Fällig am), returned as YYYY-MM-DD."
-        ),
+        Field(name="due_date", description="The payment due date (Due date, Fällig am), returned as YYYY-MM-DD."),
         GOOD_DATE,
     ),
     (
         "type_mismatch",
-        Field(
-            name="seller_name", type="number", description="Name of the seller (Lieferant) in the letterhead."
-        ),
+        Field(name="seller_name", type="number", description="Name of the seller (Lieferant) in the letterhead."),
         Field(name="seller_name", description="Name of the seller (Lieferant) in the letterhead."),
     ),
     (
@@ -151,9 +146,7 @@ CASES = [
     ),
     (
         "object_no_properties",
-        Field(
-            name="seller_address", type="object", description="The seller's address block in the letterhead."
-        ),
+        Field(name="seller_address", type="object", description="The seller's address block in the letterhead."),
         Field(
             name="seller_address",
             type="object",
@@ -214,9 +207,7 @@ def test_each_check_fires_on_bad_and_not_on_good(code: str, bad: Field, good: Fi
 
 
 def test_findings_say_what_to_do_and_where() -> None:
-    review = review_field(
-        Field(name="issue_date", type="date", description="The date the invoice was issued.")
-    )
+    review = review_field(Field(name="issue_date", type="date", description="The date the invoice was issued."))
     finding = next(f for f in review.findings if f.code == "no_format")
     assert finding.field == "issue_date"
     assert "YYYY-MM-DD" in finding.message
@@ -245,9 +236,7 @@ def test_nested_fields_are_reviewed_with_their_path() -> None:
 
 
 def test_scores_follow_the_documented_rubric() -> None:
-    one_warning = review_field(
-        Field(name="issue_date", type="date", description=GOOD_DATE.description[:-25] + ".")
-    )
+    one_warning = review_field(Field(name="issue_date", type="date", description=GOOD_DATE.description[:-25] + "."))
     assert [f.severity for f in one_warning.findings] == ["warning"]
     assert one_warning.score == 100 - PENALTIES["warning"]
     assert review_field(GOOD_DATE).score == 100
@@ -346,9 +335,7 @@ def test_applying_the_suggestion_clears_the_description_findings(field: Field) -
     assert review_field(improved).score > review_field(field).score
 
 
-@pytest.mark.parametrize(
-    "field_type", ["string", "number", "integer", "boolean", "date", "enum", "array", "object"]
-)
+@pytest.mark.parametrize("field_type", ["string", "number", "integer", "boolean", "date", "enum", "array", "object"])
 def test_examples_per_type_are_good_descriptions(field_type: str) -> None:
     found = examples(field_type)
     assert 2 <= len(found) <= 4
@@ -378,9 +365,7 @@ def test_no_llm_configured_means_no_llm_request_and_no_note(llm_server, monkeypa
 def test_llm_adds_improved_descriptions(llm_server) -> None:  # type: ignore[no-untyped-def]
     from tests.llm_server import Reply
 
-    better = (
-        "Grand total including VAT (Total, Gesamtbetrag) as a plain number with a dot as decimal separator."
-    )
+    better = "Grand total including VAT (Total, Gesamtbetrag) as a plain number with a dot as decimal separator."
     llm_server.script(Reply.answer({"fields": [{"path": "line_items.quantity", "description": better}]}))
     fields = [
         GOOD_NUMBER,
@@ -424,8 +409,6 @@ def test_llm_failure_keeps_offline_suggestions_and_says_why(llm_server) -> None:
     ],
 )
 def test_overlap_pairs(a: str, a_text: str, b: str, b_text: str, overlap: bool) -> None:
-    report = review_workflow(
-        [Field(name=a, description=a_text), Field(name=b, description=b_text)], llm=False
-    )
+    report = review_workflow([Field(name=a, description=a_text), Field(name=b, description=b_text)], llm=False)
     flagged = {f.field for f in report.all_findings() if f.code == "overlap"}
     assert flagged == ({a, b} if overlap else set())

@@ -81,9 +81,7 @@ def test_an_answer_that_never_fits_ends_in_a_clear_error(llm_server: LLMServer) 
     assert len(llm_server.chat_requests) == 3
 
 
-def test_a_time_out_names_the_limit_and_the_setting(
-    llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_time_out_names_the_limit_and_the_setting(llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIELDBENCH_LLM_TIMEOUT", "0.3")
     llm_server.script(Reply.slow(5, Reply.answer(GOOD)))
     with pytest.raises(LLMError) as caught:

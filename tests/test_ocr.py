@@ -131,13 +131,9 @@ def test_japanese_charset_reads_japanese() -> None:
         "合計金額 302,500円",
     ]
     for i, line in enumerate(lines):
-        page.insert_text(
-            (30, 40 + 40 * i), line, fontname="japan", fontsize=14
-        )  # PyMuPDF's built-in CJK font
+        page.insert_text((30, 40 + 40 * i), line, fontname="japan", fontsize=14)  # PyMuPDF's built-in CJK font
     scanned = pymupdf.open()
-    scanned.new_page(width=420, height=260).insert_image(
-        pymupdf.Rect(0, 0, 420, 260), pixmap=page.get_pixmap(dpi=300)
-    )
+    scanned.new_page(width=420, height=260).insert_image(pymupdf.Rect(0, 0, 420, 260), pixmap=page.get_pixmap(dpi=300))
     document = load_document(scanned.tobytes(), spec=DocumentSpec(charset="japanese"))
     assert document.pages[0].source == "ocr"
     text = "".join(document.text.split())

@@ -33,9 +33,7 @@ def workflow(sample_docs: Path) -> Workflow:
     return load_dataset(sample_docs).workflow
 
 
-def test_process_fills_the_result_and_logs_the_run(
-    store: Store, workflow: Workflow, sample_docs: Path
-) -> None:
+def test_process_fills_the_result_and_logs_the_run(store: Store, workflow: Workflow, sample_docs: Path) -> None:
     path = sample_docs / "invoice_en.pdf"
     result = process(store, path, workflow, engine="local", source="cli")
     assert result.document_id == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -57,9 +55,7 @@ def test_process_fills_the_result_and_logs_the_run(
 
 
 @pytest.mark.parametrize("name", ["invoice_en.pdf", "rechnung_de.pdf", "service_invoice_two_pages.pdf"])
-def test_every_value_has_a_citation_or_a_note(
-    store: Store, workflow: Workflow, sample_docs: Path, name: str
-) -> None:
+def test_every_value_has_a_citation_or_a_note(store: Store, workflow: Workflow, sample_docs: Path, name: str) -> None:
     result = process(store, sample_docs / name, workflow, engine="local")
     assert any(v not in (None, "", []) for v in result.values().values())
     assert uncited_values(result) == []
@@ -119,28 +115,20 @@ def test_rerun_of_a_stored_scan_uses_the_ocr_cache(
     edited = workflow.model_copy(
         update={
             "fields": [
-                f.model_copy(update={"description": f.description + " Printed at the bottom."})
-                for f in workflow.fields
+                f.model_copy(update={"description": f.description + " Printed at the bottom."}) for f in workflow.fields
             ]
         }
     )
     second = process_document(store, first.document_id, edited, engine="local")
     assert second.document_id == first.document_id and second.document_name == "receipt_scan.jpg"
     assert second.ocr[0].text == first.ocr[0].text
-    assert (
-        store.runs.previous(workflow.id, first.document_id, before=second.created_at).id
-        == first.processing_id
-    )
+    assert store.runs.previous(workflow.id, first.document_id, before=second.created_at).id == first.processing_id
 
 
 def test_a_description_edit_changes_the_extracted_value(store: Store, sample_docs: Path) -> None:
     issued = Field(name="date", type="date", description="The date the invoice was issued (Invoice Date).")
-    due = Field(
-        name="date", type="date", description="The payment due date (Due Date), not the invoice date."
-    )
-    first = process(
-        store, sample_docs / "invoice_en.pdf", Workflow(name="d", fields=[issued]), engine="local"
-    )
+    due = Field(name="date", type="date", description="The payment due date (Due Date), not the invoice date.")
+    first = process(store, sample_docs / "invoice_en.pdf", Workflow(name="d", fields=[issued]), engine="local")
     assert first.values()["date"] == "2024-04-08"
     second = process_document(store, first.document_id, Workflow(name="d", fields=[due]), engine="local")
     assert second.values()["date"] == "2024-05-08"

@@ -97,9 +97,7 @@ def test_uncited_values_flags_values_without_citation_or_note() -> None:
     assert uncited_values(result) == []
     result.extractions["currency"] = Extraction(value="EUR")
     assert uncited_values(result) == ["currency"]
-    result.metadata["currency"] = FieldMetadata(
-        insights=[Insight(type="note", content="derived from the € sign")]
-    )
+    result.metadata["currency"] = FieldMetadata(insights=[Insight(type="note", content="derived from the € sign")])
     assert uncited_values(result) == []
 
 

@@ -62,9 +62,7 @@ def every_type() -> list[Field]:
                     Field(
                         name="taxes",
                         type="array",
-                        items=Field(
-                            name="item", type="object", properties=[Field(name="rate", type="number")]
-                        ),
+                        items=Field(name="item", type="object", properties=[Field(name="rate", type="number")]),
                     ),
                 ],
             ),
@@ -104,9 +102,7 @@ def test_valid_fields_have_no_problems() -> None:
                 Field(
                     name="line_items",
                     type="array",
-                    items=Field(
-                        name="item", type="object", properties=[Field(name="qty"), Field(name="qty")]
-                    ),
+                    items=Field(name="item", type="object", properties=[Field(name="qty"), Field(name="qty")]),
                 )
             ],
             "line_items[].qty",

@@ -17,9 +17,7 @@ def store() -> Store:
 
 def test_add_get_list_round_trip(store: Store) -> None:
     c = store.classifiers.add(
-        Classifier(
-            name="Mail room", labels=["invoice", "letter"], pages=2, spec=DocumentSpec(charset="japanese")
-        )
+        Classifier(name="Mail room", labels=["invoice", "letter"], pages=2, spec=DocumentSpec(charset="japanese"))
     )
     got = store.classifiers.get(c.id)
     assert got.name == "Mail room"
@@ -61,9 +59,7 @@ def test_labels_are_validated() -> None:
 
 def test_samples_counts_and_moving_a_document(store: Store) -> None:
     c = store.classifiers.add(Classifier(name="A", labels=["x", "y", "z"]))
-    store.classifiers.add_samples(
-        c.id, [("x", "d1", "one.pdf"), ("x", "d2", "two.pdf"), ("y", "d3", "three.pdf")]
-    )
+    store.classifiers.add_samples(c.id, [("x", "d1", "one.pdf"), ("x", "d2", "two.pdf"), ("y", "d3", "three.pdf")])
     assert store.classifiers.sample_counts(c.id) == {"x": 2, "y": 1, "z": 0}
     # The same document added again under another label moves there: one document, one label.
     store.classifiers.add_samples(c.id, [("y", "d1", "one.pdf")])

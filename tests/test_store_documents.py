@@ -98,9 +98,7 @@ def test_cache_round_trip_of_pages() -> None:
     assert (store.documents.cache_hits, store.documents.cache_misses) == (1, 2)
 
 
-def test_second_load_reads_ocr_from_the_cache_even_in_another_process(
-    fieldbench_home: Path, tmp_path: Path
-) -> None:
+def test_second_load_reads_ocr_from_the_cache_even_in_another_process(fieldbench_home: Path, tmp_path: Path) -> None:
     store = Store.open()
     first = store.documents.add_and_load(mixed_pdf("Digital page", "Scanned RECEIPT 777"), "mixed.pdf")
     assert [p.source for p in first.pages] == ["text", "ocr"]

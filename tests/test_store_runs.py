@@ -48,9 +48,7 @@ def test_a_run_round_trips_with_its_result(store: Store) -> None:
 
 
 def test_a_failed_run_keeps_its_error_and_has_no_result(store: Store) -> None:
-    store.runs.add(
-        RunRecord(id="bad", workflow_id="wf", source="app", status="error", error="x.pdf: corrupt")
-    )
+    store.runs.add(RunRecord(id="bad", workflow_id="wf", source="app", status="error", error="x.pdf: corrupt"))
     record = store.runs.get("bad")
     assert record.status == "error" and record.error == "x.pdf: corrupt"
     assert record.result is None and record.llm_cost is None

@@ -36,9 +36,7 @@ def invoice() -> Workflow:
             Field(
                 name="line_items",
                 type="array",
-                items=Field(
-                    name="item", type="object", properties=[Field(name="description"), Field(name="qty")]
-                ),
+                items=Field(name="item", type="object", properties=[Field(name="description"), Field(name="qty")]),
             ),
         ],
     )
@@ -76,9 +74,7 @@ def test_every_change_of_fields_adds_a_version_and_old_ones_stay_readable(store:
     v1 = store.workflows.create(invoice())
     fields = list(v1.fields)
     fields[1] = fields[1].model_copy(update={"type": "integer"})
-    v2 = store.workflows.save(
-        v1.model_copy(update={"fields": [*fields, Field(name="due_date", type="date")]})
-    )
+    v2 = store.workflows.save(v1.model_copy(update={"fields": [*fields, Field(name="due_date", type="date")]}))
     assert v2.version == 2
     v3 = store.workflows.save(v2.model_copy(update={"fields": v2.fields[1:]}))
     assert v3.version == 3
@@ -89,9 +85,7 @@ def test_every_change_of_fields_adds_a_version_and_old_ones_stay_readable(store:
     history = store.workflows.versions(v1.id)
     assert [(v.version, v.field_count) for v in history] == [(1, 3), (2, 4), (3, 3)]
     assert history[0].summary == "created with 3 fields"
-    assert history[1].summary == "added due_date; changed total (type string → integer)".replace(
-        "string", "number"
-    )
+    assert history[1].summary == "added due_date; changed total (type string → integer)".replace("string", "number")
     assert history[2].summary == "removed invoice_number"
 
 
@@ -209,9 +203,7 @@ def test_describe_changes_mentions_reorders_and_required() -> None:
 # --------------------------------------------------------------------------- the demo workflow
 
 
-def test_demo_workflow_is_created_once(
-    store: Store, sample_docs: Path, datasets: Path, tmp_path: Path
-) -> None:
+def test_demo_workflow_is_created_once(store: Store, sample_docs: Path, datasets: Path, tmp_path: Path) -> None:
     folder = sample_docs
     if not (folder / "schema.json").is_file():
         folder = tmp_path / "samples"

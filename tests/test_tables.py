@@ -276,9 +276,7 @@ def test_zugferd_subset_line_item_f1(datasets: Path) -> None:
     total = FieldCounts()
     for doc in with_items[::4][:15]:
         result = extract_items(load_document(doc.path), field)
-        for counts in score(
-            {field.name: doc.expected[field.name]}, {field.name: result.items}, [field]
-        ).values():
+        for counts in score({field.name: doc.expected[field.name]}, {field.name: result.items}, [field]).values():
             total = total + counts
     assert total.f1 >= 0.88, total  # measured 0.93 (whole zugferd-dev: 0.96)
 
@@ -437,11 +435,6 @@ def test_random_word_soup_never_breaks_the_reader(seed: int) -> None:
         words.append(Word(text=text, bbox=(x, y, x + 6 * len(text), y + rng.choice([8.0, 9.0, 30.0]))))
     page = Page(number=1, width=595, height=842, source="ocr", words=words)
     result = extract_items(Document(id="x", kind="png", pages=[page]), items_field())
-    assert (
-        len(result.items)
-        == len(result.item_citations)
-        == len(result.cell_citations)
-        == len(result.confidence)
-    )
+    assert len(result.items) == len(result.item_citations) == len(result.cell_citations) == len(result.confidence)
     assert all(0 < c <= 1 for c in result.confidence)
     assert result.reason

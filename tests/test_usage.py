@@ -142,9 +142,9 @@ def test_periods_day_week_month(store: Store, settings: Settings) -> None:
         (date(2026, 12, 1), 8, 1),
     ]
     assert months[0].credits == 7 * 80 + 3 * 120
-    assert [
-        r.period for r in usage_over_time(store, "month", since=date(2026, 12, 1), settings=settings)
-    ] == [date(2026, 12, 1)]
+    assert [r.period for r in usage_over_time(store, "month", since=date(2026, 12, 1), settings=settings)] == [
+        date(2026, 12, 1)
+    ]
 
 
 def test_grouping_by_source_engine_and_workflow(store: Store, settings: Settings) -> None:
@@ -152,13 +152,9 @@ def test_grouping_by_source_engine_and_workflow(store: Store, settings: Settings
     _run(store, when, source="app", engine="local", workflow="Invoices")
     _run(store, when, source="cli", engine="llm", workflow="Invoices")
     _run(store, when, source="cli", engine="local", workflow="Receipts")
-    by_source = {
-        r.group: r.documents for r in usage_over_time(store, "month", by="source", settings=settings)
-    }
+    by_source = {r.group: r.documents for r in usage_over_time(store, "month", by="source", settings=settings)}
     assert by_source == {"app": 1, "cli": 2}
-    by_engine = {
-        r.group: r.documents for r in usage_over_time(store, "month", by="engine", settings=settings)
-    }
+    by_engine = {r.group: r.documents for r in usage_over_time(store, "month", by="engine", settings=settings)}
     assert by_engine == {"llm": 1, "local": 2}
     by_wf = {r.group: r.documents for r in usage_over_time(store, "month", by="workflow", settings=settings)}
     assert by_wf == {"Invoices": 2, "Receipts": 1}

@@ -34,9 +34,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--pages", default="first", metavar="first|all|N", help="(train) relevant pages (default: first)"
     )
-    parser.add_argument(
-        "--hard", action="store_true", help="(train) a difficult task: double the data advice"
-    )
+    parser.add_argument("--hard", action="store_true", help="(train) a difficult task: double the data advice")
     parser.add_argument("--model", metavar="DIR", help="(classify) the trained model folder")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run_classify)
@@ -48,9 +46,7 @@ def format_report(report: Any) -> str:
     width = max(len(label) for label in labels)
     lines = []
     overall = "unknown (too few samples)" if report.accuracy is None else f"{report.accuracy:.1%}"
-    lines.append(
-        f"cross-validated accuracy: {overall} ({report.folds} folds, {sum(report.samples.values())} samples)"
-    )
+    lines.append(f"cross-validated accuracy: {overall} ({report.folds} folds, {sum(report.samples.values())} samples)")
     lines.append(f"{'label'.ljust(width)}  samples  accuracy  precision")
     for label in labels:
         m = report.per_class[label]
@@ -71,9 +67,7 @@ def _train(args: argparse.Namespace) -> int:
     from core.classify import parse_pages, train_folder
 
     if len(args.items) != 2:
-        raise FieldbenchError(
-            "usage: fieldbench classify train FOLDER --out DIR", hint="Give exactly one FOLDER."
-        )
+        raise FieldbenchError("usage: fieldbench classify train FOLDER --out DIR", hint="Give exactly one FOLDER.")
     if not args.out:
         raise FieldbenchError("classify train needs --out DIR (where the model is written)")
     report = train_folder(args.items[1], args.out, pages=parse_pages(args.pages), hard=args.hard)
@@ -92,15 +86,11 @@ def _documents(items: list[str]) -> list[Path]:
     for raw in items:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-            )
+            found += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
         else:
             found.append(path)
     if not found:
-        raise FieldbenchError(
-            "no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them."
-        )
+        raise FieldbenchError("no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them.")
     return found
 
 

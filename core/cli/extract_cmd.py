@@ -55,9 +55,7 @@ def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     draft = load_schema_file(path)
     # The same schema file is the same workflow in the processing log, run after run.
     workflow_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldbench:schema:{path.resolve()}"))
-    return Workflow(
-        id=workflow_id, name=draft.name or path.stem, description=draft.description, fields=draft.fields
-    )
+    return Workflow(id=workflow_id, name=draft.name or path.stem, description=draft.description, fields=draft.fields)
 
 
 def _documents(paths: list[str]) -> list[Path]:
@@ -65,15 +63,11 @@ def _documents(paths: list[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-            )
+            found += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
         else:
             found.append(path)  # a missing file is reported by the pipeline, in its turn
     if not found:
-        raise FieldbenchError(
-            "no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them."
-        )
+        raise FieldbenchError("no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them.")
     return found
 
 
@@ -94,9 +88,7 @@ def run_extract(args: argparse.Namespace) -> int:
 
     documents = _documents(args.paths)
     if len(documents) > 1 and not args.out:
-        raise FieldbenchError(
-            f"{len(documents)} documents need a folder for their results", hint="Add --out DIR."
-        )
+        raise FieldbenchError(f"{len(documents)} documents need a folder for their results", hint="Add --out DIR.")
     store = Store.open()
     try:
         workflow = workflow_from_args(args, store)

@@ -29,9 +29,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("path", type=Path, help="a PDF, PNG, JPEG or TIFF file")
     parser.add_argument("--json", action="store_true", help="print the pages and words as JSON")
-    parser.add_argument(
-        "--cropping", choices=["on", "off"], default="off", help="crop background (default off)"
-    )
+    parser.add_argument("--cropping", choices=["on", "off"], default="off", help="crop background (default off)")
     parser.add_argument("--charset", choices=["latin", "japanese"], default="latin", help="OCR character set")
     parser.add_argument(
         "--text", choices=["printed", "handwritten", "both"], default="printed", help="which text OCR keeps"

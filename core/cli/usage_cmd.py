@@ -34,9 +34,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--since", type=parse_date, metavar="YYYY-MM-DD", help="first day counted")
     parser.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD", help="last day counted")
-    parser.add_argument(
-        "--period", choices=("day", "week", "month"), default="day", help="rows per (default: day)"
-    )
+    parser.add_argument("--period", choices=("day", "week", "month"), default="day", help="rows per (default: day)")
     parser.add_argument("--by", choices=("workflow", "source", "engine"), help="split each period by this")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.set_defaults(func=run_usage)
@@ -46,8 +44,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines += [
-        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-        for r in rows
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows
     ]
     return "\n".join(lines)
 
@@ -64,9 +61,7 @@ def run_usage(args: argparse.Namespace) -> int:
     store = Store.open(settings)
     try:
         summary = usage_summary(store, since=args.since, until=args.until, settings=settings)
-        rows = usage_over_time(
-            store, args.period, since=args.since, until=args.until, by=args.by, settings=settings
-        )
+        rows = usage_over_time(store, args.period, since=args.since, until=args.until, by=args.by, settings=settings)
         quota = quota_status(store, settings)
     finally:
         store.close()
@@ -98,9 +93,7 @@ def run_usage(args: argparse.Namespace) -> int:
     if summary.by_engine:
         print("by engine: " + ", ".join(f"{k} {v}" for k, v in summary.by_engine.items()))
     if rows:
-        headers = (
-            [args.period] + ([args.by] if args.by else []) + ["docs", "pages", "errors", "seconds", "credits"]
-        )
+        headers = [args.period] + ([args.by] if args.by else []) + ["docs", "pages", "errors", "seconds", "credits"]
         body = [
             [r.period.isoformat()]
             + ([r.group or ""] if args.by else [])

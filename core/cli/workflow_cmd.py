@@ -31,9 +31,7 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="workflow_command", metavar="SUBCOMMAND", required=True)
 
     create = sub.add_parser("create", help="create a workflow from a schema file")
-    create.add_argument(
-        "--schema", required=True, metavar="FILE", help="a JSON Schema or a dataset schema.json"
-    )
+    create.add_argument("--schema", required=True, metavar="FILE", help="a JSON Schema or a dataset schema.json")
     create.add_argument("--name", metavar="NAME", help="the workflow's name (default: the file's name)")
     create.add_argument("--description", metavar="TEXT", help="the workflow's description")
     create.add_argument("--json", action="store_true", help="print the new workflow as JSON")

@@ -83,9 +83,7 @@ def get_engine(
         FieldbenchError: ``name`` is not an engine.
     """
     settings = settings or get_settings()
-    engine = _build(
-        name, settings, _trained_dir(workflow, settings, model_dir) if name == "trained" else None
-    )
+    engine = _build(name, settings, _trained_dir(workflow, settings, model_dir) if name == "trained" else None)
     availability = engine.is_available()
     if not availability.ok:
         raise EngineUnavailableError(name, availability.reason)
@@ -95,9 +93,7 @@ def get_engine(
 def _llm_availability(settings: Settings) -> Availability:
     # Cheap check first: importing the LLM stack just to learn it is not configured would slow every run.
     if not settings.llm_configured:
-        return Availability(
-            False, "no LLM configured (set FIELDBENCH_LLM_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY)"
-        )
+        return Availability(False, "no LLM configured (set FIELDBENCH_LLM_MODEL and OPENAI_BASE_URL or OPENAI_API_KEY)")
     return _build("llm", settings, None).is_available()
 
 

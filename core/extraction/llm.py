@@ -32,9 +32,7 @@ from core.schema import Field, Workflow
 __all__ = ["LLMEngine", "NO_LOGPROBS", "UNALIGNED_LOGPROBS"]
 
 NO_LOGPROBS = "the server returned no log-probabilities"
-UNALIGNED_LOGPROBS = (
-    "the log-probabilities did not line up with the answer's JSON (it was wrapped in other text)"
-)
+UNALIGNED_LOGPROBS = "the log-probabilities did not line up with the answer's JSON (it was wrapped in other text)"
 
 
 # --- one batch's answer, as plain values with lines and confidences by metadata path ---------------------
@@ -176,17 +174,11 @@ class _Cited:
         if value is None:
             return
         if unknown:
-            self.insights.append(
-                Insight(type="note", content=f"cited lines not in the document: {', '.join(unknown)}")
-            )
+            self.insights.append(Insight(type="note", content=f"cited lines not in the document: {', '.join(unknown)}"))
         if not texts:
-            self.insights.append(
-                Insight(type="note", content="the model cited no line of the document for this value")
-            )
+            self.insights.append(Insight(type="note", content="the model cited no line of the document for this value"))
         elif not any(_line_says(text, value) for text in texts) and not _line_says(" ".join(texts), value):
-            self.insights.append(
-                Insight(type="note", content="unsupported: the cited lines do not contain this value")
-            )
+            self.insights.append(Insight(type="note", content="unsupported: the cited lines do not contain this value"))
 
 
 def _sub_meta(document: Document, ids: Sequence[str], value: Any, confidence: float | None) -> FieldMetadata:
@@ -275,9 +267,7 @@ class LLMEngine:
         usage = TokenUsage()
         llm_seconds = 0.0
         has_text = any(page.lines for page in document.pages)
-        for pages in (
-            page_batches(document, self.pages_per_batch, self.max_chars_per_batch) if has_text else []
-        ):
+        for pages in page_batches(document, self.pages_per_batch, self.max_chars_per_batch) if has_text else []:
             call_started = time.perf_counter()
             answer = structured_completion(
                 model,
@@ -355,9 +345,7 @@ class LLMEngine:
                 result.metadata[f"{name}.{sub.name}"] = _sub_meta(
                     document, self._ids(batches, sources), value.get(sub.name), confidence
                 )
-        result.extractions[name] = Extraction(
-            value=value, confidence=meta.confidence, citations=meta.citations
-        )
+        result.extractions[name] = Extraction(value=value, confidence=meta.confidence, citations=meta.citations)
 
     def _merge_list(
         self,

@@ -74,21 +74,14 @@ def _describe(field: Field, indent: str = "") -> list[str]:
     elif kind == "array":
         element = field.items
         kind = (
-            "list of objects, one per item"
-            if field.item_fields
-            else f"list of {element.type if element else 'string'}"
+            "list of objects, one per item" if field.item_fields else f"list of {element.type if element else 'string'}"
         )
     required = ", required" if field.required else ""
     text = f" {field.description.strip()}" if field.description.strip() else ""
     lines = [f"{indent}- {field.name} ({kind}{required}):{text}"]
     for sub in field.item_fields or (field.properties if field.type == "object" else []):
         lines.extend(_describe(sub, indent + "  "))
-    if (
-        field.type == "array"
-        and field.items is not None
-        and not field.item_fields
-        and field.items.description
-    ):
+    if field.type == "array" and field.items is not None and not field.item_fields and field.items.description:
         lines.append(f"{indent}  each item: {field.items.description.strip()}")
     return lines
 

@@ -49,9 +49,7 @@ classifier_samples_table = sa.Table(
     "classifier_samples",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False),
     sa.Column("label", sa.String(200), nullable=False),
     sa.Column("document_id", sa.String(64), nullable=False),
     sa.Column("name", sa.String(500), nullable=False),
@@ -63,9 +61,7 @@ classifier_versions_table = sa.Table(
     "classifier_versions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("classifier_id", sa.String(36), sa.ForeignKey("classifiers.id", ondelete="CASCADE"), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("path", sa.Text, nullable=False),
     sa.Column("report_json", sa.Text, nullable=False),
@@ -90,9 +86,7 @@ class Classifier(BaseModel):
     name: str = Field(description="Display name.")
     description: str = ""
     labels: list[str] = Field(default_factory=list, description="The classes documents are sorted into.")
-    spec: DocumentSpec = Field(
-        default_factory=DocumentSpec, description="Cropping, character set, text mode."
-    )
+    spec: DocumentSpec = Field(default_factory=DocumentSpec, description="Cropping, character set, text mode.")
     pages: int | None = Field(
         default=1,
         description="The relevant pages: the first N pages (1 = first page only), None for all pages.",
@@ -212,9 +206,7 @@ class ClassifierRepo:
         """
         unknown_routes = sorted(set(classifier.routes) - set(classifier.labels))
         if unknown_routes:
-            raise ClassifierError(
-                f"routes name labels the classifier does not have: {', '.join(unknown_routes)}"
-            )
+            raise ClassifierError(f"routes name labels the classifier does not have: {', '.join(unknown_routes)}")
         now = _now()
         with self.engine.begin() as conn:
             found = conn.execute(
@@ -246,9 +238,7 @@ class ClassifierRepo:
     def get(self, classifier_id: str) -> Classifier:
         """The classifier with this id (NotFoundError when there is none)."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(classifiers_table).where(classifiers_table.c.id == classifier_id)
-            ).first()
+            row = conn.execute(sa.select(classifiers_table).where(classifiers_table.c.id == classifier_id)).first()
         if row is None:
             raise NotFoundError("classifier", classifier_id)
         return self._from_row(row)
@@ -257,9 +247,7 @@ class ClassifierRepo:
         """All classifiers, newest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(classifiers_table).order_by(
-                    classifiers_table.c.created_at.desc(), classifiers_table.c.id
-                )
+                sa.select(classifiers_table).order_by(classifiers_table.c.created_at.desc(), classifiers_table.c.id)
             ).all()
         return [self._from_row(row) for row in rows]
 
@@ -267,14 +255,10 @@ class ClassifierRepo:
         """Delete a classifier with its samples and version rows (model files on disk stay)."""
         with self.engine.begin() as conn:
             conn.execute(
-                classifier_samples_table.delete().where(
-                    classifier_samples_table.c.classifier_id == classifier_id
-                )
+                classifier_samples_table.delete().where(classifier_samples_table.c.classifier_id == classifier_id)
             )
             conn.execute(
-                classifier_versions_table.delete().where(
-                    classifier_versions_table.c.classifier_id == classifier_id
-                )
+                classifier_versions_table.delete().where(classifier_versions_table.c.classifier_id == classifier_id)
             )
             deleted = conn.execute(classifiers_table.delete().where(classifiers_table.c.id == classifier_id))
         if deleted.rowcount == 0:
@@ -305,9 +289,7 @@ class ClassifierRepo:
         with self.engine.begin() as conn:
             for label, document_id, name in samples:
                 conn.execute(
-                    table.delete().where(
-                        table.c.classifier_id == classifier_id, table.c.document_id == document_id
-                    )
+                    table.delete().where(table.c.classifier_id == classifier_id, table.c.document_id == document_id)
                 )
                 conn.execute(
                     table.insert().values(
@@ -359,9 +341,7 @@ class ClassifierRepo:
         table = classifier_samples_table
         with self.engine.begin() as conn:
             conn.execute(
-                table.delete().where(
-                    table.c.classifier_id == classifier_id, table.c.document_id == document_id
-                )
+                table.delete().where(table.c.classifier_id == classifier_id, table.c.document_id == document_id)
             )
 
     # --- versions ------------------------------------------------------------------------------------------
@@ -375,9 +355,7 @@ class ClassifierRepo:
             ).scalar()
         return int(current or 0) + 1
 
-    def add_version(
-        self, classifier_id: str, version: int, path: str, report: dict[str, Any]
-    ) -> ClassifierVersion:
+    def add_version(self, classifier_id: str, version: int, path: str, report: dict[str, Any]) -> ClassifierVersion:
         """Record a trained version whose model files are already written at ``path``."""
         self.get(classifier_id)
         now = _now()
@@ -394,9 +372,7 @@ class ClassifierRepo:
                 )
         except sa.exc.IntegrityError as exc:
             raise StoreError(f"classifier {classifier_id!r} already has a version {version}") from exc
-        return ClassifierVersion(
-            classifier_id=classifier_id, version=version, path=path, report=report, created_at=now
-        )
+        return ClassifierVersion(classifier_id=classifier_id, version=version, path=path, report=report, created_at=now)
 
     def versions(self, classifier_id: str) -> builtins.list[ClassifierVersion]:
         """Every trained version, oldest first."""

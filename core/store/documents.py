@@ -193,11 +193,7 @@ class DocumentRepo:
 
     def _row(self, document_id: str) -> DocumentRecord | None:
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(sa.select(documents_table).where(documents_table.c.id == document_id))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(sa.select(documents_table).where(documents_table.c.id == document_id)).mappings().first()
         return None if row is None else _record(row)
 
     def get(self, document_id: str) -> DocumentRecord:
@@ -215,9 +211,7 @@ class DocumentRepo:
         """Every stored document, newest first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(documents_table).order_by(
-                    documents_table.c.created_at.desc(), documents_table.c.name
-                )
+                sa.select(documents_table).order_by(documents_table.c.created_at.desc(), documents_table.c.name)
             ).mappings()
             return [_record(row) for row in rows]
 

@@ -183,9 +183,7 @@ class RunRepo:
             NotFoundError: no such run.
         """
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(sa.select(runs_table).where(runs_table.c.id == processing_id)).mappings().first()
-            )
+            row = conn.execute(sa.select(runs_table).where(runs_table.c.id == processing_id)).mappings().first()
         if row is None:
             raise NotFoundError("run", processing_id)
         return self._record(row)
@@ -224,9 +222,7 @@ class RunRepo:
             rows = conn.execute(query).mappings().all()
         return [self._record(row) for row in rows]
 
-    def previous(
-        self, workflow_id: str, document_id: str, *, before: datetime | None = None
-    ) -> RunRecord | None:
+    def previous(self, workflow_id: str, document_id: str, *, before: datetime | None = None) -> RunRecord | None:
         """The latest successful run of this workflow on this document (strictly before ``before``), or None.
 
         This is what "which values changed since the previous run" compares with.

@@ -44,9 +44,7 @@ workflows_table = sa.Table(
 workflow_versions_table = sa.Table(
     "workflow_versions",
     metadata,
-    sa.Column(
-        "workflow_id", sa.String(36), sa.ForeignKey("workflows.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("workflow_id", sa.String(36), sa.ForeignKey("workflows.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("fields", sa.Text, nullable=False),
     sa.Column("spec", sa.Text, nullable=False),
@@ -252,9 +250,7 @@ class WorkflowRepo:
                 if self._row(conn, workflow_id) is None:
                     raise NotFoundError("workflow", workflow_id)
                 conn.execute(
-                    workflow_versions_table.delete().where(
-                        workflow_versions_table.c.workflow_id == workflow_id
-                    )
+                    workflow_versions_table.delete().where(workflow_versions_table.c.workflow_id == workflow_id)
                 )
                 conn.execute(workflows_table.delete().where(workflows_table.c.id == workflow_id))
         except sa.exc.IntegrityError as exc:
@@ -328,14 +324,10 @@ class WorkflowRepo:
     @staticmethod
     def _version_row(conn: Connection, workflow_id: str, version: int) -> Any:
         v = workflow_versions_table
-        return conn.execute(
-            sa.select(v).where(v.c.workflow_id == workflow_id, v.c.version == version)
-        ).first()
+        return conn.execute(sa.select(v).where(v.c.workflow_id == workflow_id, v.c.version == version)).first()
 
     @staticmethod
-    def _insert_version(
-        conn: Connection, workflow: Workflow, version: int, summary: str, now: datetime
-    ) -> None:
+    def _insert_version(conn: Connection, workflow: Workflow, version: int, summary: str, now: datetime) -> None:
         conn.execute(
             workflow_versions_table.insert().values(
                 workflow_id=workflow.id,

@@ -50,11 +50,7 @@ def test_create_a_classifier_from_the_form() -> None:
     at = _run(_button(at, "Create classifier").click())
     store = Store.open()
     [classifier] = store.classifiers.list()
-    assert (
-        classifier.name == "Mail room"
-        and classifier.labels == ["invoice", "letter"]
-        and classifier.pages == 1
-    )
+    assert classifier.name == "Mail room" and classifier.labels == ["invoice", "letter"] and classifier.pages == 1
     # The new classifier is selected; its data check says every label falls short.
     assert any("invoice: no samples yet" in w.value for w in at.warning)
 
@@ -99,9 +95,7 @@ def test_a_corrupt_sample_shows_an_error_naming_it(tmp_path: Path) -> None:
 def test_routes_and_classify_then_extract(tmp_path: Path) -> None:
     store = Store.open()
     workflow = store.workflows.create(
-        Workflow(
-            name="Invoices", fields=[Field(name="total", type="number", description="The invoice total")]
-        )
+        Workflow(name="Invoices", fields=[Field(name="total", type="number", description="The invoice total")])
     )
     classifier = store.classifiers.add(Classifier(name="Mail", labels=["invoice", "letter"]))
     import_folder(store, classifier, make_label_folder(tmp_path / "data", n=4))

@@ -155,9 +155,7 @@ def test_sub_fields_of_an_array_of_objects_are_edited_in_a_second_table(at: AppT
     at.text_input(key=key(at, "name")).set_value("Orders")
     at.session_state[key(at, "fields")] = {
         "edited_rows": {},
-        "added_rows": [
-            {"name": "lines", "type": "array", "items": "object", "description": "Every order line"}
-        ],
+        "added_rows": [{"name": "lines", "type": "array", "items": "object", "description": "Every order line"}],
         "deleted_rows": [],
     }
     run(at)
@@ -212,9 +210,7 @@ def test_importing_an_invalid_schema_shows_every_error_and_saves_nothing(at: App
         "properties": {"1st": {"type": "string"}, "due": {"type": "string", "format": "date"}},
         "required": ["nope"],
     }
-    at.file_uploader(key=key(at, "import_file")).upload(
-        "bad.json", json.dumps(bad).encode(), "application/json"
-    )
+    at.file_uploader(key=key(at, "import_file")).upload("bad.json", json.dumps(bad).encode(), "application/json")
     run(at)
     button(at, "Import fields").click()
     run(at)
@@ -225,9 +221,7 @@ def test_importing_an_invalid_schema_shows_every_error_and_saves_nothing(at: App
     [demo] = stored()
     assert demo.version == 1
 
-    at.file_uploader(key=key(at, "import_file")).upload(
-        "notes.json", b"invoice number, total", "application/json"
-    )
+    at.file_uploader(key=key(at, "import_file")).upload("notes.json", b"invoice number, total", "application/json")
     run(at)
     button(at, "Import fields").click()
     run(at)
@@ -270,8 +264,7 @@ def test_field_guide_suggestion_is_applied_with_one_click(at: AppTest) -> None:
 def test_draft_from_a_request_is_shown_then_used(at: AppTest) -> None:
     start_new(at)
     at.text_area(key="define_request").set_value(
-        "Extract the invoice number, total amount, due date, and every line item with description and "
-        "quantity"
+        "Extract the invoice number, total amount, due date, and every line item with description and quantity"
     )
     button(at, "Draft fields").click()
     run(at)

@@ -40,9 +40,7 @@ def test_empty_page_invites_an_upload(app: AppTest) -> None:
 
 def test_shows_a_stored_document_with_its_text_and_source(app: AppTest) -> None:
     store = Store.open()
-    record = store.documents.add(
-        _pdf("Invoice number 4711 total 99.50 EUR", "Terms of payment"), "invoice.pdf"
-    )
+    record = store.documents.add(_pdf("Invoice number 4711 total 99.50 EUR", "Terms of payment"), "invoice.pdf")
     store.close()
     app.session_state["document_ids"] = [record.id]
     app.run()

@@ -45,9 +45,7 @@ _DATE_MDY = re.compile(
     rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE
 )
 
-_CODES = (
-    "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
-)
+_CODES = "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
 _SYMBOLS = r"US\$|A\$|C\$|CA\$|[€$£₹¥]|Rs\.?|zł|Kč"
 _AMOUNT = re.compile(
     rf"""(?<![\w.,/-])

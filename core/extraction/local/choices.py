@@ -39,9 +39,7 @@ def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: lis
     )
 
 
-def _currency_pick(
-    layout: DocumentLayout, c: Candidate, reason: str, score: float, cands: list[Candidate]
-) -> Pick:
+def _currency_pick(layout: DocumentLayout, c: Candidate, reason: str, score: float, cands: list[Candidate]) -> Pick:
     page = layout.pages[c.page].page
     cites = citations_from_words(page, c.words)
     note = None
@@ -53,9 +51,7 @@ def _currency_pick(
     return Pick(c.value, conf, cites, ocr, reason, note)
 
 
-def _word_pick(
-    layout: DocumentLayout, value: Any, score: float, page_i: int, words: list[int], reason: str
-) -> Pick:
+def _word_pick(layout: DocumentLayout, value: Any, score: float, page_i: int, words: list[int], reason: str) -> Pick:
     """A value read from words on one page, with no rival value to compare against."""
     page = layout.pages[page_i].page
     return Pick(
@@ -109,9 +105,7 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
         pl = layout.pages[h.page]
         for r in pl.rows[h.row : h.row + 3]:
             for seg in r.segments:
-                words = [
-                    w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1
-                ]
+                words = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1]
                 text = " ".join(pl.page.words[w].text for w in words)
                 value = match_enum(text, f.values) if text else None
                 if value is not None:
@@ -140,9 +134,7 @@ def _enum_anywhere(layout: DocumentLayout, f: Field) -> list[tuple[float, Any, i
             for w in r.words:
                 key = normalize_string(pl.page.words[w].text.strip(".,:;()"))
                 if key in exact:
-                    return [
-                        (0.45, exact[key], pl.index, [w], f"'{pl.page.words[w].text}' is an allowed value")
-                    ]
+                    return [(0.45, exact[key], pl.index, [w], f"'{pl.page.words[w].text}' is an allowed value")]
     for pl in layout.pages:
         for r in pl.rows:
             for seg in r.segments:

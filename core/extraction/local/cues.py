@@ -186,9 +186,7 @@ def read_cues(field: Field) -> FieldCues:
                 cues.examples.append(item)
     example_spans = [(m.start(), m.end()) for m in _EXAMPLES.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
-    example_spans += [
-        (m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)
-    ]
+    example_spans += [(m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)]
 
     for m in _PARENS.finditer(desc):
         if in_negative(m.start()) or any(a <= m.start() < b for a, b in example_spans):
@@ -196,9 +194,7 @@ def read_cues(field: Field) -> FieldCues:
         for item in _split_items(m.group(1)):
             if re.match(r"(?:e\.\s?g|z\.\s?b|i\.\s?e|see|as|ex)\b", item, re.I) or item in cues.examples:
                 continue
-            if re.fullmatch(r"[\d\W]+", item) or (
-                cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)
-            ):
+            if re.fullmatch(r"[\d\W]+", item) or (cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)):
                 continue
             _add(cues.labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
@@ -207,9 +203,7 @@ def read_cues(field: Field) -> FieldCues:
 
     if cues.concept:
         for syn in CONCEPTS[cues.concept][2]:
-            if not any(
-                syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"
-            ):
+            if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
                 # Very short words ("vom", "du") are labels only in context: trust them less.
                 _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
     _add(cues.labels, _name_words(field.name), 0.6, "name")
@@ -247,9 +241,7 @@ def read_cues(field: Field) -> FieldCues:
         cues.equal_to = m_eq.group(1).strip()
     cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
     cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
-    cues.require_label = bool(
-        re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low)
-    )
+    cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))
     if re.search(r"\b(us|american|mm/dd)\b", low):
         cues.day_first = False
     elif re.search(r"\b(dd\.mm|dd/mm|european)\b", low):

@@ -113,9 +113,7 @@ class LocalEngine:
         ctx = self._context(document)
         t1 = time.perf_counter()
         scalar_fields = [
-            f
-            for f in workflow.fields
-            if f.type != "array" or (f.items is not None and f.items.type != "object")
+            f for f in workflow.fields if f.type != "array" or (f.items is not None and f.items.type != "object")
         ]
         cues = {f.name: cached_cues(f) for f in workflow.fields}
         hits = self._hits(ctx, workflow.fields, cues)
@@ -145,16 +143,12 @@ class LocalEngine:
                     _record(result, f"{f.name}.{sub.name}", pick)
                 has = any(v is not None for v in values.values())
                 conf = min(confs) if has and confs else None
-                result.extractions[f.name] = Extraction(
-                    value=values if has else None, confidence=conf, citations=cites
-                )
+                result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
                 found = sum(v is not None for v in values.values())
                 result.metadata[f.name] = FieldMetadata(
                     confidence=conf,
                     citations=cites,
-                    insights=[
-                        Insight(type="reasoning", content=f"{found} of {len(values)} properties found")
-                    ],
+                    insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
                 )
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
@@ -293,9 +287,7 @@ class LocalEngine:
             if prior is not None and (not scored or prior.score > scored[0].score):
                 scored = [prior] + scored
         if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
-            why = (
-                "no label of this field found near a value" if positives else "none of its labels is printed"
-            )
+            why = "no label of this field found near a value" if positives else "none of its labels is printed"
             return Pick(reason=why)
         return self._pick(ctx, f, scored)
 

@@ -28,9 +28,7 @@ def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
         )
         return
     conf = sum(items.confidence) / len(items.confidence) if items.confidence else None
-    result.extractions[f.name] = Extraction(
-        value=items.items, confidence=conf, citations=list(items.item_citations)
-    )
+    result.extractions[f.name] = Extraction(value=items.items, confidence=conf, citations=list(items.item_citations))
     result.metadata[f.name] = FieldMetadata(
         confidence=conf,
         citations=list(items.item_citations),
@@ -44,9 +42,7 @@ def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
             ocr_confidence=ocr,
             confidence=item_conf,
             citations=item_cites,
-            insights=[
-                Insight(type="reasoning", content=f"row {i + 1} of the {items.reason or 'item table'}")
-            ],
+            insights=[Insight(type="reasoning", content=f"row {i + 1} of the {items.reason or 'item table'}")],
         )
         cells = items.cell_citations[i] if i < len(items.cell_citations) else {}
         for key, value in item.items():

@@ -76,11 +76,7 @@ def field_kind(f: Field, cues: FieldCues) -> str:
         return "identifier" if re.search(r"iban|bic|phone|tel|fax", f.name, re.I) else "text"
     if cues.concept in ("seller", "buyer") or cues.name_only:
         return "name"
-    if (
-        cues.concept in _ID_CONCEPTS
-        or _ID_NAME.search(f.name)
-        or any(re.search(r"\d", e) for e in cues.examples)
-    ):
+    if cues.concept in _ID_CONCEPTS or _ID_NAME.search(f.name) or any(re.search(r"\d", e) for e in cues.examples):
         return "identifier"
     return "text"
 

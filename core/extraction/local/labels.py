@@ -80,9 +80,7 @@ class LabelIndex:
                     for a, w in enumerate(seg.words):
                         first = pl.keys[w]
                         raw = pl.page.words[w].text.rstrip(":.")
-                        if (
-                            "/" in raw
-                        ):  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
+                        if "/" in raw:  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
                             for part in raw.split("/"):
                                 pk = word_key(part)
                                 if len(pk) >= 3:
@@ -268,9 +266,7 @@ def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHi
         return h
     pl = layout.pages[h.page]
     row = pl.rows[h.row]
-    before = [
-        pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words
-    ]
+    before = [pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
     if not before:
         return h
     own = _CONCEPT_FAMILY.get(concept or "")

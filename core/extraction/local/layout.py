@@ -185,9 +185,7 @@ def _page_layout(page: Page, index: int) -> PageLayout:
                 starts.append(pos)
                 parts.append(words[i].text)
                 pos += len(words[i].text) + 1
-            segments.append(
-                Segment(index, r, k, sw, " ".join(parts), starts, union_bbox(words[i].bbox for i in sw))
-            )
+            segments.append(Segment(index, r, k, sw, " ".join(parts), starts, union_bbox(words[i].bbox for i in sw)))
             for i in sw:
                 word_segment[i] = (r, k)
         for i in ws:

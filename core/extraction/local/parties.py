@@ -88,12 +88,7 @@ def is_name_like(text: str) -> bool:
 
 def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     name = cut_name(seg.text)
-    if (
-        not is_name_like(name)
-        or _STREET.search(name)
-        and not COMPANY_SUFFIX.search(name)
-        and re.search(r"\d", name)
-    ):
+    if not is_name_like(name) or _STREET.search(name) and not COMPANY_SUFFIX.search(name) and re.search(r"\d", name):
         return None
     start = seg.text.find(name)
     if start < 0:
@@ -115,9 +110,7 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     )
 
 
-_SALUTATION_ONLY = re.compile(
-    r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I
-)
+_SALUTATION_ONLY = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I)
 
 
 def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
@@ -172,11 +165,7 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
             block = [seg]
             cur = seg
             for prev_row in range(seg.row - 1, max(seg.row - 7, -1), -1):
-                above = [
-                    s
-                    for s in pl.rows[prev_row].segments
-                    if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height
-                ]
+                above = [s for s in pl.rows[prev_row].segments if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height]
                 if not above:
                     continue
                 gap = cur.bbox[1] - above[0].bbox[3]
@@ -234,9 +223,7 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
                 ):
                     words = list(above.words) + list(value.words)
                     text = f"{above.text} {value.text}"
-                    return Segment(
-                        value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox
-                    )
+                    return Segment(value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox)
                 return value
     return None
 
@@ -313,8 +300,7 @@ def name_candidates(
                 segs = [
                     s
                     for s in r.segments
-                    if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height
-                    or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
+                    if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
                 ]
                 if not segs:
                     continue
@@ -366,9 +352,7 @@ def name_candidates(
                         c = _segment_candidate(pl, seg)
                         if c and COMPANY_SUFFIX.search(c.text):
                             small = r.height < pl.body_height * 0.95
-                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(
-                                re.search(r"\d", seg.text)
-                            )
+                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
                             score = (
                                 0.5
                                 + (0.1 if sender_line else 0.0)

@@ -26,9 +26,7 @@ from core.extraction.local.layout import DocumentLayout
 
 __all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
 
-_FILLER = re.compile(
-    r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I
-)
+_FILLER = re.compile(r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I)
 
 
 class SameKind:
@@ -88,21 +86,13 @@ def proximity(
         if cand.bbox[0] < hit.bbox[2] - 1:
             return Proximity(0.0, "")
         gap_segments = cand.segment - hit.segment
-        score = (
-            1.0
-            if gap_segments == 0
-            else 0.95
-            if gap_segments == 1
-            else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
-        )
+        score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
         dx = cand.bbox[0] - hit.bbox[2]
         score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
         between = [
             c
             for c in rows.on_row(cand.page, cand.row)
-            if hit.bbox[2] <= c.bbox[0] < cand.bbox[0]
-            and c is not cand
-            and not set(c.words) & set(cand.words)
+            if hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)
         ]
         score *= 0.45 ** len(between)
         extra = [

@@ -59,9 +59,7 @@ def is_cell(layout: DocumentLayout, c: Candidate) -> bool:
     return len(seg.words) - len(c.words) <= 1
 
 
-def apply_cues(
-    layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandidate]
-) -> list[ScoredCandidate]:
+def apply_cues(layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     """Apply location, amount-format, example-shape and selection cues to scored candidates, best first."""
     if not scored:
         return scored
@@ -75,11 +73,7 @@ def apply_cues(
             s.score *= 1.1
         if c.kind == "amount":
             s.score *= 1.0 if c.flags.get("decimals") else 0.8
-            if (
-                cues.concept in SUMMARY_CONCEPTS
-                and not c.flags.get("decimals")
-                and not c.flags.get("currency")
-            ):
+            if cues.concept in SUMMARY_CONCEPTS and not c.flags.get("decimals") and not c.flags.get("currency"):
                 s.score *= 0.6  # "Net 30" is payment terms, not a net amount
             if cues.concept in SUMMARY_CONCEPTS:
                 # Summary amounts come after the items: among equals, the later one is the invoice's.
@@ -284,9 +278,7 @@ def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[
         }
         if not names:
             continue
-        name, score = max(
-            ((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1]
-        )
+        name, score = max(((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1])
         source = picks[name]
         if score < 80 or source.value is None:
             continue

@@ -21,9 +21,7 @@ _GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
 
 
-def label_values(
-    layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues
-) -> list[Candidate]:
+def label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues) -> list[Candidate]:
     """Text candidates right of and below each label hit: an identifier token, or the rest of the cell."""
     out: list[Candidate] = []
     seen: set[tuple[int, tuple[int, ...]]] = set()
@@ -49,11 +47,7 @@ def label_values(
                         regions.append((s, list(s.words)))
                     break
         for s, words in regions:
-            picked = (
-                _identifier_words(pl.page.words, words, cues)
-                if identifier
-                else _text_words(pl.page.words, words)
-            )
+            picked = _identifier_words(pl.page.words, words, cues) if identifier else _text_words(pl.page.words, words)
             if not picked:
                 continue
             key = (h.page, tuple(picked))
@@ -65,9 +59,7 @@ def label_values(
                 if k > 0 and pl.page.words[words[k - 1]].text == "#":
                     picked = [words[k - 1]] + picked
             texts = [pl.page.words[i].text for i in picked]
-            value = (
-                "".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)
-            ).strip(" :;,")
+            value = ("".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)).strip(" :;,")
             if identifier:
                 value = _GLUED_LABEL.sub("", value.rstrip("."))
             if not value:

@@ -118,17 +118,13 @@ def visual_rows(page: Page) -> list[VisualRow]:
 
     # Text running up the margin comes as tall, narrow boxes stacked at one x; they would glue unrelated rows
     # together. A short word in a tall line box ("air") is tall and narrow too, but has no such stack.
-    narrow = [
-        w for w in page.words if len(w.text) >= 3 and w.bbox[3] - w.bbox[1] > 1.2 * (w.bbox[2] - w.bbox[0])
-    ]
+    narrow = [w for w in page.words if len(w.text) >= 3 and w.bbox[3] - w.bbox[1] > 1.2 * (w.bbox[2] - w.bbox[0])]
     vertical = {
         id(w)
         for w in narrow
         if sum(abs(v.bbox[0] - w.bbox[0]) < 2 and abs(v.bbox[2] - w.bbox[2]) < 2 for v in narrow) >= 3
     }
-    vertical |= {
-        id(w) for w in page.words if w.bbox[3] - w.bbox[1] > max(1.8 * typical, w.bbox[2] - w.bbox[0])
-    }
+    vertical |= {id(w) for w in page.words if w.bbox[3] - w.bbox[1] > max(1.8 * typical, w.bbox[2] - w.bbox[0])}
     words = sorted(
         (w for w in page.words if w.text.strip() and id(w) not in vertical),
         key=lambda w: (w.bbox[1] + w.bbox[3]) / 2,
@@ -205,9 +201,7 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
     pairs = [
         (a, b)
         for line in lines
-        for a, b in zip(
-            sorted(line, key=lambda w: w.bbox[0]), sorted(line, key=lambda w: w.bbox[0])[1:], strict=False
-        )
+        for a, b in zip(sorted(line, key=lambda w: w.bbox[0]), sorted(line, key=lambda w: w.bbox[0])[1:], strict=False)
     ]
     for left, right in pairs:
         if right.bbox[0] <= left.bbox[2]:
@@ -217,9 +211,7 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
         for row in body:
             # Currency signs set apart from their amounts ("€      9,90") are not a column of their own.
             segs = [
-                g
-                for g in segments(row)
-                if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
+                g for g in segments(row) if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
             ]
             # Text starting a few points left of its header still counts as starting at it.
             if any(g.x0 < x - 3 and g.x1 > x + 3 for g in segs):
@@ -308,9 +300,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
             # Prefer the band whose matches are strongest, then the one with fewer spurious rows.
             if best is None or score > best.score + 0.05:
                 label = " ".join(c.label for c in cols)
-                best = HeaderBand(
-                    page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1]
-                )
+                best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1])
         if best and not any(b.top <= best.bottom and best.top <= b.bottom for b in bands):
             bands.append(best)
         elif best:

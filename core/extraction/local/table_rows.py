@@ -118,9 +118,7 @@ class ReadTable:
     stopped: bool
 
 
-def read_table(
-    page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]
-) -> ReadTable:
+def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
     """Read the items under one header band with one column layout.
 
     Args:
@@ -145,9 +143,7 @@ def read_table(
     heights = [r.height for r in region] or [10.0]
     line_h = statistics.median(heights)
     # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
-    steps = sorted(
-        b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h
-    )
+    steps = sorted(b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h)
     pitch = steps[len(steps) // 4] if steps else 1.2 * line_h
 
     def tight(upper: tuple[float, float], lower: VisualRow) -> bool:
@@ -207,10 +203,7 @@ def read_table(
         # A named row with an amount in the rightmost numeric column (the line total) is an item too.
         # Not when it sits tight under an item: then it is more of that item ("Basismenge 1 Stk  100,00").
         totalled = (
-            named
-            and bool(numeric_cols)
-            and max(numeric_cols) in numbers
-            and (not items or gap_prev > 0.8 * line_h)
+            named and bool(numeric_cols) and max(numeric_cols) in numbers and (not items or gap_prev > 0.8 * line_h)
         )
         if len(numbers) >= need or (numbers and named and (numbered or totalled)):
             item = RowItem(page=page)
@@ -235,9 +228,7 @@ def read_table(
             items.append(item)
             pending = []
             continue
-        main_words = (
-            [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
-        )
+        main_words = [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
         if items and gap_prev < 2 * line_h and items[-1].page is page:
             item = items[-1]
             # Numbers centred in a tall cell sit on a line of their own: fill the item's empty cells.

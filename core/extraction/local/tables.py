@@ -59,17 +59,13 @@ __all__ = ["ItemsResult", "extract_items"]
 class ItemsResult(BaseModel):
     """Items read from a document's tables, with where each came from."""
 
-    items: list[dict[str, Any]] = PydField(
-        default_factory=list, description="One dict per item, typed values."
-    )
+    items: list[dict[str, Any]] = PydField(default_factory=list, description="One dict per item, typed values.")
     item_citations: list[Citation] = PydField(default_factory=list, description="The region of each item.")
     cell_citations: list[dict[str, Citation]] = PydField(
         default_factory=list, description="Per item, the cell of each item field that has a value."
     )
     confidence: list[float] = PydField(default_factory=list, description="Per item, 0-1.")
-    ocr_confidence: list[float | None] = PydField(
-        default_factory=list, description="Per item, mean word conf."
-    )
+    ocr_confidence: list[float | None] = PydField(default_factory=list, description="Per item, mean word conf.")
     reason: str = PydField(default="", description="Which table was read, or why none was found.")
 
 
@@ -221,9 +217,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
                     again = read_table(page, rows, variant, end, fields)
                     quality = _quality(again, fields, decimal_comma)
                     # Ties go to the split header (its columns are the finer reading of the same rows).
-                    if quality > best_quality or (
-                        quality == best_quality and variant.columns is split.columns
-                    ):
+                    if quality > best_quality or (quality == best_quality and variant.columns is split.columns):
                         table, best_quality = again, quality
                 table = _arithmetic_repair(page, rows, table, end, fields, decimal_comma)
             tables.append(table)
@@ -253,9 +247,7 @@ def _quality(table: ReadTable, fields: list[Field], decimal_comma: bool) -> floa
     concepts = {field_concept(f): f for f in fields}
     text = concepts.get("description") or next((f for f in fields if f.type == "string"), None)
     # An item without any name is more likely a stray row of numbers than a line of the invoice.
-    quality = sum(
-        len(it.cells) - (3 if text is not None and text.name not in it.cells else 0) for it in table.items
-    )
+    quality = sum(len(it.cells) - (3 if text is not None and text.name not in it.cells else 0) for it in table.items)
     return quality + 2.0 * _adds_up(table, fields, decimal_comma)
 
 
@@ -277,11 +269,7 @@ def _arithmetic_repair(
             columns[i].field = name
             again = read_table(page, rows, replace(band, columns=columns), end, fields)
             count = _adds_up(again, fields, decimal_comma)
-            if (
-                count > best_count
-                and count >= 0.6 * len(again.items)
-                and len(again.items) >= len(table.items)
-            ):
+            if count > best_count and count >= 0.6 * len(again.items) and len(again.items) >= len(table.items):
                 best, best_count = again, count
     return best
 
