@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from core.classify import REVIEW_THRESHOLD, classify, fit  # noqa: E402
-from core.classify_model import build_pipeline, feature_frame  # noqa: E402
+from core.classify.model import build_pipeline, feature_frame  # noqa: E402
 from core.documents import Document, load_document  # noqa: E402
 
 __all__ = ["main", "producer", "document_type"]

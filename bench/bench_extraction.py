@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from core.evaluation import EvaluationReport, evaluate, load_dataset  # noqa: E402
-from core.processing import process, process_document  # noqa: E402
+from core.pipeline import process, process_document  # noqa: E402
 from core.schema import Workflow  # noqa: E402
 from core.store import Store  # noqa: E402
 

@@ -20,7 +20,7 @@ import pymupdf
 from _common import DATASETS, interleaved, machine, table, write_result
 
 from core.documents import load_document  # noqa: E402
-from core.page_reading import usable_text_layer  # noqa: E402
+from core.documents.pdf import usable_text_layer  # noqa: E402
 
 AIM = 1.5
 

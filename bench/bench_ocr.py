@@ -28,8 +28,8 @@ import pymupdf
 from _common import DATASETS, interleaved, machine, measure, table, write_result
 from PIL import Image
 
-from core.ocr import installed_languages, ocr_image, ocr_images  # noqa: E402
-from core.spec import tesseract_languages  # noqa: E402
+from core.documents.ocr import installed_languages, ocr_image, ocr_images  # noqa: E402
+from core.documents.spec import tesseract_languages  # noqa: E402
 
 AIM_PER_PAGE = 1.1
 AIM_THROUGHPUT = 2.0

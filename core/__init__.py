@@ -4,11 +4,10 @@ The Streamlit app, the notebooks and the ``fieldbench`` command are all built on
 """
 
 from core.config import Settings
-from core.documents import Document, load_document, render_page
+from core.documents import Document, DocumentSpec, load_document, render_page
 from core.errors import FieldbenchError
 from core.results import ExtractionResult
 from core.schema import Field, Workflow
-from core.spec import DocumentSpec
 from core.store import Store
 
 __all__ = [

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from core.documents import DocumentSpec
 from core.errors import FieldbenchError, NotFoundError, StoreError
-from core.schema import Workflow
-from core.schema_io import load_schema_file
-from core.spec import DocumentSpec
+from core.schema import Workflow, load_schema_file
 from core.store import Store
 
 __all__ = ["DEMO_WORKFLOW_ID", "SAMPLE_DOCS", "demo_schema_path", "ensure_demo_workflow"]

@@ -20,6 +20,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import list_currencies
+from price_parser import Price
+from rapidfuzz import fuzz, process
+
 __all__ = [
     "MONTHS",
     "parse_date",
@@ -195,8 +199,6 @@ def parse_amount(text: str, decimal_separator: str | None = None) -> Decimal | N
     >>> parse_amount("1.234,56"), parse_amount("(12.50)"), parse_amount("EUR 12.50")
     (Decimal('1234.56'), Decimal('-12.50'), Decimal('12.50'))
     """
-    from price_parser import Price
-
     if not text or not re.search(r"\d", text):
         return None
     core = _NUMBER_CORE.search(text)
@@ -256,10 +258,8 @@ _ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
 @lru_cache(maxsize=1)
 def _iso_codes() -> frozenset[str]:
     try:
-        from babel.numbers import list_currencies
-
         return frozenset(list_currencies())
-    except Exception:  # babel missing or its data unreadable: the symbol table still works
+    except Exception:  # noqa: BLE001 - babel's currency data unreadable: the symbol table still works
         return frozenset(v for v in _CURRENCY_MARKS.values())
 
 
@@ -363,8 +363,6 @@ def match_enum(text: str, values: Sequence[Any], cutoff: float | None = None) ->
     >>> match_enum("paid", ["Paid", "Open"])
     'Paid'
     """
-    from rapidfuzz import fuzz, process
-
     if not text or not values:
         return None
     by_norm = {normalize_string(str(v)): v for v in values}

@@ -7,7 +7,6 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.classify import (
-    Classifier,
     TrainingReport,
     add_samples,
     classify,
@@ -17,8 +16,9 @@ from core.classify import (
     load_classifier_model,
     train,
 )
-from core.spec import DocumentSpec
+from core.documents import DocumentSpec
 from core.store import Store
+from core.store.classifiers import Classifier
 from pages._common import get_store, show_errors
 
 NEW = "__new__"

@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from core.config import get_settings
-from core.drafting import draft_fields
+from core.documents import DocumentSpec
 from core.errors import SchemaError, SchemaProblem
-from core.field_guide import FieldReview, GuideReport, examples, review_workflow
+from core.guide.drafting import draft_fields
+from core.guide.examples import examples
+from core.guide.review import FieldReview, GuideReport, review_workflow
 from core.schema import (
     FIELD_TYPES,
     ITEM_TYPES,
@@ -29,7 +31,6 @@ from core.schema import (
     to_json_schema,
     validate_workflow,
 )
-from core.spec import DocumentSpec
 from core.store import Store
 from pages._common import get_store, show_errors
 

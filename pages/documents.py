@@ -7,9 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.documents import Document, Page
-from core.render import highlight
-from core.spec import DocumentSpec
+from core.documents import Document, DocumentSpec, Page, highlight
 from pages._common import get_store, show_errors
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_docs"

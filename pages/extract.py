@@ -8,10 +8,10 @@ from typing import Any
 import streamlit as st
 
 from core.demo import ensure_demo_workflow
+from core.documents import highlight
 from core.errors import FieldbenchError
 from core.extraction import engine_options
-from core.processing import process, process_document
-from core.render import highlight
+from core.pipeline import process, process_document
 from core.results import ExtractionResult, citation_boxes, diff, field_rows, to_csv
 from core.schema import Field, Workflow
 from core.store import Store

@@ -15,7 +15,7 @@ import pymupdf
 import pytest
 
 from core.classify import (
-    Classifier,
+    add_samples,
     check_counts,
     classify,
     classify_and_extract,
@@ -30,13 +30,14 @@ from core.classify import (
     train,
     train_folder,
 )
-from core.classify_data import add_samples, recommended_samples
-from core.classify_model import document_features
+from core.classify.data import recommended_samples
+from core.classify.model import document_features
 from core.config import get_settings
 from core.documents import load_document
 from core.errors import ClassifierError
 from core.schema import Field, Workflow
 from core.store import Store
+from core.store.classifiers import Classifier
 
 _WORDS: tuple[str, ...] = (
     "please",

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.cropping import crop_documents, find_documents
-from core.documents import load_document, render_page
-from core.spec import DocumentSpec
+from core.documents import DocumentSpec, load_document, render_page
+from core.documents.cropping import crop_documents, find_documents
 from tests.test_documents import text_image
 
 

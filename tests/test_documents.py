@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from core.config import Settings, get_settings
-from core.documents import Document, load_document, page_image, render_page, sniff_kind
+from core.documents import Document, highlight, load_document, page_image, render_page, sniff_kind
 from core.errors import (
     CorruptDocumentError,
     DocumentError,
@@ -27,7 +27,6 @@ from core.errors import (
     TooManyPagesError,
     UnsupportedFormatError,
 )
-from core.render import highlight
 
 # ------------------------------------------------------------------------------------------------ helpers
 

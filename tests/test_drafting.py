@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.drafting import Draft, draft_fields, draft_schema, parse_request
 from core.errors import FieldbenchError, SchemaError
-from core.field_guide import review_field
+from core.guide.drafting import Draft, draft_fields, draft_schema
+from core.guide.request import parse_request
+from core.guide.review import review_field
 from core.schema import Field, is_identifier, validate_fields
 
 

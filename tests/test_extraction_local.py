@@ -11,8 +11,8 @@ import pymupdf
 import pytest
 
 from core.documents import Document, load_document
-from core.extraction.base import Engine
-from core.extraction.local import LocalEngine
+from core.extraction import Engine
+from core.extraction.local.engine import LocalEngine
 from core.normalize import normalize_string, parse_amount, parse_date, values_equal
 from core.schema import Field, Workflow
 

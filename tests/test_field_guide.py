@@ -8,17 +8,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import SchemaError
-from core.field_guide import (
-    PENALTIES,
-    FieldReview,
-    GuideReport,
-    examples,
-    review_field,
-    review_workflow,
-    suggest_description,
-)
-from core.schema import ITEM_NAME, Field
-from core.schema_io import fields_from_dataset
+from core.guide.examples import examples
+from core.guide.review import PENALTIES, FieldReview, GuideReport, review_field, review_workflow, suggest_description
+from core.schema import ITEM_NAME, Field, fields_from_dataset
 
 
 def codes(review: FieldReview | GuideReport) -> set[str]:

@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel
 
 from core.errors import EngineUnavailableError, LLMError
-from core.llm import structured_completion
-from core.logprobs import token_confidences
+from core.llm.client import structured_completion
+from core.llm.logprobs import token_confidences
 from tests.llm_server import LLMServer, Reply, refused_base_url
 
 
@@ -228,7 +228,7 @@ def test_the_smart_default_answer_fits_any_schema(llm_server: LLMServer) -> None
 
 def test_the_server_lists_its_model_and_answers_tool_calls(llm_server: LLMServer) -> None:
     from core.config import get_settings
-    from core.llm import make_openai_client
+    from core.llm.client import make_openai_client
 
     client = make_openai_client(get_settings())
     assert [m.id for m in client.models.list()] == ["fake-model"]

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from core.logprobs import TokenLogprob, json_spans, token_confidences
+from core.llm.logprobs import TokenLogprob, json_spans, token_confidences
 
 
 def test_json_spans_locate_every_value() -> None:

@@ -9,10 +9,10 @@ import pytest
 from PIL import Image
 from rapidfuzz import fuzz
 
-from core import ocr
+from core.documents import ocr
+from core.documents.ocr import installed_languages, ocr_image, ocr_images
+from core.documents.spec import LATIN_LANGUAGES, tesseract_languages
 from core.errors import OCRError
-from core.ocr import installed_languages, ocr_image, ocr_images
-from core.spec import LATIN_LANGUAGES, tesseract_languages
 from tests.test_documents import text_image
 
 
@@ -119,8 +119,7 @@ def test_missing_tesseract_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_japanese_charset_reads_japanese() -> None:
-    from core.documents import load_document
-    from core.spec import DocumentSpec
+    from core.documents import DocumentSpec, load_document
 
     pdf = pymupdf.open()
     page = pdf.new_page(width=420, height=260)

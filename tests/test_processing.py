@@ -15,7 +15,7 @@ from core.errors import EngineUnavailableError, FieldbenchError, UnsupportedForm
 from core.evaluation import load_dataset
 from core.extraction import choose_engine, engine_options, get_engine
 from core.extraction.trained import MODEL_FILE, TrainedEngine
-from core.processing import detect_source, process, process_document
+from core.pipeline import detect_source, process, process_document
 from core.results import uncited_values
 from core.schema import Field, Workflow
 from core.store import Store

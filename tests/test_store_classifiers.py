@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.documents import DocumentSpec
 from core.errors import ClassifierError, NotFoundError, StoreError
-from core.spec import DocumentSpec
 from core.store import Store
 from core.store.classifiers import Classifier
 

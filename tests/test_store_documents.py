@@ -146,7 +146,7 @@ def test_second_load_reads_ocr_from_the_cache_even_in_another_process(fieldbench
 def test_changing_the_text_mode_reads_the_page_again() -> None:
     store = Store.open()
     data = mixed_pdf("Digital page", "Scanned NOTE 5")
-    from core.spec import DocumentSpec
+    from core.documents import DocumentSpec
 
     store.documents.add_and_load(data, "m.pdf", spec=DocumentSpec(text="printed"))
     doc = store.documents.add_and_load(data, "m.pdf", spec=DocumentSpec(text="both"))

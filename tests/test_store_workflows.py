@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from PIL import Image
 
 from core.demo import DEMO_WORKFLOW_ID, ensure_demo_workflow
+from core.documents import DocumentSpec
 from core.errors import FieldbenchError, NotFoundError, SchemaError, StoreError
 from core.schema import Field, Workflow
-from core.spec import DocumentSpec
 from core.store import Store
 from core.store.workflows import describe_changes
 

@@ -9,7 +9,7 @@ import pymupdf
 import pytest
 
 from core.documents import Document, load_document
-from core.extraction.local.tables import ItemsResult, extract_items
+from core.extraction.local.tables.extract import ItemsResult, extract_items
 from core.schema import Field
 
 FONT = "helv"

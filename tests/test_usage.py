@@ -230,7 +230,7 @@ def _pdf(pages: int) -> bytes:
 
 
 def test_runs_from_each_source_are_counted_through_the_pipeline(store: Store, settings: Settings) -> None:
-    from core.processing import process
+    from core.pipeline import process
     from core.schema import Field, Workflow
 
     workflow = Workflow(name="Totals", fields=[Field(name="total", type="number", description="The total")])

@@ -1,4 +1,7 @@
-"""The ``fieldbench`` command: one sub-command module per concept, errors as one line on stderr."""
+"""The ``fieldbench`` command: one sub-command module per concept, errors as one line on stderr.
+
+A command imports the stages it runs inside its function, so the help and other commands start quickly.
+"""
 
 from __future__ import annotations
 

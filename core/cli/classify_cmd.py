@@ -64,7 +64,7 @@ def format_report(report: Any) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from core.classify import parse_pages, train_folder
+    from core.classify import parse_pages, train_folder  # lazy: keeps `fieldbench --help` fast
 
     if len(args.items) != 2:
         raise FieldbenchError("usage: fieldbench classify train FOLDER --out DIR", hint="Give exactly one FOLDER.")
@@ -80,7 +80,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _documents(items: list[str]) -> list[Path]:
-    from core.classify_data import DOCUMENT_SUFFIXES
+    from core.classify.data import DOCUMENT_SUFFIXES  # lazy: keeps `fieldbench --help` fast
 
     found: list[Path] = []
     for raw in items:
@@ -95,7 +95,7 @@ def _documents(items: list[str]) -> list[Path]:
 
 
 def _classify(args: argparse.Namespace) -> int:
-    from core.classify import classify_file, load_model
+    from core.classify import classify_file, load_model  # lazy: keeps `fieldbench --help` fast
 
     if not args.model:
         raise FieldbenchError(

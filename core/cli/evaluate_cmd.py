@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate and print the report; 0 when every document was processed, else 1."""
-    from core.evaluation import evaluate, format_report, load_dataset
+    from core.evaluation import evaluate, format_report, load_dataset  # lazy: keeps `fieldbench --help` fast
 
     dataset = load_dataset(args.dataset)
 

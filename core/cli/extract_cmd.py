@@ -9,8 +9,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from core.documents import DOCUMENT_SUFFIXES
 from core.errors import FieldbenchError
-from core.evaluation import DOCUMENT_SUFFIXES
 from core.schema import Workflow
 
 __all__ = ["register", "run_extract", "workflow_from_args"]
@@ -49,7 +49,7 @@ def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     if args.workflow:
         workflow: Workflow = store.workflows.get(args.workflow)
         return workflow
-    from core.schema import load_schema_file
+    from core.schema import load_schema_file  # lazy: keeps `fieldbench --help` fast
 
     path = Path(args.schema)
     draft = load_schema_file(path)
@@ -83,8 +83,8 @@ def _out_name(path: Path, taken: set[str]) -> str:
 
 def run_extract(args: argparse.Namespace) -> int:
     """Extract every document; write results; return 0, or 1 when any document failed."""
-    from core.processing import process
-    from core.store import Store
+    from core.pipeline import process  # lazy: keeps `fieldbench --help` fast
+    from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     documents = _documents(args.paths)
     if len(documents) > 1 and not args.out:

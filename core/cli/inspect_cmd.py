@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from core.documents import Document, Page
+from core.documents import Document, DocumentSpec, Page
 from core.errors import DocumentError
-from core.spec import DocumentSpec
 
 __all__ = ["register", "inspect_command", "document_json"]
 
@@ -80,7 +79,7 @@ def _progress(done: int, total: int) -> None:
 
 def inspect_command(args: argparse.Namespace) -> int:
     """Load the file through the store and print what was read."""
-    from core.store import Store
+    from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     path: Path = args.path
     if not path.is_file():

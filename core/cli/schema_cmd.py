@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import SchemaError
-from core.schema import Field, WorkflowDraft, load_schema_file, to_dataset_schema
-from core.schema_io import dataset_consistency
+from core.schema import Field, WorkflowDraft, dataset_consistency, load_schema_file, to_dataset_schema
 
 __all__ = ["register", "run_check", "run_generate", "run_guide", "format_fields"]
 
@@ -92,7 +91,7 @@ def format_fields(fields: list[Field], indent: str = "") -> list[str]:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Print the fields drafted from the request (``--json``: the dataset schema.json format)."""
-    from core.drafting import draft_schema
+    from core.guide.drafting import draft_schema  # lazy: keeps `fieldbench --help` fast
 
     drafted = draft_schema(args.request, llm=not args.no_llm)
     fields = drafted.fields
@@ -108,7 +107,7 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def run_guide(args: argparse.Namespace) -> int:
     """Print each field's readiness score, findings and suggested description, then the overall score."""
-    from core.field_guide import review_workflow
+    from core.guide.review import review_workflow  # lazy: keeps `fieldbench --help` fast
 
     draft = load_schema_file(args.file)
     report = review_workflow(draft.fields, llm=not args.no_llm)

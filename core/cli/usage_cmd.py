@@ -51,9 +51,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 def run_usage(args: argparse.Namespace) -> int:
     """Print the usage summary, the rows per period and the quota."""
-    from core.config import get_settings
-    from core.store import Store
-    from core.usage import quota_status, usage_over_time, usage_summary
+    from core.config import get_settings  # lazy: keeps `fieldbench --help` fast
+    from core.store import Store  # lazy: keeps `fieldbench --help` fast
+    from core.usage import quota_status, usage_over_time, usage_summary  # lazy: keeps `fieldbench --help` fast
 
     if args.since and args.until and args.until < args.since:
         raise FieldbenchError(f"--until {args.until} is before --since {args.since}")

@@ -18,6 +18,9 @@ from typing import Literal
 from core.config import Settings, get_settings
 from core.errors import EngineUnavailableError, FieldbenchError
 from core.extraction.base import Availability, Engine
+from core.extraction.llm import LLMEngine
+from core.extraction.local.engine import LocalEngine
+from core.extraction.trained import TrainedEngine, active_model_dir
 from core.schema import Workflow
 
 __all__ = [
@@ -36,16 +39,10 @@ ENGINE_NAMES: tuple[str, ...] = ("local", "llm", "trained")
 
 def _build(name: str, settings: Settings, model_dir: Path | None) -> Engine:
     if name == "local":
-        from core.extraction.local import LocalEngine
-
         return LocalEngine()
     if name == "llm":
-        from core.extraction.llm import LLMEngine
-
         return LLMEngine(settings=settings)
     if name == "trained":
-        from core.extraction.trained import TrainedEngine
-
         return TrainedEngine(model_dir)
     raise FieldbenchError(f"unknown engine {name!r}", hint=f"Use one of: auto, {', '.join(ENGINE_NAMES)}.")
 
@@ -55,8 +52,6 @@ def _trained_dir(workflow: Workflow | None, settings: Settings, model_dir: Path 
         return Path(model_dir)
     if workflow is None:
         return None
-    from core.extraction.trained import active_model_dir
-
     return active_model_dir(workflow.id, settings)
 
 

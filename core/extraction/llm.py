@@ -23,8 +23,8 @@ from core.extraction.base import Availability
 from core.extraction.citations import citation_from_line, citation_from_words, words_confidence
 from core.extraction.llm_prompt import answer_model, build_messages, page_batches
 from core.extraction.merge import ItemPick, merge_array, merge_value
-from core.llm import StructuredAnswer, missing_settings, structured_completion
-from core.logprobs import JsonPath, token_confidences
+from core.llm.client import StructuredAnswer, missing_settings, structured_completion
+from core.llm.logprobs import JsonPath, token_confidences
 from core.normalize import parse_amount, parse_date
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight, TokenUsage
 from core.schema import Field, Workflow

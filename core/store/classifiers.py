@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.engine import Engine
 
+from core.documents import DocumentSpec
 from core.errors import ClassifierError, NotFoundError, StoreError
-from core.spec import DocumentSpec
 from core.store.db import metadata
 
 __all__ = [

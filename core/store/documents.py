@@ -7,6 +7,7 @@ processes: ``DocumentRepo`` is the ``core.documents.PageCache`` that ``load`` an
 from __future__ import annotations
 
 import builtins
+import hashlib
 import json
 import os
 import re
@@ -20,9 +21,8 @@ from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy.engine import Engine
 
 from core.config import Settings
-from core.documents import Document, Kind, Page, PageCache, inspect_bytes, load_document
+from core.documents import Document, DocumentSpec, Kind, Page, PageCache, inspect_bytes, load_document
 from core.errors import NotFoundError, StoreError
-from core.spec import DocumentSpec
 from core.store.db import metadata
 
 __all__ = ["FileStore", "DocumentRecord", "DocumentRepo", "documents_table", "page_cache_table"]
@@ -79,8 +79,6 @@ class FileStore:
         >>> sha = files.put(b"abc"); files.get(sha)
         b'abc'
         """
-        import hashlib
-
         sha = digest or hashlib.sha256(data).hexdigest()
         target = self.path(sha)
         if target.exists():

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 from sqlalchemy.engine import Connection, Engine
 
+from core.documents import DocumentSpec
 from core.errors import NotFoundError, StoreError
 from core.schema import Field, Workflow, check_workflow
-from core.spec import DocumentSpec
 from core.store.db import metadata
 
 __all__ = [

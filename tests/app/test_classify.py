@@ -8,9 +8,10 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.classify import Classifier, import_folder, train
+from core.classify import import_folder, train
 from core.schema import Field, Workflow
 from core.store import Store
+from core.store.classifiers import Classifier
 from tests.test_classify import invoice_pdf, letter_pdf, make_label_folder
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

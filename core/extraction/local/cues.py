@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.extraction.local.synonyms import CONCEPTS
 from core.schema import Field
+from core.vocabulary.labels import CONCEPTS
 
 __all__ = ["Label", "FieldCues", "CONCEPTS", "detect_concept", "read_cues", "example_shape"]
 

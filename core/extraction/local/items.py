@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.documents import Document
+from core.extraction.local.tables import extract_items
 from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field
 
@@ -12,14 +13,6 @@ __all__ = ["add_items"]
 def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
     """Fill an array-of-objects field from the document's tables (``tables.extract_items``), with metadata
     for the field, each item and each cell."""
-    try:
-        from core.extraction.local.tables import extract_items
-    except ImportError:
-        result.extractions[f.name] = Extraction(value=None)
-        result.metadata[f.name] = FieldMetadata(
-            insights=[Insight(type="note", content="table reading is not available")]
-        )
-        return
     items = extract_items(document, f)
     if not items.items:
         result.extractions[f.name] = Extraction(value=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import COMPANY_SUFFIX, Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
@@ -96,8 +97,6 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     words = seg.words_in_span(start, start + len(name))
     if not words:
         return None
-    from core.extraction.citations import union_bbox
-
     return Candidate(
         "text",
         name,
@@ -133,8 +132,6 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
 def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
     legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
-    from core.extraction.citations import union_bbox
-
     seg = pl.rows[candidate.row].segments[candidate.segment]
     text, words = candidate.value, list(candidate.words)
     below = _stacked(pl, seg, +1)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.cues import FieldCues, example_shape
 from core.extraction.local.labels import LabelHit
@@ -264,8 +266,6 @@ def reconcile(
 
 def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick]) -> None:
     """'Often equal to the grand total': without a label of its own, a field takes the named field's value."""
-    from rapidfuzz import fuzz
-
     for f in fields:
         target = cues[f.name].equal_to
         pick = picks.get(f.name)

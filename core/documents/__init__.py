@@ -1,0 +1,39 @@
+"""Documents in: bytes or a path to a Document of pages, words, lines and blocks in points, and page images.
+
+``load_document`` reads PDF (text layer, else OCR), PNG, JPEG and TIFF; ``render_page`` and ``highlight`` draw
+pages. Modules: ``elements`` (the model), ``formats`` (what a file is), ``reader`` (loading), ``pdf``,
+``image``, ``scanned``, ``ocr``, ``cropping`` (reading pages), ``render`` (page images), ``spec`` (how a
+workflow's documents are read).
+"""
+
+from core.documents.elements import BBox, Document, DocumentInfo, Line, Page, PageCache, Word
+from core.documents.formats import DOCUMENT_SUFFIXES, UPLOAD_TYPES, Kind, Source, read_source, sniff_kind
+from core.documents.reader import inspect_bytes, load_document, ocr_options
+from core.documents.render import draw_boxes, highlight, page_image, render_page
+from core.documents.spec import Charset, DocumentSpec, TextMode
+
+__all__ = [
+    "BBox",
+    "Charset",
+    "DOCUMENT_SUFFIXES",
+    "Document",
+    "DocumentInfo",
+    "DocumentSpec",
+    "Kind",
+    "Line",
+    "Page",
+    "PageCache",
+    "Source",
+    "TextMode",
+    "UPLOAD_TYPES",
+    "Word",
+    "draw_boxes",
+    "highlight",
+    "inspect_bytes",
+    "load_document",
+    "ocr_options",
+    "page_image",
+    "read_source",
+    "render_page",
+    "sniff_kind",
+]

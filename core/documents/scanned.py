@@ -1,0 +1,75 @@
+"""Pages without a text layer: cropped (if asked) and read with OCR, then assembled into Pages in points."""
+
+from __future__ import annotations
+
+import time
+
+from PIL import Image
+
+from core.documents.assembly import assemble
+from core.documents.elements import Page
+from core.documents.ocr import OcrPage, ocr_image
+from core.documents.spec import TextMode
+
+__all__ = ["Region", "read_image_page", "ocr_to_pages"]
+
+Region = tuple["tuple[int, int, int, int] | None", int, "OcrPage"]
+"""One document read from a page image: its box in pixels (None: the whole page), deskew angle, OCR result."""
+
+
+def ocr_to_pages(
+    results: list[Region],
+    index: int,
+    scale_x: float,
+    scale_y: float,
+) -> list[Page]:
+    """OCR results of one source page (one per cropped region) as Pages in points (scale: points/pixel)."""
+    pages = []
+    for box, angle, ocr in results:
+        items = [
+            (
+                w.left * scale_x,
+                w.top * scale_y,
+                (w.left + w.width) * scale_x,
+                (w.top + w.height) * scale_y,
+                w.text,
+                w.confidence,
+                w.block,
+                w.line_key,
+            )
+            for w in ocr.words
+        ]
+        crop = None if box is None else (box[0] * scale_x, box[1] * scale_y, box[2] * scale_x, box[3] * scale_y)
+        pages.append(
+            assemble(
+                items,
+                number=0,
+                width=ocr.width * scale_x,
+                height=ocr.height * scale_y,
+                source="ocr",
+                seconds=ocr.seconds,
+                source_page=index,
+                crop=crop,
+                rotation=angle,
+            )
+        )
+    return pages
+
+
+def read_image_page(image: Image.Image, lang: str, text: TextMode, cropping: bool, page: int) -> list[Region]:
+    """Worker job: crop (if asked) and OCR one source page image; boxes in pixels, None for the whole page."""
+    # OpenCV is imported only when a page is really cropped (it adds a few tenths of a second to start-up).
+    from core.documents.cropping import crop_documents
+
+    if not cropping:
+        return [(None, 0, ocr_image(image, lang=lang, text=text, page=page))]
+    start = time.perf_counter()
+    regions = crop_documents(image)
+    crop_seconds = (time.perf_counter() - start) / len(regions)
+    out: list[Region] = []
+    for region, part in regions:
+        ocr = ocr_image(part, lang=lang, text=text, page=page)
+        ocr.seconds += crop_seconds
+        whole = region.box == (0, 0, image.width, image.height)
+        out.append((None if whole else region.box, region.angle, ocr))
+    return out

@@ -1,0 +1,262 @@
+"""Reading the rows of an item table: cells by column, where an item starts, which lines join it, where the
+table ends (a total, a tax line, a wide gap, another table's header).
+
+``tables`` finds the header bands and chooses between column layouts; this module reads one layout.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from functools import lru_cache
+
+from core.documents import Page, Word
+from core.extraction.local.tables.detect import HeaderBand, VisualRow, segments
+from core.extraction.local.tables.labels import NUMERIC_TYPES, normalize_label
+from core.schema import Field
+
+__all__ = ["RowItem", "ReadTable", "read_table", "is_numeric_cell"]
+
+# Rows that sum up or adjust the items rather than being one; their first words say so.
+# fmt: off
+_SUMMARY_WORDS = (
+    "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
+    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust",
+    "umsatzsteuer", "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise",
+    "zahlbetrag", "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme",
+    "rechnungssumme", "grand total", "net total", "totaal", "importe total", "totale",
+)
+# fmt: on
+_CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
+_DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
+# "Bruttopreis : 9,90" or "GTIN: 4012345001235" on a line of its own under an item: a detail, not its name.
+_DETAIL = re.compile(r"[^\W\d]\s*:\s*(?:[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b|\d{8,}\s*$)")
+# A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
+_TOTAL_WORD = re.compile(
+    r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
+    r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
+)
+# "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
+_PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
+_NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
+
+
+@dataclass
+class RowItem:
+    """One item as read: its page, its words per item field, all its words, and where its text ends."""
+
+    page: Page
+    cells: dict[str, list[Word]] = dc_field(default_factory=dict)
+    words: list[Word] = dc_field(default_factory=list)
+    last_text_bottom: float = 0.0
+    last_text_top: float = 0.0
+    rows: int = 0
+
+
+@lru_cache(maxsize=8192)  # the same cells are read again under each column layout tried
+def is_numeric_cell(text: str) -> bool:
+    """A cell that is a number, possibly with a sign, currency, percent or a short unit (``20 Stk``)."""
+    # A currency code or sign may lead ("EUR 12,50", "Rs 1939", "$ 5").
+    t = re.sub(r"^(?:[A-Z][A-Za-z]{1,2}\.?|[€$£¥₹])\s?(?=[-+(]?\d)", "", text.strip())
+    if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t) or re.match(r"^\d{9,}", t):
+        return False  # not a number, a date, or a long code (GTIN, EAN, account number)
+    rest = _NUM.sub("", t, count=1).strip()
+    return len(rest) <= 6 and " " not in rest.strip(" €$£¥%") and not re.search(r"[0-9]", rest)
+
+
+def _column_of(band: HeaderBand, x: float) -> int:
+    return sum(1 for b in band.bounds if b <= x)
+
+
+def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
+    cells: dict[int, list[Word]] = {}
+    for seg in segments(row):
+        first, last = _column_of(band, seg.x0 + 1), _column_of(band, seg.x1 - 1)
+        if first == last:
+            cells.setdefault(first, []).extend(seg.words)
+            continue
+        # A segment running across a column boundary is split back into words; text that continues a
+        # description keeps to its column, since long descriptions run under their neighbours' headers.
+        prev: int | None = None
+        for w in seg.words:
+            wi = _column_of(band, (w.bbox[0] + w.bbox[2]) / 2)
+            if prev is not None and band.columns[prev].field in text_fields and not _DECIMAL.search(w.text):
+                wi = prev
+            cells.setdefault(wi, []).append(w)
+            prev = wi
+    return cells
+
+
+@lru_cache(maxsize=8192)
+def _is_summary(text: str) -> bool:
+    """A row label such as ``Nettobetrag:``, ``Summe netto``, ``Total HT`` or ``Zwischensumme``."""
+    label = normalize_label(text)
+    first = label.split(" ", 1)[0] if label else ""
+    return (
+        first in _SUMMARY_WORDS
+        or first.endswith(("summe", "total"))
+        or any(label.startswith(w + " ") or label == w for w in _SUMMARY_WORDS if " " in w)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _is_carry(text: str) -> bool:
+    """A carried-forward line (``Übertrag``, ``Report``) between the pages of one table."""
+    label = normalize_label(text)
+    return any(label == w or label.startswith(w + " ") for w in _CARRY_WORDS)
+
+
+@dataclass
+class ReadTable:
+    """The items read under one header band, and whether a total, a gap or another header ended them."""
+
+    band: HeaderBand
+    items: list[RowItem]
+    stopped: bool
+
+
+def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
+    """Read the items under one header band with one column layout.
+
+    Args:
+        page: the page.
+        rows: its visual rows, top to bottom.
+        band: the header band, its columns matched to item fields and ``bounds`` set between them.
+        end: where the region ends (the next header's top, or past the page).
+        fields: the item fields.
+    Returns:
+        The items found and whether something (a total, a wide gap) ended the table before ``end``.
+    """
+    by_name = {f.name: f for f in fields}
+    col_field = {i: c.field for i, c in enumerate(band.columns) if c.field}
+    numeric_cols = [i for i, name in col_field.items() if by_name[name].type in NUMERIC_TYPES]
+    text_fields = [f.name for f in fields if f.type == "string"]
+    main_text = next((c.field for c in band.columns if c.field in text_fields), None)
+    need = 2 if len(numeric_cols) >= 2 else 1
+    pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
+    margin = 0.12 * page.width  # a centred header can sit well inside its column
+    left, right = band.x0 - margin, band.x1 + margin
+    region = [r for r in rows if band.bottom <= r.top < end][:80]
+    heights = [r.height for r in region] or [10.0]
+    line_h = statistics.median(heights)
+    # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
+    steps = sorted(b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h)
+    pitch = steps[len(steps) // 4] if steps else 1.2 * line_h
+
+    def tight(upper: tuple[float, float], lower: VisualRow) -> bool:
+        """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
+        return lower.top - upper[1] < 0.8 * line_h or lower.top - upper[0] <= 1.35 * pitch
+
+    items: list[RowItem] = []
+    pending: list[tuple[VisualRow, list[Word]]] = []
+    last_bottom = band.bottom
+    stopped = False
+    for index, row in enumerate(rows):
+        if row.top < band.bottom - 0.5 or row.top >= end:
+            continue
+        words = [w for w in row.words if left <= (w.bbox[0] + w.bbox[2]) / 2 <= right]
+        if not words:
+            continue
+        row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
+        cells = _row_cells(row, band, set(text_fields))
+        first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
+        if _PAGE_LINE.search(normalize_label(row.text)):
+            # A running footer far below the last item still closes the table (it does not run on).
+            if items and row.top - last_bottom > 5 * line_h:
+                stopped = True
+                break
+            continue
+        if _is_carry(row.text) or _is_carry(first_text):
+            continue
+        if (
+            _is_summary(first_text)
+            or (main_text and _is_summary(_cell_text(cells, band, main_text)))
+            or _TOTAL_WORD.search(normalize_label(row.text))
+        ):
+            if items:
+                stopped = True
+                break
+            continue
+        numbers = [i for i in numeric_cols if i in cells and is_numeric_cell(_text(cells[i]))]
+        # A wide gap after the items ends the table (unless another item follows at a plausible distance).
+        if items and row.top - last_bottom > (12 if len(numbers) >= need else 5) * line_h:
+            stopped = True
+            break
+        gap_prev = row.top - last_bottom
+        last_bottom = row.bottom
+        # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
+        numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
+        named = bool(main_text and _cell_text(cells, band, main_text))
+        chained = bool(pending) and tight((pending[-1][0].top, pending[-1][0].bottom), row)
+        if main_text and not named and not chained and not numbered and len(numbers) >= need:
+            below = rows[index + 1] if index + 1 < len(rows) else None
+            if (
+                below is None
+                or not tight((row.top, row.bottom), below)
+                or not _cell_text(_row_cells(below, band, set(text_fields)), band, main_text)
+            ):
+                # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
+                continue
+        # A named row with an amount in the rightmost numeric column (the line total) is an item too.
+        # Not when it sits tight under an item: then it is more of that item ("Basismenge 1 Stk  100,00").
+        totalled = (
+            named and bool(numeric_cols) and max(numeric_cols) in numbers and (not items or gap_prev > 0.8 * line_h)
+        )
+        if len(numbers) >= need or (numbers and named and (numbered or totalled)):
+            item = RowItem(page=page)
+            for i, ws in cells.items():
+                name = col_field.get(i)
+                if name and (i in numbers or by_name[name].type not in NUMERIC_TYPES):
+                    item.cells[name] = list(ws)
+            item.words = [w for ws in cells.values() for w in ws]
+            # Wrapped description lines right above the numbers belong to this item.
+            if main_text and pending and tight((pending[-1][0].top, pending[-1][0].bottom), row):
+                chain = [pending[-1]]
+                for prev in reversed(pending[:-1]):
+                    if tight((prev[0].top, prev[0].bottom), chain[0][0]):
+                        chain.insert(0, prev)
+                    else:
+                        break
+                extra = [w for _, ws in chain for w in ws]
+                item.cells[main_text] = extra + item.cells.get(main_text, [])
+                item.words = extra + item.words
+            item.last_text_bottom, item.last_text_top = row.bottom, row.top
+            item.rows = 1
+            items.append(item)
+            pending = []
+            continue
+        main_words = [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
+        if items and gap_prev < 2 * line_h and items[-1].page is page:
+            item = items[-1]
+            # Numbers centred in a tall cell sit on a line of their own: fill the item's empty cells.
+            for i in numeric_cols:
+                name = col_field[i]
+                if i in cells and name not in item.cells and is_numeric_cell(_text(cells[i])):
+                    item.cells[name] = list(cells[i])
+                    item.words.extend(cells[i])
+            if _DETAIL.search(row.text):
+                # "Bruttopreis : 9,90" under an item is a detail of it, not more of its description.
+                item.last_text_bottom = item.last_text_top = -1e9
+                continue
+            if main_words and main_text and tight((item.last_text_top, item.last_text_bottom), row):
+                item.cells.setdefault(main_text, []).extend(main_words)
+                item.words.extend(main_words)
+                item.last_text_bottom, item.last_text_top = row.bottom, row.top
+                item.rows += 1
+                continue
+        if main_words:
+            pending.append((row, main_words))
+    else:
+        stopped = False
+    return ReadTable(band, items, stopped)
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text for w in words)
+
+
+def _cell_text(cells: dict[int, list[Word]], band: HeaderBand, name: str) -> str:
+    return " ".join(_text(ws) for i, ws in cells.items() if band.columns[i].field == name)

@@ -1,0 +1,2 @@
+"""The field guide (description checks, readiness, suggested rewrites), examples per type, and drafting fields
+from a plain-language request."""

@@ -1,0 +1,282 @@
+"""The processing pipeline: store the document, load it (OCR once, cached), choose the engine, extract, log.
+
+``process`` is what the app, the notebooks, the CLI and the benchmarks call for one document; every run,
+failed or not, ends up in the processing log (``store.runs``) with its source, workflow version, engine,
+pages, timings, token usage and result.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core.config import Settings, get_settings
+from core.documents import Document
+from core.errors import DocumentError, ExtractionError, FieldbenchError
+from core.extraction import choose_engine
+from core.results import ExtractionResult, OcrPage
+from core.schema import Workflow
+from core.store import Store
+from core.store.runs import RUN_SOURCES, RunRecord
+
+__all__ = ["Progress", "process", "process_document", "detect_source", "llm_cost"]
+
+Progress = Callable[[str, float], None]
+"""Called with a stage (``loading``, ``extracting``, ``saving``, ``done``) and the fraction done (0-1)."""
+
+
+def detect_source() -> str:
+    """Who is calling, when the caller did not say: ``notebook`` in a Jupyter kernel, ``test`` under pytest,
+    else ``api`` (a script using the library). The app and the CLI pass theirs explicitly."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:  # a running Jupyter kernel, not an import
+        return "notebook"
+    if "pytest" in sys.modules:
+        return "test"
+    return "api"
+
+
+def llm_cost(result: ExtractionResult, settings: Settings) -> float | None:
+    """Estimated USD of a run's LLM tokens at the configured prices; None when no LLM ran.
+
+    >>> from core.results import TokenUsage
+    >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="llm",
+    ...     usage=TokenUsage(prompt_tokens=2000, completion_tokens=500))
+    >>> s = Settings(home=Path("/tmp"), llm_price_per_1k_prompt=0.5, llm_price_per_1k_completion=2.0)
+    >>> llm_cost(r, s)
+    2.0
+    """
+    if result.engine != "llm":
+        return None
+    usage = result.usage
+    if usage is None:
+        return 0.0
+    return round(
+        usage.prompt_tokens / 1000 * settings.llm_price_per_1k_prompt
+        + usage.completion_tokens / 1000 * settings.llm_price_per_1k_completion,
+        6,
+    )
+
+
+def _read_input(data_or_path: bytes | Path | str, name: str | None) -> tuple[bytes, str]:
+    if isinstance(data_or_path, (bytes, bytearray, memoryview)):
+        return bytes(data_or_path), name or "document"
+    path = Path(data_or_path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError("no such file", source=str(path)) from None
+    except IsADirectoryError:
+        raise DocumentError("is a folder, not a document", source=str(path)) from None
+    except OSError as exc:
+        raise DocumentError(f"cannot be read ({exc.strerror or exc})", source=str(path)) from exc
+    return data, name or path.name
+
+
+def _ocr_pages(document: Document) -> list[OcrPage]:
+    return [
+        OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages
+    ]
+
+
+def _run(
+    store: Store,
+    workflow: Workflow,
+    load: Callable[[Callable[[int, int], None]], Document],
+    *,
+    document_id: str,
+    name: str,
+    engine: str,
+    source: str | None,
+    model_dir: Path | str | None,
+    progress: Progress | None,
+    settings: Settings,
+) -> ExtractionResult:
+    source = source or detect_source()
+    if source not in RUN_SOURCES:
+        raise FieldbenchError(f"unknown run source {source!r}", hint=f"Use one of: {', '.join(RUN_SOURCES)}.")
+    processing_id = str(uuid.uuid4())
+    started_at = datetime.now(timezone.utc)
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    record = RunRecord(
+        id=processing_id,
+        workflow_id=workflow.id,
+        workflow_version=workflow.version,
+        workflow_name=workflow.name,
+        document_id=document_id,
+        document_name=name,
+        source=source,  # checked against RUN_SOURCES above
+        engine=engine,
+        status="error",
+        created_at=started_at,
+    )
+    document: Document | None = None
+
+    def step(stage: str, fraction: float) -> None:
+        if progress is not None:
+            progress(stage, fraction)
+
+    try:
+        step("choosing engine", 0.0)
+        chosen, reason = choose_engine(workflow, requested=engine, settings=settings, model_dir=model_dir)
+        record.engine, record.engine_reason = chosen.name, reason
+        step("loading", 0.05)
+        t0 = time.perf_counter()
+        document = load(lambda done, total: step(f"reading page {done} of {total}", 0.05 + 0.45 * done / total))
+        timings["load"] = time.perf_counter() - t0
+        record.document_id, record.pages, record.load_seconds = (
+            document.id,
+            len(document.pages),
+            timings["load"],
+        )
+        step("extracting", 0.5)
+        t0 = time.perf_counter()
+        try:
+            result = chosen.extract(document, workflow)
+        except FieldbenchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an engine bug must still be logged and shown as one line
+            raise ExtractionError(f"the {chosen.name} engine failed: {exc.__class__.__name__}: {exc}") from exc
+        finally:
+            timings["extract"] = time.perf_counter() - t0
+            record.extract_seconds = timings["extract"]
+        step("saving", 0.95)
+        timings["total"] = time.perf_counter() - start
+        result = result.model_copy(
+            update={
+                "processing_id": processing_id,
+                "workflow_id": workflow.id,
+                "workflow_name": workflow.name,
+                "workflow_version": workflow.version,
+                "document_id": document.id,
+                "document_name": name,
+                "engine": chosen.name,
+                "engine_reason": reason,
+                "ocr": result.ocr or _ocr_pages(document),
+                "timings": {**result.timings, **{k: round(v, 6) for k, v in timings.items()}},
+                "created_at": started_at,
+            }
+        )
+    except FieldbenchError as exc:
+        record.seconds = time.perf_counter() - start
+        record.error = str(exc)
+        store.runs.add(record)
+        raise
+    store.runs.add(
+        RunRecord.from_result(
+            result,
+            source=record.source,
+            pages=len(document.pages),
+            llm_cost=llm_cost(result, settings),
+        )
+    )
+    step("done", 1.0)
+    return result
+
+
+def process(
+    store: Store,
+    data_or_path: bytes | Path | str,
+    workflow: Workflow,
+    *,
+    engine: str = "auto",
+    source: str | None = None,
+    name: str | None = None,
+    password: str | None = None,
+    model_dir: Path | str | None = None,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> ExtractionResult:
+    """Process one document: add it to the store, load it (OCR cached), extract with the chosen engine, log.
+
+    Args:
+        store: the store the document and the run go to.
+        data_or_path: the document's bytes, or a path to it.
+        workflow: the workflow (a saved version or an unsaved draft; the run records ``workflow.version``).
+        engine: ``auto`` (trained model, else LLM when configured, else local), or ``local``, ``llm``,
+            ``trained``.
+        source: who asks: ``app``, ``notebook``, ``cli``, ``api``, ``bench`` or ``test``; default detected.
+        name: display name; default the file name (never used as a path).
+        password: the password of an encrypted PDF.
+        model_dir: a trained model's folder (for ``trained``).
+        progress: called with ``(stage, fraction)`` as the run goes.
+        settings: default from the environment.
+
+    Returns:
+        The result, with processing id, workflow, document, engine, reason, timings and OCR filled in.
+
+    Raises:
+        FieldbenchError: the document cannot be read, the engine is unavailable or fails (the failed run is
+            logged with status ``error`` first).
+    """
+    settings = settings or get_settings()
+    data, display_name = _read_input(data_or_path, name)
+
+    def load(pages_progress: Callable[[int, int], None]) -> Document:
+        # Read first, store after: a file that cannot be read is not kept.
+        return store.documents.add_and_load(
+            data, display_name, workflow.spec, password, pages_progress, settings=settings
+        )
+
+    return _run(
+        store,
+        workflow,
+        load,
+        document_id="",
+        name=display_name,
+        engine=engine,
+        source=source,
+        model_dir=model_dir,
+        progress=progress,
+        settings=settings,
+    )
+
+
+def process_document(
+    store: Store,
+    document_id: str,
+    workflow: Workflow,
+    *,
+    engine: str = "auto",
+    source: str | None = None,
+    name: str | None = None,
+    password: str | None = None,
+    model_dir: Path | str | None = None,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> ExtractionResult:
+    """Re-run extraction on a document already in the store (its OCR comes from the cache).
+
+    Args and Returns as ``process``; ``document_id`` is the document's SHA-256.
+
+    Raises:
+        NotFoundError: no such document in the store.
+    """
+    settings = settings or get_settings()
+    display_name = name or _stored_name(store, document_id)
+
+    def load(pages_progress: Callable[[int, int], None]) -> Document:
+        return store.documents.load(document_id, workflow.spec, password, pages_progress, settings=settings)
+
+    return _run(
+        store,
+        workflow,
+        load,
+        document_id=document_id,
+        name=display_name,
+        engine=engine,
+        source=source,
+        model_dir=model_dir,
+        progress=progress,
+        settings=settings,
+    )
+
+
+def _stored_name(store: Store, document_id: str) -> str:
+    return store.documents.get(document_id).name or document_id[:12]
