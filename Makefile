@@ -51,5 +51,7 @@ bench: setup
 	$(PY) bench/run_all.py
 
 lint: setup
-	$(VENV)/bin/ruff check core pages app.py tests bench
+	$(VENV)/bin/ruff check core pages app.py tests bench sample_docs
+	$(VENV)/bin/ruff format --check core pages app.py tests bench sample_docs
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --explicit-package-bases pages app.py

@@ -12,7 +12,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
+# The openly licensed sets ship with the repository; the others are looked for outside it and skipped if absent.
+DATASETS = REPO / "datasets"
+EXTERNAL_DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -20,6 +22,8 @@ __all__ = [
     "REPO",
     "RESULTS",
     "DATASETS",
+    "EXTERNAL_DATASETS",
+    "dataset_folders",
     "Timing",
     "measure",
     "interleaved",
@@ -27,6 +31,13 @@ __all__ = [
     "write_result",
     "machine",
 ]
+
+
+def dataset_folders(external: tuple[str, ...] = ()) -> list[Path]:
+    """The repository's dataset folders, then the ``external`` ones found under EXTERNAL_DATASETS."""
+    folders = sorted(p for p in DATASETS.iterdir() if (p / "schema.json").is_file())
+    folders += [EXTERNAL_DATASETS / name for name in external if (EXTERNAL_DATASETS / name / "schema.json").is_file()]
+    return folders
 
 
 class Timing:

@@ -1,4 +1,4 @@
-"""Benchmark the document classifier on the shared datasets and sample_docs: held-out accuracy, time per doc.
+"""Benchmark the document classifier on the repository's datasets and sample_docs: held-out accuracy, time per doc.
 
 Writes ``bench/results/classify.md``. Run: ``.venv/bin/python bench/bench_classify.py``.
 
@@ -22,13 +22,13 @@ saw it. Baselines measured in the same run: the majority class, and a word-TF-ID
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from _common import DATASETS, REPO
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -36,19 +36,14 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
 from core.classify import REVIEW_THRESHOLD, classify, fit  # noqa: E402
 from core.classify.model import build_pipeline, feature_frame  # noqa: E402
-from core.documents import Document, load_document  # noqa: E402
+from core.documents import DOCUMENT_SUFFIXES, Document, load_document  # noqa: E402
 
 __all__ = ["main", "producer", "document_type"]
 
-DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
 SAMPLES = REPO / "sample_docs"
 RESULTS = REPO / "bench" / "results" / "classify.md"
-SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 
 def producer(folder: str, name: str) -> str:
@@ -77,9 +72,9 @@ def document_type(folder: str, name: str) -> str | None:
 def _collect() -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     for folder in sorted(p for p in DATASETS.iterdir() if p.is_dir()):
-        found += [(folder.name, p) for p in sorted(folder.iterdir()) if p.suffix.lower() in SUFFIXES]
+        found += [(folder.name, p) for p in sorted(folder.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES]
     if SAMPLES.is_dir():
-        found += [("sample_docs", p) for p in sorted(SAMPLES.iterdir()) if p.suffix.lower() in SUFFIXES]
+        found += [("sample_docs", p) for p in sorted(SAMPLES.iterdir()) if p.suffix.lower() in DOCUMENT_SUFFIXES]
     return found
 
 
@@ -151,7 +146,7 @@ def _markdown(results: list[dict[str, object]], load_seconds: float, n_docs: int
         "# Classifier benchmark",
         "",
         "Command: `.venv/bin/python bench/bench_classify.py` (also `make bench`). Documents: every",
-        "PDF/image in `../shared/datasets/*/` and `sample_docs/`. Labels are derived from file names, never",
+        "PDF/image in `datasets/*/` and `sample_docs/`. Labels are derived from file names, never",
         "from the text (see the module docstring): **producer** = who published the sample (intarsys,",
         "Symtrax, Mustang, FNFE, XML_Rechnung_FX, invoice2data vendors, Fieldbench samples); **document",
         "type** = invoice vs. correction/credit note (Rechnungskorrektur, Gutschrift). Held-out = stratified",
@@ -225,9 +220,6 @@ def _markdown(results: list[dict[str, object]], load_seconds: float, n_docs: int
 
 def main() -> int:
     """Load every document once, evaluate both tasks, print and write the report."""
-    if not DATASETS.is_dir():
-        print(f"datasets not found at {DATASETS}", file=sys.stderr)
-        return 1
     files = _collect()
     documents: list[tuple[str, Path, Document]] = []
     start = time.perf_counter()

@@ -1,9 +1,10 @@
-"""Benchmark the local engine: zero-shot accuracy on the shared datasets, speed against bare PyMuPDF, re-runs.
+"""Benchmark the local engine: zero-shot accuracy on the evaluation datasets, speed against bare PyMuPDF, re-runs.
 
 Writes ``bench/results/extraction.md``. Run: ``.venv/bin/python bench/bench_extraction.py [--limit N]``.
 
-1. Accuracy: every document of each dataset under ``../shared/datasets`` through the pipeline (local engine,
-   fresh store), scored by the datasets' rules: per field P/R/F1, micro-F1 over scalar fields, line-item F1.
+1. Accuracy: every document of each dataset under ``datasets/`` (and ``sroie-dev``, ``nda-dev`` from
+   ``$FIELDBENCH_DATASETS`` when present) through the pipeline (local engine, fresh store), scored by the
+   datasets' rules: per field P/R/F1, micro-F1 over scalar fields, line-item F1.
 2. Speed: load + extract per PDF (the pipeline's timings from the processing log of that pass) against
    bare PyMuPDF ``page.get_text("words")`` on the same PDFs, measured in this run: a ratio.
 3. Re-run: a scanned receipt (image page: the first run OCRs it), a description edited, run again on the
@@ -13,16 +14,13 @@ Writes ``bench/results/extraction.md``. Run: ``.venv/bin/python bench/bench_extr
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pymupdf
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from _common import REPO, dataset_folders
 
 from core.evaluation import EvaluationReport, evaluate, load_dataset  # noqa: E402
 from core.pipeline import process, process_document  # noqa: E402
@@ -31,8 +29,8 @@ from core.store import Store  # noqa: E402
 
 __all__ = ["main"]
 
-DATASETS = Path(os.environ.get("FIELDBENCH_DATASETS", REPO.parent / "shared" / "datasets"))
 RESULTS = REPO / "bench" / "results" / "extraction.md"
+EXTERNAL = ("sroie-dev", "nda-dev")  # development sets the repository may not ship
 SCANNED = REPO / "sample_docs" / "receipt_scan.jpg"
 AIMS = {"micro": 0.90, "line_items": 0.80, "speed": 3.0, "rerun": 0.10}
 
@@ -135,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "# Extraction benchmark",
         "",
         "Command: `.venv/bin/python bench/bench_extraction.py` (also `make bench`). Local engine, zero-shot,",
-        "fresh store per dataset; scoring by `../shared/datasets/README.md`. Ratio = (load + extract through",
+        "fresh store per dataset; scoring by `datasets/README.md`. Ratio = (load + extract through",
         'the pipeline) / (bare PyMuPDF `get_text("words")`) on the same PDFs, measured in the same run,',
         "after one untimed warm-up of both (a scanned and a digital sample) so that one-time imports are",
         "not charged to the first dataset.",
@@ -149,9 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     total_pipeline = total_bare = 0.0
     micro_ok = items_ok = True
     details: list[str] = []
-    folders = sorted(p for p in DATASETS.iterdir() if (p / "schema.json").is_file()) if DATASETS.is_dir() else []
-    if not folders:
-        print(f"no datasets under {DATASETS}", file=sys.stderr)
+    folders = dataset_folders(EXTERNAL)
     warm_up = _warm_up()
     for folder in folders:
         report, load, extract, bare, pdfs = _accuracy(folder, args.limit)
