@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core.config import Settings, get_settings
-from core.documents import Document
-from core.errors import DocumentError, ExtractionError, FieldbenchError
+from core.documents import Document, Source, read_source
+from core.errors import ExtractionError, FieldbenchError
 from core.extraction import choose_engine
 from core.results import ExtractionResult, OcrPage
 from core.schema import Workflow
@@ -61,21 +61,6 @@ def llm_cost(result: ExtractionResult, settings: Settings) -> float | None:
         + usage.completion_tokens / 1000 * settings.llm_price_per_1k_completion,
         6,
     )
-
-
-def _read_input(data_or_path: bytes | Path | str, name: str | None) -> tuple[bytes, str]:
-    if isinstance(data_or_path, (bytes, bytearray, memoryview)):
-        return bytes(data_or_path), name or "document"
-    path = Path(data_or_path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DocumentError("no such file", source=str(path)) from None
-    except IsADirectoryError:
-        raise DocumentError("is a folder, not a document", source=str(path)) from None
-    except OSError as exc:
-        raise DocumentError(f"cannot be read ({exc.strerror or exc})", source=str(path)) from exc
-    return data, name or path.name
 
 
 def _ocr_pages(document: Document) -> list[OcrPage]:
@@ -182,7 +167,7 @@ def _run(
 
 def process(
     store: Store,
-    data_or_path: bytes | Path | str,
+    data_or_path: Source,
     workflow: Workflow,
     *,
     engine: str = "auto",
@@ -216,7 +201,7 @@ def process(
             logged with status ``error`` first).
     """
     settings = settings or get_settings()
-    data, display_name = _read_input(data_or_path, name)
+    data, display_name = read_source(data_or_path, name)
 
     def load(pages_progress: Callable[[int, int], None]) -> Document:
         # Read first, store after: a file that cannot be read is not kept.

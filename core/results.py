@@ -11,8 +11,8 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +36,7 @@ __all__ = [
     "citation_boxes",
     "field_rows",
     "to_csv",
+    "results_csv",
     "diff",
     "uncited_values",
     "CSV_COLUMNS",
@@ -272,30 +273,42 @@ def _csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return value
 
 
-def to_csv(results: ExtractionResult | list[ExtractionResult]) -> str:
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """Rows as CSV text with a header: empty cells for None, ``true``/``false``, ISO dates, JSON for lists.
+
+    The one CSV writer of exports (results here, usage figures in ``core.usage``).
+
+    >>> to_csv([{"a": 1.5, "b": None}], ["a", "b"]).splitlines()
+    ['a,b', '1.5,']
+    """
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _csv_cell(row.get(key)) for key in columns})
+    return buffer.getvalue()
+
+
+def results_csv(results: ExtractionResult | list[ExtractionResult]) -> str:
     """Results as CSV: one row per document and field path (line items as ``line_items[0].description``).
 
     Columns: document, field, value, confidence, page, reference_text.
 
     >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local", document_name="a.pdf",
     ...     extractions={"total": Extraction(value=3.5, confidence=0.9)})
-    >>> to_csv(r).splitlines()[1]
+    >>> results_csv(r).splitlines()[1]
     'a.pdf,total,3.5,0.9,,'
     """
     if isinstance(results, ExtractionResult):
         results = [results]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for result in results:
-        for row in field_rows(result):
-            writer.writerow({key: _csv_cell(cell) for key, cell in row.items()})
-    return buffer.getvalue()
+    return to_csv((row for result in results for row in field_rows(result)), CSV_COLUMNS)
 
 
 def diff(previous: ExtractionResult | None, current: ExtractionResult) -> dict[str, tuple[Any, Any]]:

@@ -9,8 +9,6 @@ not count against the monthly page quota.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
@@ -21,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from core.config import Settings, get_settings
 from core.errors import FieldbenchError
+from core.results import to_csv
 from core.store import Store
 from core.store.runs import runs_table
 
@@ -36,7 +35,7 @@ __all__ = [
     "usage_summary",
     "usage_over_time",
     "quota_status",
-    "to_csv",
+    "usage_csv",
     "QUOTA_WARNING_FRACTION",
 ]
 
@@ -310,17 +309,10 @@ def quota_status(store: Store, settings: Settings | None = None, *, now: datetim
     return QuotaStatus(month=label, pages=pages, quota=quota, fraction=fraction, level=level, message=message)
 
 
-def to_csv(rows: Iterable[UsageRow]) -> str:
+def usage_csv(rows: Iterable[UsageRow]) -> str:
     """Usage rows as CSV text with a header row (dates as YYYY-MM-DD, empty cells for missing values).
 
-    >>> to_csv([UsageRow(period=date(2026, 11, 1), documents=1, pages=2, credits=280.0)]).splitlines()[1]
+    >>> usage_csv([UsageRow(period=date(2026, 11, 1), documents=1, pages=2, credits=280.0)]).splitlines()[1]
     '2026-11-01,,0,1,2,0,0.0,0,0,,280.0'
     """
-    buffer = io.StringIO()
-    columns = list(UsageRow.model_fields)
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        data = row.model_dump()
-        writer.writerow(["" if data[c] is None else data[c].isoformat() if c == "period" else data[c] for c in columns])
-    return buffer.getvalue()
+    return to_csv((row.model_dump() for row in rows), list(UsageRow.model_fields))

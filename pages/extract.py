@@ -12,7 +12,7 @@ from core.documents import highlight
 from core.errors import FieldbenchError
 from core.extraction import engine_options
 from core.pipeline import process, process_document
-from core.results import ExtractionResult, citation_boxes, diff, field_rows, to_csv
+from core.results import ExtractionResult, citation_boxes, diff, field_rows, results_csv
 from core.schema import Field, Workflow
 from core.store import Store
 from pages._common import get_store, show_errors
@@ -125,7 +125,7 @@ def _show_result(store: Store, result: ExtractionResult) -> None:
             f"{Path(result.document_name).stem}.json",
             "application/json",
         )
-        c2.download_button("Download CSV", to_csv(result), f"{Path(result.document_name).stem}.csv", "text/csv")
+        c2.download_button("Download CSV", results_csv(result), f"{Path(result.document_name).stem}.csv", "text/csv")
     with right:
         page, boxes = citation_boxes(result, selected) if selected else (1, [])
         with show_errors():
@@ -211,7 +211,7 @@ def main() -> None:
         _show_result(store, result)
         if len(run_ids) > 1:
             results = [r.result for r in records.values() if r.result is not None]
-            st.download_button("Download all as CSV", to_csv(results), "results.csv", "text/csv")
+            st.download_button("Download all as CSV", results_csv(results), "results.csv", "text/csv")
         _descriptions(store, workflow, result, engine)
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.config import get_settings
-from core.usage import quota_status, to_csv, usage_over_time, usage_summary
+from core.usage import quota_status, usage_csv, usage_over_time, usage_summary
 from pages._common import get_store, show_errors
 
 METRICS = {
@@ -92,7 +92,7 @@ with show_errors():
         st.dataframe(shown, hide_index=True, width="stretch")
         st.download_button(
             "Download CSV",
-            to_csv(rows),
+            usage_csv(rows),
             file_name=f"fieldbench-usage-{period}.csv",
             mime="text/csv",
             key="usage_csv",

@@ -16,7 +16,7 @@ from core.results import (
     Point,
     diff,
     flatten_values,
-    to_csv,
+    results_csv,
     uncited_values,
 )
 
@@ -56,7 +56,7 @@ def test_flatten_gives_line_item_paths() -> None:
 
 
 def test_csv_has_one_row_per_field_path_with_confidence_page_and_text() -> None:
-    rows = list(csv.DictReader(io.StringIO(to_csv([_result(), _result(total=3.0)]))))
+    rows = list(csv.DictReader(io.StringIO(results_csv([_result(), _result(total=3.0)]))))
     assert list(rows[0]) == ["document", "field", "value", "confidence", "page", "reference_text"]
     assert len(rows) == 2 * 8
     by_field = {r["field"]: r for r in rows[:8]}

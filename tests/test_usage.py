@@ -13,7 +13,7 @@ from core.config import Settings
 from core.errors import FieldbenchError
 from core.store import Store
 from core.store.runs import RunRecord
-from core.usage import quota_status, run_credits, to_csv, usage_over_time, usage_summary
+from core.usage import quota_status, run_credits, usage_csv, usage_over_time, usage_summary
 
 
 def _run(
@@ -197,13 +197,13 @@ def test_csv_has_a_header_and_one_line_per_row(store: Store, settings: Settings)
     _run(store, _utc(2026, 11, 5), pages=2, source="app")
     _run(store, _utc(2026, 11, 6), pages=1, source="cli", engine="llm", llm_cost=0.5)
     rows = usage_over_time(store, "day", by="source", settings=settings)
-    parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    parsed = list(csv.DictReader(io.StringIO(usage_csv(rows))))
     assert [(r["period"], r["group"], r["pages"], r["credits"]) for r in parsed] == [
         ("2026-11-05", "app", "2", "280.0"),
         ("2026-11-06", "cli", "1", "200.0"),
     ]
     assert parsed[0]["llm_cost"] == "" and parsed[1]["llm_cost"] == "0.5"
-    assert to_csv([]).strip() == ",".join(
+    assert usage_csv([]).strip() == ",".join(
         [
             "period",
             "group",

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from core.documents import Document, DocumentSpec, PageCache, load_document
+from core.documents import DOCUMENT_SUFFIXES, Document, DocumentSpec, PageCache, load_document
 from core.errors import ClassifierError, FieldbenchError
 from core.store import Store
 from core.store.classifiers import Classifier
 
 __all__ = [
-    "DOCUMENT_SUFFIXES",
     "LabelCheck",
     "DataCheck",
     "FolderImport",
@@ -31,7 +30,6 @@ __all__ = [
     "import_folder",
 ]
 
-DOCUMENT_SUFFIXES: frozenset[str] = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 """File endings taken as documents in a label folder; other files (``.json`` sidecars ...) are skipped."""
 
 Progress = Callable[[float, str], None]

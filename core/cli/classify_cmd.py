@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from core.documents.formats import document_paths
 from core.errors import FieldbenchError
 
 __all__ = ["register", "run_classify", "format_report"]
@@ -79,21 +79,6 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _documents(items: list[str]) -> list[Path]:
-    from core.classify.data import DOCUMENT_SUFFIXES  # lazy: keeps `fieldbench --help` fast
-
-    found: list[Path] = []
-    for raw in items:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
-        else:
-            found.append(path)
-    if not found:
-        raise FieldbenchError("no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them.")
-    return found
-
-
 def _classify(args: argparse.Namespace) -> int:
     from core.classify import classify_file, load_model  # lazy: keeps `fieldbench --help` fast
 
@@ -104,7 +89,7 @@ def _classify(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     results: list[dict[str, Any]] = []
     failed = 0
-    for path in _documents(args.items):
+    for path in document_paths(args.items):
         try:
             c = classify_file(model, path)
         except FieldbenchError as exc:

@@ -9,8 +9,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from core.documents import DOCUMENT_SUFFIXES
+from core.documents.formats import document_paths
 from core.errors import FieldbenchError
+from core.extraction.base import ENGINE_CHOICES
 from core.schema import Workflow
 
 __all__ = ["register", "run_extract", "workflow_from_args"]
@@ -37,7 +38,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     """``--engine`` and ``--model``, shared with ``evaluate``."""
     parser.add_argument(
         "--engine",
-        choices=("auto", "local", "llm", "trained"),
+        choices=ENGINE_CHOICES,
         default="auto",
         help="auto: a trained model, else the LLM when configured, else local (default)",
     )
@@ -58,19 +59,6 @@ def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     return Workflow(id=workflow_id, name=draft.name or path.stem, description=draft.description, fields=draft.fields)
 
 
-def _documents(paths: list[str]) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
-        else:
-            found.append(path)  # a missing file is reported by the pipeline, in its turn
-    if not found:
-        raise FieldbenchError("no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them.")
-    return found
-
-
 def _out_name(path: Path, taken: set[str]) -> str:
     stem, n = path.stem, 1
     name = f"{stem}.json"
@@ -86,7 +74,7 @@ def run_extract(args: argparse.Namespace) -> int:
     from core.pipeline import process  # lazy: keeps `fieldbench --help` fast
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
-    documents = _documents(args.paths)
+    documents = document_paths(args.paths)
     if len(documents) > 1 and not args.out:
         raise FieldbenchError(f"{len(documents)} documents need a folder for their results", hint="Add --out DIR.")
     store = Store.open()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from core.documents import Document, DocumentSpec, Page
+from core.documents import CHARSETS, TEXT_MODES, Document, DocumentSpec, Page
 from core.errors import DocumentError
 
 __all__ = ["register", "inspect_command", "document_json"]
@@ -29,10 +29,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", type=Path, help="a PDF, PNG, JPEG or TIFF file")
     parser.add_argument("--json", action="store_true", help="print the pages and words as JSON")
     parser.add_argument("--cropping", choices=["on", "off"], default="off", help="crop background (default off)")
-    parser.add_argument("--charset", choices=["latin", "japanese"], default="latin", help="OCR character set")
-    parser.add_argument(
-        "--text", choices=["printed", "handwritten", "both"], default="printed", help="which text OCR keeps"
-    )
+    parser.add_argument("--charset", choices=CHARSETS, default="latin", help="OCR character set")
+    parser.add_argument("--text", choices=TEXT_MODES, default="printed", help="which text OCR keeps")
     parser.add_argument("--password", default=None, help="password of an encrypted PDF")
     parser.add_argument("--dpi", type=int, default=None, help="resolution for OCR of PDF pages (default 300)")
     parser.set_defaults(func=inspect_command)

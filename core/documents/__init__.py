@@ -10,10 +10,11 @@ from core.documents.elements import BBox, Document, DocumentInfo, Line, Page, Pa
 from core.documents.formats import DOCUMENT_SUFFIXES, UPLOAD_TYPES, Kind, Source, read_source, sniff_kind
 from core.documents.reader import inspect_bytes, load_document, ocr_options
 from core.documents.render import draw_boxes, highlight, page_image, render_page
-from core.documents.spec import Charset, DocumentSpec, TextMode
+from core.documents.spec import CHARSETS, TEXT_MODES, Charset, DocumentSpec, TextMode
 
 __all__ = [
     "BBox",
+    "CHARSETS",
     "Charset",
     "DOCUMENT_SUFFIXES",
     "Document",
@@ -24,6 +25,7 @@ __all__ = [
     "Page",
     "PageCache",
     "Source",
+    "TEXT_MODES",
     "TextMode",
     "UPLOAD_TYPES",
     "Word",

@@ -8,9 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from core.errors import DocumentError, EmptyDocumentError, UnsupportedFormatError
+from core.errors import DocumentError, EmptyDocumentError, FieldbenchError, UnsupportedFormatError
 
-__all__ = ["Kind", "Source", "DOCUMENT_SUFFIXES", "UPLOAD_TYPES", "sniff_kind", "detect_kind", "read_source"]
+__all__ = [
+    "Kind",
+    "Source",
+    "DOCUMENT_SUFFIXES",
+    "UPLOAD_TYPES",
+    "sniff_kind",
+    "detect_kind",
+    "read_source",
+    "is_document_file",
+    "document_paths",
+]
 
 Kind = Literal["pdf", "png", "jpeg", "tiff"]
 
@@ -77,3 +87,25 @@ def read_source(source: Source, name: str | None = None) -> tuple[bytes, str]:
         raise DocumentError("is a folder, not a document", source=str(path)) from None
     except OSError as exc:
         raise DocumentError(f"cannot read the file: {exc.strerror or exc}", source=str(path)) from None
+
+
+def is_document_file(path: Path) -> bool:
+    """A visible file whose ending is one of ``DOCUMENT_SUFFIXES``."""
+    return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def document_paths(items: list[str] | list[Path]) -> list[Path]:
+    """Paths given on a command line: files as they are, folders as the documents directly inside them.
+
+    A missing file is kept (whoever reads it reports it in its turn).
+
+    Raises:
+        FieldbenchError: nothing to read.
+    """
+    found: list[Path] = []
+    for raw in items:
+        path = Path(raw)
+        found += sorted(p for p in path.iterdir() if is_document_file(p)) if path.is_dir() else [path]
+    if not found:
+        raise FieldbenchError("no documents found", hint="Give PDF, PNG, JPEG or TIFF files or folders of them.")
+    return found

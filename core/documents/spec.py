@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Charset", "TextMode", "DocumentSpec", "LATIN_LANGUAGES", "tesseract_languages"]
+__all__ = ["Charset", "TextMode", "CHARSETS", "TEXT_MODES", "DocumentSpec", "LATIN_LANGUAGES", "tesseract_languages"]
 
 Charset = Literal["latin", "japanese"]
 TextMode = Literal["printed", "handwritten", "both"]
+CHARSETS: tuple[str, ...] = get_args(Charset)
+TEXT_MODES: tuple[str, ...] = get_args(TextMode)
 
 # Tesseract codes of the Latin-script languages the reference lists, in its order.
 LATIN_LANGUAGES: tuple[str, ...] = (

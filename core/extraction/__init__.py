@@ -13,11 +13,10 @@ stack (instructor, openai) is heavy and only needed when it runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from core.config import Settings, get_settings
 from core.errors import EngineUnavailableError, FieldbenchError
-from core.extraction.base import Availability, Engine
+from core.extraction.base import ENGINE_CHOICES, ENGINE_NAMES, Availability, Engine, EngineName
 from core.extraction.llm import LLMEngine
 from core.extraction.local.engine import LocalEngine
 from core.extraction.trained import TrainedEngine, active_model_dir
@@ -26,15 +25,13 @@ from core.schema import Workflow
 __all__ = [
     "Availability",
     "Engine",
+    "ENGINE_CHOICES",
     "ENGINE_NAMES",
     "EngineName",
     "get_engine",
     "choose_engine",
     "engine_options",
 ]
-
-EngineName = Literal["local", "llm", "trained"]
-ENGINE_NAMES: tuple[str, ...] = ("local", "llm", "trained")
 
 
 def _build(name: str, settings: Settings, model_dir: Path | None) -> Engine:

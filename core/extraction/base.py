@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Literal, NamedTuple, Protocol, get_args, runtime_checkable
 
 from core.documents import Document
 from core.results import ExtractionResult
 from core.schema import Workflow
 
-__all__ = ["Availability", "Engine"]
+__all__ = ["EngineName", "ENGINE_NAMES", "ENGINE_CHOICES", "Availability", "Engine"]
+
+EngineName = Literal["local", "llm", "trained"]
+ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
+"""The engines by name: ``local`` (offline), ``llm`` (an OpenAI-compatible server), ``trained`` (a workflow's model)."""
+ENGINE_CHOICES: tuple[str, ...] = ("auto", *ENGINE_NAMES)
+"""What a user may ask for: an engine by name, or ``auto`` (trained model, else LLM, else local)."""
 
 
 class Availability(NamedTuple):
