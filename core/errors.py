@@ -26,6 +26,7 @@ __all__ = [
     "ExtractionError",
     "LLMError",
     "TrainingError",
+    "AnnotationError",
     "ClassifierError",
 ]
 
@@ -44,7 +45,18 @@ class FieldbenchError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        """``"message. Hint."``: one sentence each, so the two never run together."""
+        return _sentence(self.message) + (" " + _sentence(self.hint) if self.hint else "")
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in a full stop (or its own ``?``, ``!``, ``.``, ``:`` or closing bracket).
+
+    >>> _sentence("the file is empty"), _sentence("Is the server running?")
+    ('the file is empty.', 'Is the server running?')
+    """
+    text = text.rstrip()
+    return text if not text or text[-1] in ".?!:)]\"'" else text + "."
 
 
 class DocumentError(FieldbenchError, ValueError):
@@ -165,6 +177,19 @@ class LLMError(ExtractionError):
 
 class TrainingError(FieldbenchError):
     """A model could not be trained (too little data, no annotated documents) or loaded."""
+
+
+class AnnotationError(FieldbenchError, ValueError):
+    """Expected values, feedback or an annotation do not fit the workflow; ``problems`` lists every one.
+
+    Each problem names the field path (``total``, ``line_items[2].quantity``) and what is wrong with it.
+    """
+
+    def __init__(self, problems: list[SchemaProblem], *, hint: str | None = None) -> None:
+        self.problems = list(problems)
+        first = str(self.problems[0]) if self.problems else "invalid values"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{first}{more}", hint=hint)
 
 
 class ClassifierError(FieldbenchError):

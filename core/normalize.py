@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 __all__ = [
     "MONTHS",
+    "parse_typed",
     "parse_date",
     "parse_amount",
     "guess_decimal_separator",
@@ -461,3 +462,35 @@ def values_equal(a: Any, b: Any, field_type: str) -> bool:
     if field_type == "array":
         return sorted(map(str, na)) == sorted(map(str, nb))
     return bool(na == nb)
+
+
+def parse_typed(text: str, field_type: str, values: Sequence[Any] = ()) -> Any:
+    """The value printed ``text`` stands for in a field's type, JSON-ready; None when it does not parse.
+
+    Numbers come back as float (integers as int when whole), dates as ``YYYY-MM-DD``, booleans as bool,
+    enums as the matching value, strings as the text with whitespace runs collapsed.
+
+    >>> parse_typed("1.234,50 EUR", "number"), parse_typed("20.03.2024", "date"), parse_typed(" A  B ", "string")
+    (1234.5, '2024-03-20', 'A B')
+    >>> parse_typed("3", "integer"), parse_typed("three", "integer")
+    (3, None)
+    """
+    cleaned = _WS.sub(" ", text).strip()
+    if not cleaned:
+        return None
+    if field_type in ("number", "integer"):
+        amount = parse_amount(cleaned)
+        if amount is None:
+            return None
+        number = float(amount)
+        if field_type == "integer":
+            return int(number) if number.is_integer() else None
+        return number
+    if field_type == "date":
+        day = parse_date(cleaned)
+        return day.isoformat() if day else None
+    if field_type == "boolean":
+        return parse_boolean(cleaned)
+    if field_type == "enum":
+        return match_enum(cleaned, values)
+    return cleaned

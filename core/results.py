@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
@@ -31,7 +32,10 @@ __all__ = [
     "OcrPage",
     "TokenUsage",
     "ExtractionResult",
+    "flatten",
     "flatten_values",
+    "nest",
+    "split_path",
     "citations_of",
     "citation_boxes",
     "field_rows",
@@ -190,20 +194,71 @@ def _walk(path: str, value: Any) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def flatten_values(result: ExtractionResult) -> dict[str, Any]:
-    """Every leaf value by path, ``{"total": 12.5, "line_items[0].description": "Pens", ...}``.
+def flatten(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every leaf of ``{field: value}`` by path, ``{"total": 12.5, "line_items[0].description": "Pens", ...}``.
 
     An empty array or object appears as its own path with ``None``.
+
+    >>> flatten({"items": [{"qty": 2}], "total": 3.5, "tags": []})
+    {'items[0].qty': 2, 'total': 3.5, 'tags': None}
+    """
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        flat.update(_walk(name, value))
+    return flat
+
+
+_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """A value path as its steps: names and list indexes.
+
+    >>> split_path("line_items[2].quantity")
+    ['line_items', 2, 'quantity']
+    """
+    return [int(index) if index else name for name, index in _PATH_TOKEN.findall(path)]
+
+
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of ``flatten``: leaves by path back into ``{field: value}`` (lists ordered by index).
+
+    >>> nest({"items[1].qty": 3, "items[0].qty": 2, "total": 3.5})
+    {'items': [{'qty': 2}, {'qty': 3}], 'total': 3.5}
+    """
+    root: dict[str, Any] = {}
+    for path, value in flat.items():
+        steps = split_path(path)
+        node: Any = root
+        for step, following in zip(steps, steps[1:], strict=False):
+            empty: Any = [] if isinstance(following, int) else {}
+            if isinstance(step, int):
+                while len(node) <= step:
+                    node.append(None)
+                if node[step] is None:
+                    node[step] = empty
+                node = node[step]
+            else:
+                node = node.setdefault(step, empty)
+        last = steps[-1]
+        if isinstance(last, int):
+            while len(node) <= last:
+                node.append(None)
+            node[last] = value
+        elif not (value is None and last in node):
+            node[last] = value
+    return root
+
+
+def flatten_values(result: ExtractionResult) -> dict[str, Any]:
+    """Every leaf value of a result by path (see ``flatten``).
 
     >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
     ...     extractions={"items": Extraction(value=[{"qty": 2}]), "total": Extraction(value=3.5)})
     >>> flatten_values(r)
     {'items[0].qty': 2, 'total': 3.5}
     """
-    flat: dict[str, Any] = {}
-    for name, extraction in result.extractions.items():
-        flat.update(_walk(name, extraction.value))
-    return flat
+    return flatten(result.values())
 
 
 CSV_COLUMNS: tuple[str, ...] = ("document", "field", "value", "confidence", "page", "reference_text")

@@ -1,4 +1,5 @@
-"""Persistence: documents and their files, OCR cache, workflows, runs, usage, classifiers.
+"""Persistence: documents and their files, OCR cache, workflows, runs, classifiers, templates, training data,
+feedback and reviews.
 
 ``Store`` is the one entry point; each concept has its own repository module and tables.
 
@@ -16,7 +17,11 @@ from core.config import Settings, get_settings
 from core.store.classifiers import ClassifierRepo
 from core.store.db import create_engine, migrate
 from core.store.documents import DocumentRepo, FileStore
+from core.store.feedback import FeedbackRepo
+from core.store.reviews import ReviewRepo
 from core.store.runs import RunRepo
+from core.store.templates import TemplateRepo
+from core.store.training_data import TrainingDataRepo
 from core.store.workflows import WorkflowRepo
 
 __all__ = ["Store"]
@@ -39,6 +44,10 @@ class Store:
         self.workflows = WorkflowRepo(self.engine)
         self.runs = RunRepo(self.engine)
         self.classifiers = ClassifierRepo(self.engine)
+        self.templates = TemplateRepo(self.engine)
+        self.training = TrainingDataRepo(self.engine)
+        self.feedback = FeedbackRepo(self.engine)
+        self.reviews = ReviewRepo(self.engine)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Store:

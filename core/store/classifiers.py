@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from core.documents import DocumentSpec
 from core.errors import ClassifierError, NotFoundError, StoreError
-from core.store.db import metadata
+from core.store.db import metadata, utc
 
 __all__ = [
     "Classifier",
@@ -72,11 +72,6 @@ classifier_versions_table = sa.Table(
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class Classifier(BaseModel):
@@ -169,8 +164,8 @@ class ClassifierRepo:
             routes=json.loads(row.routes_json),
             spec=DocumentSpec.model_validate_json(row.spec_json),
             pages=row.pages,
-            created_at=_utc(row.created_at),
-            updated_at=_utc(row.updated_at),
+            created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
         )
 
     def add(self, classifier: Classifier) -> Classifier:
@@ -317,7 +312,7 @@ class ClassifierRepo:
                 label=row.label,
                 document_id=row.document_id,
                 name=row.name,
-                created_at=_utc(row.created_at),
+                created_at=utc(row.created_at),
             )
             for row in rows
         ]
@@ -387,7 +382,7 @@ class ClassifierRepo:
                 version=row.version,
                 path=row.path,
                 report=json.loads(row.report_json),
-                created_at=_utc(row.created_at),
+                created_at=utc(row.created_at),
             )
             for row in rows
         ]

@@ -7,6 +7,7 @@ Every table is declared on ``metadata`` by the module of its concept (``document
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from core.errors import StoreError
 
-__all__ = ["metadata", "SCHEMA_VERSION", "MIGRATIONS", "create_engine", "migrate", "schema_version"]
+__all__ = ["metadata", "SCHEMA_VERSION", "MIGRATIONS", "create_engine", "migrate", "schema_version", "utc"]
 
 metadata = sa.MetaData()
 
@@ -29,6 +30,15 @@ schema_info = sa.Table(
 # MIGRATIONS[n] takes a store at version n+1 to n+2. Append, never edit.
 MIGRATIONS: list[Callable[[Connection], None]] = []
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
+
+
+def utc(value: datetime) -> datetime:
+    """A stored moment as timezone-aware UTC (SQLite hands back naive datetimes; everything written is UTC).
+
+    >>> utc(datetime(2026, 1, 2, 3, 4)).isoformat()
+    '2026-01-02T03:04:00+00:00'
+    """
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

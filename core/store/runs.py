@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine
 
 from core.errors import NotFoundError, StoreError
 from core.results import ExtractionResult
-from core.store.db import metadata
+from core.store.db import metadata, utc
 
 __all__ = ["RunSource", "RUN_SOURCES", "RunRecord", "RunRepo", "runs_table"]
 
@@ -75,11 +75,6 @@ runs_table = sa.Table(
     sa.Index("ix_runs_workflow_id", "workflow_id"),
     sa.Index("ix_runs_document_id", "document_id"),
 )
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone=True columns; everything stored is UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class RunRecord(BaseModel):
@@ -168,7 +163,7 @@ class RunRepo:
             StoreError: the run could not be written (e.g. its id is already logged).
         """
         row = record.model_dump()
-        row["created_at"] = _utc(record.created_at)
+        row["created_at"] = utc(record.created_at)
         try:
             with self.engine.begin() as conn:
                 conn.execute(runs_table.insert().values(**row))
@@ -212,7 +207,7 @@ class RunRepo:
         if document_id is not None:
             query = query.where(runs_table.c.document_id == document_id)
         if since is not None:
-            query = query.where(runs_table.c.created_at >= _utc(since))
+            query = query.where(runs_table.c.created_at >= utc(since))
         if status is not None:
             query = query.where(runs_table.c.status == status)
         query = query.order_by(runs_table.c.created_at.desc(), runs_table.c.id.desc())
@@ -233,7 +228,7 @@ class RunRepo:
             runs_table.c.status == "ok",
         )
         if before is not None:
-            query = query.where(runs_table.c.created_at < _utc(before))
+            query = query.where(runs_table.c.created_at < utc(before))
         query = query.order_by(runs_table.c.created_at.desc()).limit(1)
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
@@ -247,5 +242,5 @@ class RunRepo:
     @staticmethod
     def _record(row: Any) -> RunRecord:
         data = dict(row)
-        data["created_at"] = _utc(data["created_at"])
+        data["created_at"] = utc(data["created_at"])
         return RunRecord.model_validate(data)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from core.documents import DocumentSpec
 from core.errors import NotFoundError, StoreError
 from core.schema import Field, Workflow, check_workflow
-from core.store.db import metadata
+from core.store.db import metadata, utc
 
 __all__ = [
     "WorkflowRepo",
@@ -63,13 +63,8 @@ class WorkflowVersionInfo(BaseModel):
     summary: str = PydField(description="What changed against the version before, in a short sentence.")
 
 
-def _utc(value: datetime) -> datetime:
-    # SQLite keeps no time zone; everything is written in UTC, so it is put back on read.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
 def _naive_utc(value: datetime) -> datetime:
-    return _utc(value).replace(tzinfo=None)
+    return utc(value).replace(tzinfo=None)
 
 
 def _fields_json(fields: builtins.list[Field]) -> str:
@@ -235,7 +230,7 @@ class WorkflowRepo:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot save workflow {workflow.name!r}: {exc.__class__.__name__}") from exc
         return workflow.model_copy(
-            update={"version": version, "created_at": _utc(row.created_at), "name": workflow.name.strip()}
+            update={"version": version, "created_at": utc(row.created_at), "name": workflow.name.strip()}
         )
 
     def delete(self, workflow_id: str) -> None:
@@ -305,7 +300,7 @@ class WorkflowRepo:
             ).all()
         return [
             WorkflowVersionInfo(
-                version=r.version, created_at=_utc(r.created_at), field_count=r.field_count, summary=r.summary
+                version=r.version, created_at=utc(r.created_at), field_count=r.field_count, summary=r.summary
             )
             for r in rows
         ]
@@ -350,5 +345,5 @@ class WorkflowRepo:
             spec=DocumentSpec.model_validate_json(version_row.spec),
             fields=[Field.model_validate(f) for f in json.loads(version_row.fields)],
             version=int(getattr(version_row, "version", row.latest_version)),
-            created_at=_utc(row.created_at),
+            created_at=utc(row.created_at),
         )

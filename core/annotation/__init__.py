@@ -1,0 +1,1 @@
+"""Teaching a workflow: templates, training data, uploads, annotations with boxes, feedback, review."""
