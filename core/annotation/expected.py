@@ -144,7 +144,7 @@ def parse_expected(raw: Any, fields: list[Field]) -> dict[str, Any]:
     >>> try:
     ...     parse_expected({"totl": {"value": 1}, "date": {"value": "1.3.2024"}}, fields)
     ... except AnnotationError as error:
-    ...     print(*error.problems, sep="\n")
+    ...     print(*error.problems, sep="\\n")
     totl: unknown field (known: total, date)
     date: expected a date as YYYY-MM-DD, got '1.3.2024'
     """
