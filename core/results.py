@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from core.schema.fields import split_path
 
 if TYPE_CHECKING:  # results are plain data; only the constructor below reads these
     from core.documents import Document
@@ -35,7 +36,6 @@ __all__ = [
     "flatten",
     "flatten_values",
     "nest",
-    "split_path",
     "citations_of",
     "citation_boxes",
     "field_rows",
@@ -206,18 +206,6 @@ def flatten(values: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         flat.update(_walk(name, value))
     return flat
-
-
-_PATH_TOKEN = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_path(path: str) -> list[str | int]:
-    """A value path as its steps: names and list indexes.
-
-    >>> split_path("line_items[2].quantity")
-    ['line_items', 2, 'quantity']
-    """
-    return [int(index) if index else name for name, index in _PATH_TOKEN.findall(path)]
 
 
 def nest(flat: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import datetime as _dt
 import io
 import json
 import keyword
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Literal
@@ -38,6 +39,8 @@ __all__ = [
     "check_thumbnail",
     "validate_workflow",
     "check_workflow",
+    "field_at",
+    "split_path",
 ]
 
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "array", "object"]
@@ -289,3 +292,39 @@ def check_workflow(workflow: Workflow) -> Workflow:
     if problems:
         raise SchemaError(problems, hint="Nothing was saved.")
     return workflow
+
+
+_PATH_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """A value path as its steps: names and list indexes.
+
+    >>> split_path("line_items[2].quantity")
+    ['line_items', 2, 'quantity']
+    """
+    return [int(index) if index else name for name, index in _PATH_STEP.findall(path)]
+
+
+def field_at(fields: list[Field], path: str) -> Field | None:
+    """The field a value path points to: ``line_items[0].quantity`` is the item field ``quantity``,
+    ``tags[2]`` the element field of ``tags``, ``address.city`` a property; None when there is none.
+
+    >>> items = Field(name="line_items", type="array", items=Field(name="item", type="object",
+    ...     properties=[Field(name="quantity", type="number")]))
+    >>> field_at([items], "line_items[3].quantity").type, field_at([items], "line_items[0].price")
+    ('number', None)
+    """
+    field: Field | None = None
+    level = fields
+    for step in split_path(path):
+        if isinstance(step, int):
+            if field is None or field.items is None:
+                return None
+            field = field.items
+        else:
+            field = next((f for f in level if f.name == step), None)
+            if field is None:
+                return None
+        level = field.properties
+    return field
