@@ -50,13 +50,13 @@ class FieldbenchError(Exception):
 
 
 def _sentence(text: str) -> str:
-    """``text`` ending in a full stop (or its own ``?``, ``!``, ``.``, ``:`` or closing bracket).
+    """``text`` ending in a full stop (or its own ``?``, ``!`` or ``.``).
 
-    >>> _sentence("the file is empty"), _sentence("Is the server running?")
-    ('the file is empty.', 'Is the server running?')
+    >>> _sentence("the file is empty"), _sentence("Is the server running?"), _sentence("(known: a, b)")
+    ('the file is empty.', 'Is the server running?', '(known: a, b).')
     """
     text = text.rstrip()
-    return text if not text or text[-1] in ".?!:)]\"'" else text + "."
+    return text if not text or text[-1] in ".?!" else text + "."
 
 
 class DocumentError(FieldbenchError, ValueError):

@@ -191,9 +191,6 @@ def verify(
 def _as_training_data(store: Store, run: RunRecord, result: ExtractionResult, tag: str | None) -> None:
     workflow = store.workflows.get(run.workflow_id)
     template_id = store.templates.ensure(workflow.id, tag).id if tag and tag.strip() else None
-    existing = store.training.find(workflow.id, run.document_id)
-    if existing is not None and template_id is None:
-        template_id = existing.template_id
     store.training.add(
         workflow.id,
         run.document_id,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from core.annotation.expected import parse_expected
 from core.annotation.values import from_expected, located_share
 from core.documents import DOCUMENT_SUFFIXES, Document
-from core.errors import AnnotationError, FieldbenchError, NotFoundError
+from core.errors import AnnotationError, FieldbenchError
 from core.schema import Workflow
 from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
@@ -257,11 +257,11 @@ def import_folder(
     is the dataset's workflow and is not imported; every other file is in the report).
 
     Raises:
-        NotFoundError: the folder does not exist.
+        FieldbenchError: the folder does not exist.
     """
     root = Path(folder)
     if not root.is_dir():
-        raise NotFoundError("folder", str(root))
+        raise FieldbenchError(f"{root}: no such folder", hint="Give a folder with NAME.pdf and NAME.json files.")
     files: list[tuple[str, Content]] = [
         (path.name, path)
         for path in sorted(root.iterdir())

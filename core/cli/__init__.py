@@ -23,6 +23,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.workflow_cmd",
     "core.cli.usage_cmd",
     "core.cli.classify_cmd",
+    "core.cli.import_cmd",
+    "core.cli.template_cmd",
+    "core.cli.feedback_cmd",
 )
 
 

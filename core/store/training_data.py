@@ -132,7 +132,8 @@ class TrainingDataRepo:
         """Add a stored document to a workflow's training data, or update it when it is there already.
 
         With ``values`` the document is annotated with exactly those values (replacing earlier ones); without,
-        it keeps what it had (a new document needs annotation). The template is set either way.
+        it keeps what it had (a new document needs annotation). A template given moves the document into it;
+        None leaves an existing document in its template.
 
         Raises:
             StoreError: the store cannot be written (nothing is changed).
@@ -155,12 +156,12 @@ class TrainingDataRepo:
                         added_at=now,
                     )
                     conn.execute(training_documents_table.insert().values(**record.model_dump()))
-                else:
-                    record = existing.model_copy(update={"template_id": template_id})
+                else:  # already training data: a template given moves it, none given keeps its template
+                    record = existing.model_copy(update={"template_id": template_id or existing.template_id})
                     conn.execute(
                         training_documents_table.update()
                         .where(training_documents_table.c.id == record.id)
-                        .values(template_id=template_id)
+                        .values(template_id=record.template_id)
                     )
                 if items is not None:
                     record = self._replace_values(conn, record, items, workflow_version, now)
