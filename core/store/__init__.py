@@ -1,5 +1,5 @@
 """Persistence: documents and their files, OCR cache, workflows, runs, classifiers, templates, training data,
-feedback and reviews.
+feedback, reviews, training runs and model versions.
 
 ``Store`` is the one entry point; each concept has its own repository module and tables.
 
@@ -18,6 +18,7 @@ from core.store.classifiers import ClassifierRepo
 from core.store.db import create_engine, migrate
 from core.store.documents import DocumentRepo, FileStore
 from core.store.feedback import FeedbackRepo
+from core.store.models import ModelRepo
 from core.store.reviews import ReviewRepo
 from core.store.runs import RunRepo
 from core.store.templates import TemplateRepo
@@ -48,6 +49,7 @@ class Store:
         self.training = TrainingDataRepo(self.engine)
         self.feedback = FeedbackRepo(self.engine)
         self.reviews = ReviewRepo(self.engine)
+        self.models = ModelRepo(self.engine)
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Store:
