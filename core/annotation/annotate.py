@@ -25,6 +25,9 @@ from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
 
 __all__ = [
+    "Target",
+    "targets",
+    "element_path",
     "open_document",
     "annotate_box",
     "edit_value",
@@ -195,3 +198,39 @@ def save_rows(store: Store, workflow: Workflow, training: TrainingDocument, arra
 def mark_annotated(store: Store, training: TrainingDocument) -> TrainingDocument:
     """The document is annotated: its values count for training, pre-filled ones as checked by the user."""
     return store.training.set_status(training.id, "annotated")
+
+
+class Target(BaseModel):
+    """Something the user can annotate on the page: a value, an element of a list, or a table."""
+
+    path: str = Field(description="'total', 'address.city', 'tags[]' (a new element), 'line_items' (a table).")
+    label: str = Field(description="What the field panel shows.")
+    kind: str = Field(description="'value', 'element' or 'table'.")
+    columns: list[str] = Field(default_factory=list, description="A table's item fields.")
+
+
+def targets(workflow: Workflow) -> list[Target]:
+    """What can be annotated, in the workflow's field order (the field panel's buttons, hotkeys 1-9 first)."""
+    out: list[Target] = []
+    for field in workflow.fields:
+        if field.item_fields:
+            names = [f.name for f in field.item_fields]
+            out.append(Target(path=field.name, label=f"{field.name} (table)", kind="table", columns=names))
+        elif field.type == "array":
+            out.append(Target(path=f"{field.name}[]", label=f"{field.name} (list)", kind="element"))
+        elif field.type == "object":
+            out += [
+                Target(path=f"{field.name}.{sub.name}", label=f"{field.name}.{sub.name}", kind="value")
+                for sub in field.properties
+                if sub.is_scalar
+            ]
+        else:
+            out.append(Target(path=field.name, label=field.name, kind="value"))
+    return out
+
+
+def element_path(target: Target, values: list[AnnotatedValue]) -> str:
+    """The path of a new element of a list target: one past the last annotated one (``tags[2]``)."""
+    name = target.path.removesuffix("[]")
+    taken = [int(m.group(1)) for v in values if (m := re.fullmatch(rf"{re.escape(name)}\[(\d+)\]", v.path))]
+    return f"{name}[{max(taken, default=-1) + 1}]"

@@ -9,7 +9,7 @@ workflow's documents are read).
 from core.documents.elements import BBox, Document, DocumentInfo, Line, Page, PageCache, Word
 from core.documents.formats import DOCUMENT_SUFFIXES, UPLOAD_TYPES, Kind, Source, read_source, sniff_kind
 from core.documents.reader import inspect_bytes, load_document, ocr_options
-from core.documents.render import draw_boxes, highlight, page_image, render_page
+from core.documents.render import draw_boxes, highlight, page_image, render_jpeg, render_page
 from core.documents.spec import CHARSETS, TEXT_MODES, Charset, DocumentSpec, TextMode
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "ocr_options",
     "page_image",
     "read_source",
+    "render_jpeg",
     "render_page",
     "sniff_kind",
 ]
