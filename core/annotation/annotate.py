@@ -10,11 +10,12 @@ shows it; each value keeps its box in page points, its source and the workflow v
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from core.annotation.boxes import read_box, words_in_box
-from core.annotation.values import from_result
+from core.annotation.values import expected_of, from_result
 from core.documents import BBox, Document
 from core.errors import AnnotationError, SchemaProblem
 from core.extraction import choose_engine
@@ -28,6 +29,8 @@ __all__ = [
     "Target",
     "targets",
     "element_path",
+    "item_grid",
+    "rows_from_grid",
     "open_document",
     "annotate_box",
     "edit_value",
@@ -234,3 +237,43 @@ def element_path(target: Target, values: list[AnnotatedValue]) -> str:
     name = target.path.removesuffix("[]")
     taken = [int(m.group(1)) for v in values if (m := re.fullmatch(rf"{re.escape(name)}\[(\d+)\]", v.path))]
     return f"{name}[{max(taken, default=-1) + 1}]"
+
+
+def item_grid(target: Target, values: list[AnnotatedValue]) -> list[dict[str, str]]:
+    """A table's annotated items as grid rows of text (one row per item, one column per item field)."""
+    prefix = target.path + "["
+    items = expected_of([v for v in values if v.path.startswith(prefix)]).get(target.path) or []
+    return [{c: "" if (item or {}).get(c) is None else str(item[c]) for c in target.columns} for item in items]
+
+
+def rows_from_grid(
+    workflow: Workflow, target: Target, grid: list[dict[str, Any]], values: list[AnnotatedValue]
+) -> list[TableRow]:
+    """Grid rows edited as text back into table rows: each cell typed by its item field; a cell whose text is
+    unchanged keeps its box; empty rows are dropped."""
+    by_path = {v.path: v for v in values}
+    rows = []
+    for index, row in enumerate(grid):
+        cells: dict[str, AnnotatedValue] = {}
+        for column in target.columns:
+            text = str(row.get(column) or "").strip()
+            field = field_at(workflow.fields, f"{target.path}[0].{column}")
+            if not text or field is None:
+                continue
+            old = by_path.get(f"{target.path}[{index}].{column}")
+            same = old is not None and old.text == text
+            parsed = parse_typed(text, field.type, field.values)
+            cells[column] = AnnotatedValue(
+                path=f"{target.path}[{index}].{column}",
+                value=parsed if parsed is not None else text,
+                text=text,
+                page=old.page if same and old else None,
+                bbox=old.bbox if same and old else None,
+                located=bool(same and old and old.located),
+                source="drawn",
+                workflow_version=workflow.version,
+            )
+        if cells:
+            page = next((c.page for c in cells.values() if c.page), 1)
+            rows.append(TableRow(page=page, bbox=(0.0, 0.0, 0.0, 0.0), cells=cells))
+    return rows

@@ -16,8 +16,10 @@ from pydantic import BaseModel, Field
 from core.annotation.feedback import submit_feedback
 from core.annotation.values import from_result
 from core.errors import FieldbenchError
+from core.evaluation import values_match
+from core.normalize import parse_typed
 from core.results import ExtractionResult, flatten_values, nest
-from core.schema import split_path
+from core.schema import Workflow, field_at, split_path
 from core.store import Store
 from core.store.reviews import ReviewRecord
 from core.store.runs import RunRecord
@@ -31,6 +33,7 @@ __all__ = [
     "verify",
     "StraightThrough",
     "straight_through",
+    "typed_corrections",
 ]
 
 
@@ -229,3 +232,27 @@ def straight_through(store: Store, workflow_id: str, threshold: float) -> Straig
     return StraightThrough(
         threshold=threshold, verified=len(reviews), passed=passed, passed_correct=correct, passed_wrong=passed - correct
     )
+
+
+def typed_corrections(workflow: Workflow, texts: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    """The values a reviewer changed, typed: ``texts`` are the edited cells by path, ``values`` the result's.
+
+    A text that parses in its field's type gives that value; one that does not is kept as typed (the
+    verification then says what is wrong with it); an emptied cell is None.
+
+    >>> from core.schema import Field
+    >>> wf = Workflow(name="w", fields=[Field(name="total", type="number"), Field(name="no")])
+    >>> typed_corrections(wf, {"total": "12,50", "no": "A1"}, {"total": 12.5, "no": "A2"})
+    {'no': 'A1'}
+    """
+    changes: dict[str, Any] = {}
+    for path, text in texts.items():
+        field = field_at(workflow.fields, path)
+        parsed = parse_typed(text, field.type, field.values) if field is not None else text.strip()
+        value = parsed if parsed is not None else (text.strip() or None)
+        before = values.get(path)
+        if value != before and not (
+            field is not None and value is not None and before is not None and values_match(before, value, field.type)
+        ):
+            changes[path] = value
+    return changes

@@ -1,0 +1,120 @@
+"""Review: processed documents in the order a reviewer should see them; correct, verify, see the
+straight-through rate a confidence threshold would give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from pages._widgets import get_store, show_errors, show_page, stored_document
+
+from core.annotation import review_queue, straight_through, verify
+from core.annotation.review import confidences, threshold_for, typed_corrections
+from core.results import citation_boxes, flatten_values
+from core.schema import Workflow
+from core.store import Store
+from core.store.reviews import DEFAULT_REVIEW_THRESHOLD
+
+STATE = "review"
+
+
+def _pick_workflow(store: Store) -> Workflow | None:
+    workflows = store.workflows.list()
+    if not workflows:
+        st.info("Define a workflow and process documents first.")
+        return None
+    names = {w.id: w.name for w in workflows}
+    chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
+    return next(w for w in workflows if w.id == chosen)
+
+
+def _thresholds(store: Store, workflow: Workflow) -> dict[str, float]:
+    """The workflow's threshold and per-field overrides, editable."""
+    current = store.reviews.thresholds(workflow.id)
+    left, right = st.columns(2)
+    overall = left.slider("Confidence threshold", 0.0, 1.0, current.get("", DEFAULT_REVIEW_THRESHOLD), 0.01)
+    if overall != current.get(""):
+        store.reviews.set_threshold(workflow.id, overall)
+        current[""] = overall
+    with right.popover("Per-field thresholds"):
+        for field in workflow.fields:
+            value = st.number_input(
+                field.name, 0.0, 1.0, current.get(field.name, overall), 0.01, key=f"{STATE}_t_{field.name}"
+            )
+            if value != current.get(field.name, overall):
+                store.reviews.set_threshold(workflow.id, None if value == overall else value, field.name)
+                current[field.name] = value
+    return current
+
+
+def _straight_through(store: Store, workflow: Workflow, threshold: float) -> None:
+    rate = straight_through(store, workflow.id, threshold)
+    if not rate.verified:
+        st.caption("Verify results to see how many would go straight through at this threshold.")
+        return
+    st.metric(
+        f"Straight-through at {threshold:.2f}",
+        f"{rate.rate:.0%}",
+        help="Verified results with every value at or above the threshold and nothing corrected.",
+    )
+    st.caption(
+        f"{rate.passed} of {rate.verified} verified results would have passed without review; "
+        f"{rate.passed_wrong} of those needed a correction (errors that would slip through)."
+    )
+
+
+def _corrections(
+    workflow: Workflow, values: dict[str, Any], flags: set[str], conf: dict[str, float | None]
+) -> dict[str, Any]:
+    """Every value as text, flagged ones first; the ones the reviewer changed, typed by their field."""
+    texts = {}
+    for path in sorted(values, key=lambda p: (p not in flags, p)):
+        confidence = conf.get(path)
+        shown = "no confidence" if confidence is None else f"{confidence:.2f}"
+        label = f"{'⚑ ' if path in flags else ''}{path} ({shown})"
+        texts[path] = st.text_input(label, "" if values[path] is None else str(values[path]), key=f"{STATE}_c_{path}")
+    return typed_corrections(workflow, texts, values)
+
+
+st.title("Review")
+st.caption(
+    "Every processed document of a workflow, templates with few annotated documents first, then the lowest "
+    "confidence. Values under the threshold are flagged. Correcting a value is feedback; verifying makes the "
+    "result training data."
+)
+store = get_store()
+workflow = _pick_workflow(store)
+if workflow is not None:
+    thresholds = _thresholds(store, workflow)
+    _straight_through(store, workflow, thresholds[""])
+    queue = review_queue(store, workflow.id)
+    if not queue:
+        st.info("Nothing to review: every processed document of this workflow is verified (or none was processed).")
+    else:
+        labels = {
+            item.processing_id: f"{item.document_name} · {len(item.flagged)} flagged"
+            + (f" · {item.template}" if item.template else "")
+            for item in queue
+        }
+        chosen = st.selectbox("Document", list(labels), format_func=labels.__getitem__, key=f"{STATE}_item")
+        item = next(i for i in queue if i.processing_id == chosen)
+        run = store.runs.get(item.processing_id)
+        result = run.result
+        if result is not None:
+            values = flatten_values(result)
+            conf = confidences(result)
+            flags = set(item.flagged)
+            left, right = st.columns([1, 2])
+            with left:
+                changes = _corrections(workflow, values, flags, conf)
+                tag = st.text_input("Template (tag)", item.template or "", key=f"{STATE}_tag")
+                if st.button("Verify", type="primary", shortcut="Enter", key=f"{STATE}_verify"):
+                    with show_errors():
+                        verify(store, item.processing_id, corrections=changes, tag=tag or None)
+                        st.success("Verified: the result is training data now.")
+                        st.rerun()
+            with right, show_errors():
+                document = stored_document(run.document_id, workflow.spec)
+                focus = next(iter(sorted(flags)), next(iter(values), ""))
+                page, boxes = citation_boxes(result, focus)
+                show_page(document, page, boxes, caption=f"{focus}: threshold {threshold_for(focus, thresholds):.2f}")
