@@ -31,6 +31,7 @@ from core.store import Store
 __all__ = [
     "HIGHLIGHT_COLOR",
     "PAGE_ZOOM",
+    "TEXT_LAYER_NOTE",
     "ProgressBar",
     "document_uploader",
     "get_store",
@@ -67,6 +68,8 @@ PAGE_ZOOM = 1.5
 half of the wide layout, while a rerun's images stay small."""
 HIGHLIGHT_COLOR = (255, 140, 0)
 """The colour of highlighted boxes: orange stands out on black, white and blue print."""
+TEXT_LAYER_NOTE = "No effect on PDF pages with a text layer."
+"""What every text mode says too: OCR reads only pages without a text layer."""
 
 # ----------------------------------------------------------------------------------------------- the store
 
@@ -146,7 +149,7 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
             with an explanation under each (to define a workflow).
     """
     about = DocumentSpec.model_fields
-    ocr_effects = " ".join(text_mode_effect(m) for m in TEXT_MODES) + " No effect on PDF pages with a text layer."
+    ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), TEXT_LAYER_NOTE])
     left, middle, right = st.columns(3) if compact else (st.container(), st.container(), st.container())
     cropping = left.toggle(
         "Cropping", value=spec.cropping, key=f"{key}_cropping", help=about["cropping"].description if compact else None

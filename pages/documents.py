@@ -8,7 +8,7 @@ from core.demo import sample_documents
 from core.documents import Document, DocumentSpec, Page
 from core.documents.ocr import text_mode_effect
 from core.store import Store
-from pages._widgets import document_uploader, get_store, show_page, spec_inputs, with_progress
+from pages._widgets import TEXT_LAYER_NOTE, document_uploader, get_store, show_page, spec_inputs, with_progress
 
 NO_SAMPLE = "(none)"
 SHOW_ALL_PAGES = 5  # longer documents show one page at a time, chosen in a select box
@@ -71,7 +71,7 @@ left, right = st.columns(2)
 sample = left.selectbox("Or open a sample document", [NO_SAMPLE, *samples], key="sample")
 password = right.text_input("Password (encrypted PDFs only)", type="password", key="password") or None
 spec = spec_inputs(DocumentSpec(), key="documents_spec", compact=True)
-st.caption(text_mode_effect(spec.text) + " (No effect on PDF pages with a text layer.)")
+st.caption(f"{text_mode_effect(spec.text)} ({TEXT_LAYER_NOTE})")
 
 store = get_store()
 ids: list[str] = st.session_state.setdefault("document_ids", [])

@@ -19,7 +19,7 @@ from pages._widgets import ProgressBar, document_uploader, get_store, show_error
 NO_SAMPLE = "—"
 
 Job = tuple[str, partial[ExtractionResult]]
-"""A document to process: its name, and the pipeline call that processes it (given ``progress=``)."""
+"""A document to process: its name, and the pipeline call that processes it (given ``source`` and ``progress``)."""
 
 
 def _run(jobs: list[Job]) -> None:
@@ -33,7 +33,7 @@ def _run(jobs: list[Job]) -> None:
                 bar.update((index + fraction) / len(jobs), f"{name}: {stage}")
 
             with show_errors():
-                result = job(progress=progress)
+                result = job(source="app", progress=progress)
                 run_ids.append(result.processing_id)
                 st.write(f"{name}: {result.engine_reason}")
         bar.update(1.0)
@@ -100,14 +100,7 @@ def _descriptions(store: Store, workflow: Workflow, result: ExtractionResult, en
     rerun, save = st.columns(2)
     if rerun.button("Re-run with edited descriptions", type="primary"):
         name = result.document_name
-        _run(
-            [
-                (
-                    name,
-                    partial(process_document, store, result.document_id, draft, engine=engine, source="app", name=name),
-                )
-            ]
-        )
+        _run([(name, partial(process_document, store, result.document_id, draft, engine=engine, name=name))])
         st.rerun()
     if save.button("Save descriptions as a new version", disabled=draft.fields == workflow.fields):
         with show_errors():
@@ -165,12 +158,7 @@ def main() -> None:
     if sample != NO_SAMPLE:
         inputs.append((sample, samples[sample]))
     if st.button("Extract", type="primary", disabled=not inputs or not options[engine].ok):
-        _run(
-            [
-                (name, partial(process, store, data, workflow, engine=engine, source="app", name=name))
-                for name, data in inputs
-            ]
-        )
+        _run([(name, partial(process, store, data, workflow, engine=engine, name=name)) for name, data in inputs])
 
     run_ids: list[str] = st.session_state.get("extract_runs", [])
     if run_ids:
