@@ -67,10 +67,8 @@ def fields_editor(edited: Workflow) -> None:
     )
     if choice != open_name:
         # Keep every edit made so far (the open sub-fields included), then open the other field's table.
-        S.define_draft = edited
         S.define_sub = choice
-        S.define_rev += 1
-        st.rerun()
+        replace_draft(edited)
     if opened is not None:
         label = "Items of" if opened.type == "array" else "Properties of"
         st.markdown(f"**{label} `{opened.name}`**")

@@ -49,16 +49,17 @@ __all__ = [
 T = TypeVar("T")
 
 # Streamlit runs an app that has a folder named `pages/` beside its entry script in its legacy multipage mode
-# (each pages/*.py a page of its own, app.py not run) until some session has called st.navigation; its
+# (each pages/*.py a page of its own, app.py not run) until some session has called st.navigation. Its
 # st.navigation reference says so ("as soon as any session of your app executes the st.navigation command,
-# your app will ignore the pages/ directory"), and streamlit/streamlit#10276 notes the pages folder plus
-# st.navigation going wrong on direct URLs. So when a fresh server's first request is a deep link (/usage),
-# pages/usage.py runs alone, without app.py's page config and navigation. Streamlit 1.67.0 (the newest
-# release) has no setting that turns the legacy mode off (client.showSidebarNavigation only hides its menu)
-# and the project's layout keeps `pages/`, so the class flag that selects the mode is cleared and the run
-# repeated, now through app.py. Needed by tests/e2e/test_app_browser.py::test_a_deep_link_as_the_first_request
-# _goes_through_the_app_navigation (it fails without these lines). Remove them when pages/ is renamed or
-# Streamlit drops the legacy mode.
+# your app will ignore the pages/ directory"), and the review of streamlit/streamlit#10276 (the pull request
+# that made st.navigation the default) saw a pages folder plus st.navigation fall back to the legacy mode on
+# direct URLs. So when a fresh server's first request is a deep link (/usage), pages/usage.py runs alone,
+# without app.py's page config and navigation. Streamlit 1.67.0 (the newest release) has no setting that turns
+# the legacy mode off (client.showSidebarNavigation only hides its menu) and the project's layout keeps
+# `pages/`, so the class flag that selects the mode is cleared and the run repeated, now through app.py.
+# Needed by (and failing without these lines):
+#   tests/e2e/test_app_browser.py::test_a_deep_link_as_the_first_request_goes_through_the_app_navigation
+# Remove them when pages/ is renamed or Streamlit drops the legacy mode.
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
     st.rerun()
