@@ -1,4 +1,4 @@
-"""The demo workflow: "Demo invoices" over the documents in ``sample_docs/``, present from the first start."""
+"""The demo: the "Demo invoices" workflow, present from the first start, and the documents in ``sample_docs/``."""
 
 from __future__ import annotations
 
@@ -6,15 +6,32 @@ import uuid
 from pathlib import Path
 
 from core.documents import DocumentSpec
+from core.documents.formats import is_document_file
 from core.errors import FieldbenchError, NotFoundError, StoreError
 from core.schema import Workflow, load_schema_file
 from core.store import Store
 
-__all__ = ["DEMO_WORKFLOW_ID", "SAMPLE_DOCS", "demo_schema_path", "ensure_demo_workflow"]
+__all__ = ["DEMO_WORKFLOW_ID", "SAMPLE_DOCS", "demo_schema_path", "ensure_demo_workflow", "sample_documents"]
 
 # A fixed id keeps the demo from being created twice, by two processes at once or on every start.
 DEMO_WORKFLOW_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldbench.local/workflows/demo-invoices"))
 SAMPLE_DOCS = Path(__file__).resolve().parent.parent / "sample_docs"
+
+
+def sample_documents(sample_docs: Path | None = None) -> dict[str, Path]:
+    """The sample documents by file name, in name order; empty without the folder (an installed package).
+
+    Args:
+        sample_docs: the folder (default: the repo's ``sample_docs/``); documents are the files with one of
+            ``DOCUMENT_SUFFIXES`` directly inside it (their ``NAME.json`` expected values are not documents).
+
+    >>> sorted(sample_documents())[:2]
+    ['invoice_en.pdf', 'receipt_photo.jpg']
+    """
+    folder = sample_docs or SAMPLE_DOCS
+    if not folder.is_dir():
+        return {}
+    return {path.name: path for path in sorted(folder.iterdir()) if is_document_file(path)}
 
 
 def demo_schema_path(sample_docs: Path | None = None) -> Path:

@@ -39,11 +39,14 @@ __all__ = [
     "citations_of",
     "citation_boxes",
     "field_rows",
+    "comparison_rows",
+    "notes_of",
     "to_csv",
     "results_csv",
     "diff",
     "uncited_values",
     "CSV_COLUMNS",
+    "COMPARISON_COLUMNS",
 ]
 
 
@@ -307,6 +310,39 @@ def field_rows(result: ExtractionResult) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+COMPARISON_COLUMNS: tuple[str, ...] = ("field", "value", "confidence", "page", "changed")
+
+
+def comparison_rows(result: ExtractionResult, changes: Mapping[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """One row per field path to show a result beside the run before it: field, value as text, confidence,
+    page, and ``old → new`` where the value changed (``changes`` as ``diff`` gives them).
+
+    >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
+    ...     extractions={"total": Extraction(value=4.0, confidence=0.9), "note": Extraction(value=None)})
+    >>> [(row["field"], row["value"], row["changed"]) for row in comparison_rows(r, {"total": (3.5, 4.0)})]
+    [('total', '4.0', '3.5 → 4.0'), ('note', '', '')]
+    """
+    rows: list[dict[str, Any]] = []
+    for row in field_rows(result):
+        change = changes.get(row["field"])
+        rows.append(
+            {
+                "field": row["field"],
+                "value": "" if row["value"] is None else str(row["value"]),
+                "confidence": row["confidence"],
+                "page": row["page"],
+                "changed": f"{change[0]!r} → {change[1]!r}" if change else "",
+            }
+        )
+    return rows
+
+
+def notes_of(result: ExtractionResult, path: str) -> list[str]:
+    """The notes on a path (why it has no citation, how it was chosen): its own, then its top-level field's."""
+    keys = dict.fromkeys((path, _top_level(path)))
+    return [insight.content for key in keys if (meta := result.metadata.get(key)) for insight in meta.insights]
 
 
 def _csv_cell(value: Any) -> Any:

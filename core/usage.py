@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -37,6 +37,9 @@ __all__ = [
     "quota_status",
     "usage_csv",
     "QUOTA_WARNING_FRACTION",
+    "PERIODS",
+    "GROUPS",
+    "METRICS",
 ]
 
 Period = Literal["day", "week", "month"]
@@ -46,8 +49,10 @@ QuotaLevel = Literal["ok", "warning", "exceeded"]
 QUOTA_WARNING_FRACTION = 0.8
 """From this share of the monthly page quota on, the quota is at level ``warning``."""
 
-_PERIODS = ("day", "week", "month")
-_GROUPS = ("workflow", "source", "engine")
+PERIODS: tuple[Period, ...] = get_args(Period)
+GROUPS: tuple[GroupBy, ...] = get_args(GroupBy)
+METRICS: tuple[str, ...] = ("pages", "documents", "credits", "seconds", "errors")
+"""The ``UsageRow`` figures a chart of usage over time can show, the most asked-for first."""
 
 
 class UsageSummary(BaseModel):
@@ -258,9 +263,9 @@ def usage_over_time(
     Returns:
         Rows ordered by period, then group; periods without runs are left out.
     """
-    if period not in _PERIODS:
+    if period not in PERIODS:
         raise FieldbenchError(f"unknown period {period!r}", hint="Use day, week or month.")
-    if by is not None and by not in _GROUPS:
+    if by is not None and by not in GROUPS:
         raise FieldbenchError(f"cannot group usage by {by!r}", hint="Use workflow, source or engine.")
     settings = settings or get_settings()
     buckets: dict[tuple[date, str | None], UsageRow] = {}

@@ -7,49 +7,57 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.classify import (
+    REVIEW_THRESHOLD,
     TrainingReport,
     add_samples,
-    classify,
     classify_and_extract,
     data_check,
     import_folder,
     load_classifier_model,
+    parse_pages,
+    result_row,
     train,
 )
 from core.documents import DocumentSpec
 from core.store import Store
 from core.store.classifiers import Classifier
-from pages._common import get_store, show_errors
+from pages._widgets import ProgressBar, document_uploader, get_store, show_errors, spec_inputs
 
 NEW = "__new__"
-PAGE_CHOICES = {"first": "First page", "first_n": "First N pages", "all": "All pages"}
+FIRST_N = "first_n"
+PAGE_CHOICES = {"first": "First page", FIRST_N: "First N pages", "all": "All pages"}
 
 
-def _pages_value(choice: str, n: int) -> int | None:
-    return 1 if choice == "first" else None if choice == "all" else int(n)
-
-
-def _pages_choice(pages: int | None) -> str:
-    return "all" if pages is None else "first" if pages == 1 else "first_n"
+def _relevant_pages(pages: int | None, *, key: str) -> int | None:
+    """Inputs for the pages a classifier reads (``first``, ``all`` or the first N), starting from ``pages``."""
+    current = "all" if pages is None else "first" if pages == 1 else FIRST_N
+    choices = list(PAGE_CHOICES)
+    choice = st.radio(
+        "Relevant pages",
+        choices,
+        index=choices.index(current),
+        format_func=PAGE_CHOICES.__getitem__,
+        horizontal=True,
+        key=f"{key}_choice",
+    )
+    start = pages if pages is not None and pages > 1 else 2
+    n = st.number_input("N (for the first N pages)", min_value=1, value=start, step=1, key=f"{key}_n")
+    return parse_pages(int(n) if choice == FIRST_N else choice)
 
 
 def _create(store: Store) -> None:
     with st.form("classify_create"):
         name = st.text_input("Name", key="classify_new_name")
         labels = st.text_area("Labels, one per line", key="classify_new_labels", placeholder="invoice\nletter")
-        choice = st.radio("Relevant pages", list(PAGE_CHOICES), format_func=PAGE_CHOICES.__getitem__, horizontal=True)
-        n = st.number_input("N (for first N pages)", min_value=1, value=2, step=1)
-        c1, c2, c3 = st.columns(3)
-        charset = c1.selectbox("Character set", ["latin", "japanese"])
-        text = c2.selectbox("Text", ["printed", "handwritten", "both"])
-        cropping = c3.checkbox("Cropping", help="For photographed documents or several scanned onto one page.")
+        pages = _relevant_pages(1, key="classify_new_pages")
+        spec = spec_inputs(DocumentSpec(), key="classify_new_spec", compact=True)
         if st.form_submit_button("Create classifier"):
             try:
                 classifier = Classifier(
                     name=name.strip(),
                     labels=[line.strip() for line in labels.splitlines() if line.strip()],
-                    pages=_pages_value(choice, n),
-                    spec=DocumentSpec(charset=charset, text=text, cropping=cropping),
+                    pages=pages,
+                    spec=spec,
                 )
             except ValidationError as exc:  # pydantic names the bad label or page count
                 st.error("Cannot create the classifier: " + "; ".join(e["msg"] for e in exc.errors()))
@@ -103,27 +111,14 @@ def _training_data(store: Store, classifier: Classifier) -> None:
     st.subheader("Add samples")
     if classifier.labels:
         label = st.selectbox("Label", classifier.labels, key="classify_sample_label")
-        files = st.file_uploader(
-            "Documents of this label",
-            type=["pdf", "png", "jpg", "jpeg", "tif", "tiff"],
-            accept_multiple_files=True,
-            key="classify_sample_files",
-        )
+        files = document_uploader("Documents of this label", key="classify_sample_files")
         if st.button("Add samples", key="classify_add_samples", disabled=not files):
-            bar = st.progress(0.0)
-            added = add_samples(
-                store,
-                classifier,
-                label,
-                [(f.name, f.getvalue()) for f in files or []],
-                progress=lambda f, m: bar.progress(f, m),
-            )
+            added = add_samples(store, classifier, label, files, progress=ProgressBar().update)
             st.success(f"Added {added} samples to {label}.")
             st.rerun()
     folder = st.text_input("Or import a folder (one subfolder per label)", key="classify_folder")
     if st.button("Import folder", key="classify_import", disabled=not folder.strip()):
-        bar = st.progress(0.0)
-        result = import_folder(store, classifier, folder.strip(), progress=lambda f, m: bar.progress(f, m))
+        result = import_folder(store, classifier, folder.strip(), progress=ProgressBar().update)
         st.success("Imported " + ", ".join(f"{n} {label}" for label, n in result.added.items()) + ".")
         st.rerun()
 
@@ -132,29 +127,16 @@ def _training_data(store: Store, classifier: Classifier) -> None:
     if st.button("Add label", key="classify_add_label", disabled=not new_label.strip()):
         store.classifiers.update(classifier.model_copy(update={"labels": [*classifier.labels, new_label.strip()]}))
         st.rerun()
-    choice = st.radio(
-        "Relevant pages",
-        list(PAGE_CHOICES),
-        index=list(PAGE_CHOICES).index(_pages_choice(classifier.pages)),
-        format_func=PAGE_CHOICES.__getitem__,
-        horizontal=True,
-        key=f"classify_pages_{classifier.id}",
-    )
-    n = st.number_input("N", min_value=1, value=classifier.pages or 2, key=f"classify_pages_n_{classifier.id}")
-    if _pages_value(choice, n) != classifier.pages and st.button("Save relevant pages", key="classify_save_pages"):
-        store.classifiers.update(classifier.model_copy(update={"pages": _pages_value(choice, n)}))
+    pages = _relevant_pages(classifier.pages, key=f"classify_pages_{classifier.id}")
+    if pages != classifier.pages and st.button("Save relevant pages", key="classify_save_pages"):
+        store.classifiers.update(classifier.model_copy(update={"pages": pages}))
         st.rerun()
 
 
 def _train(store: Store, classifier: Classifier) -> None:
     if st.button("Train", type="primary", key="classify_train"):
-        bar = st.progress(0.0, "starting")
-        train(
-            store,
-            classifier,
-            hard=bool(st.session_state.get("classify_hard")),
-            progress=lambda f, m: bar.progress(f, m),
-        )
+        hard = bool(st.session_state.get("classify_hard"))
+        train(store, classifier, hard=hard, progress=ProgressBar("starting").update)
         st.rerun()
     latest = store.classifiers.latest_version(classifier.id)
     if latest is None:
@@ -183,12 +165,7 @@ def _routes(store: Store, classifier: Classifier) -> None:
 
 
 def _classify(store: Store, classifier: Classifier) -> None:
-    files = st.file_uploader(
-        "Documents to classify",
-        type=["pdf", "png", "jpg", "jpeg", "tif", "tiff"],
-        accept_multiple_files=True,
-        key="classify_docs",
-    )
+    files = document_uploader("Documents to classify", key="classify_docs")
     # Keyed by whether routes exist, so saving the first route switches the default on.
     extract = st.toggle(
         "Then extract with the routed workflow",
@@ -197,34 +174,19 @@ def _classify(store: Store, classifier: Classifier) -> None:
     )
     if st.button("Classify", key="classify_run", disabled=not files):
         model = load_classifier_model(store, classifier)
-        rows = []
-        for f in files or []:
-            if extract:
-                routed = classify_and_extract(store, classifier, f.getvalue(), name=f.name, source="app", model=model)
-                row = {"file": f.name, **_row(routed.classification.model_dump())}
-                values = routed.result.values() if routed.result else None
-                row["extraction"] = ", ".join(f"{k}={v}" for k, v in values.items()) if values else routed.note
-            else:
-                document = store.documents.add_and_load(f.getvalue(), f.name, spec=model.spec)
-                row = {"file": f.name, **_row(classify(model, document).model_dump())}
-            rows.append(row)
-        st.session_state["classify_results"] = rows
+        st.session_state["classify_results"] = [
+            result_row(
+                classify_and_extract(store, classifier, data, name=name, source="app", model=model, extract=extract),
+                with_extraction=extract,
+            )
+            for name, data in files
+        ]
     results = st.session_state.get("classify_results")
     if results:
         st.dataframe(pd.DataFrame(results), hide_index=True)
-        review = [r["file"] for r in results if r["review"]]
+        review = [str(r["file"]) for r in results if r["review"]]
         if review:
-            st.warning(f"Below 80 % confidence, please review: {', '.join(review)}")
-
-
-def _row(c: dict[str, object]) -> dict[str, object]:
-    scores = c["scores"] if isinstance(c["scores"], dict) else {}
-    return {
-        "label": c["label"],
-        "confidence": round(float(c["confidence"]), 3),  # type: ignore[arg-type]
-        "review": bool(c["needs_review"]),
-        **{f"p({k})": round(float(v), 3) for k, v in scores.items()},
-    }
+            st.warning(f"Below {REVIEW_THRESHOLD:.0%} confidence, please review: {', '.join(review)}")
 
 
 st.title("Classify")

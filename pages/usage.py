@@ -9,16 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from core.config import get_settings
-from core.usage import quota_status, usage_csv, usage_over_time, usage_summary
-from pages._common import get_store, show_errors
-
-METRICS = {
-    "pages": "Pages",
-    "documents": "Documents",
-    "credits": "Credits",
-    "seconds": "Seconds",
-    "errors": "Errors",
-}
+from core.usage import GROUPS, METRICS, PERIODS, GroupBy, quota_status, usage_csv, usage_over_time, usage_summary
+from pages._widgets import get_store, show_errors
 
 st.title("Usage")
 st.caption(
@@ -39,16 +31,16 @@ with show_errors():
         st.warning(quota.message)
 
     left, middle, right, far = st.columns([1, 1, 2, 1])
-    period = left.selectbox("Period", ["day", "week", "month"], key="usage_period")
-    by_label = middle.selectbox("Group by", ["nothing", "workflow", "source", "engine"], key="usage_by")
+    period = left.selectbox("Period", PERIODS, key="usage_period")
+    groups: list[GroupBy | None] = [None, *GROUPS]
+    by = middle.selectbox("Group by", groups, format_func=lambda g: g or "nothing", key="usage_by")
     today = date.today()
     picked = right.date_input("Dates", value=(today - timedelta(days=30), today), key="usage_dates")
-    metric = far.selectbox("Chart", list(METRICS), format_func=METRICS.__getitem__, key="usage_metric")
+    metric = far.selectbox("Chart", METRICS, format_func=str.capitalize, key="usage_metric")
     # While the user picks a range, date_input briefly returns only its start.
     dates = list(picked) if isinstance(picked, (list, tuple)) else [picked]
     since = dates[0] if dates else None
     until = dates[1] if len(dates) > 1 else None
-    by = None if by_label == "nothing" else by_label
 
     summary = usage_summary(store, since=since, until=until, settings=settings)
     cols = st.columns(5)
@@ -65,7 +57,7 @@ with show_errors():
         "LLM tokens", f"{summary.prompt_tokens + summary.completion_tokens:,}", help=f"estimated cost {cost}"
     )
 
-    rows = usage_over_time(store, period, since=since, until=until, by=by, settings=settings)  # type: ignore[arg-type]
+    rows = usage_over_time(store, period, since=since, until=until, by=by, settings=settings)
     if not rows:
         st.info("No processing runs in this range yet. Process a document on the Extract page to see usage here.")
     else:
@@ -76,8 +68,8 @@ with show_errors():
             .mark_bar()
             .encode(
                 x=alt.X("period:T", title=period.capitalize(), timeUnit="yearmonthdate"),
-                y=alt.Y(f"sum({metric}):Q", title=METRICS[metric]),
-                color=alt.Color("group:N", title=by_label.capitalize()) if by else alt.value("#4c78a8"),
+                y=alt.Y(f"sum({metric}):Q", title=metric.capitalize()),
+                color=alt.Color("group:N", title=by.capitalize()) if by else alt.value("#4c78a8"),
                 tooltip=["period:T", "group:N", "documents:Q", "pages:Q", "credits:Q", "errors:Q"],
             )
         )

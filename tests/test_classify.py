@@ -26,6 +26,7 @@ from core.classify import (
     load_classifier_model,
     load_model,
     parse_pages,
+    result_row,
     save_model,
     train,
     train_folder,
@@ -435,6 +436,16 @@ def test_classify_then_extract_routes_to_the_labels_workflow(store: Store, tmp_p
     assert unrouted.classification.label == "letter"
     assert unrouted.result is None and "no route" in unrouted.note
     assert store.runs.count() == 1
+
+    only_classified = classify_and_extract(store, classifier, invoice_pdf(random.Random(125)), extract=False)
+    assert only_classified.workflow_id == workflow.id and only_classified.result is None
+    assert store.runs.count() == 1  # nothing extracted, nothing logged
+
+    row = result_row(routed, with_extraction=True)
+    assert (row["file"], row["label"], row["review"]) == ("in.pdf", "invoice", routed.classification.needs_review)
+    assert set(row) >= {"p(invoice)", "p(letter)"} and str(row["extraction"]).startswith("total=")
+    assert result_row(unrouted, with_extraction=True)["extraction"] == unrouted.note
+    assert "extraction" not in result_row(only_classified)
 
 
 def test_a_model_file_with_unexpected_types_is_refused(small_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

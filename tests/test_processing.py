@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from core.errors import EngineUnavailableError, FieldbenchError, UnsupportedFormatError
 from core.evaluation import load_dataset
-from core.extraction import choose_engine, engine_options, get_engine
+from core.extraction import ENGINE_CHOICES, choose_engine, engine_options, get_engine
 from core.extraction.trained import MODEL_FILE, TrainedEngine
 from core.pipeline import detect_source, process, process_document
 from core.results import uncited_values
@@ -178,7 +178,8 @@ def test_trained_is_honestly_unavailable(workflow: Workflow, tmp_path: Path) -> 
     engine, _ = choose_engine(workflow, model_dir=tmp_path)  # auto never picks an unusable model
     assert engine.name == "local"
     options = engine_options(workflow)
-    assert options["local"].ok and not options["llm"].ok and not options["trained"].ok
+    assert tuple(options) == ENGINE_CHOICES
+    assert options["auto"].ok and options["local"].ok and not options["llm"].ok and not options["trained"].ok
 
 
 def test_unknown_engine_name(workflow: Workflow) -> None:

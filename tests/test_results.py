@@ -14,8 +14,10 @@ from core.results import (
     Insight,
     PageRef,
     Point,
+    comparison_rows,
     diff,
     flatten_values,
+    notes_of,
     results_csv,
     uncited_values,
 )
@@ -114,3 +116,24 @@ def test_citation_boxes_of_a_line_item_path_and_of_an_uncited_value() -> None:
     assert citation_boxes(result, "line_items[0].description") == (1, [(10.0, 20.0, 60.0, 30.0)])
     assert citation_boxes(result, "total") == (2, [(10.0, 20.0, 60.0, 30.0)])
     assert citation_boxes(result, "due_date") == (1, [])
+
+
+def test_comparison_rows_show_values_as_text_and_what_changed() -> None:
+    before, after = _result(), _result(total=13.0)
+    rows = {row["field"]: row for row in comparison_rows(after, diff(before, after))}
+    assert list(rows["total"]) == ["field", "value", "confidence", "page", "changed"]
+    assert (rows["total"]["value"], rows["total"]["page"], rows["total"]["changed"]) == ("13.0", 2, "12.5 → 13.0")
+    assert rows["paid"]["value"] == "True" and rows["paid"]["changed"] == ""
+    assert rows["due_date"]["value"] == "" and rows["due_date"]["confidence"] is None
+    assert rows["line_items[0].description"]["confidence"] == 0.75
+    assert len(rows) == len(flatten_values(after))
+
+
+def test_notes_of_a_path_and_of_its_top_level_field() -> None:
+    result = _result()
+    assert notes_of(result, "due_date") == []
+    result.metadata["due_date"] = FieldMetadata(insights=[Insight(type="note", content="no due date printed")])
+    result.metadata["line_items"] = FieldMetadata(insights=[Insight(type="reasoning", content="one table")])
+    result.metadata["line_items[0].quantity"].insights.append(Insight(type="note", content="read as 2"))
+    assert notes_of(result, "due_date") == ["no due date printed"]
+    assert notes_of(result, "line_items[0].quantity") == ["read as 2", "one table"]

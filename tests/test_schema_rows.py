@@ -9,11 +9,13 @@ from core.schema import (
     Field,
     apply_table_edits,
     edited_fields,
+    field_paths,
     fields_from_rows,
     fields_to_rows,
     set_description,
     set_sub_fields,
     validate_fields,
+    with_descriptions,
     with_sub_fields,
 )
 from tests.test_schema import every_type
@@ -150,6 +152,29 @@ def test_set_description_reaches_nested_fields() -> None:
     for bad in ("nope", "total.x", "line_items.nope"):
         with pytest.raises(SchemaError):
             set_description(fields, bad, "x")
+
+
+def test_field_paths_reach_every_level_parents_first() -> None:
+    paths = [path for path, _ in field_paths(every_type())]
+    assert paths[:2] == ["invoice_number", "total"]
+    assert paths.index("seller") < paths.index("seller.address") < paths.index("seller.address.city")
+    assert "line_items.taxes.rate" in paths and "line_items.qty" in paths
+    assert "tags.item" not in paths  # an array of scalars has no sub-fields
+    assert len(paths) == len(set(paths))
+
+
+def test_with_descriptions_changes_only_what_was_edited() -> None:
+    fields = every_type()
+    texts = {path: field.description for path, field in field_paths(fields)}
+    assert with_descriptions(fields, texts) == fields
+    edited = with_descriptions(
+        fields, {**texts, "total": "Total incl. tax", "line_items.taxes.rate": "The VAT rate, in percent"}
+    )
+    assert edited[1].description == "Total incl. tax"
+    assert edited[-1].item_fields[-1].item_fields[0].description == "The VAT rate, in percent"
+    assert [f.name for f in edited] == [f.name for f in fields] and edited[2:-1] == fields[2:-1]
+    with pytest.raises(SchemaError, match="line_items.nope"):
+        with_descriptions(fields, {"line_items.nope": "x"})
 
 
 def test_edited_fields_combines_the_field_table_and_one_sub_field_table() -> None:

@@ -13,7 +13,7 @@ from core.config import Settings
 from core.errors import FieldbenchError
 from core.store import Store
 from core.store.runs import RunRecord
-from core.usage import quota_status, run_credits, usage_csv, usage_over_time, usage_summary
+from core.usage import METRICS, UsageRow, quota_status, run_credits, usage_csv, usage_over_time, usage_summary
 
 
 def _run(
@@ -165,6 +165,11 @@ def test_bad_period_or_group_is_a_clear_error(store: Store, settings: Settings) 
         usage_over_time(store, "year", settings=settings)  # type: ignore[arg-type]
     with pytest.raises(FieldbenchError, match="group"):
         usage_over_time(store, "day", by="colour", settings=settings)  # type: ignore[arg-type]
+
+
+def test_chart_metrics_are_numeric_figures_of_a_row() -> None:
+    numeric = {name for name, info in UsageRow.model_fields.items() if info.annotation in (int, float)}
+    assert set(METRICS) <= numeric and len(METRICS) == len(set(METRICS))
 
 
 @pytest.mark.parametrize(

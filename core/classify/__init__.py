@@ -14,6 +14,7 @@ from core.classify.routing import (
     classify_and_extract,
     classify_file,
     load_classifier_model,
+    result_row,
 )
 from core.classify.training import train, train_folder
 from core.store.classifiers import Classifier
@@ -39,6 +40,7 @@ __all__ = [
     "load_classifier_model",
     "load_model",
     "parse_pages",
+    "result_row",
     "save_model",
     "train",
     "train_folder",

@@ -19,16 +19,20 @@ from core.store.classifiers import Classifier
 
 __all__ = [
     "REVIEW_THRESHOLD",
+    "ROW_DIGITS",
     "Classification",
     "RoutedResult",
     "load_classifier_model",
     "classify",
     "classify_file",
     "classify_and_extract",
+    "result_row",
 ]
 
 REVIEW_THRESHOLD = 0.8
 """Results below this confidence are flagged for review (the reference: about 3 % errors after review)."""
+ROW_DIGITS = 3
+"""Probabilities in result rows are rounded to this many places: enough to compare labels, short to read."""
 
 
 class Classification(BaseModel):
@@ -106,11 +110,15 @@ def classify_and_extract(
     source: str | None = None,
     model: ClassifierModel | None = None,
     settings: Settings | None = None,
+    extract: bool = True,
 ) -> RoutedResult:
     """Classify a document, then extract it with the workflow its label routes to, in one step.
 
     The document is stored once (OCR cached), classified with the latest trained version, and, when the
     label has a route, processed with ``core.pipeline.process_document`` (which logs the run).
+
+    Args:
+        extract: False stops after classifying: the document is stored and its route named, nothing extracted.
 
     Returns:
         The classification, the routed workflow id and its extraction (None when the label has no route).
@@ -126,8 +134,33 @@ def classify_and_extract(
         return RoutedResult(
             classification=classification, note=f"label {classification.label!r} has no route to a workflow"
         )
+    if not extract:
+        return RoutedResult(classification=classification, workflow_id=workflow_id)
     workflow = store.workflows.get(workflow_id)
     result = process_document(
         store, document_id, workflow, engine=engine, source=source, name=display, settings=settings
     )
     return RoutedResult(classification=classification, workflow_id=workflow_id, result=result)
+
+
+def result_row(routed: RoutedResult, *, with_extraction: bool = False) -> dict[str, object]:
+    """One row of a results table: file, label, confidence, review, ``p(label)`` of every label and, with
+    ``with_extraction``, the extracted values (``field=value, ...``) or why there are none.
+
+    >>> c = Classification(label="invoice", confidence=0.91234, scores={"invoice": 0.91234, "letter": 0.08766},
+    ...     needs_review=False, document_name="a.pdf")
+    >>> result_row(RoutedResult(classification=c))
+    {'file': 'a.pdf', 'label': 'invoice', 'confidence': 0.912, 'review': False, 'p(invoice)': 0.912, 'p(letter)': 0.088}
+    """
+    c = routed.classification
+    row: dict[str, object] = {
+        "file": c.document_name,
+        "label": c.label,
+        "confidence": round(c.confidence, ROW_DIGITS),
+        "review": c.needs_review,
+        **{f"p({label})": round(p, ROW_DIGITS) for label, p in c.scores.items()},
+    }
+    if with_extraction:
+        values = routed.result.values() if routed.result else {}
+        row["extraction"] = ", ".join(f"{k}={v}" for k, v in values.items()) if values else routed.note
+    return row

@@ -10,12 +10,24 @@ from core.documents.elements import BBox, Document, DocumentInfo, Line, Page, Pa
 from core.documents.formats import DOCUMENT_SUFFIXES, UPLOAD_TYPES, Kind, Source, read_source, sniff_kind
 from core.documents.reader import inspect_bytes, load_document, ocr_options
 from core.documents.render import draw_boxes, highlight, page_image, render_jpeg, render_page
-from core.documents.spec import CHARSETS, TEXT_MODES, Charset, DocumentSpec, TextMode
+from core.documents.spec import (
+    CHARSET_CHOICES,
+    CHARSETS,
+    TEXT_MODE_CHOICES,
+    TEXT_MODES,
+    Charset,
+    Choice,
+    DocumentSpec,
+    TextMode,
+    describe_spec,
+)
 
 __all__ = [
     "BBox",
+    "CHARSET_CHOICES",
     "CHARSETS",
     "Charset",
+    "Choice",
     "DOCUMENT_SUFFIXES",
     "Document",
     "DocumentInfo",
@@ -25,10 +37,12 @@ __all__ = [
     "Page",
     "PageCache",
     "Source",
+    "TEXT_MODE_CHOICES",
     "TEXT_MODES",
     "TextMode",
     "UPLOAD_TYPES",
     "Word",
+    "describe_spec",
     "draw_boxes",
     "highlight",
     "inspect_bytes",

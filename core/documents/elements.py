@@ -62,6 +62,22 @@ class Page(BaseModel):
         """The page's text, one line per line."""
         return "\n".join(line.text for line in self.lines)
 
+    @property
+    def source_name(self) -> str:
+        """Where the words came from, for people: ``text layer`` or ``OCR (Tesseract)``."""
+        return "text layer" if self.source == "text" else "OCR (Tesseract)"
+
+    @property
+    def mean_confidence(self) -> float | None:
+        """The mean recognition confidence of the words (0-1); None when no word has one.
+
+        >>> Page(number=1, width=10, height=10, source="ocr", words=[Word(text="a", bbox=(0, 0, 1, 1),
+        ...     confidence=0.5), Word(text="b", bbox=(1, 0, 2, 1), confidence=1.0)]).mean_confidence
+        0.75
+        """
+        confidences = [w.confidence for w in self.words if w.confidence is not None]
+        return sum(confidences) / len(confidences) if confidences else None
+
 
 class Document(BaseModel):
     """A loaded document. ``id`` is the SHA-256 of its bytes, so the same file is always the same document."""

@@ -43,6 +43,7 @@ __all__ = [
     "INSTALL_HINT",
     "installed_languages",
     "tesseract_config",
+    "text_mode_effect",
     "ocr_image",
     "ocr_images",
     "map_pages",
@@ -133,6 +134,26 @@ def tesseract_config(text: TextMode) -> str:
     '--psm 11'
     """
     return "--psm 11" if text == "handwritten" else "--psm 3"
+
+
+def text_mode_effect(text: TextMode) -> str:
+    """What OCR keeps of a page in a text mode, with the confidence limit it applies (for a user choosing one).
+
+    >>> text_mode_effect("printed").split(";")[0]
+    'Printed: keeps the words Tesseract reads with at least 30 % confidence'
+    """
+    if text == "printed":
+        return (
+            f"Printed: keeps the words Tesseract reads with at least {PRINTED_MIN_CONFIDENCE * 100:.0f} % "
+            "confidence; faint marks and most handwriting are dropped."
+        )
+    if text == "handwritten":
+        return (
+            "Handwritten: reads sparse, irregular text and keeps only the words read with less than "
+            f"{HANDWRITTEN_MAX_CONFIDENCE * 100:.0f} % confidence, so confidently read print is dropped. "
+            "Tesseract reads print far better than handwriting: expect rough results."
+        )
+    return "Both: keeps every word Tesseract reads."
 
 
 def _keep(confidence: float, text: TextMode) -> bool:

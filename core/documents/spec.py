@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Charset", "TextMode", "CHARSETS", "TEXT_MODES", "DocumentSpec", "LATIN_LANGUAGES", "tesseract_languages"]
+__all__ = [
+    "Charset",
+    "TextMode",
+    "CHARSETS",
+    "TEXT_MODES",
+    "Choice",
+    "CHARSET_CHOICES",
+    "TEXT_MODE_CHOICES",
+    "DocumentSpec",
+    "describe_spec",
+    "LATIN_LANGUAGES",
+    "tesseract_languages",
+]
 
 Charset = Literal["latin", "japanese"]
 TextMode = Literal["printed", "handwritten", "both"]
-CHARSETS: tuple[str, ...] = get_args(Charset)
-TEXT_MODES: tuple[str, ...] = get_args(TextMode)
+CHARSETS: tuple[Charset, ...] = get_args(Charset)
+TEXT_MODES: tuple[TextMode, ...] = get_args(TextMode)
+
+
+class Choice(NamedTuple):
+    """How one value is offered to a user: a short label and a sentence on what choosing it does."""
+
+    label: str
+    help: str
+
+
+CHARSET_CHOICES: dict[Charset, Choice] = {
+    "latin": Choice(
+        "Latin",
+        "English, German, French, Spanish, Slovak, Czech, Polish, Italian, Dutch, Slovenian, Croatian, "
+        "Portuguese, Finnish, Swedish, Danish and Norwegian.",
+    ),
+    "japanese": Choice("Japanese", "Documents with Japanese characters; English words on them are read too."),
+}
+TEXT_MODE_CHOICES: dict[TextMode, Choice] = {
+    "printed": Choice("Only printed text", "Reads printed text and ignores handwriting."),
+    "handwritten": Choice("Only handwritten text", "Reads handwriting and ignores printed text."),
+    "both": Choice("Printed and handwritten", "Reads both printed text and handwriting."),
+}
 
 # Tesseract codes of the Latin-script languages the reference lists, in its order.
 LATIN_LANGUAGES: tuple[str, ...] = (
@@ -51,6 +85,17 @@ class DocumentSpec(BaseModel):
         default="printed",
         description="Which text OCR should read: printed only, handwritten only, or both.",
     )
+
+
+def describe_spec(spec: DocumentSpec) -> str:
+    """A document specification in one line.
+
+    >>> describe_spec(DocumentSpec(cropping=True, charset="japanese"))
+    'Cropping on · Japanese characters · only printed text'
+    """
+    cropping = "on" if spec.cropping else "off"
+    text = TEXT_MODE_CHOICES[spec.text].label.lower()
+    return f"Cropping {cropping} · {CHARSET_CHOICES[spec.charset].label} characters · {text}"
 
 
 def tesseract_languages(charset: Charset, installed: set[str] | None = None) -> str:

@@ -98,11 +98,14 @@ def engine_options(
     """Which engines can run here and why (not), e.g. to enable or explain them in a picker.
 
     Returns:
-        ``{"local": Availability, "llm": ..., "trained": ...}``.
+        Every choice of ``ENGINE_CHOICES`` in its order: ``{"auto": Availability, "local": ..., "llm": ...,
+        "trained": ...}``; ``auto`` can run when the local engine can (it is auto's last resort).
     """
     settings = settings or get_settings()
+    local = _build("local", settings, None).is_available()
     return {
-        "local": _build("local", settings, None).is_available(),
+        "auto": Availability(local.ok, "a trained model, else the LLM, else local" if local.ok else local.reason),
+        "local": local,
         "llm": _llm_availability(settings),
         "trained": _build("trained", settings, _trained_dir(workflow, settings, model_dir)).is_available(),
     }

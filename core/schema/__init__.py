@@ -2,15 +2,17 @@
 
 Modules: ``fields`` (Field, Workflow, validation), ``model`` (the runtime response model), ``subset`` (the
 Draft 7 subset validator), ``json_schema`` and ``dataset`` (the two file formats), ``files`` (reading either),
-``rows`` (the Define page's table rows).
+``rows`` (the Define page's table rows), ``drafts`` (editing a workflow before it is saved).
 """
 
 from core.schema.dataset import dataset_consistency, fields_from_dataset, fields_to_dataset, to_dataset_schema
+from core.schema.drafts import file_slug, has_unsaved_changes, with_added_fields, with_imported
 from core.schema.fields import (
     FIELD_TYPES,
     ITEM_NAME,
     ITEM_TYPES,
     SCALAR_TYPES,
+    THUMBNAIL_TYPES,
     EnumValue,
     Field,
     FieldType,
@@ -34,10 +36,12 @@ from core.schema.rows import (
     ROW_COLUMNS,
     apply_table_edits,
     edited_fields,
+    field_paths,
     fields_from_rows,
     fields_to_rows,
     set_description,
     set_sub_fields,
+    with_descriptions,
     with_sub_fields,
 )
 from core.schema.subset import ACCEPTED_KEYWORDS, REJECTED_KEYWORDS, check_json_schema, validate_json_schema
@@ -50,6 +54,7 @@ __all__ = [
     "REJECTED_KEYWORDS",
     "ROW_COLUMNS",
     "SCALAR_TYPES",
+    "THUMBNAIL_TYPES",
     "EnumValue",
     "Field",
     "FieldType",
@@ -65,11 +70,14 @@ __all__ = [
     "edited_fields",
     "enum_json_type",
     "field_at",
+    "field_paths",
+    "file_slug",
     "fields_from_dataset",
     "fields_from_json_schema",
     "fields_from_rows",
     "fields_to_dataset",
     "fields_to_rows",
+    "has_unsaved_changes",
     "is_identifier",
     "load_schema_file",
     "parse_schema_document",
@@ -83,5 +91,8 @@ __all__ = [
     "validate_json_schema",
     "validate_workflow",
     "value_type",
+    "with_added_fields",
+    "with_descriptions",
+    "with_imported",
     "with_sub_fields",
 ]

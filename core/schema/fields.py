@@ -37,6 +37,7 @@ __all__ = [
     "validate_fields",
     "check_fields",
     "check_thumbnail",
+    "THUMBNAIL_TYPES",
     "validate_workflow",
     "check_workflow",
     "field_at",
@@ -236,6 +237,8 @@ def check_fields(fields: list[Field]) -> list[Field]:
 
 
 THUMBNAIL_MAX_SIDE = 512
+THUMBNAIL_TYPES: list[str] = ["png", "jpg", "jpeg"]
+"""File endings an uploader offers for a thumbnail (``check_thumbnail`` reads PNG and JPEG by their bytes)."""
 
 
 def check_thumbnail(data: bytes) -> bytes:

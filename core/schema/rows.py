@@ -24,6 +24,8 @@ __all__ = [
     "with_sub_fields",
     "set_sub_fields",
     "set_description",
+    "field_paths",
+    "with_descriptions",
 ]
 
 ROW_COLUMNS: tuple[str, ...] = ("name", "type", "items", "description", "required", "values")
@@ -223,6 +225,44 @@ def set_description(fields: list[Field], path: str, description: str) -> list[Fi
     if not found:
         raise SchemaError([SchemaProblem(path, "no such field")])
     return out
+
+
+def field_paths(fields: list[Field], parent: str = "") -> list[tuple[str, Field]]:
+    """Every field and sub-field with its path (``total``, ``line_items.quantity``), parents first.
+
+    These are the paths ``set_description`` and ``with_descriptions`` take.
+
+    >>> items = Field(name="items", type="array", items=Field(name="item", type="object",
+    ...     properties=[Field(name="qty", type="integer")]))
+    >>> [path for path, _ in field_paths([Field(name="total"), items])]
+    ['total', 'items', 'items.qty']
+    """
+    paths: list[tuple[str, Field]] = []
+    for field in fields:
+        path = f"{parent}.{field.name}" if parent else field.name
+        paths.append((path, field))
+        paths += field_paths(field.sub_fields, path)
+    return paths
+
+
+def with_descriptions(fields: list[Field], descriptions: Mapping[str, str]) -> list[Field]:
+    """``fields`` with new descriptions by path (see ``field_paths``); paths whose text is unchanged are kept.
+
+    Raises:
+        SchemaError: a path names no field.
+
+    >>> fields = with_descriptions([Field(name="total", description="sum")], {"total": "The total, as a number"})
+    >>> fields[0].description
+    'The total, as a number'
+    """
+    current = dict(field_paths(fields))
+    missing = [path for path in descriptions if path not in current]
+    if missing:
+        raise SchemaError([SchemaProblem(path, "no such field") for path in missing])
+    for path, description in descriptions.items():
+        if current[path].description != description:
+            fields = set_description(fields, path, description)
+    return fields
 
 
 def edited_fields(

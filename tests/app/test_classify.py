@@ -56,6 +56,20 @@ def test_create_a_classifier_from_the_form() -> None:
     assert any("invoice: no samples yet" in w.value for w in at.warning)
 
 
+def test_create_with_reading_options_and_the_first_n_pages() -> None:
+    at = _open()
+    at.text_input(key="classify_new_name").set_value("Contracts")
+    at.text_area(key="classify_new_labels").set_value("nda\nlease")
+    at.radio(key="classify_new_pages_choice").set_value("first_n")
+    at.number_input(key="classify_new_pages_n").set_value(3)
+    at.radio(key="classify_new_spec_charset").set_value("japanese")
+    at.toggle(key="classify_new_spec_cropping").set_value(True)
+    _run(_button(at, "Create classifier").click())
+    [classifier] = Store.open().classifiers.list()
+    assert classifier.pages == 3
+    assert (classifier.spec.charset, classifier.spec.text, classifier.spec.cropping) == ("japanese", "printed", True)
+
+
 def test_duplicate_labels_are_refused() -> None:
     at = _open()
     at.text_input(key="classify_new_name").set_value("Bad")
@@ -123,6 +137,13 @@ def test_routes_and_classify_then_extract(tmp_path: Path) -> None:
     assert {"p(invoice)", "p(letter)", "confidence", "review"} <= set(table.columns)
     runs = Store.open().runs.list(workflow_id=workflow.id)
     assert [(r.document_name, r.source) for r in runs] == [("in.pdf", "app")]
+
+    # Classifying only: the same labels, nothing extracted, nothing more in the processing log.
+    at = _run(at.toggle[0].set_value(False))
+    at = _run(_button(at, "Classify").click())
+    table = at.dataframe[-1].value
+    assert list(table["label"]) == ["invoice", "letter"] and "extraction" not in table.columns
+    assert len(Store.open().runs.list(workflow_id=workflow.id)) == 1
 
 
 def test_upload_samples_for_a_label() -> None:

@@ -277,6 +277,24 @@ def test_draft_from_a_request_is_shown_then_used(at: AppTest) -> None:
     assert [w.name for w in stored()] == ["Demo invoices"]
 
 
+def test_drafted_fields_are_added_under_new_names_only(at: AppTest) -> None:
+    before = [r["name"] for r in rows(at)]
+    at.text_area(key="define_request").set_value("Extract the invoice number, the order number and the delivery date")
+    button(at, "Draft fields").click()
+    run(at)
+    button(at, "Add to the current fields").click()
+    run(at)
+    assert [r["name"] for r in rows(at)] == [*before, "order_number", "delivery_date"]
+    assert at.success[0].value == "Added 2 fields."
+    assert [w.version for w in stored()] == [1]  # in the editor, not saved
+
+
+def test_the_history_says_how_each_version_reads_documents(at: AppTest) -> None:
+    assert any(
+        c.value == "Version 1, read-only. Cropping on · Latin characters · only printed text." for c in at.caption
+    )
+
+
 def png_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (30, 20), "green").save(out, format="PNG")
@@ -297,9 +315,9 @@ def test_thumbnail_must_be_an_image(at: AppTest) -> None:
 
 
 def test_document_specification_change_is_a_new_version(at: AppTest) -> None:
-    at.radio(key=key(at, "charset")).set_value("japanese")
-    at.radio(key=key(at, "text")).set_value("both")
-    at.toggle(key=key(at, "cropping")).set_value(True)
+    at.radio(key=key(at, "spec") + "_charset").set_value("japanese")
+    at.radio(key=key(at, "spec") + "_text").set_value("both")
+    at.toggle(key=key(at, "spec") + "_cropping").set_value(True)
     run(at)
     button(at, "Save").click()
     run(at)

@@ -83,3 +83,16 @@ def test_open_a_sample_document(app: AppTest, sample_docs: Path) -> None:
     assert app.text_area[0].value.strip()
     records = Store.open().documents.list()
     assert [r.name for r in records] == [pdfs[0]]
+
+
+def test_the_reading_options_apply_cropping_to_a_photographed_receipt(app: AppTest) -> None:
+    app.run()
+    app.selectbox(key="sample").select("receipt_photo.jpg").run()
+    assert not app.exception and not app.error
+    assert not any("Cropped from page" in c.value for c in app.caption)
+    assert app.text_area[0].value.strip()
+    app.toggle(key="documents_spec_cropping").set_value(True).run()
+    assert not app.exception and not app.error
+    assert any("Cropped from page 1 of the file." in c.value for c in app.caption)
+    assert any(c.value.startswith("224 × 418 pt") for c in app.caption)
+    assert app.radio(key="documents_spec_charset").options == ["Latin", "Japanese"]

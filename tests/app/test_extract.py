@@ -104,3 +104,23 @@ def test_several_uploads_one_bad_the_good_one_is_shown(at: AppTest) -> None:
     assert not at.exception
     assert len(at.error) == 1 and "broken.png" in at.error[0].value
     assert _table(at)["currency"]["value"] == "EUR"
+
+
+def test_citations_are_drawn_on_the_page_as_the_workflow_read_it(at: AppTest) -> None:
+    # The demo workflow crops: the receipt photographed on a table becomes a page of its own, smaller than the
+    # photo, and the citations are in that page's points; the viewer shows that page, not the whole photo.
+    at.selectbox(key="extract_sample").set_value("receipt_photo.jpg")
+    at.radio(key="extract_engine").set_value("local").run()
+    _button(at, "Extract").click().run()
+    assert not at.exception and not at.error
+    at.selectbox(key="extract_field").set_value("invoice_number").run()
+    [caption] = at.image[0].captions
+    assert caption == "Page 1 of 1 · 224 × 418 pt", caption
+
+
+def test_engine_choices_say_what_each_would_do(at: AppTest) -> None:
+    radio = at.radio(key="extract_engine")
+    assert radio.options == ["auto", "local", "llm", "trained"]
+    radio.set_value("llm").run()
+    assert any("llm is not available: no LLM configured" in w.value for w in at.warning)
+    assert _button(at, "Extract").disabled
