@@ -8,6 +8,8 @@ pages = [
     st.Page("pages/define.py", title="Define", icon=":material/edit_note:", default=True),
     st.Page("pages/documents.py", title="Documents", icon=":material/description:"),
     st.Page("pages/extract.py", title="Extract", icon=":material/document_scanner:"),
+    st.Page("pages/annotate.py", title="Annotate", icon=":material/ink_highlighter:"),
+    st.Page("pages/review.py", title="Review", icon=":material/fact_check:"),
     st.Page("pages/classify.py", title="Classify", icon=":material/category:"),
     st.Page("pages/usage.py", title="Usage", icon=":material/bar_chart:"),
 ]

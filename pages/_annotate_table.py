@@ -10,6 +10,7 @@ from core.documents import BBox, Document
 from core.schema import Workflow
 from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
+from pages._widgets import rerun_fragment
 
 __all__ = ["table_label", "apply_table_boxes", "table_grid"]
 
@@ -63,4 +64,4 @@ def table_grid(
     edited = st.data_editor(shown, num_rows="dynamic", hide_index=True, key=f"{STATE}_grid_{training.id}_{len(values)}")
     if edited != shown:
         save_rows(store, workflow, training, target.path, rows_from_grid(workflow, target, edited, values))
-        st.rerun(scope="fragment")
+        rerun_fragment()

@@ -4,12 +4,12 @@ pre-annotated) with the report of every file."""
 from __future__ import annotations
 
 import streamlit as st
-from pages._widgets import show_errors
 
 from core.annotation import ImportReport, upload_documents, upload_pre_annotated
 from core.documents import UPLOAD_TYPES
 from core.schema import Workflow
 from core.store import Store
+from pages._widgets import show_errors
 
 __all__ = ["training_data_section"]
 

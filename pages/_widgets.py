@@ -9,6 +9,7 @@ from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.config import get_settings
@@ -37,6 +38,7 @@ __all__ = [
     "get_store",
     "page_png",
     "problem_list",
+    "rerun_fragment",
     "show_errors",
     "show_page",
     "show_problems",
@@ -188,6 +190,15 @@ def spec_from_state(key: str, default: DocumentSpec) -> DocumentSpec:
         charset=state.get(f"{key}_charset", default.charset),
         text=state.get(f"{key}_text", default.text),
     )
+
+
+def rerun_fragment() -> None:
+    """Run the current fragment again (its own rerun after a widget inside it changed), or the whole page
+    when this run is not a fragment's own (the first run, or a rerun of the page)."""
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:  # Streamlit allows scope="fragment" only during the fragment's own reruns
+        st.rerun()
 
 
 # ----------------------------------------------------------------------------------------------- progress

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
-from pages._training_data import training_data_section
-from pages._widgets import get_store, show_errors
 
 from core.annotation import RECOMMENDATION_RULE, training_progress
 from core.annotation.annotate import (
@@ -22,9 +22,13 @@ from core.schema import Workflow
 from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
 from pages._annotate_table import apply_table_boxes, table_grid, table_label
+from pages._training_data import training_data_section
+from pages._widgets import get_store, rerun_fragment, show_errors
 
+# Canvas pixels across a page: the page image fills the right three quarters of the wide layout. (Comments,
+# not docstrings, after constants: Streamlit writes a page script's bare strings onto the page.)
 CANVAS_WIDTH = 820
-"""Canvas pixels across a page: the page image fills the left two thirds of the wide layout."""
+LABEL_SIZE = 9  # pixels: the label chips of many boxes would hide the words they label
 STATE = "annotate"  # session keys start with this
 
 
@@ -60,16 +64,16 @@ def _progress(store: Store, workflow: Workflow) -> None:
 
 
 def _navigate(documents: list[TrainingDocument]) -> TrainingDocument:
-    """The current document, with previous/next buttons (hotkeys , and .)."""
+    """The current document, with previous/next buttons (hotkeys Page Up and Page Down)."""
     ids = [d.id for d in documents]
     key = f"{STATE}_document"
     if st.session_state.get(key) not in ids:
         st.session_state[key] = ids[0]
     index = ids.index(st.session_state[key])
     left, middle, right = st.columns([1, 4, 1])
-    if left.button("Previous", shortcut=",", disabled=index == 0, key=f"{STATE}_prev"):
+    if left.button("Previous", shortcut="pageup", disabled=index == 0, key=f"{STATE}_prev"):
         index -= 1
-    if right.button("Next", shortcut=".", disabled=index == len(ids) - 1, key=f"{STATE}_next"):
+    if right.button("Next", shortcut="pagedown", disabled=index == len(ids) - 1, key=f"{STATE}_next"):
         index += 1
     st.session_state[key] = ids[index]
     current = documents[index]
@@ -87,10 +91,10 @@ def _field_panel(choices: list[Target], values: list[AnnotatedValue]) -> Target:
     for number, target in enumerate(choices, start=1):
         current = st.session_state[key] == target.path
         shortcut = str(number) if number <= 9 else None
-        kind = "primary" if current else "secondary"
+        kind: Literal["primary", "secondary"] = "primary" if current else "secondary"
         if st.button(target.label, key=f"{STATE}_t_{target.path}", type=kind, shortcut=shortcut, width="stretch"):
             st.session_state[key] = target.path
-            st.rerun(scope="fragment")
+            rerun_fragment()
     return next(t for t in choices if t.path == st.session_state[key])
 
 
@@ -108,7 +112,7 @@ def _values_table(store: Store, workflow: Workflow, training: TrainingDocument, 
         if text != (value.text or ("" if value.value is None else str(value.value))):
             with show_errors():
                 edit_value(store, workflow, training, value.path, text, keep=value)
-                st.rerun(scope="fragment")
+                rerun_fragment()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -142,7 +146,7 @@ def _canvas(
         stroke_width=2,
         stroke_color="#1f77b4",
         fill_color="rgba(31, 119, 180, 0.15)",
-        font_size=12,
+        font_size=LABEL_SIZE,
         key=f"{STATE}_canvas_{training.id}_{page}_{version}",
     )
     return drawn_boxes(result.boxes, given, scale)
@@ -171,12 +175,12 @@ def _annotator(store: Store, workflow: Workflow, training: TrainingDocument) -> 
             changed = bool(drawn)
         if changed:  # the canvas opens again with the stored boxes (a new key: a fresh drawing)
             st.session_state[f"{STATE}_canvas_version"] = st.session_state.get(f"{STATE}_canvas_version", 0) + 1
-            st.rerun(scope="fragment")
+            rerun_fragment()
         with panel:
             if target.kind == "table":
                 table_grid(store, workflow, training, target, values)
             _values_table(store, workflow, training, values)
-            if st.button("Mark annotated", type="primary", key=f"{STATE}_done"):
+            if st.button("Mark annotated", type="primary", shortcut="ctrl+enter", key=f"{STATE}_done"):
                 mark_annotated(store, training)
                 st.success(f"{training.name} is annotated.")
 

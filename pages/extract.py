@@ -18,8 +18,9 @@ from pages._widgets import ProgressBar, document_uploader, get_store, show_error
 
 NO_SAMPLE = "—"
 
+# A document to process: its name, and the pipeline call that processes it (given `source` and `progress`).
+# (A comment, not a docstring: Streamlit writes a page script's bare strings onto the page.)
 Job = tuple[str, partial[ExtractionResult]]
-"""A document to process: its name, and the pipeline call that processes it (given ``source`` and ``progress``)."""
 
 
 def _run(jobs: list[Job]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from pages._widgets import get_store, show_errors, show_page, stored_document
 
 from core.annotation import review_queue, straight_through, verify
 from core.annotation.review import confidences, threshold_for, typed_corrections
@@ -14,6 +13,7 @@ from core.results import citation_boxes, flatten_values
 from core.schema import Workflow
 from core.store import Store
 from core.store.reviews import DEFAULT_REVIEW_THRESHOLD
+from pages._widgets import get_store, show_errors, show_page, stored_document
 
 STATE = "review"
 
@@ -108,7 +108,7 @@ if workflow is not None:
             with left:
                 changes = _corrections(workflow, values, flags, conf)
                 tag = st.text_input("Template (tag)", item.template or "", key=f"{STATE}_tag")
-                if st.button("Verify", type="primary", shortcut="Enter", key=f"{STATE}_verify"):
+                if st.button("Verify", type="primary", shortcut="ctrl+enter", key=f"{STATE}_verify"):
                     with show_errors():
                         verify(store, item.processing_id, corrections=changes, tag=tag or None)
                         st.success("Verified: the result is training data now.")

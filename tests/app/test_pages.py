@@ -71,3 +71,12 @@ def test_core_vocabularies_are_not_written_out_in_the_pages() -> None:
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
         }
         assert not literals & VOCABULARY, f"{path.name} spells out {sorted(literals & VOCABULARY)}: use core's names"
+
+
+def test_pages_have_no_bare_strings_but_their_docstring() -> None:
+    # Streamlit's "magic" writes every bare expression of a page script onto the page: a docstring under a
+    # constant would appear as text.
+    for path in _pages():
+        body = _tree(path).body[1:]
+        strings = [n.lineno for n in body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)]
+        assert not strings, f"{path.name}: bare strings at lines {strings}"

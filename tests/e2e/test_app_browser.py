@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from core.annotation import upload_documents
+from core.documents import load_document
+from core.store import Store
+from tests.invoices import invoice_pdf, invoice_workflow
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -94,7 +100,15 @@ def test_a_deep_link_as_the_first_request_goes_through_the_app_navigation(app_ur
             page.wait_for_selector("h1:has-text('Usage')", timeout=60_000)
             nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split()
             # app.py's pages by their titles; the legacy mode would list every file (app, widgets, define, ...).
-            assert [w for w in nav if w[0].isupper()] == ["Define", "Documents", "Extract", "Classify", "Usage"], nav
+            assert [w for w in nav if w[0].isupper()] == [
+                "Define",
+                "Documents",
+                "Extract",
+                "Annotate",
+                "Review",
+                "Classify",
+                "Usage",
+            ], nav
             assert not {"app", "widgets", "define"} & set(nav), nav
             assert page.title().endswith("Fieldbench"), page.title()  # app.py's page config ran
             assert page.locator('[data-testid="stException"]').count() == 0
@@ -127,3 +141,48 @@ def test_define_then_extract_a_sample_in_the_browser(app_url: str) -> None:
             assert image.count() >= 1, "the page image with the highlighted citation is shown"
         finally:
             browser.close()
+
+
+def test_draw_a_box_on_the_annotate_page_and_the_annotation_holds_its_words(app_url: str) -> None:
+    pdf = invoice_pdf(number="INV-77", total="24.00")
+    store = Store.open()
+    try:
+        # "Annotated ..." sorts before the demo workflow: the page opens on it.
+        workflow = store.workflows.create(invoice_workflow("Annotated invoices"))
+        upload_documents(store, workflow, [("inv.pdf", pdf)])
+        (training,) = store.training.list(workflow.id)
+        layout = load_document(pdf).pages[0]
+        word = next(w for w in layout.words if w.text == "24.00")
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1600, "height": 1400})
+                page.goto(f"{app_url}/annotate")
+                page.wait_for_selector("h1:has-text('Annotate')", timeout=60_000)
+                # The button's name carries its hotkey ("total 3").
+                page.get_by_role("button", name=re.compile(r"^total\b")).first.click()
+                canvas = page.locator("canvas.upper-canvas").first
+                canvas.wait_for(timeout=60_000)
+                page.wait_for_timeout(1000)  # the fragment's rerun after the click settles
+                area = canvas.bounding_box()
+                assert area is not None
+                scale = area["width"] / layout.width
+                x0, y0, x1, y1 = word.bbox
+                page.mouse.move(area["x"] + (x0 - 3) * scale, area["y"] + (y0 - 3) * scale)
+                page.mouse.down()
+                page.mouse.move(area["x"] + (x1 + 3) * scale, area["y"] + (y1 + 3) * scale, steps=8)
+                page.mouse.up()
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    total = {v.path: v for v in store.training.values(training.id)}.get("total")
+                    if total is not None and total.source == "drawn":
+                        break
+                    page.wait_for_timeout(500)
+                assert total is not None and total.source == "drawn", total
+                assert (total.text, total.value, total.page) == ("24.00", 24.0, 1)
+                assert total.bbox == word.bbox  # the words inside the drawn box, in page points
+                assert page.locator('[data-testid="stException"]').count() == 0
+            finally:
+                browser.close()
+    finally:
+        store.close()
