@@ -99,17 +99,14 @@ def _field_panel(choices: list[Target], values: list[AnnotatedValue]) -> Target:
 
 
 def _values_table(store: Store, workflow: Workflow, training: TrainingDocument, values: list[AnnotatedValue]) -> None:
-    """Each value raw (as printed) and parsed, editable as text."""
+    """Each value as printed (editable as text) and as parsed by its field's type."""
     for value in values:
-        if "[" in value.path:
-            continue  # list elements and table cells are edited in the table below
-        text = st.text_input(
-            value.path,
-            value=value.text or ("" if value.value is None else str(value.value)),
-            key=f"{STATE}_v_{training.id}_{value.path}",
-            help=f"parsed: {value.value!r} · source: {value.source}",
-        )
-        if text != (value.text or ("" if value.value is None else str(value.value))):
+        if "]." in value.path:
+            continue  # table cells are edited in the table's grid
+        printed = value.text or ("" if value.value is None else str(value.value))
+        text = st.text_input(value.path, value=printed, key=f"{STATE}_v_{training.id}_{value.path}")
+        st.text(f"→ {value.value!r} ({value.source}{'' if value.located else ', not on the page'})")
+        if text != printed:
             with show_errors():
                 edit_value(store, workflow, training, value.path, text, keep=value)
                 rerun_fragment()

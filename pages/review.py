@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.annotation import review_queue, straight_through, verify
+from core.annotation import review_queue, straight_through, submit_feedback, verify
 from core.annotation.review import confidences, threshold_for, typed_corrections
 from core.results import citation_boxes, flatten_values
 from core.schema import Workflow
@@ -76,6 +76,16 @@ def _corrections(
     return typed_corrections(workflow, texts, values)
 
 
+def _feedback_form(store: Store, processing_id: str, tag: str) -> None:
+    """Feedback without verifying: what was wrong, in words; the document joins the training data to annotate."""
+    with st.popover("Feedback without verifying"):
+        description = st.text_area("What was wrong", key=f"{STATE}_description")
+        if st.button("Send feedback", key=f"{STATE}_feedback", disabled=not description.strip()):
+            with show_errors():
+                submit_feedback(store, processing_id, description=description, tag=tag or None)
+                st.success("Stored; the document is in the training data, to annotate.")
+
+
 st.title("Review")
 st.caption(
     "Every processed document of a workflow, templates with few annotated documents first, then the lowest "
@@ -113,6 +123,7 @@ if workflow is not None:
                         verify(store, item.processing_id, corrections=changes, tag=tag or None)
                         st.success("Verified: the result is training data now.")
                         st.rerun()
+                _feedback_form(store, item.processing_id, tag)
             with right, show_errors():
                 document = stored_document(run.document_id, workflow.spec)
                 focus = next(iter(sorted(flags)), next(iter(values), ""))

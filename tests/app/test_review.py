@@ -61,3 +61,18 @@ def test_thresholds_are_kept_per_workflow(store: Store) -> None:
     app = _app(workflow.id)
     app.slider[0].set_value(0.95).run()
     assert store.reviews.thresholds(workflow.id)[""] == 0.95
+
+
+def test_feedback_without_verifying_adds_the_document_to_annotate(store: Store) -> None:
+    workflow = store.workflows.create(invoice_workflow())
+    result = process(store, invoice_pdf(), workflow, engine="local", source="test", name="a.pdf")
+    app = _app(workflow.id)
+    app.text_input(key="review_tag").set_value("Acme").run()
+    app.text_area(key="review_description").set_value("the seller is wrong").run()
+    [send] = [b for b in app.button if b.label == "Send feedback"]
+    send.click().run()
+    assert not app.exception, app.exception
+    (feedback,) = store.feedback.list(processing_id=result.processing_id)
+    assert feedback.description == "the seller is wrong" and feedback.tag == "Acme"
+    assert store.training.list(workflow.id)[0].status == "needs_annotation"
+    assert store.reviews.get(result.processing_id) is None  # not verified
