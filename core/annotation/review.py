@@ -175,7 +175,9 @@ def verify(
         raise FieldbenchError(f"not a value of this result: {', '.join(unknown)}")
     if corrections:
         checked = nest({**values, **corrections})
-        expected = {name: {"value": checked.get(name)} for name in result.extractions}
+        # The fields of the workflow as it is now (a result of an older version may name a removed field).
+        current = {f.name for f in store.workflows.get(run.workflow_id).fields}
+        expected = {name: {"value": checked.get(name)} for name in result.extractions if name in current}
         submit_feedback(store, processing_id, description="corrected in review", tag=tag, expected=expected)
     else:
         _as_training_data(store, run, result, tag)
