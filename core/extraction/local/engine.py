@@ -26,7 +26,7 @@ from core.extraction.local.items import add_items
 from core.extraction.local.kinds import (
     as_negative,
     cached_cues,
-    field_kind,
+    extraction_kind,
     field_role,
     typed_value,
     value_key,
@@ -36,7 +36,6 @@ from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
-    SUMMARY_CONCEPTS,
     Pick,
     apply_cues,
     apply_equal_to,
@@ -48,6 +47,7 @@ from core.extraction.local.spans import label_values
 from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
+from core.vocabulary.summary import SUMMARY_CONCEPTS
 
 __all__ = ["LocalEngine", "Pick"]
 
@@ -227,11 +227,11 @@ class LocalEngine:
         exclude: set[str] | None = None,
     ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
-        kind = field_kind(f, cues)
+        kind = extraction_kind(f, cues)
         rivals = [
             h
             for other in fields
-            if other.name != f.name and field_kind(other, cached_cues(other)) == kind
+            if other.name != f.name and extraction_kind(other, cached_cues(other)) == kind
             for h in hits.get(other.name, ([], []))[0]
         ]
         role = field_role(f, cues)

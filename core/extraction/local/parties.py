@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from core.extraction.citations import union_bbox
-from core.extraction.local.candidates import COMPANY_SUFFIX, Candidate
+from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
+from core.vocabulary.parties import ADDRESS_LABEL, LEGAL_FORM, NAME_KEY, NOT_A_NAME_START, SALUTATION, STREET
 
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
@@ -23,25 +24,7 @@ _POSTCODE_CITY = re.compile(
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # UK postcodes
     r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # US states with ZIP
 )
-_STREET = re.compile(
-    r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|road|rd\.|avenue|ave\.?|rue|chemin|avenue|boulevard|bd\.?|via|calle|laan|straat|\d+\s*[a-z]?$)",
-    re.I,
-)
 _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
-_SALUTATION = re.compile(
-    r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*",
-    re.I,
-)
-_NOT_NAME = re.compile(
-    r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b",
-    re.I,
-)
-_ADDRESS_LABEL = re.compile(
-    r"\b(adresse|address|anschrift|lieferadresse|rechnungsadresse|shipping|billing|ship to|bill to|livraison"
-    r"|facturation|lieferanschrift|empfänger|destinataire)\b",
-    re.I,
-)
-_DELIVERY = re.compile(r"\b(liefer|deliver|shipping|ship to|livraison|entrega|consegna)", re.I)
 
 
 @dataclass
@@ -75,21 +58,21 @@ def is_name_like(text: str) -> bool:
         len(t) < 2
         or _KEY_VALUE.match(t)
         or t.endswith(":")
-        or _NOT_NAME.match(t)
+        or NOT_A_NAME_START.match(t)
         or "@" in t
-        or _ADDRESS_LABEL.search(t)
+        or ADDRESS_LABEL.search(t)
     ):
         return False
     letters = sum(ch.isalpha() for ch in t)
     digits = sum(ch.isdigit() for ch in t)
     if letters < 2 or digits > letters / 2:
         return False
-    return not (_POSTCODE_CITY.search(t) and not COMPANY_SUFFIX.search(t))
+    return not (_POSTCODE_CITY.search(t) and not LEGAL_FORM.search(t))
 
 
 def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     name = cut_name(seg.text)
-    if not is_name_like(name) or _STREET.search(name) and not COMPANY_SUFFIX.search(name) and re.search(r"\d", name):
+    if not is_name_like(name) or STREET.search(name) and not LEGAL_FORM.search(name) and re.search(r"\d", name):
         return None
     start = seg.text.find(name)
     if start < 0:
@@ -107,9 +90,6 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
         words,
         union_bbox(pl.page.words[i].bbox for i in words),
     )
-
-
-_SALUTATION_ONLY = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I)
 
 
 def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
@@ -139,10 +119,7 @@ def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     if (
         below is not None
         and continues
-        and (
-            _SALUTATION_ONLY.match(text.strip())
-            or (COMPANY_SUFFIX.search(below.text) and not COMPANY_SUFFIX.search(text))
-        )
+        and (SALUTATION.match(text.strip()) or (LEGAL_FORM.search(below.text) and not LEGAL_FORM.search(text)))
     ):
         text, words = f"{text} {below.text}", words + list(below.words)
     if words == candidate.words:
@@ -169,7 +146,7 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
                 if gap > 2.2 * pl.body_height:
                     break
                 line = above[0].text.strip()
-                if line.endswith(":") or _KEY_VALUE.match(line) or _ADDRESS_LABEL.search(line):
+                if line.endswith(":") or _KEY_VALUE.match(line) or ADDRESS_LABEL.search(line):
                     break  # a label or a "key: value" line closes the block above
                 block.insert(0, above[0])
                 cur = above[0]
@@ -194,7 +171,7 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
     """The value of a "Name: ..." line of a party's block."""
     row = pl.rows[row_index]
     for k, seg in enumerate(row.segments):
-        if re.match(r"^(name|firma|company|raison sociale|nom|nombre|nome|naam)\s*:", seg.text, re.I):
+        if NAME_KEY.match(seg.text):
             rest = seg.text.split(":", 1)[1].strip()
             if rest:
                 start = seg.text.index(rest)
@@ -304,7 +281,7 @@ def name_candidates(
                 s = segs[0]
                 following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
                 key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
-                if key_value and not COMPANY_SUFFIX.search(s.text.split(":")[0]):
+                if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
                     continue
                 if is_name_like(cut_name(s.text)):
                     options.append((s, 0.85 * (0.93**k), "below"))
@@ -328,7 +305,7 @@ def name_candidates(
                 continue
             c = extend_name(pl, c)
             right_side = first.bbox[0] > pl.width * 0.45
-            has_company = bool(COMPANY_SUFFIX.search(c.text))
+            has_company = bool(LEGAL_FORM.search(c.text))
             labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
             if role == "buyer":
                 score = 0.45 if not right_side else 0.38
@@ -345,9 +322,9 @@ def name_candidates(
                 if r.bbox[1] > pl.height * 0.35:
                     break
                 for seg in r.segments:
-                    if COMPANY_SUFFIX.search(seg.text):
+                    if LEGAL_FORM.search(seg.text):
                         c = _segment_candidate(pl, seg)
-                        if c and COMPANY_SUFFIX.search(c.text):
+                        if c and LEGAL_FORM.search(c.text):
                             small = r.height < pl.body_height * 0.95
                             sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
                             score = (
@@ -370,8 +347,8 @@ def name_candidates(
                 if r.bbox[1] < pl.height * 0.85:
                     continue
                 for seg in r.segments:
-                    c = _segment_candidate(pl, seg) if COMPANY_SUFFIX.search(seg.text) else None
-                    if c and COMPANY_SUFFIX.search(c.text):
+                    c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
+                    if c and LEGAL_FORM.search(c.text):
                         out.append(NameCandidate(c, 0.33, "company name in the footer"))
                         break
     out.sort(key=lambda n: -n.score)

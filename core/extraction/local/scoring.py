@@ -16,17 +16,15 @@ least as well cuts it down.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
+from core.vocabulary.marks import LABEL_FILLER
 
 __all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
-
-_FILLER = re.compile(r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I)
 
 
 class SameKind:
@@ -98,7 +96,7 @@ def proximity(
         extra = [
             w
             for w in _between_words(layout, hit, cand.words, cand.row)
-            if not _FILLER.match(w) and not any(ch.isdigit() for ch in w)
+            if not LABEL_FILLER.match(w) and not any(ch.isdigit() for ch in w)
         ]
         if extra:
             score *= 0.5 if len(extra) < 3 else 0.3

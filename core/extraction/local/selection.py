@@ -18,10 +18,10 @@ from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.scoring import ScoredCandidate
 from core.results import Citation
 from core.schema import Field
+from core.vocabulary.summary import SUMMARY_CONCEPTS
 
 __all__ = [
     "Pick",
-    "SUMMARY_CONCEPTS",
     "apply_cues",
     "prior_candidate",
     "prefer_sum_row",
@@ -30,9 +30,6 @@ __all__ = [
     "is_cell",
     "num",
 ]
-
-SUMMARY_CONCEPTS = frozenset({"total", "net", "tax", "due_payable"})
-"""Concepts whose amounts sum up a document (printed after its items)."""
 
 
 @dataclass

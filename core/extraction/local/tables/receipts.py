@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from core.documents import Page, Word
 from core.extraction.local.tables.detect import VisualRow, visual_rows
 from core.extraction.local.tables.labels import normalize_label
+from core.vocabulary.summary import RECEIPT_END_WORDS
 
 __all__ = ["ReceiptLine", "receipt_rows", "read_receipt_lines"]
 
@@ -20,17 +21,6 @@ _AMOUNT = re.compile(r"^[-+]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}-?$")
 _INTEGER = re.compile(r"^\d{1,4}$")
 _QTY_WORD = re.compile(r"^(\d{1,4}(?:[.,]\d{1,3})?)[xX×*]$")
 _TRAILERS = re.compile(r"^(?:[A-D]|[A-D]\d|\*|eur|usd|gbp|chf|€|\$|£)$", re.I)
-# Lines that sum up or settle the sale rather than list a product.
-# fmt: off
-_STOP_WORDS = (
-    "total", "subtotal", "sub-total", "summe", "zwischensumme", "gesamt", "betrag", "zu zahlen",
-    "amount due", "balance", "tax", "vat", "mwst", "ust", "tva", "iva", "netto", "brutto", "net", "change",
-    "cash",
-    "card", "paid", "tendered", "rückgeld", "ruckgeld", "gegeben", "bar", "visa", "mastercard", "ec-karte",
-    "payment", "montant", "a payer", "rendu", "especes", "carte", "totale", "importe", "tip", "rounding",
-    "discount", "rabatt", "remise",
-)
-# fmt: on
 
 
 @dataclass
@@ -60,7 +50,7 @@ def receipt_rows(page: Page) -> list[VisualRow]:
 
 def _is_stop(words: list[Word]) -> bool:
     label = normalize_label(" ".join(w.text for w in words[:3]))
-    return any(label == s or label.startswith(s + " ") for s in _STOP_WORDS)
+    return any(label == s or label.startswith(s + " ") for s in RECEIPT_END_WORDS)
 
 
 def _number(text: str) -> float | None:

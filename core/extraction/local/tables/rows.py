@@ -16,30 +16,13 @@ from core.documents import Page, Word
 from core.extraction.local.tables.detect import HeaderBand, VisualRow, segments
 from core.extraction.local.tables.labels import NUMERIC_TYPES, normalize_label
 from core.schema import Field
+from core.vocabulary.summary import CARRY_WORDS, PAGE_LINE, SUMMARY_WORDS, TOTAL_WORD
 
 __all__ = ["RowItem", "ReadTable", "read_table", "is_numeric_cell"]
 
-# Rows that sum up or adjust the items rather than being one; their first words say so.
-# fmt: off
-_SUMMARY_WORDS = (
-    "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
-    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust",
-    "umsatzsteuer", "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise",
-    "zahlbetrag", "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme",
-    "rechnungssumme", "grand total", "net total", "totaal", "importe total", "totale",
-)
-# fmt: on
-_CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
 # "Bruttopreis : 9,90" or "GTIN: 4012345001235" on a line of its own under an item: a detail, not its name.
 _DETAIL = re.compile(r"[^\W\d]\s*:\s*(?:[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b|\d{8,}\s*$)")
-# A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
-_TOTAL_WORD = re.compile(
-    r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
-    r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
-)
-# "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
-_PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -96,9 +79,9 @@ def _is_summary(text: str) -> bool:
     label = normalize_label(text)
     first = label.split(" ", 1)[0] if label else ""
     return (
-        first in _SUMMARY_WORDS
+        first in SUMMARY_WORDS
         or first.endswith(("summe", "total"))
-        or any(label.startswith(w + " ") or label == w for w in _SUMMARY_WORDS if " " in w)
+        or any(label.startswith(w + " ") or label == w for w in SUMMARY_WORDS if " " in w)
     )
 
 
@@ -106,7 +89,7 @@ def _is_summary(text: str) -> bool:
 def _is_carry(text: str) -> bool:
     """A carried-forward line (``Übertrag``, ``Report``) between the pages of one table."""
     label = normalize_label(text)
-    return any(label == w or label.startswith(w + " ") for w in _CARRY_WORDS)
+    return any(label == w or label.startswith(w + " ") for w in CARRY_WORDS)
 
 
 @dataclass
@@ -163,7 +146,7 @@ def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, 
         row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
         cells = _row_cells(row, band, set(text_fields))
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
-        if _PAGE_LINE.search(normalize_label(row.text)):
+        if PAGE_LINE.search(normalize_label(row.text)):
             # A running footer far below the last item still closes the table (it does not run on).
             if items and row.top - last_bottom > 5 * line_h:
                 stopped = True
@@ -174,7 +157,7 @@ def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, 
         if (
             _is_summary(first_text)
             or (main_text and _is_summary(_cell_text(cells, band, main_text)))
-            or _TOTAL_WORD.search(normalize_label(row.text))
+            or TOTAL_WORD.search(normalize_label(row.text))
         ):
             if items:
                 stopped = True
