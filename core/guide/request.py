@@ -20,7 +20,7 @@ from core.guide.describe import build_description
 from core.schema import ITEM_NAME, Field
 from core.vocabulary.columns import ITEM_COLUMNS
 from core.vocabulary.concepts import find_concept
-from core.vocabulary.kinds import ValueKind, phrase_kind
+from core.vocabulary.kinds import QUESTION_WORDS, ValueKind, phrase_kind
 from core.vocabulary.requests import (
     AFTERTHOUGHT,
     AND_WORDS,
@@ -44,7 +44,6 @@ from core.vocabulary.requests import (
     QUANTIFIER,
     QUESTION_START,
     RELATIVE_WORDS,
-    VERBS,
     WITH,
     YES_NO,
 )
@@ -176,7 +175,7 @@ def _boolean_field(text: str) -> Field:
     words = [w for w in name_words(re.sub(r"['’]s\b", "", text)) if w not in DETERMINERS]
     if words and words[0] in ("whether", "if"):
         words = words[1:]
-        verb_at = next((i for i, w in enumerate(words) if w in VERBS), None)
+        verb_at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
         if verb_at is not None and verb_at > 0:
             verb, rest = words[verb_at], words[verb_at + 1 :]
             if rest and rest[0] in PASSIVE_WORDS:
@@ -184,7 +183,7 @@ def _boolean_field(text: str) -> Field:
             subject = words[:verb_at]
             words = [verb, *rest] if all(w in GENERIC_SUBJECTS for w in subject) else subject + rest
         phrase = "Whether " + " ".join(text.split()[1:])
-    elif words and words[0] in VERBS:
+    elif words and words[0] in QUESTION_WORDS:
         phrase = text[:1].upper() + text[1:] + "?"
     else:
         phrase = "Whether the document shows " + text
@@ -198,7 +197,7 @@ def _scalar_field(text: str) -> Field | None:
     if (
         YES_NO.search(text)
         or QUESTION_START.match(text)
-        or (len(raw) > 1 and raw[0] in VERBS and not ENUM_CUE.search(text))
+        or (len(raw) > 1 and raw[0] in QUESTION_WORDS and not ENUM_CUE.search(text))
     ):
         return _boolean_field(text)
     enum_match = ENUM_CUE.search(text)

@@ -37,8 +37,8 @@ from core.guide.examples import examples
 from core.guide.wording import is_vague, mentions_format, mentions_location
 from core.llm.client import structured_completion
 from core.schema import Field, is_identifier
-from core.vocabulary.descriptions import COMPARE_SKIP, QUESTION_CUE, QUESTION_NAME_WORDS
-from core.vocabulary.kinds import named_kind
+from core.vocabulary.descriptions import COMPARE_SKIP, QUESTION_CUE
+from core.vocabulary.kinds import QUESTION_WORDS, named_kind
 from core.vocabulary.words import NAME_SYNONYMS, name_words
 
 __all__ = [
@@ -231,7 +231,7 @@ def _check(field: Field, path: str) -> list[Finding]:
     if text and field.type != "boolean" and not mentions_location(text):
         add("no_location")
     out.extend(_type_findings(field, path, kind))
-    if field.type == "boolean" and not ((words and words[0] in QUESTION_NAME_WORDS) or QUESTION_CUE.search(text)):
+    if field.type == "boolean" and not ((words and words[0] in QUESTION_WORDS) or QUESTION_CUE.search(text)):
         add("boolean_question")
     if field.type == "enum" and not field.values:
         add("enum_no_values")

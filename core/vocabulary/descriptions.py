@@ -16,7 +16,6 @@ __all__ = [
     "DATE_FORMAT_WORDS",
     "NUMBER_FORMAT_WORDS",
     "QUESTION_CUE",
-    "QUESTION_NAME_WORDS",
     "EXAMPLE_MARKER",
     "NEGATION",
     "LABEL_HEADS",
@@ -60,9 +59,8 @@ NUMBER_FORMAT_WORDS = re.compile(
     r"digits only|as a figure",
     re.IGNORECASE,
 )
-# A yes/no question in a description, and the words a yes/no field's name opens with ("is_paid").
+# A yes/no question in a description.
 QUESTION_CUE = re.compile(r"\b(whether|if|yes|no|true|false)\b|\?", re.IGNORECASE)
-QUESTION_NAME_WORDS = ("is", "has", "was", "are", "can", "does", "did", "includes", "contains")
 
 # --- the cues the local engine reads ------------------------------------------------------------------------
 

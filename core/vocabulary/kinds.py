@@ -53,8 +53,9 @@ HEAD_WORDS: dict[str, ValueKind] = {
                           "product sender receiver applicant"), "name"),
     "currency": "currency",
 }
-# A name or phrase opening with one of these asks a yes/no question ("is_paid", "has signature").
-QUESTION_WORDS = words("is has was were are can does did should contains includes")
+# The verbs a yes/no question opens with: a name, phrase or request starting with one asks it ("is_paid", "has
+# signature", "is the form signed").
+QUESTION_WORDS = frozenset(words("is are was were has have had does did can should contains includes"))
 # Words that end the noun phrase at the start of a description ("Total amount of the invoice": total amount).
 PHRASE_ENDS = frozenset(words("of for that which who as in on at from with to when where including excluding "
                               "printed was is are by under next usually if whether per after before without shown "

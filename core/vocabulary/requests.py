@@ -30,7 +30,6 @@ __all__ = [
     "GENERIC_SUBJECTS",
     "RELATIVE_WORDS",
     "NOISE_WORDS",
-    "VERBS",
     "PASSIVE_WORDS",
     "OF_HEADS",
 ]
@@ -107,8 +106,6 @@ NOISE_WORDS = _set(
     "every each all any with of one whether is are if and or list also plus the a an everything "
     "anything following field fields value values data information"
 )
-# Verbs a yes/no question opens with ("is the form signed", "whether the employee is full-time").
-VERBS = _set("is are was were has have had does did can contains includes")
 PASSIVE_WORDS = ("been", "being")  # "has been signed" asks whether it is signed
 # "name of the company" is the company_name.
 OF_HEADS = ("name", "address", "email", "phone", "signature")
