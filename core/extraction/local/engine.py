@@ -127,7 +127,7 @@ class LocalEngine:
         picks: dict[str, Pick] = {}
         for f in workflow.fields:
             if f.item_fields:
-                add_items(document, f, result)
+                add_items(ctx.layout, f, result)
                 continue
             if f.type == "object":
                 values: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
+from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, make_segment
 from core.vocabulary.parties import ADDRESS_LABEL, LEGAL_FORM, NAME_KEY, NOT_A_NAME_START, SALUTATION, STREET
 
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
@@ -109,7 +109,7 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
     return None
 
 
-def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
+def _extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
     legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
     seg = pl.rows[candidate.row].segments[candidate.segment]
@@ -167,7 +167,7 @@ def looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
     return pl.page.words[seg.words[k + 1]].text.startswith(":")
 
 
-def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
+def _key_value(pl: PageLayout, row_index: int) -> Segment | None:
     """The value of a "Name: ..." line of a party's block."""
     row = pl.rows[row_index]
     for k, seg in enumerate(row.segments):
@@ -176,16 +176,7 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
             if rest:
                 start = seg.text.index(rest)
                 words = seg.words_in_span(start, start + len(rest))
-                k0 = seg.words.index(words[0])
-                return Segment(
-                    seg.page,
-                    seg.row,
-                    seg.index,
-                    words,
-                    seg.text[seg.starts[k0] :],
-                    [s - seg.starts[k0] for s in seg.starts[k0:]],
-                    seg.bbox,
-                )
+                return _tail(seg, words)
             if k + 1 < len(row.segments):
                 value = row.segments[k + 1]
                 above = _stacked(pl, value, -1)
@@ -195,19 +186,23 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
                     and is_name_like(above.text)
                     and not re.search(r"\d", above.text)
                 ):
-                    words = list(above.words) + list(value.words)
-                    text = f"{above.text} {value.text}"
-                    return Segment(value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox)
+                    return make_segment(pl.page, value.page, above.row, above.index, above.words + value.words)
                 return value
     return None
 
 
-def _starts(pl: PageLayout, words: list[int]) -> list[int]:
-    out, pos = [], 0
-    for i in words:
-        out.append(pos)
-        pos += len(pl.page.words[i].text) + 1
-    return out
+def _tail(seg: Segment, words: list[int]) -> Segment:
+    """The part of a segment from the first of ``words`` on (the value after a label in the same cell)."""
+    k0 = seg.words.index(words[0])
+    return Segment(
+        seg.page,
+        seg.row,
+        seg.index,
+        words,
+        seg.text[seg.starts[k0] :],
+        [s - seg.starts[k0] for s in seg.starts[k0:]],
+        seg.bbox,
+    )
 
 
 def name_candidates(
@@ -248,17 +243,7 @@ def name_candidates(
         ]
         options: list[tuple[Segment, float, str]] = []
         if rest_words:
-            k0 = seg.words.index(rest_words[0])
-            sub = Segment(
-                seg.page,
-                seg.row,
-                seg.index,
-                rest_words,
-                seg.text[seg.starts[k0] :],
-                [s - seg.starts[k0] for s in seg.starts[k0:]],
-                seg.bbox,
-            )
-            options.append((sub, 1.0, "right of"))
+            options.append((_tail(seg, rest_words), 1.0, "right of"))
         elif h.segment + 1 < len(row.segments):
             nxt = row.segments[h.segment + 1]
             if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
@@ -267,7 +252,7 @@ def name_candidates(
                 options.append((nxt, 0.9 if colon else 0.75, "right of"))
         if not rest_words:
             for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
-                kv = _key_value(pl, r.index, h.bbox[0])
+                kv = _key_value(pl, r.index)
                 if kv is not None:
                     options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
                     break
@@ -290,7 +275,7 @@ def name_candidates(
             c = _segment_candidate(pl, s)
             if c:
                 if rel == "below":
-                    c = extend_name(pl, c)
+                    c = _extend_name(pl, c)
                 out.append(NameCandidate(c, base * h.strength, f"label '{h.phrase}' {rel}"))
     if role in ("seller", "buyer") and layout.pages:
         pl = layout.pages[0]
@@ -303,7 +288,7 @@ def name_candidates(
                 c = _segment_candidate(pl, block[1])
             if c is None:
                 continue
-            c = extend_name(pl, c)
+            c = _extend_name(pl, c)
             right_side = first.bbox[0] > pl.width * 0.45
             has_company = bool(LEGAL_FORM.search(c.text))
             labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))

@@ -1,7 +1,7 @@
 """Reading the rows of an item table: cells by column, where an item starts, which lines join it, where the
 table ends (a total, a tax line, a wide gap, another table's header).
 
-``tables`` finds the header bands and chooses between column layouts; this module reads one layout.
+``tables.extract`` finds the header bands and chooses between column layouts; this module reads one layout.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 
 from core.documents import Page, Word
-from core.extraction.local.tables.detect import HeaderBand, VisualRow, segments
+from core.extraction.local.layout import Row
+from core.extraction.local.tables.detect import HeaderBand
+from core.extraction.local.tables.grid import keep_words, row_words, words_text
 from core.extraction.local.tables.labels import NUMERIC_TYPES, normalize_label
 from core.schema import Field
 from core.vocabulary.summary import CARRY_WORDS, PAGE_LINE, SUMMARY_WORDS, TOTAL_WORD
@@ -54,17 +56,17 @@ def _column_of(band: HeaderBand, x: float) -> int:
     return sum(1 for b in band.bounds if b <= x)
 
 
-def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
+def _row_cells(page: Page, row: Row, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
     cells: dict[int, list[Word]] = {}
-    for seg in segments(row):
+    for seg in row.segments:
         first, last = _column_of(band, seg.x0 + 1), _column_of(band, seg.x1 - 1)
         if first == last:
-            cells.setdefault(first, []).extend(seg.words)
+            cells.setdefault(first, []).extend(row_words(page, seg))
             continue
         # A segment running across a column boundary is split back into words; text that continues a
         # description keeps to its column, since long descriptions run under their neighbours' headers.
         prev: int | None = None
-        for w in seg.words:
+        for w in row_words(page, seg):
             wi = _column_of(band, (w.bbox[0] + w.bbox[2]) / 2)
             if prev is not None and band.columns[prev].field in text_fields and not _DECIMAL.search(w.text):
                 wi = prev
@@ -101,12 +103,12 @@ class ReadTable:
     stopped: bool
 
 
-def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
+def read_table(page: Page, rows: list[Row], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
     """Read the items under one header band with one column layout.
 
     Args:
         page: the page.
-        rows: its visual rows, top to bottom.
+        rows: its rows for reading tables (``grid.table_rows``), top to bottom.
         band: the header band, its columns matched to item fields and ``bounds`` set between them.
         end: where the region ends (the next header's top, or past the page).
         fields: the item fields.
@@ -123,41 +125,41 @@ def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, 
     margin = 0.12 * page.width  # a centred header can sit well inside its column
     left, right = band.x0 - margin, band.x1 + margin
     region = [r for r in rows if band.bottom <= r.top < end][:80]
-    heights = [r.height for r in region] or [10.0]
+    heights = [r.bottom - r.top for r in region] or [10.0]
     line_h = statistics.median(heights)
     # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
     steps = sorted(b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h)
     pitch = steps[len(steps) // 4] if steps else 1.2 * line_h
 
-    def tight(upper: tuple[float, float], lower: VisualRow) -> bool:
+    def tight(upper: tuple[float, float], lower: Row) -> bool:
         """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
         return lower.top - upper[1] < 0.8 * line_h or lower.top - upper[0] <= 1.35 * pitch
 
     items: list[RowItem] = []
-    pending: list[tuple[VisualRow, list[Word]]] = []
+    pending: list[tuple[Row, list[Word]]] = []
     last_bottom = band.bottom
     stopped = False
     for index, row in enumerate(rows):
         if row.top < band.bottom - 0.5 or row.top >= end:
             continue
-        words = [w for w in row.words if left <= (w.bbox[0] + w.bbox[2]) / 2 <= right]
-        if not words:
+        row = keep_words(page, row, lambda w: left <= (w.bbox[0] + w.bbox[2]) / 2 <= right)
+        if not row.words:
             continue
-        row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
-        cells = _row_cells(row, band, set(text_fields))
+        text = words_text(row_words(page, row))
+        cells = _row_cells(page, row, band, set(text_fields))
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
-        if PAGE_LINE.search(normalize_label(row.text)):
+        if PAGE_LINE.search(normalize_label(text)):
             # A running footer far below the last item still closes the table (it does not run on).
             if items and row.top - last_bottom > 5 * line_h:
                 stopped = True
                 break
             continue
-        if _is_carry(row.text) or _is_carry(first_text):
+        if _is_carry(text) or _is_carry(first_text):
             continue
         if (
             _is_summary(first_text)
             or (main_text and _is_summary(_cell_text(cells, band, main_text)))
-            or TOTAL_WORD.search(normalize_label(row.text))
+            or TOTAL_WORD.search(normalize_label(text))
         ):
             if items:
                 stopped = True
@@ -179,7 +181,7 @@ def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, 
             if (
                 below is None
                 or not tight((row.top, row.bottom), below)
-                or not _cell_text(_row_cells(below, band, set(text_fields)), band, main_text)
+                or not _cell_text(_row_cells(page, below, band, set(text_fields)), band, main_text)
             ):
                 # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
                 continue
@@ -220,7 +222,7 @@ def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, 
                 if i in cells and name not in item.cells and is_numeric_cell(_text(cells[i])):
                     item.cells[name] = list(cells[i])
                     item.words.extend(cells[i])
-            if _DETAIL.search(row.text):
+            if _DETAIL.search(text):
                 # "Bruttopreis : 9,90" under an item is a detail of it, not more of its description.
                 item.last_text_bottom = item.last_text_top = -1e9
                 continue
