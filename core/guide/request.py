@@ -310,68 +310,79 @@ def parse_request(request: str) -> list[Field]:
     fields: list[Field] = []
     i = 0
     while i < len(pieces):
-        text, _sep = pieces[i]
-        i += 1
-        if AFTERTHOUGHT.match(text):
-            continue
-        group = _group_start(text)
-        if group is None and COLUMNS_START.match(text) and fields:
-            # "all parties, each with name and address": the columns of the previous list
-            previous = fields[-1]
-            if previous.type == "array":
-                columns = [WITH.split(" " + text, maxsplit=1)[-1]]
-                while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
-                    columns.append(pieces[i][0])
-                    i += 1
-                head = previous.name.replace("_", " ")
-                rebuilt = _array_field(head, columns)
-                if rebuilt is not None:
-                    fields[-1] = rebuilt
-                continue
-        if group is not None:
-            head, first = group
-            columns = [c for c, _ in _split_top(first)] if "(" in text else [first]
-            if "(" not in text:
-                while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
-                    columns.append(pieces[i][0])
-                    i += 1
-            head_words = _phrase_words(head)
-            if head_words and singular(head_words[-1]) == head_words[-1] and not QUANTIFIER.match(head):
-                f = _object_field(head, columns)
-            else:
-                f = _array_field(head, columns)
-            if f is not None:
-                fields.append(f)
-            continue
-        if ENUM_START.match(text) and fields:
-            # "the policy type, one of life, health or property": the values of the previous field
-            text, i = _take_values(text, pieces, i)
-            previous = fields[-1]
-            values = _enum_values(text[ENUM_CUE.search(text).end() :])  # type: ignore[union-attr]
-            if previous.is_scalar and values:
-                fields[-1] = _describe(
-                    Field(name=previous.name, type="enum", values=list(values)),
-                    previous.name.replace("_", " "),
-                )
-            continue
-        if ENUM_CUE.search(text):
-            text, i = _take_values(text, pieces, i)
-        if QUANTIFIER.match(text):
-            words = _phrase_words(text)
-            if words and (singular(words[-1]) != words[-1] or EVERY_START.match(text)):
-                f = _array_field(text, [])
-                if f is not None:
-                    fields.append(f)
-                continue
-        scalar = _scalar_field(text)
-        if scalar is not None:
-            fields.append(scalar)
+        i = _read_piece(pieces[i][0], pieces, i + 1, fields)
     if not fields:
         raise SchemaError(
             [SchemaProblem("request", f"no field found in {request.strip()[:80]!r}")],
             hint="Name the values to extract, separated by commas, e.g. 'invoice number, total amount'.",
         )
     return unique_names(fields)
+
+
+def _read_piece(text: str, pieces: list[tuple[str, str]], i: int, fields: list[Field]) -> int:
+    """Read one piece into ``fields``: a new field, or the columns or values of the previous one. Returns the
+    index of the next piece to read (``i``, or past the pieces taken as columns or values)."""
+    if AFTERTHOUGHT.match(text):
+        return i
+    group = _group_start(text)
+    if group is None and COLUMNS_START.match(text) and fields and fields[-1].type == "array":
+        # "all parties, each with name and address": the columns of the previous list
+        columns, i = _take_columns([WITH.split(" " + text, maxsplit=1)[-1]], pieces, i)
+        rebuilt = _array_field(fields[-1].name.replace("_", " "), columns)
+        if rebuilt is not None:
+            fields[-1] = rebuilt
+        return i
+    if group is not None:
+        return _read_group(text, group, pieces, i, fields)
+    if ENUM_START.match(text) and fields:
+        # "the policy type, one of life, health or property": the values of the previous field
+        text, i = _take_values(text, pieces, i)
+        previous = fields[-1]
+        values = _enum_values(text[ENUM_CUE.search(text).end() :])  # type: ignore[union-attr]
+        if previous.is_scalar and values:
+            fields[-1] = _describe(
+                Field(name=previous.name, type="enum", values=list(values)),
+                previous.name.replace("_", " "),
+            )
+        return i
+    if ENUM_CUE.search(text):
+        text, i = _take_values(text, pieces, i)
+    if QUANTIFIER.match(text):
+        words = _phrase_words(text)
+        if words and (singular(words[-1]) != words[-1] or EVERY_START.match(text)):
+            f = _array_field(text, [])
+            if f is not None:
+                fields.append(f)
+            return i
+    scalar = _scalar_field(text)
+    if scalar is not None:
+        fields.append(scalar)
+    return i
+
+
+def _read_group(text: str, group: tuple[str, str], pieces: list[tuple[str, str]], i: int, fields: list[Field]) -> int:
+    """An array of objects (or an object) with its columns: in parentheses, or the pieces that follow."""
+    head, first = group
+    if "(" in text:
+        columns = [c for c, _ in _split_top(first)]
+    else:
+        columns, i = _take_columns([first], pieces, i)
+    head_words = _phrase_words(head)
+    if head_words and singular(head_words[-1]) == head_words[-1] and not QUANTIFIER.match(head):
+        f = _object_field(head, columns)
+    else:
+        f = _array_field(head, columns)
+    if f is not None:
+        fields.append(f)
+    return i
+
+
+def _take_columns(columns: list[str], pieces: list[tuple[str, str]], i: int) -> tuple[list[str], int]:
+    """Add the pieces from ``i`` that continue a list of columns ("..., quantity and unit price")."""
+    while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
+        columns.append(pieces[i][0])
+        i += 1
+    return columns, i
 
 
 def _take_values(text: str, pieces: list[tuple[str, str]], i: int) -> tuple[str, int]:

@@ -152,15 +152,25 @@ def read_cues(field: Field) -> FieldCues:
     (['Fällig am'], ['order date'])
     """
     desc = field.description or ""
-    low = desc.casefold()
     cues = FieldCues(name=field.name, type=field.type)
     cues.concept = detect_concept(field)
-
     # Negative clauses first, so their words are not taken as positive labels.
-    negative_spans: list[tuple[int, int]] = []
+    negative_spans = _read_negatives(cues, desc)
+    example_spans = _read_examples(cues, desc)
+    _read_labels(cues, desc, negative_spans + example_spans)
+    _add(cues.labels, _name_words(field.name), 0.6, "name")
+    _drop_contradictions(cues)
+    positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
+    _read_choice(cues, positive_text, desc.casefold())
+    return cues
+
+
+def _read_negatives(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
+    """The "Not the ..." phrases (with the labels of a concept they name), and where their clauses are."""
+    spans: list[tuple[int, int]] = []
     for m in NEGATION.finditer(desc):
         clause = m.group(1)
-        negative_spans.append((m.start(1), m.end(1)))
+        spans.append((m.start(1), m.end(1)))
         inner = [p for pm in _PARENS.finditer(clause) for p in _split_items(pm.group(1))]
         items = _split_items(_PARENS.sub("", clause))
         head = next((h for h in LABEL_HEADS if items and items[-1].casefold().endswith(h)), None)
@@ -174,20 +184,24 @@ def read_cues(field: Field) -> FieldCues:
                     _add(cues.negatives, syn, 0.8, "synonym")
         for phrase in inner:
             _add(cues.negatives, phrase, 1.0, "description")
+    return spans
 
-    def in_negative(pos: int) -> bool:
-        return any(a <= pos < b for a, b in negative_spans)
 
+def _read_examples(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
+    """The "e.g." example values, and the spans that name no label (examples, "leave empty when ...")."""
     for m in EXAMPLE_MARKER.finditer(desc):
         for item in _split_items(m.group(1)):
             if re.search(r"\d", item) and " " not in item and len(item) <= 40:
                 cues.examples.append(item)
-    example_spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
+    spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
-    example_spans += [(m.start(), m.end()) for m in LEAVE_EMPTY_CLAUSE.finditer(desc)]
+    return spans + [(m.start(), m.end()) for m in LEAVE_EMPTY_CLAUSE.finditer(desc)]
 
+
+def _read_labels(cues: FieldCues, desc: str, no_labels: list[tuple[int, int]]) -> None:
+    """Parenthesised and quoted labels outside the ``no_labels`` spans, then the concept's labels."""
     for m in _PARENS.finditer(desc):
-        if in_negative(m.start()) or any(a <= m.start() < b for a, b in example_spans):
+        if any(a <= m.start() < b for a, b in no_labels):
             continue
         for item in _split_items(m.group(1)):
             if NOT_A_LABEL.match(item) or item in cues.examples:
@@ -196,16 +210,18 @@ def read_cues(field: Field) -> FieldCues:
                 continue
             _add(cues.labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
-        if not in_negative(m.start()) and not any(a <= m.start() < b for a, b in example_spans):
+        if not any(a <= m.start() < b for a, b in no_labels):
             _add(cues.labels, m.group(1) or m.group(2), 1.0, "description")
-
     if cues.concept:
         for syn in BY_KEY[cues.concept].labels:
             if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
                 # Very short words ("vom", "du") are labels only in context: trust them less.
                 _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
-    _add(cues.labels, _name_words(field.name), 0.6, "name")
-    # A negative phrase that is also a positive description label is not negative.
+
+
+def _drop_contradictions(cues: FieldCues) -> None:
+    """A negative phrase that is also a positive description label is not negative; a synonym or name label
+    that the description negates is no label."""
     positives = {label.phrase.casefold() for label in cues.labels if label.source == "description"}
     cues.negatives = [n for n in cues.negatives if n.phrase.casefold() not in positives]
     negs = {n.phrase.casefold() for n in cues.negatives}
@@ -213,7 +229,9 @@ def read_cues(field: Field) -> FieldCues:
         label for label in cues.labels if label.source == "description" or label.phrase.casefold() not in negs
     ]
 
-    positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
+
+def _read_choice(cues: FieldCues, positive_text: str, low: str) -> None:
+    """Location and selection (from the description's positive clauses) and format cues."""
     for place, words in LOCATION_CUES.items():
         if words.search(positive_text):
             cues.location.add(place)
@@ -229,7 +247,6 @@ def read_cues(field: Field) -> FieldCues:
         cues.day_first = False
     elif DAY_FIRST.search(low):
         cues.day_first = True
-    return cues
 
 
 def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:

@@ -130,26 +130,7 @@ class LocalEngine:
                 add_items(ctx.layout, f, result)
                 continue
             if f.type == "object":
-                values: dict[str, Any] = {}
-                cites: list[Citation] = []
-                confs: list[float] = []
-                for sub in f.properties:
-                    sub_cues = cached_cues(sub)
-                    sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
-                    pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
-                    values[sub.name] = pick.value
-                    cites += pick.citations
-                    confs += [pick.confidence] if pick.confidence is not None else []
-                    _record(result, f"{f.name}.{sub.name}", pick)
-                has = any(v is not None for v in values.values())
-                conf = min(confs) if has and confs else None
-                result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
-                found = sum(v is not None for v in values.values())
-                result.metadata[f.name] = FieldMetadata(
-                    confidence=conf,
-                    citations=cites,
-                    insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
-                )
+                self._object(ctx, f, scalar_fields, result)
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
         self._distinct_parties(ctx, workflow.fields, cues, hits, scalar_fields, picks)
@@ -173,6 +154,29 @@ class LocalEngine:
         }
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
         return result
+
+    def _object(self, ctx: _Context, f: Field, scalar_fields: list[Field], result: ExtractionResult) -> None:
+        """An object field: each property read on its own (against the workflow's scalar fields as rivals)."""
+        values: dict[str, Any] = {}
+        cites: list[Citation] = []
+        confs: list[float] = []
+        for sub in f.properties:
+            sub_cues = cached_cues(sub)
+            sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
+            pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
+            values[sub.name] = pick.value
+            cites += pick.citations
+            confs += [pick.confidence] if pick.confidence is not None else []
+            _record(result, f"{f.name}.{sub.name}", pick)
+        has = any(v is not None for v in values.values())
+        conf = min(confs) if has and confs else None
+        result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
+        found = sum(v is not None for v in values.values())
+        result.metadata[f.name] = FieldMetadata(
+            confidence=conf,
+            citations=cites,
+            insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
+        )
 
     def _distinct_parties(
         self,

@@ -205,6 +205,117 @@ def _tail(seg: Segment, words: list[int]) -> Segment:
     )
 
 
+def _label_options(
+    pl: PageLayout, h: LabelHit, label_cells: set[tuple[int, int, int]]
+) -> list[tuple[Segment, float, str]]:
+    """Where a label's name may be, with a base score: the rest of its cell or the next cell, else below it."""
+    row = pl.rows[h.row]
+    seg = row.segments[h.segment]
+    # Right of the label: rest of its segment, or the next segment.
+    rest_words = [
+        w
+        for w in seg.words
+        if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words and re.search(r"\w", pl.page.words[w].text)
+    ]
+    options: list[tuple[Segment, float, str]] = []
+    if rest_words:
+        options.append((_tail(seg, rest_words), 1.0, "right of"))
+        return options
+    if h.segment + 1 < len(row.segments):
+        nxt = row.segments[h.segment + 1]
+        if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
+            # A label without a colon more often heads the block below it than names the cell beside it.
+            colon = pl.page.words[h.words[-1]].text.endswith(":")
+            options.append((nxt, 0.9 if colon else 0.75, "right of"))
+    below = _below_label(pl, h)
+    return options + ([below] if below else [])
+
+
+def _below_label(pl: PageLayout, h: LabelHit) -> tuple[Segment, float, str] | None:
+    """The first name-like cell under a label (or the value of a "Name:" line), within seven rows."""
+    for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
+        kv = _key_value(pl, r.index)
+        if kv is not None:
+            return kv, 0.9 * (0.95**k), "below, after 'Name:'"
+        segs = [
+            s
+            for s in r.segments
+            if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
+        ]
+        if not segs:
+            continue
+        s = segs[0]
+        following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
+        key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
+        if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
+            continue
+        if is_name_like(cut_name(s.text)):
+            return s, 0.85 * (0.93**k), "below"
+    return None
+
+
+def _block_names(pl: PageLayout, role: str, rivals: list[LabelHit]) -> list[NameCandidate]:
+    """The first line of each address block: the buyer's on the left, a seller's (with a legal form) anywhere;
+    less when the other party's label is just above it."""
+    out: list[NameCandidate] = []
+    rival_rows = {(h.page, h.row) for h in rivals}
+    for block in _address_blocks(pl):
+        first = block[0]
+        c = _segment_candidate(pl, first)
+        if c is None and len(block) > 2:
+            c = _segment_candidate(pl, block[1])
+        if c is None:
+            continue
+        c = _extend_name(pl, c)
+        right_side = first.bbox[0] > pl.width * 0.45
+        has_company = bool(LEGAL_FORM.search(c.text))
+        labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
+        if role == "buyer":
+            score = 0.45 if not right_side else 0.38
+            if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
+                score *= 0.7
+        else:
+            score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
+        score *= 0.5 if labelled_rival else 1.0
+        out.append(NameCandidate(c, score, "first line of an address block"))
+    return out
+
+
+def _letterhead_names(pl: PageLayout) -> list[NameCandidate]:
+    """A seller's name without a label: a company near the top, the largest text of the letterhead, or a
+    company in the footer (a letterhead that is a logo image)."""
+    out: list[NameCandidate] = []
+    for r in pl.rows:
+        if r.bbox[1] > pl.height * 0.35:
+            break
+        for seg in r.segments:
+            if LEGAL_FORM.search(seg.text):
+                c = _segment_candidate(pl, seg)
+                if c and LEGAL_FORM.search(c.text):
+                    small = r.height < pl.body_height * 0.95
+                    sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
+                    score = (
+                        0.5 + (0.1 if sender_line else 0.0) + (0.02 if small else 0.0) - 0.1 * (r.bbox[1] / pl.height)
+                    )
+                    out.append(NameCandidate(c, score, "company name near the top of the first page"))
+    top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
+    if top:
+        big, height = max(top, key=lambda t: t[1])
+        if height > pl.body_height * 1.3:
+            c = _segment_candidate(pl, big)
+            if c:
+                out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
+    for r in pl.rows:
+        if r.bbox[1] < pl.height * 0.85:
+            continue
+        for seg in r.segments:
+            c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
+            if c and LEGAL_FORM.search(c.text):
+                out.append(NameCandidate(c, 0.33, "company name in the footer"))
+                break
+    return out
+
+
 def name_candidates(
     layout: DocumentLayout,
     role: str,
@@ -217,124 +328,29 @@ def name_candidates(
     Args:
         layout: The document layout.
         role: ``seller`` (letterhead, sender line, company suffix near the top), ``buyer`` (recipient block)
-            or
-            ``other`` (only what labels point at).
+            or ``other`` (only what labels point at).
         positives: The field's label hits (e.g. "Verkäufer", "Bill to").
         rivals: The other party's label hits (a seller name is not under "Bill to").
+        label_cells: Cells holding other fields' labels (no name beside a label is one of them).
 
     Returns:
         Scored candidates, best first.
     """
-    out: list[NameCandidate] = []
     label_cells = label_cells or set()
+    out: list[NameCandidate] = []
     for h in positives:
         pl = layout.pages[h.page]
         if not looks_like_label(pl, h):
             continue
-        row = pl.rows[h.row]
-        seg = row.segments[h.segment]
-        # Right of the label: rest of its segment, or the next segment.
-        rest_words = [
-            w
-            for w in seg.words
-            if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5
-            and w not in h.words
-            and re.search(r"\w", pl.page.words[w].text)
-        ]
-        options: list[tuple[Segment, float, str]] = []
-        if rest_words:
-            options.append((_tail(seg, rest_words), 1.0, "right of"))
-        elif h.segment + 1 < len(row.segments):
-            nxt = row.segments[h.segment + 1]
-            if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
-                # A label without a colon more often heads the block below it than names the cell beside it.
-                colon = pl.page.words[h.words[-1]].text.endswith(":")
-                options.append((nxt, 0.9 if colon else 0.75, "right of"))
-        if not rest_words:
-            for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
-                kv = _key_value(pl, r.index)
-                if kv is not None:
-                    options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
-                    break
-                segs = [
-                    s
-                    for s in r.segments
-                    if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
-                ]
-                if not segs:
-                    continue
-                s = segs[0]
-                following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
-                key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
-                if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
-                    continue
-                if is_name_like(cut_name(s.text)):
-                    options.append((s, 0.85 * (0.93**k), "below"))
-                    break
-        for s, base, rel in options:
+        for s, base, rel in _label_options(pl, h, label_cells):
             c = _segment_candidate(pl, s)
             if c:
                 if rel == "below":
                     c = _extend_name(pl, c)
                 out.append(NameCandidate(c, base * h.strength, f"label '{h.phrase}' {rel}"))
     if role in ("seller", "buyer") and layout.pages:
-        pl = layout.pages[0]
-        blocks = _address_blocks(pl)
-        rival_rows = {(h.page, h.row) for h in rivals}
-        for block in blocks:
-            first = block[0]
-            c = _segment_candidate(pl, first)
-            if c is None and len(block) > 2:
-                c = _segment_candidate(pl, block[1])
-            if c is None:
-                continue
-            c = _extend_name(pl, c)
-            right_side = first.bbox[0] > pl.width * 0.45
-            has_company = bool(LEGAL_FORM.search(c.text))
-            labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
-            if role == "buyer":
-                score = 0.45 if not right_side else 0.38
-                if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
-                    score *= 0.7
-                score *= 0.5 if labelled_rival else 1.0
-                out.append(NameCandidate(c, score, "first line of an address block"))
-            else:
-                score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
-                score *= 0.5 if labelled_rival else 1.0
-                out.append(NameCandidate(c, score, "first line of an address block"))
+        out += _block_names(layout.pages[0], role, rivals)
         if role == "seller":
-            for r in pl.rows:
-                if r.bbox[1] > pl.height * 0.35:
-                    break
-                for seg in r.segments:
-                    if LEGAL_FORM.search(seg.text):
-                        c = _segment_candidate(pl, seg)
-                        if c and LEGAL_FORM.search(c.text):
-                            small = r.height < pl.body_height * 0.95
-                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
-                            score = (
-                                0.5
-                                + (0.1 if sender_line else 0.0)
-                                + (0.02 if small else 0.0)
-                                - 0.1 * (r.bbox[1] / pl.height)
-                            )
-                            out.append(NameCandidate(c, score, "company name near the top of the first page"))
-            # The largest text near the top is often the letterhead.
-            top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
-            if top:
-                big, height = max(top, key=lambda t: t[1])
-                if height > pl.body_height * 1.3:
-                    c = _segment_candidate(pl, big)
-                    if c:
-                        out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
-            # Without a letterhead (a logo image), the footer often names the company.
-            for r in pl.rows:
-                if r.bbox[1] < pl.height * 0.85:
-                    continue
-                for seg in r.segments:
-                    c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
-                    if c and LEGAL_FORM.search(c.text):
-                        out.append(NameCandidate(c, 0.33, "company name in the footer"))
-                        break
+            out += _letterhead_names(layout.pages[0])
     out.sort(key=lambda n: -n.score)
     return out
