@@ -14,13 +14,12 @@ Interface (called by the local engine for every field with ``field.item_fields``
 How: header rows are found by matching the item fields' label cues (words in parentheses or quotes in their
 descriptions, their names, and the column labels of ``core.vocabulary.columns``: ``tables.labels``) to the
 cells of each of the layout's rows (``tables.grid``), stacked header lines included (``tables.detect``). The
-header's columns split the rows below, first in the
-gaps between the labels, then where the rows themselves leave a gap (which also splits labels set one space
-apart); the layout under which the rows read best is kept, and a numeric field no label matched takes the
-unlabelled column whose numbers make quantity x unit price = line total (``_arithmetic_repair``). A row with
-amounts in the numeric columns starts an item; wrapped name lines directly below (or above) join it; detail
-lines ("Bruttopreis : 9,90"), totals, tax and discount lines and another table's header end it or the table
-(``tables.rows``). Tables continue on the next page under a repeated header or without one. With no matching
+header's columns split the rows below, first in the gaps between the labels, then where the rows themselves
+leave a gap (which also splits labels set one space apart); the layout under which the rows read best is
+kept, and a numeric field no label matched takes the unlabelled column whose numbers make quantity x unit
+price = line total (``_arithmetic_repair``). A row with amounts in the numeric columns starts an item; wrapped
+name lines directly below (or above) join it; detail lines ("Bruttopreis : 9,90"), totals, tax and discount
+lines and another table's header end it or the table (``tables.rows``). Tables continue on the next page under a repeated header or without one. With no matching
 header, receipt-style lines (``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``tables.receipts``).
 Values are normalised to the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
 
