@@ -19,9 +19,10 @@ leave a gap (which also splits labels set one space apart); the layout under whi
 kept, and a numeric field no label matched takes the unlabelled column whose numbers make quantity x unit
 price = line total (``_arithmetic_repair``). A row with amounts in the numeric columns starts an item; wrapped
 name lines directly below (or above) join it; detail lines ("Bruttopreis : 9,90"), totals, tax and discount
-lines and another table's header end it or the table (``tables.rows``). Tables continue on the next page under a repeated header or without one. With no matching
-header, receipt-style lines (``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``tables.receipts``).
-Values are normalised to the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
+lines and another table's header end it or the table (``tables.rows``). Tables continue on the next page
+under a repeated header or without one. With no matching header, receipt-style lines
+(``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``tables.receipts``). Values are normalised to
+the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
 
 PyMuPDF's ``page.find_tables()`` is not used: it took about 0.9 s per page here against 7 ms for the page's
 words, and many invoices have no ruling lines for it to follow; the word-based reader runs the same on OCR.
