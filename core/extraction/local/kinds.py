@@ -22,6 +22,7 @@ _CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
 
 
 def cached_cues(f: Field) -> FieldCues:
+    """The field's cues (``cues.read_cues``), read once per definition (name, type, description, values)."""
     key = (f.name, f.type, f.description, tuple(f.values))
     c = _CUES_CACHE.get(key)
     if c is None:
@@ -32,6 +33,7 @@ def cached_cues(f: Field) -> FieldCues:
 
 
 def field_role(f: Field, cues: FieldCues) -> str:
+    """Which party a field is about: ``seller``, ``buyer`` (its concept or its name's role words) or ``other``."""
     if cues.concept in ("seller", "buyer"):
         return cues.concept
     name = f.name.casefold()
@@ -42,6 +44,13 @@ def field_role(f: Field, cues: FieldCues) -> str:
 
 
 def extraction_kind(f: Field, cues: FieldCues) -> ValueKind:
+    """Which candidates the engine reads a field's value from: its type first (date, amount, boolean, enum),
+    then its concept and name (currency, VAT id, text, name, identifier).
+
+    >>> from core.schema import Field
+    >>> [extraction_kind(f, read_cues(f)) for f in (Field(name="total", type="number"), Field(name="seller_address"))]
+    ['amount', 'text']
+    """
     t = f.items.type if f.type == "array" and f.items is not None else f.type
     if t == "date":
         return "date"
