@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pymupdf as fitz
+import numpy as np
 from PIL import Image, ImageFilter
 
 OUT = Path(__file__).resolve().parent
@@ -73,10 +73,7 @@ def show_date(iso: str, lang: str) -> str:
     y, m, d = iso.split("-")
     if lang == "de":
         return f"{d}.{m}.{y}"
-    # fmt: off
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]
-    # fmt: on
+    months = "January February March April May June July August September October November December".split()
     return f"{months[int(m) - 1]} {int(d)}, {y}"
 
 
