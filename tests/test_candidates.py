@@ -9,7 +9,6 @@ import pytest
 
 from core.documents import Document, Line, Page, Word
 from core.extraction.local.candidates import (
-    COMPANY_SUFFIX,
     VAT_ID,
     find_amounts,
     find_dates,
@@ -17,6 +16,7 @@ from core.extraction.local.candidates import (
 )
 from core.extraction.local.layout import build_layout, word_key
 from core.extraction.local.parties import cut_name, is_name_like
+from core.vocabulary.parties import LEGAL_FORM
 
 
 @pytest.mark.parametrize(
@@ -81,8 +81,8 @@ def test_vat_id_pattern(text: str, found: str | None) -> None:
 @pytest.mark.parametrize(
     "name", ["Lieferant GmbH", "ACME Ltd.", "Au bon moulin SARL", "Foo S.A.", "Bar Inc", "Baz B.V."]
 )
-def test_company_suffix(name: str) -> None:
-    assert COMPANY_SUFFIX.search(name)
+def test_legal_form(name: str) -> None:
+    assert LEGAL_FORM.search(name)
 
 
 def test_cut_name_and_name_likeness() -> None:

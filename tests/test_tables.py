@@ -438,3 +438,40 @@ def test_random_word_soup_never_breaks_the_reader(seed: int) -> None:
     assert len(result.items) == len(result.item_citations) == len(result.cell_citations) == len(result.confidence)
     assert all(0 < c <= 1 for c in result.confidence)
     assert result.reason
+
+
+def test_table_rows_are_the_layouts_rows_without_margin_text_split_into_cells() -> None:
+    from core.documents import Page, Word
+    from core.extraction.local.layout import build_layout
+    from core.extraction.local.tables.grid import CELL_GAP, table_rows
+
+    h = 9.0
+    words = [
+        Word(text="Menge", bbox=(100, 100, 130, 100 + h)),
+        # 7 points apart: one segment for the label reader, two cells for the table reader (gap > CELL_GAP * h)
+        Word(text="Einzelpreis", bbox=(137, 100, 190, 100 + h)),
+        Word(text="Betrag", bbox=(190 + 3, 100, 220, 100 + h)),
+        Word(text=" ", bbox=(230, 100, 232, 100 + h)),
+        # text running up the margin: tall, narrow, stacked at one x
+        *(Word(text="Seitenrand", bbox=(10, y, 19, y + 60)) for y in (60.0, 125.0, 190.0)),
+    ]
+    document = Document(id="g", kind="pdf", pages=[Page(number=1, width=595, height=842, source="text", words=words)])
+    pl = build_layout(document).pages[0]
+    rows = table_rows(pl)
+    assert CELL_GAP * h < 7
+    label_row = pl.rows[pl.word_row[0]]
+    assert [len(s.words) for s in label_row.segments if 0 in s.words] == [3]
+    (row,) = [r for r in rows if 0 in r.words]
+    assert row.index == label_row.index and set(row.words) < set(label_row.words)
+    assert [s.text for s in row.segments] == ["Menge", "Einzelpreis Betrag"]
+    # the blank word and the margin text: in the layout's rows, not in the table reader's
+    assert {i for r in pl.rows for i in r.words} >= {3, 4, 5, 6}
+    assert not any(i >= 3 for r in rows for i in r.words)
+
+
+def test_the_engines_layout_reads_the_same_items() -> None:
+    from core.extraction.local.layout import build_layout
+
+    document = load(make_pdf([[(200, DE_HEADER), (216, de_row(1, "Trennblätter A4", "20 Stk", "9,90", "198,00"))]]))
+    with_layout = extract_items(document, items_field(), build_layout(document))
+    assert with_layout == extract_items(document, items_field()) and len(with_layout.items) == 1

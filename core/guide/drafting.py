@@ -12,10 +12,11 @@ from pydantic import Field as PydField
 
 from core.config import get_settings
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
+from core.guide.describe import build_description
 from core.guide.request import identifier, parse_request, unique_names
 from core.llm.client import structured_completion
 from core.schema import ITEM_NAME, Field, validate_fields
-from core.vocabulary.fields import build_description, name_words
+from core.vocabulary.words import name_words
 
 __all__ = ["Draft", "draft_schema", "draft_fields", "parse_request"]
 

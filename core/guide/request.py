@@ -6,7 +6,8 @@ pieces are split on commas, "and", semicolons, question marks, lines, bullets an
 (outside parentheses); "every/each/all X with a, b and c", "X (a, b, c)" and "X: a, b" open an array of
 objects (or an object for a singular X in parentheses); "all X"/"list of X" with a plural X is an array of
 scalars; "one of A, B or C", "type (A/B/C)" make an enum; "whether ...", "is ...", "(yes/no)" a boolean;
-the head noun's kind gives the type (``core.field_vocabulary``).
+the head noun's kind gives the type (``core.vocabulary.kinds``); the words are those of
+``core.vocabulary.requests``.
 """
 
 from __future__ import annotations
@@ -15,64 +16,43 @@ import keyword
 import re
 
 from core.errors import SchemaError, SchemaProblem
+from core.guide.describe import build_description
 from core.schema import ITEM_NAME, Field
-from core.vocabulary.fields import Kind, build_description, find_concept, name_words, phrase_kind, plural, singular
+from core.vocabulary.columns import ITEM_COLUMNS
+from core.vocabulary.concepts import find_concept
+from core.vocabulary.kinds import QUESTION_WORDS, ValueKind, phrase_kind
+from core.vocabulary.requests import (
+    AFTERTHOUGHT,
+    AND_WORDS,
+    COLUMNS_START,
+    DETERMINERS,
+    ENUM_CUE,
+    ENUM_HEADS,
+    ENUM_START,
+    EVERY_START,
+    FOLLOWING,
+    FROM_PREFIX,
+    FROM_START,
+    FROM_SUFFIX,
+    GENERIC_SUBJECTS,
+    HOW_MANY,
+    LEAD,
+    NEW_FIELD_START,
+    NOISE_WORDS,
+    OF_HEADS,
+    PASSIVE_WORDS,
+    QUANTIFIER,
+    QUESTION_START,
+    RELATIVE_WORDS,
+    WITH,
+    YES_NO,
+)
+from core.vocabulary.words import name_words, plural, singular
+
+_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
+
 
 __all__ = ["parse_request", "unique_names", "identifier"]
-
-
-def _split(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_LEAD = re.compile(
-    r"^(?:please\s+|kindly\s+|(?:can|could|would) you\s+)*"
-    r"(?:(?:i|we)\s*(?:need|want|would like|'d like)"
-    r"(?:\s+to\s+(?:extract|get|capture|know|have|see|pull out))?|"
-    r"extract|get|pull out|pull|find|capture|read|grab|return|give me|collect|list|identify|fetch|retrieve|"
-    r"take|look for|scan for|parse|detect)\b\s*",
-    re.IGNORECASE,
-)
-_FOLLOWING = re.compile(
-    r"^(?:the\s+)?(?:following|these|those)(?:\s+(?:fields|values|information|details|data|items|entities))?\s*:?\s*$"
-    r"|^(?:the\s+)?(?:following|these|those)\s+(?:fields|values|information|details|data|entities)\s*:\s*",
-    re.IGNORECASE,
-)
-_FROM_PREFIX = re.compile(r"^(?:from|for|in|on)\s+[^,:]{1,40}?[,:]\s*", re.IGNORECASE)
-_DOC_WORDS = (
-    r"(?:document|invoice|receipt|contract|form|pdf|file|page|letter|statement|bill|order|note|slip|label|report|"
-    r"agreement|application|policy|policies|waybill|scan|image)s?"
-)
-_FROM_SUFFIX = re.compile(
-    rf"\s+(?:from|in|on|of)\s+(?:each|every|the|all|these|this|our|my|a|an|any)\s+(?:[\w-]+\s+){{0,2}}{_DOC_WORDS}"
-    r"\s*\.?$",
-    re.IGNORECASE,
-)
-_BULLET = re.compile(r"^\s*(?:[-*•·–]|\d+[.)])\s+")
-_QUANTIFIER = re.compile(
-    r"^(?:(?:a|the)\s+)?(?:(?:every|each|all(?:\s+the)?|any|(?:full\s+)?list\s+of(?:\s+(?:all|the))?)\s+)",
-    re.IGNORECASE,
-)
-_WITH = re.compile(
-    r"\s+(?:each\s+)?(?:with|including|containing|having|consisting of|showing)"
-    r"(?:\s+(?:its|their|the))?\s*:?\s+"
-    r"|\s*:\s+",
-    re.IGNORECASE,
-)
-_ENUM_CUE = re.compile(r"\b(?:which is |that is |being )?(?:one of|either)\s+", re.IGNORECASE)
-_BOOL_CUE = re.compile(r"\(?\b(?:yes\s*/\s*no|yes or no|true\s*/\s*false|y/n)\b\)?|\?$", re.IGNORECASE)
-_ENUM_HEADS = _split("type status category kind method class mode level priority gender grade tier")
-_DETERMINERS = _split("the a an its their his her our my your any")
-_FILLER = re.compile(r"^(?:etc\.?|and so on|and more|as well|too|also)$", re.IGNORECASE)
-_GENERIC_SUBJECTS = _split("it this document form page file")
-# Words after which a phrase describes rather than names ("the BIC from the footer" is the bic).
-_RELATIVE = ("that", "which", "who", "where", "when", "if", "from", "in", "on", "at", "for")
-# Pieces made only of these name nothing ("all", "with", "one of", "and").
-_NOISE = _split(
-    "every each all any with of one whether is are if and or list also plus the a an everything "
-    "anything following field fields value values data information"
-)
-_VERBS = _split("is are was were has have had does did can contains includes")
 
 
 def _split_top(text: str) -> list[tuple[str, str]]:
@@ -89,14 +69,14 @@ def _split_top(text: str) -> list[tuple[str, str]]:
         elif depth == 0:
             found = None
             if ch in ",;?":
-                m = re.match(r"[,;?]\s*(?:and|&|plus|as well as)?\s+", text[i:], re.IGNORECASE)
+                m = re.match(rf"[,;?]\s*{AND_WORDS}?\s+", text[i:], re.IGNORECASE)
                 kind = "," if ch == "," else ";"
                 found = (
                     m.end() if m else 1,
                     "and" if kind == "," and m and m.group(0).strip(",; ") else kind,
                 )
             else:
-                m = re.match(r"\s+(?:and|&|plus|as well as)\s+", lower[i:])
+                m = re.match(rf"\s+{AND_WORDS}\s+", lower[i:])
                 if m:
                     found = (m.end(), "and")
             if found:
@@ -127,25 +107,25 @@ def _chunks(request: str) -> list[tuple[str, str]]:
 def _strip_intro(text: str) -> str:
     for _ in range(3):
         before = text
-        text = _LEAD.sub("", text).strip()
-        text = _FOLLOWING.sub("", text).strip()
-        text = _FROM_PREFIX.sub("", text).strip() if re.match(r"^(from|for|in|on)\s", text, re.I) else text
+        text = LEAD.sub("", text).strip()
+        text = FOLLOWING.sub("", text).strip()
+        text = FROM_PREFIX.sub("", text).strip() if FROM_START.match(text) else text
         if text == before:
             break
-    return _FROM_SUFFIX.sub("", text).strip(" .:")
+    return FROM_SUFFIX.sub("", text).strip(" .:")
 
 
 def _phrase_words(text: str) -> list[str]:
     """Words of a phrase for a name: possessives and leading determiners/quantifiers dropped."""
     text = re.sub(r"['’]s\b", "", text)
-    text = _QUANTIFIER.sub("", text)
-    words = [w for w in name_words(text) if w not in _DETERMINERS]
-    while words and words[0] in _NOISE:
+    text = QUANTIFIER.sub("", text)
+    words = [w for w in name_words(text) if w not in DETERMINERS]
+    while words and words[0] in NOISE_WORDS:
         words = words[1:]
-    for stop in _RELATIVE:  # relative clauses describe, they do not name
+    for stop in RELATIVE_WORDS:  # relative clauses describe, they do not name
         if stop in words[1:]:
             words = words[: words.index(stop, 1)]
-    if len(words) > 2 and words[1] == "of" and words[0] in ("name", "address", "email", "phone", "signature"):
+    if len(words) > 2 and words[1] == "of" and words[0] in OF_HEADS:
         words = [*words[2:], words[0]]  # "name of the company" is the company_name
     return words[:6]
 
@@ -159,7 +139,7 @@ def identifier(words: list[str], fallback: str = "field") -> str:
     return name
 
 
-def _scalar_type(kind: Kind | None, words: list[str]) -> str:
+def _scalar_type(kind: ValueKind | None, words: list[str]) -> str:
     if kind is None:
         found = find_concept(words)
         kind = found[0].kind if found else None
@@ -176,7 +156,7 @@ def _scalar_type(kind: Kind | None, words: list[str]) -> str:
 def _describe(f: Field, phrase: str) -> Field:
     """Give ``f`` the suggestion builder's description, keeping the request's wording when it says more."""
     found = find_concept(name_words(f.name))
-    said = [w for w in name_words(phrase) if w not in _DETERMINERS]
+    said = [w for w in name_words(phrase) if w not in DETERMINERS]
     own = "" if (found and found[1]) or said == name_words(f.name) else phrase
     if own:
         own = own[:1].upper() + own[1:]
@@ -191,19 +171,19 @@ def _enum_values(text: str) -> list[str]:
 
 
 def _boolean_field(text: str) -> Field:
-    text = _BOOL_CUE.sub("", text).strip(" ?:,")
-    words = [w for w in name_words(re.sub(r"['’]s\b", "", text)) if w not in _DETERMINERS]
+    text = YES_NO.sub("", text).strip(" ?:,")
+    words = [w for w in name_words(re.sub(r"['’]s\b", "", text)) if w not in DETERMINERS]
     if words and words[0] in ("whether", "if"):
         words = words[1:]
-        verb_at = next((i for i, w in enumerate(words) if w in _VERBS), None)
+        verb_at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
         if verb_at is not None and verb_at > 0:
             verb, rest = words[verb_at], words[verb_at + 1 :]
-            if rest and rest[0] in ("been", "being"):  # "has been signed" asks whether it is signed
+            if rest and rest[0] in PASSIVE_WORDS:
                 verb, rest = "is", rest[1:]
             subject = words[:verb_at]
-            words = [verb, *rest] if all(w in _GENERIC_SUBJECTS for w in subject) else subject + rest
+            words = [verb, *rest] if all(w in GENERIC_SUBJECTS for w in subject) else subject + rest
         phrase = "Whether " + " ".join(text.split()[1:])
-    elif words and words[0] in _VERBS:
+    elif words and words[0] in QUESTION_WORDS:
         phrase = text[:1].upper() + text[1:] + "?"
     else:
         phrase = "Whether the document shows " + text
@@ -215,12 +195,12 @@ def _boolean_field(text: str) -> Field:
 def _scalar_field(text: str) -> Field | None:
     raw = name_words(text)
     if (
-        _BOOL_CUE.search(text)
-        or re.match(r"^(?:whether|if)\s", text, re.IGNORECASE)
-        or (len(raw) > 1 and raw[0] in _VERBS and not _ENUM_CUE.search(text))
+        YES_NO.search(text)
+        or QUESTION_START.match(text)
+        or (len(raw) > 1 and raw[0] in QUESTION_WORDS and not ENUM_CUE.search(text))
     ):
         return _boolean_field(text)
-    enum_match = _ENUM_CUE.search(text)
+    enum_match = ENUM_CUE.search(text)
     paren = re.search(r"\(([^)]*)\)\s*$", text)
     values: list[str] = []
     hint = ""
@@ -230,12 +210,12 @@ def _scalar_field(text: str) -> Field | None:
     elif paren:
         inner, text = paren.group(1), text[: paren.start()].strip()
         head = _phrase_words(text)
-        options = "/" in inner or re.search(r"\bor\b", inner) or (head and head[-1] in _ENUM_HEADS and "," in inner)
+        options = "/" in inner or re.search(r"\bor\b", inner) or (head and head[-1] in ENUM_HEADS and "," in inner)
         if options and not re.search(r"\d|YYYY|\bDD\b|\bMM\b|ISO|format", inner, re.IGNORECASE):
             values = _enum_values(inner)
         else:
             hint = inner  # a label or format hint: it goes into the description, not the name
-    if re.match(r"^how many\s", text, re.IGNORECASE):
+    if HOW_MANY.match(text):
         text = "number of " + text[9:]
     words = _phrase_words(text)
     if not words:
@@ -262,7 +242,7 @@ def _array_field(head: str, columns: list[str]) -> Field | None:
     if not columns:
         found = find_concept(words)
         if found and found[0].key == "line_items":
-            columns = ["description", "quantity", "unit price", "line total"]
+            columns = list(ITEM_COLUMNS)
     props = unique_names([f for f in (_scalar_field(c) for c in columns) if f is not None])
     if props:
         items = Field(name=ITEM_NAME, type="object", properties=props)
@@ -285,7 +265,7 @@ def unique_names(fields: list[Field]) -> list[Field]:
 
 def _group_start(text: str) -> tuple[str, str] | None:
     """(head, first column) when the piece opens an array of objects ("every line item with description")."""
-    if _ENUM_CUE.search(text):
+    if ENUM_CUE.search(text):
         return None
     paren = re.match(r"^(.+?)\s*\((.+)\)\s*$", text)
     if (
@@ -294,13 +274,13 @@ def _group_start(text: str) -> tuple[str, str] | None:
         and not ("/" in paren.group(2) or re.search(r"\bor\b", paren.group(2)))
     ):
         head_words = _phrase_words(paren.group(1))
-        if head_words and head_words[-1] not in _ENUM_HEADS:
+        if head_words and head_words[-1] not in ENUM_HEADS:
             return paren.group(1), paren.group(2)
-    parts = _WITH.split(text, maxsplit=1)
+    parts = WITH.split(text, maxsplit=1)
     if len(parts) == 2:
         head = parts[0]
         words = _phrase_words(head)
-        if words and (_QUANTIFIER.match(head) or singular(words[-1]) != words[-1] or ":" in text):
+        if words and (QUANTIFIER.match(head) or singular(words[-1]) != words[-1] or ":" in text):
             return head, parts[1]
     return None
 
@@ -330,62 +310,7 @@ def parse_request(request: str) -> list[Field]:
     fields: list[Field] = []
     i = 0
     while i < len(pieces):
-        text, _sep = pieces[i]
-        i += 1
-        if _FILLER.match(text):
-            continue
-        group = _group_start(text)
-        if group is None and re.match(r"^(?:each|every one)?\s*(?:with|including)\s", text, re.I) and fields:
-            # "all parties, each with name and address": the columns of the previous list
-            previous = fields[-1]
-            if previous.type == "array":
-                columns = [_WITH.split(" " + text, maxsplit=1)[-1]]
-                while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
-                    columns.append(pieces[i][0])
-                    i += 1
-                head = previous.name.replace("_", " ")
-                rebuilt = _array_field(head, columns)
-                if rebuilt is not None:
-                    fields[-1] = rebuilt
-                continue
-        if group is not None:
-            head, first = group
-            columns = [c for c, _ in _split_top(first)] if "(" in text else [first]
-            if "(" not in text:
-                while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
-                    columns.append(pieces[i][0])
-                    i += 1
-            head_words = _phrase_words(head)
-            if head_words and singular(head_words[-1]) == head_words[-1] and not _QUANTIFIER.match(head):
-                f = _object_field(head, columns)
-            else:
-                f = _array_field(head, columns)
-            if f is not None:
-                fields.append(f)
-            continue
-        if re.match(r"^(?:which is |that is |being )?(?:one of|either)\s", text, re.I) and fields:
-            # "the policy type, one of life, health or property": the values of the previous field
-            text, i = _take_values(text, pieces, i)
-            previous = fields[-1]
-            values = _enum_values(text[_ENUM_CUE.search(text).end() :])  # type: ignore[union-attr]
-            if previous.is_scalar and values:
-                fields[-1] = _describe(
-                    Field(name=previous.name, type="enum", values=list(values)),
-                    previous.name.replace("_", " "),
-                )
-            continue
-        if _ENUM_CUE.search(text):
-            text, i = _take_values(text, pieces, i)
-        if _QUANTIFIER.match(text):
-            words = _phrase_words(text)
-            if words and (singular(words[-1]) != words[-1] or re.match(r"^(?:every|each)\s", text, re.I)):
-                f = _array_field(text, [])
-                if f is not None:
-                    fields.append(f)
-                continue
-        scalar = _scalar_field(text)
-        if scalar is not None:
-            fields.append(scalar)
+        i = _read_piece(pieces[i][0], pieces, i + 1, fields)
     if not fields:
         raise SchemaError(
             [SchemaProblem("request", f"no field found in {request.strip()[:80]!r}")],
@@ -394,9 +319,75 @@ def parse_request(request: str) -> list[Field]:
     return unique_names(fields)
 
 
+def _read_piece(text: str, pieces: list[tuple[str, str]], i: int, fields: list[Field]) -> int:
+    """Read one piece into ``fields``: a new field, or the columns or values of the previous one. Returns the
+    index of the next piece to read (``i``, or past the pieces taken as columns or values)."""
+    if AFTERTHOUGHT.match(text):
+        return i
+    group = _group_start(text)
+    if group is None and COLUMNS_START.match(text) and fields and fields[-1].type == "array":
+        # "all parties, each with name and address": the columns of the previous list
+        columns, i = _take_columns([WITH.split(" " + text, maxsplit=1)[-1]], pieces, i)
+        rebuilt = _array_field(fields[-1].name.replace("_", " "), columns)
+        if rebuilt is not None:
+            fields[-1] = rebuilt
+        return i
+    if group is not None:
+        return _read_group(text, group, pieces, i, fields)
+    if ENUM_START.match(text) and fields:
+        # "the policy type, one of life, health or property": the values of the previous field
+        text, i = _take_values(text, pieces, i)
+        previous = fields[-1]
+        values = _enum_values(text[ENUM_CUE.search(text).end() :])  # type: ignore[union-attr]
+        if previous.is_scalar and values:
+            fields[-1] = _describe(
+                Field(name=previous.name, type="enum", values=list(values)),
+                previous.name.replace("_", " "),
+            )
+        return i
+    if ENUM_CUE.search(text):
+        text, i = _take_values(text, pieces, i)
+    if QUANTIFIER.match(text):
+        words = _phrase_words(text)
+        if words and (singular(words[-1]) != words[-1] or EVERY_START.match(text)):
+            f = _array_field(text, [])
+            if f is not None:
+                fields.append(f)
+            return i
+    scalar = _scalar_field(text)
+    if scalar is not None:
+        fields.append(scalar)
+    return i
+
+
+def _read_group(text: str, group: tuple[str, str], pieces: list[tuple[str, str]], i: int, fields: list[Field]) -> int:
+    """An array of objects (or an object) with its columns: in parentheses, or the pieces that follow."""
+    head, first = group
+    if "(" in text:
+        columns = [c for c, _ in _split_top(first)]
+    else:
+        columns, i = _take_columns([first], pieces, i)
+    head_words = _phrase_words(head)
+    if head_words and singular(head_words[-1]) == head_words[-1] and not QUANTIFIER.match(head):
+        f = _object_field(head, columns)
+    else:
+        f = _array_field(head, columns)
+    if f is not None:
+        fields.append(f)
+    return i
+
+
+def _take_columns(columns: list[str], pieces: list[tuple[str, str]], i: int) -> tuple[list[str], int]:
+    """Add the pieces from ``i`` that continue a list of columns ("..., quantity and unit price")."""
+    while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
+        columns.append(pieces[i][0])
+        i += 1
+    return columns, i
+
+
 def _take_values(text: str, pieces: list[tuple[str, str]], i: int) -> tuple[str, int]:
     """Join the enum values that run on after "one of" ("cash, card or transfer") up to the one with "or"."""
-    cue = _ENUM_CUE.search(text)
+    cue = ENUM_CUE.search(text)
     if cue is None or re.search(r"\bor\b", text[cue.end() :]):
         return text, i
     while i < len(pieces) and pieces[i][1] in (",", "and") and not _starts_new(pieces[i][0]):
@@ -420,4 +411,4 @@ def _object_field(head: str, columns: list[str]) -> Field | None:
 
 def _starts_new(text: str) -> bool:
     """True when a piece starts a new top-level field rather than continuing a list of columns or values."""
-    return bool(re.match(r"^(?:the|a|an|also|plus|whether|if|every|each|all|any|list of)\s", text, re.IGNORECASE))
+    return bool(NEW_FIELD_START.match(text))

@@ -32,17 +32,14 @@ from rapidfuzz import fuzz
 
 from core.config import get_settings
 from core.errors import FieldbenchError
+from core.guide.describe import build_description
 from core.guide.examples import examples
+from core.guide.wording import is_vague, mentions_format, mentions_location
 from core.llm.client import structured_completion
 from core.schema import Field, is_identifier
-from core.vocabulary.fields import (
-    build_description,
-    field_kind,
-    is_vague,
-    mentions_format,
-    mentions_location,
-    name_words,
-)
+from core.vocabulary.descriptions import COMPARE_SKIP, QUESTION_CUE
+from core.vocabulary.kinds import QUESTION_WORDS, named_kind
+from core.vocabulary.words import NAME_SYNONYMS, name_words
 
 __all__ = [
     "Severity",
@@ -216,7 +213,7 @@ def _check(field: Field, path: str) -> list[Finding]:
         out.append(Finding(code=code, severity=severity, message=message, field=path))
 
     words = name_words(field.name)
-    kind = field_kind(field.name, text)
+    kind = named_kind(field.name, text)
     if not is_identifier(field.name):
         add("invalid_name")
     if not text:
@@ -234,10 +231,7 @@ def _check(field: Field, path: str) -> list[Finding]:
     if text and field.type != "boolean" and not mentions_location(text):
         add("no_location")
     out.extend(_type_findings(field, path, kind))
-    if field.type == "boolean" and not (
-        (words and words[0] in ("is", "has", "was", "are", "can", "does", "did", "includes", "contains"))
-        or re.search(r"\b(whether|if|yes|no|true|false)\b|\?", text, re.IGNORECASE)
-    ):
+    if field.type == "boolean" and not ((words and words[0] in QUESTION_WORDS) or QUESTION_CUE.search(text)):
         add("boolean_question")
     if field.type == "enum" and not field.values:
         add("enum_no_values")
@@ -253,28 +247,14 @@ def _check(field: Field, path: str) -> list[Finding]:
     return out
 
 
-# Words that name the same thing in field names ("customer_no" and "customer_id").
-_SYNONYMS = {
-    "no": "number",
-    "nr": "number",
-    "num": "number",
-    "id": "number",
-    "total": "amount",
-    "sum": "amount",
-    "day": "date",
-    "qty": "quantity",
-}
-
-
 def _similar_text(text: str) -> str:
     # Format boilerplate and label lists are shared by well-described fields; compare what remains.
     text = re.sub(r"\([^)]*\)|returned as YYYY-MM-DD|as a plain number[^.;]*|exactly as printed", " ", text)
-    skip = ("the", "a", "an", "of", "as", "in", "on", "and", "or")
-    return " ".join(_SYNONYMS.get(w, w) for w in name_words(text) if w not in skip)
+    return " ".join(NAME_SYNONYMS.get(w, w) for w in name_words(text) if w not in COMPARE_SKIP)
 
 
 def _name_set(name: str) -> set[str]:
-    return {_SYNONYMS.get(w, w) for w in name_words(name)}
+    return {NAME_SYNONYMS.get(w, w) for w in name_words(name)}
 
 
 def _overlaps(field: Field, others: Sequence[Field], path: str, prefix: str) -> list[Finding]:

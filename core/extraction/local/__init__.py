@@ -3,8 +3,8 @@
 How the package is split (one concept per module):
 
 - ``layout``: visual rows and cells rebuilt from word boxes (tilt-tolerant on OCR pages);
-- ``cues`` + ``synonyms``: what a field's name and description say (labels, negatives, location, selection,
-  format), with a compact multilingual synonym table as a supplement;
+- ``cues``: what a field's name and description say (labels, negatives, location, selection, format), with
+  the labels of its concept (``core.vocabulary.concepts``) as a supplement;
 - ``labels``: where label phrases are printed (exact, fuzzy and compound-word matches, longest wins);
 - ``candidates``: every date, amount, currency mark and VAT id of a document, found once;
 - ``spans`` and ``parties``: identifiers and text right of / below a label; names of seller and buyer;

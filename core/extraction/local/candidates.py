@@ -26,7 +26,6 @@ __all__ = [
     "generate_candidates",
     "find_dates",
     "find_amounts",
-    "COMPANY_SUFFIX",
     "VAT_ID",
 ]
 
@@ -66,13 +65,6 @@ VAT_ID = re.compile(
     r"[\s.-]?(?:U)?[0-9A-Z](?:[\s.]?[0-9A-Z]){7,12})(?![A-Za-z0-9])(?!\s?\d)"
 )
 """VAT identification numbers of European countries (country prefix + 8-13 characters)."""
-COMPANY_SUFFIX = re.compile(
-    r"(?<!\w)(GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|KG|OHG|e\.\s?K\.|e\.\s?V\.|UG|Ltd\.?|Limited|LLC|L\.L\.C\.|Inc\.?|"
-    r"Corp\.?|Corporation|PLC|plc|LLP|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|SA|S\.A\.|SASU|EURL|SNC|S\.p\.A\.|SpA|"
-    r"S\.r\.l\.|Srl|SRL|S\.L\.|SL|B\.V\.|BV|N\.V\.|NV|Sp\.\s?z\s?o\.\s?o\.|s\.r\.o\.|a\.s\.|AB|ApS|A/S|Oy|Co\.|"
-    r"a\.\s?G\.|VVaG|eG|e\.\s?G\.|mbH|gGmbH|GbR|PartG|SE|KGaA)(?!\w)"
-)
-"""Legal-form suffixes that mark a company name."""
 
 
 @dataclass

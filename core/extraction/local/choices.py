@@ -16,6 +16,7 @@ from core.extraction.local.scoring import confidence_from_scores, score_candidat
 from core.extraction.local.selection import Pick
 from core.normalize import match_enum, normalize_string, parse_boolean
 from core.schema import Field
+from core.vocabulary.marks import CHECKBOXES, UNCHECKED
 
 __all__ = ["pick_currency", "pick_boolean", "pick_enum"]
 
@@ -86,9 +87,9 @@ def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
             if (
                 w.bbox[2] <= h.bbox[0] + 0.5
                 and h.bbox[0] - w.bbox[2] < 3 * pl.body_height
-                and w.text.strip() in ("☐", "☑", "☒", "[x]", "[X]", "[ ]", "■", "□", "✓", "✔")
+                and w.text.strip() in CHECKBOXES
             ):
-                value = w.text.strip() not in ("☐", "[ ]", "□")
+                value = w.text.strip() not in UNCHECKED
                 score = h.strength
                 if best is None or score > best[0]:
                     best = (score, value, [i], h.page, f"checkbox '{w.text}' before label '{h.phrase}'")

@@ -1,8 +1,9 @@
 """Reading a field's description: label, negative, location, selection and format cues.
 
 What the description says comes first (quoted words, parenthesised label lists, "e.g." examples, "Not the
-..." clauses); a compact multilingual synonym table of common invoice concepts only supplements it, at a
-lower weight. Changing a description therefore changes the labels the engine looks for.
+..." clauses); the labels of the field's concept (``core.vocabulary.concepts``) only supplement it, at a
+lower weight. Changing a description therefore changes the labels the engine looks for. The words these cues
+are read from are those of ``core.vocabulary.descriptions``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,27 @@ import re
 from dataclasses import dataclass, field
 
 from core.schema import Field
-from core.vocabulary.labels import CONCEPTS
+from core.vocabulary.concepts import BY_KEY, CONCEPTS
+from core.vocabulary.descriptions import (
+    ARTICLE,
+    DAY_FIRST,
+    EQUAL_TO,
+    EXAMPLE_MARKER,
+    KEEP_HASH,
+    LABEL_HEADS,
+    LEAVE_EMPTY_CLAUSE,
+    LIST_SEPARATOR,
+    LOCATION_CUES,
+    MONTH_FIRST,
+    NAME_ONLY,
+    NEGATION,
+    NO_SPACES,
+    NOT_A_LABEL,
+    REQUIRE_LABEL,
+    SELECTION_CUES,
+)
 
-__all__ = ["Label", "FieldCues", "CONCEPTS", "detect_concept", "read_cues", "example_shape"]
+__all__ = ["Label", "FieldCues", "detect_concept", "read_cues", "example_shape"]
 
 
 @dataclass(frozen=True)
@@ -48,31 +67,10 @@ class FieldCues:
 _NAME_SPLIT = re.compile(r"[_\W]+")
 _QUOTED = re.compile(r"[\"“”„«»]\s*([^\"“”„«»]{1,40}?)\s*[\"“”„«»]|(?<![\w])'([^']{1,40})'(?!\w)")
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
-_EXAMPLES = re.compile(
-    r"\b(?:e\.\s?g\.|z\.\s?b\.|for example|such as|par exemple|p\.\s?ex\.|like)\s*:?\s*([^.;()]+)", re.I
-)
-_NEGATIVE = re.compile(
-    r"(?<!when )(?<!if )(?<!wenn )(?<!si )(?:^|(?<=[.;:,\s]))(?:not|nicht|never|jamais)\s+"
-    r"(?:the|an?|any|der|die|das|le|la|les)?\s*([^.;]+)",
-    re.I,
-)
-_HEADS = (
-    "date",
-    "number",
-    "amount",
-    "name",
-    "address",
-    "total",
-    "id",
-    "code",
-    "reference",
-    "datum",
-    "nummer",
-)
 
 
 def _split_items(text: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|;|/(?!\w*\d)|\bor\b|\bodere?\b|\bou\b|\band\b|\bund\b|\bet\b)\s*", text)
+    parts = LIST_SEPARATOR.split(text)
     return [p.strip(" .:'\"") for p in parts if p and p.strip(" .:'\"")]
 
 
@@ -88,21 +86,21 @@ def detect_concept(field: Field) -> str | None:
     ('net', 'due_date')
     """
     name = f" {_name_words(field.name)} "
-    for concept, (name_triggers, _, _) in CONCEPTS.items():
-        if any(f" {t} " in name for t in name_triggers):
-            return concept
+    for concept in CONCEPTS:
+        if any(f" {t} " in name for t in concept.in_name):
+            return concept.key
     head = re.split(r"[(.;]", field.description.casefold(), maxsplit=1)[0]
-    for concept, (_, desc_triggers, _) in CONCEPTS.items():
-        if any(re.search(rf"\b{re.escape(t)}\b", head) for t in desc_triggers):
-            return concept
+    for concept in CONCEPTS:
+        if any(re.search(rf"\b{re.escape(t)}\b", head) for t in concept.in_text):
+            return concept.key
     return None
 
 
 def _concept_of_phrase(phrase: str) -> str | None:
     p = phrase.casefold().strip()
-    for concept, (name_triggers, desc_triggers, labels) in CONCEPTS.items():
-        if p in name_triggers or p in desc_triggers or p in (label.casefold() for label in labels):
-            return concept
+    for concept in CONCEPTS:
+        if p in concept.in_name or p in concept.in_text or p in (label.casefold() for label in concept.labels):
+            return concept.key
     return None
 
 
@@ -154,60 +152,76 @@ def read_cues(field: Field) -> FieldCues:
     (['Fällig am'], ['order date'])
     """
     desc = field.description or ""
-    low = desc.casefold()
     cues = FieldCues(name=field.name, type=field.type)
     cues.concept = detect_concept(field)
-
     # Negative clauses first, so their words are not taken as positive labels.
-    negative_spans: list[tuple[int, int]] = []
-    for m in _NEGATIVE.finditer(desc):
+    negative_spans = _read_negatives(cues, desc)
+    example_spans = _read_examples(cues, desc)
+    _read_labels(cues, desc, negative_spans + example_spans)
+    _add(cues.labels, _name_words(field.name), 0.6, "name")
+    _drop_contradictions(cues)
+    positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
+    _read_choice(cues, positive_text, desc.casefold())
+    return cues
+
+
+def _read_negatives(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
+    """The "Not the ..." phrases (with the labels of a concept they name), and where their clauses are."""
+    spans: list[tuple[int, int]] = []
+    for m in NEGATION.finditer(desc):
         clause = m.group(1)
-        negative_spans.append((m.start(1), m.end(1)))
+        spans.append((m.start(1), m.end(1)))
         inner = [p for pm in _PARENS.finditer(clause) for p in _split_items(pm.group(1))]
         items = _split_items(_PARENS.sub("", clause))
-        head = next((h for h in _HEADS if items and items[-1].casefold().endswith(h)), None)
+        head = next((h for h in LABEL_HEADS if items and items[-1].casefold().endswith(h)), None)
         for item in items:
             phrase = item if head is None or item.casefold().endswith(head) else f"{item} {head}"
-            phrase = re.sub(r"^(?:the|an?|der|die|das|le|la)\s+", "", phrase, flags=re.I)
+            phrase = ARTICLE.sub("", phrase)
             _add(cues.negatives, phrase, 1.0, "description")
             concept = _concept_of_phrase(phrase)
             if concept and concept != cues.concept:
-                for syn in CONCEPTS[concept][2]:
+                for syn in BY_KEY[concept].labels:
                     _add(cues.negatives, syn, 0.8, "synonym")
         for phrase in inner:
             _add(cues.negatives, phrase, 1.0, "description")
+    return spans
 
-    def in_negative(pos: int) -> bool:
-        return any(a <= pos < b for a, b in negative_spans)
 
-    for m in _EXAMPLES.finditer(desc):
+def _read_examples(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
+    """The "e.g." example values, and the spans that name no label (examples, "leave empty when ...")."""
+    for m in EXAMPLE_MARKER.finditer(desc):
         for item in _split_items(m.group(1)):
             if re.search(r"\d", item) and " " not in item and len(item) <= 40:
                 cues.examples.append(item)
-    example_spans = [(m.start(), m.end()) for m in _EXAMPLES.finditer(desc)]
+    spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
-    example_spans += [(m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)]
+    return spans + [(m.start(), m.end()) for m in LEAVE_EMPTY_CLAUSE.finditer(desc)]
 
+
+def _read_labels(cues: FieldCues, desc: str, no_labels: list[tuple[int, int]]) -> None:
+    """Parenthesised and quoted labels outside the ``no_labels`` spans, then the concept's labels."""
     for m in _PARENS.finditer(desc):
-        if in_negative(m.start()) or any(a <= m.start() < b for a, b in example_spans):
+        if any(a <= m.start() < b for a, b in no_labels):
             continue
         for item in _split_items(m.group(1)):
-            if re.match(r"(?:e\.\s?g|z\.\s?b|i\.\s?e|see|as|ex)\b", item, re.I) or item in cues.examples:
+            if NOT_A_LABEL.match(item) or item in cues.examples:
                 continue
             if re.fullmatch(r"[\d\W]+", item) or (cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)):
                 continue
             _add(cues.labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
-        if not in_negative(m.start()) and not any(a <= m.start() < b for a, b in example_spans):
+        if not any(a <= m.start() < b for a, b in no_labels):
             _add(cues.labels, m.group(1) or m.group(2), 1.0, "description")
-
     if cues.concept:
-        for syn in CONCEPTS[cues.concept][2]:
+        for syn in BY_KEY[cues.concept].labels:
             if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
                 # Very short words ("vom", "du") are labels only in context: trust them less.
                 _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
-    _add(cues.labels, _name_words(field.name), 0.6, "name")
-    # A negative phrase that is also a positive description label is not negative.
+
+
+def _drop_contradictions(cues: FieldCues) -> None:
+    """A negative phrase that is also a positive description label is not negative; a synonym or name label
+    that the description negates is no label."""
     positives = {label.phrase.casefold() for label in cues.labels if label.source == "description"}
     cues.negatives = [n for n in cues.negatives if n.phrase.casefold() not in positives]
     negs = {n.phrase.casefold() for n in cues.negatives}
@@ -215,38 +229,24 @@ def read_cues(field: Field) -> FieldCues:
         label for label in cues.labels if label.source == "description" or label.phrase.casefold() not in negs
     ]
 
-    positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
-    if re.search(r"\b(top|header|heading|letterhead|sender|kopf|en-tête)\b", positive_text):
-        cues.location.add("top")
-    if re.search(r"\b(bottom|footer|fuß|pied)\b", positive_text):
-        cues.location.add("bottom")
-    if re.search(r"\b(recipient|address block|addressee|bill to|empfänger)\b", positive_text):
-        cues.location.add("recipient")
-    if re.search(r"\bletterhead|sender line\b", positive_text):
-        cues.location.add("letterhead")
-    if re.search(r"\b(largest|highest|maximum|biggest|greatest)\b", positive_text):
-        cues.selection = "largest"
-    elif re.search(r"\b(smallest|lowest|minimum)\b", positive_text):
-        cues.selection = "smallest"
-    elif re.search(r"\blast\b", positive_text):
-        cues.selection = "last"
-    elif re.search(r"\bfirst\b", positive_text):
-        cues.selection = "first"
-    cues.no_spaces = bool(re.search(r"without (any )?(spaces|blanks)|no spaces|ohne leerzeichen", low))
-    m_eq = re.search(
-        r"(?:equal to|same as|identical to|gleich)\s+(?:the\s+|dem\s+|der\s+)?([\w\s-]{3,40}?)(?:[.;,()]|$)",
-        positive_text,
-    )
+
+def _read_choice(cues: FieldCues, positive_text: str, low: str) -> None:
+    """Location and selection (from the description's positive clauses) and format cues."""
+    for place, words in LOCATION_CUES.items():
+        if words.search(positive_text):
+            cues.location.add(place)
+    cues.selection = next((how for how, words in SELECTION_CUES.items() if words.search(positive_text)), None)
+    cues.no_spaces = bool(NO_SPACES.search(low))
+    m_eq = EQUAL_TO.search(positive_text)
     if m_eq:
         cues.equal_to = m_eq.group(1).strip()
-    cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
-    cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
-    cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))
-    if re.search(r"\b(us|american|mm/dd)\b", low):
+    cues.keep_hash = bool(KEEP_HASH.search(low))
+    cues.name_only = bool(NAME_ONLY.search(low))
+    cues.require_label = bool(REQUIRE_LABEL.search(low))
+    if MONTH_FIRST.search(low):
         cues.day_first = False
-    elif re.search(r"\b(dd\.mm|dd/mm|european)\b", low):
+    elif DAY_FIRST.search(low):
         cues.day_first = True
-    return cues
 
 
 def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:

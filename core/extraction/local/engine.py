@@ -26,7 +26,7 @@ from core.extraction.local.items import add_items
 from core.extraction.local.kinds import (
     as_negative,
     cached_cues,
-    field_kind,
+    extraction_kind,
     field_role,
     typed_value,
     value_key,
@@ -36,7 +36,6 @@ from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
-    SUMMARY_CONCEPTS,
     Pick,
     apply_cues,
     apply_equal_to,
@@ -48,6 +47,7 @@ from core.extraction.local.spans import label_values
 from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
+from core.vocabulary.summary import SUMMARY_CONCEPTS
 
 __all__ = ["LocalEngine", "Pick"]
 
@@ -127,29 +127,10 @@ class LocalEngine:
         picks: dict[str, Pick] = {}
         for f in workflow.fields:
             if f.item_fields:
-                add_items(document, f, result)
+                add_items(ctx.layout, f, result)
                 continue
             if f.type == "object":
-                values: dict[str, Any] = {}
-                cites: list[Citation] = []
-                confs: list[float] = []
-                for sub in f.properties:
-                    sub_cues = cached_cues(sub)
-                    sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
-                    pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
-                    values[sub.name] = pick.value
-                    cites += pick.citations
-                    confs += [pick.confidence] if pick.confidence is not None else []
-                    _record(result, f"{f.name}.{sub.name}", pick)
-                has = any(v is not None for v in values.values())
-                conf = min(confs) if has and confs else None
-                result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
-                found = sum(v is not None for v in values.values())
-                result.metadata[f.name] = FieldMetadata(
-                    confidence=conf,
-                    citations=cites,
-                    insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
-                )
+                self._object(ctx, f, scalar_fields, result)
                 continue
             picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
         self._distinct_parties(ctx, workflow.fields, cues, hits, scalar_fields, picks)
@@ -173,6 +154,29 @@ class LocalEngine:
         }
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
         return result
+
+    def _object(self, ctx: _Context, f: Field, scalar_fields: list[Field], result: ExtractionResult) -> None:
+        """An object field: each property read on its own (against the workflow's scalar fields as rivals)."""
+        values: dict[str, Any] = {}
+        cites: list[Citation] = []
+        confs: list[float] = []
+        for sub in f.properties:
+            sub_cues = cached_cues(sub)
+            sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
+            pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
+            values[sub.name] = pick.value
+            cites += pick.citations
+            confs += [pick.confidence] if pick.confidence is not None else []
+            _record(result, f"{f.name}.{sub.name}", pick)
+        has = any(v is not None for v in values.values())
+        conf = min(confs) if has and confs else None
+        result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
+        found = sum(v is not None for v in values.values())
+        result.metadata[f.name] = FieldMetadata(
+            confidence=conf,
+            citations=cites,
+            insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
+        )
 
     def _distinct_parties(
         self,
@@ -227,11 +231,11 @@ class LocalEngine:
         exclude: set[str] | None = None,
     ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
-        kind = field_kind(f, cues)
+        kind = extraction_kind(f, cues)
         rivals = [
             h
             for other in fields
-            if other.name != f.name and field_kind(other, cached_cues(other)) == kind
+            if other.name != f.name and extraction_kind(other, cached_cues(other)) == kind
             for h in hits.get(other.name, ([], []))[0]
         ]
         role = field_role(f, cues)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.documents import Document
+from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.tables import extract_items
 from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field
@@ -10,10 +10,10 @@ from core.schema import Field
 __all__ = ["add_items"]
 
 
-def add_items(document: Document, f: Field, result: ExtractionResult) -> None:
-    """Fill an array-of-objects field from the document's tables (``tables.extract_items``), with metadata
-    for the field, each item and each cell."""
-    items = extract_items(document, f)
+def add_items(layout: DocumentLayout, f: Field, result: ExtractionResult) -> None:
+    """Fill an array-of-objects field from the document's tables (``tables.extract_items`` on the engine's
+    layout), with metadata for the field, each item and each cell."""
+    items = extract_items(layout.document, f, layout)
     if not items.items:
         result.extractions[f.name] = Extraction(value=None)
         result.metadata[f.name] = FieldMetadata(

@@ -1,5 +1,5 @@
-"""What kind of value a field asks for (date, amount, currency, VAT id, name, identifier, text ...),
-which party it is about, and its value in the field's type; field cues cached by definition.
+"""What kind of value the engine reads for a field (date, amount, currency, VAT id, name, identifier, text
+...), which party it is about, and its value in the field's type; field cues cached by definition.
 """
 
 from __future__ import annotations
@@ -10,35 +10,19 @@ from typing import Any
 
 from core.extraction.local.cues import FieldCues, read_cues
 from core.extraction.local.labels import LabelHit
+from core.extraction.local.tables.labels import NUMERIC_TYPES
 from core.schema import Field
+from core.vocabulary.concepts import IDENTIFIER_CONCEPTS
+from core.vocabulary.kinds import CODE_NAME, IDENTIFIER_NAME, NOT_A_NAME, ValueKind
+from core.vocabulary.parties import ROLE_WORDS
 
-__all__ = ["cached_cues", "field_role", "field_kind", "as_negative", "value_key", "typed_value"]
-
-_ID_CONCEPTS = {
-    "invoice_number",
-    "order_number",
-    "customer_number",
-    "delivery_number",
-    "vat_id",
-    "tax_number",
-    "iban",
-    "bic",
-}
-_ID_NAME = re.compile(r"(number|_no$|^no_|_nr$|_id$|^id$|code|reference|_ref$|iban|bic|vat)", re.I)
-_ROLE_WORDS = {
-    "seller": ("seller", "vendor", "supplier", "issuer", "merchant", "sender"),
-    "buyer": ("buyer", "customer", "client", "recipient", "purchaser", "bill_to"),
-}
-_AMOUNT_FIELDS = {"number", "integer"}
-_NOT_A_NAME = re.compile(
-    r"address|street|city|zip|postal|postcode|country|email|phone|tel|fax|iban|bic|website|url", re.I
-)
-
+__all__ = ["cached_cues", "field_role", "extraction_kind", "as_negative", "value_key", "typed_value"]
 
 _CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
 
 
 def cached_cues(f: Field) -> FieldCues:
+    """The field's cues (``cues.read_cues``), read once per definition (name, type, description, values)."""
     key = (f.name, f.type, f.description, tuple(f.values))
     c = _CUES_CACHE.get(key)
     if c is None:
@@ -49,20 +33,28 @@ def cached_cues(f: Field) -> FieldCues:
 
 
 def field_role(f: Field, cues: FieldCues) -> str:
+    """Which party a field is about: ``seller``, ``buyer`` (its concept or its name's role words) or ``other``."""
     if cues.concept in ("seller", "buyer"):
         return cues.concept
     name = f.name.casefold()
-    for role, words in _ROLE_WORDS.items():
+    for role, words in ROLE_WORDS.items():
         if any(w in name for w in words):
             return role
     return "other"
 
 
-def field_kind(f: Field, cues: FieldCues) -> str:
+def extraction_kind(f: Field, cues: FieldCues) -> ValueKind:
+    """Which candidates the engine reads a field's value from: its type first (date, amount, boolean, enum),
+    then its concept and name (currency, VAT id, text, name, identifier).
+
+    >>> from core.schema import Field
+    >>> [extraction_kind(f, read_cues(f)) for f in (Field(name="total", type="number"), Field(name="seller_address"))]
+    ['amount', 'text']
+    """
     t = f.items.type if f.type == "array" and f.items is not None else f.type
     if t == "date":
         return "date"
-    if t in _AMOUNT_FIELDS:
+    if t in NUMERIC_TYPES:  # a numeric field of any kind is read from the amounts printed
         return "amount"
     if t == "boolean":
         return "boolean"
@@ -72,11 +64,15 @@ def field_kind(f: Field, cues: FieldCues) -> str:
         return "currency"
     if cues.concept == "vat_id":
         return "vat_id"
-    if _NOT_A_NAME.search(f.name):  # seller_address, buyer_email ... are about a party but are no name
-        return "identifier" if re.search(r"iban|bic|phone|tel|fax", f.name, re.I) else "text"
+    if NOT_A_NAME.search(f.name):  # seller_address, buyer_email ... are about a party but are no name
+        return "identifier" if CODE_NAME.search(f.name) else "text"
     if cues.concept in ("seller", "buyer") or cues.name_only:
         return "name"
-    if cues.concept in _ID_CONCEPTS or _ID_NAME.search(f.name) or any(re.search(r"\d", e) for e in cues.examples):
+    if (
+        cues.concept in IDENTIFIER_CONCEPTS
+        or IDENTIFIER_NAME.search(f.name)
+        or any(re.search(r"\d", e) for e in cues.examples)
+    ):
         return "identifier"
     return "text"
 

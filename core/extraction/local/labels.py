@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from core.documents import BBox
 from core.extraction.citations import union_bbox
 from core.extraction.local.layout import DocumentLayout, word_key
+from core.vocabulary.concepts import BY_KEY, FAMILY_STEMS
 
 __all__ = ["LabelHit", "LabelIndex", "resolve_overlaps", "qualify", "has_digit"]
 
@@ -227,41 +228,14 @@ def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
     return kept
 
 
-# Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
-# "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date.
-_FAMILIES: dict[str, tuple[str, ...]] = {
-    "invoice": (
-        "rechnung",
-        "invoice",
-        "facture",
-        "factura",
-        "fattura",
-        "factuur",
-        "faktura",
-        "bill",
-        "beleg",
-        "gutschrift",
-        "credit",
-    ),
-    "order": ("bestell", "order", "commande", "auftrag", "pedido", "ordine", "purchase"),
-    "delivery": ("liefer", "deliver", "livraison", "shipping", "versand", "leistung", "service", "entrega"),
-    "due": ("fällig", "due", "échéance", "echeance", "zahlbar", "payable", "vencimiento", "scadenza"),
-    "customer": ("kunde", "customer", "client", "cliente", "klant"),
-}
-_CONCEPT_FAMILY = {
-    "issue_date": "invoice",
-    "invoice_number": "invoice",
-    "due_date": "due",
-    "delivery_date": "delivery",
-    "order_date": "order",
-    "order_number": "order",
-    "customer_number": "customer",
-    "delivery_number": "delivery",
-}
-
-
 def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHit:
-    """A short label weighed by the words before it on its row (see ``_FAMILIES``)."""
+    """A short label weighed by the words before it on its row.
+
+    Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
+    "Rechnung Nr. 4711 vom 05.03.2018" is the invoice date, "Bestellung vom 01.03.2018" the order date. Words
+    of the concept's own family (``core.vocabulary.concepts.FAMILY_STEMS``) raise its weight, another family's
+    lower it.
+    """
     if h.negative or h.key_length > 6:
         return h
     pl = layout.pages[h.page]
@@ -269,9 +243,9 @@ def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHi
     before = [pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
     if not before:
         return h
-    own = _CONCEPT_FAMILY.get(concept or "")
+    own = BY_KEY[concept].family if concept is not None and concept in BY_KEY else None
     factor = 1.0
-    for fam, stems in _FAMILIES.items():
+    for fam, stems in FAMILY_STEMS.items():
         if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
             factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
     if factor == 1.0 and own is not None and h.key_length <= 3:

@@ -3,7 +3,8 @@
 A loader's lines follow the PDF's text blocks, so one printed row can be several lines (a label in one block,
 its value in another). The engine therefore rebuilds rows from word boxes: words whose vertical centres fall
 within one another's height form a row; a horizontal gap wider than about a character height splits a row
-into segments, which behave like table cells. Built once per document and cached.
+into segments, which behave like table cells. Built once per document and cached; the label reader and the
+table reader (``tables.grid``) read the same rows.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from core.documents import BBox, Document, Page, Word
 from core.extraction.citations import union_bbox
 
-__all__ = ["Segment", "Row", "PageLayout", "DocumentLayout", "build_layout", "word_key"]
+__all__ = ["Segment", "Row", "PageLayout", "DocumentLayout", "build_layout", "make_segment", "word_key"]
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -40,6 +42,14 @@ class Segment:
     text: str
     starts: list[int]
     bbox: BBox
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
 
     def words_in_span(self, start: int, end: int) -> list[int]:
         """The segment's words overlapping the character span ``[start, end)`` of ``text``."""
@@ -69,6 +79,14 @@ class Row:
     @property
     def text(self) -> str:
         return "  ".join(s.text for s in self.segments)
+
+    @property
+    def top(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def bottom(self) -> float:
+        return self.bbox[3]
 
 
 @dataclass
@@ -139,7 +157,7 @@ def _rows_chained(page: Page) -> list[list[int]]:
         h = max(y1 - y0, 1.0)
         best, best_overlap = -1, 0.0
         for r, row in enumerate(rows):
-            lx0, ly0, lx1, ly1 = words[row[-1]].bbox
+            _, ly0, lx1, ly1 = words[row[-1]].bbox
             if lx1 > x0 + 0.3 * h or x0 - lx1 > 0.35 * page.width:
                 continue
             overlap = (min(y1, ly1) - max(y0, ly0)) / min(h, max(ly1 - ly0, 1.0))
@@ -178,14 +196,8 @@ def _page_layout(page: Page, index: int) -> PageLayout:
                 segs.append([cur])
             else:
                 segs[-1].append(cur)
-        segments = []
+        segments = [make_segment(page, index, r, k, sw) for k, sw in enumerate(segs)]
         for k, sw in enumerate(segs):
-            starts, parts, pos = [], [], 0
-            for i in sw:
-                starts.append(pos)
-                parts.append(words[i].text)
-                pos += len(words[i].text) + 1
-            segments.append(Segment(index, r, k, sw, " ".join(parts), starts, union_bbox(words[i].bbox for i in sw)))
             for i in sw:
                 word_segment[i] = (r, k)
         for i in ws:
@@ -202,6 +214,15 @@ def _page_layout(page: Page, index: int) -> PageLayout:
             )
         )
     return PageLayout(page, index, rows, word_row, word_segment, [word_key(w.text) for w in words], body)
+
+
+def make_segment(page: Page, page_index: int, row: int, index: int, words: list[int]) -> Segment:
+    """The segment of a page's words ``words`` (left to right): their text, where each word starts, their box."""
+    texts = [page.words[i].text for i in words]
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    return Segment(
+        page_index, row, index, words, " ".join(texts), starts, union_bbox(page.words[i].bbox for i in words)
+    )
 
 
 def build_layout(document: Document) -> DocumentLayout:

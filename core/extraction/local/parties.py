@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from core.extraction.citations import union_bbox
-from core.extraction.local.candidates import COMPANY_SUFFIX, Candidate
+from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
+from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, make_segment
+from core.vocabulary.parties import ADDRESS_LABEL, LEGAL_FORM, NAME_KEY, NOT_A_NAME_START, SALUTATION, STREET
 
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
@@ -23,25 +24,7 @@ _POSTCODE_CITY = re.compile(
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"  # UK postcodes
     r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # US states with ZIP
 )
-_STREET = re.compile(
-    r"(str\.|straße|strasse|weg|allee|platz|gasse|street|st\.|road|rd\.|avenue|ave\.?|rue|chemin|avenue|boulevard|bd\.?|via|calle|laan|straat|\d+\s*[a-z]?$)",
-    re.I,
-)
 _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
-_SALUTATION = re.compile(
-    r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?|attn\.?|z\.\s?hd\.?)\b\s*",
-    re.I,
-)
-_NOT_NAME = re.compile(
-    r"^(page|seite|invoice|rechnung|facture|factura|date|datum|tel|fax|phone|e-?mail|www|http|iban|bic|ust|vat|tva|steuer|bank)\b",
-    re.I,
-)
-_ADDRESS_LABEL = re.compile(
-    r"\b(adresse|address|anschrift|lieferadresse|rechnungsadresse|shipping|billing|ship to|bill to|livraison"
-    r"|facturation|lieferanschrift|empfänger|destinataire)\b",
-    re.I,
-)
-_DELIVERY = re.compile(r"\b(liefer|deliver|shipping|ship to|livraison|entrega|consegna)", re.I)
 
 
 @dataclass
@@ -75,21 +58,21 @@ def is_name_like(text: str) -> bool:
         len(t) < 2
         or _KEY_VALUE.match(t)
         or t.endswith(":")
-        or _NOT_NAME.match(t)
+        or NOT_A_NAME_START.match(t)
         or "@" in t
-        or _ADDRESS_LABEL.search(t)
+        or ADDRESS_LABEL.search(t)
     ):
         return False
     letters = sum(ch.isalpha() for ch in t)
     digits = sum(ch.isdigit() for ch in t)
     if letters < 2 or digits > letters / 2:
         return False
-    return not (_POSTCODE_CITY.search(t) and not COMPANY_SUFFIX.search(t))
+    return not (_POSTCODE_CITY.search(t) and not LEGAL_FORM.search(t))
 
 
 def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     name = cut_name(seg.text)
-    if not is_name_like(name) or _STREET.search(name) and not COMPANY_SUFFIX.search(name) and re.search(r"\d", name):
+    if not is_name_like(name) or STREET.search(name) and not LEGAL_FORM.search(name) and re.search(r"\d", name):
         return None
     start = seg.text.find(name)
     if start < 0:
@@ -109,9 +92,6 @@ def _segment_candidate(pl: PageLayout, seg: Segment) -> Candidate | None:
     )
 
 
-_SALUTATION_ONLY = re.compile(r"^(herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|m\.|mme|monsieur|madame|sr\.?|sra\.?)$", re.I)
-
-
 def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
     """The segment right above (-1) or below (+1) another at the same left edge, with no cell left of it."""
     r = seg.row + direction
@@ -129,7 +109,7 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
     return None
 
 
-def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
+def _extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
     legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
     seg = pl.rows[candidate.row].segments[candidate.segment]
@@ -139,10 +119,7 @@ def extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
     if (
         below is not None
         and continues
-        and (
-            _SALUTATION_ONLY.match(text.strip())
-            or (COMPANY_SUFFIX.search(below.text) and not COMPANY_SUFFIX.search(text))
-        )
+        and (SALUTATION.match(text.strip()) or (LEGAL_FORM.search(below.text) and not LEGAL_FORM.search(text)))
     ):
         text, words = f"{text} {below.text}", words + list(below.words)
     if words == candidate.words:
@@ -169,7 +146,7 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
                 if gap > 2.2 * pl.body_height:
                     break
                 line = above[0].text.strip()
-                if line.endswith(":") or _KEY_VALUE.match(line) or _ADDRESS_LABEL.search(line):
+                if line.endswith(":") or _KEY_VALUE.match(line) or ADDRESS_LABEL.search(line):
                     break  # a label or a "key: value" line closes the block above
                 block.insert(0, above[0])
                 cur = above[0]
@@ -190,25 +167,16 @@ def looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
     return pl.page.words[seg.words[k + 1]].text.startswith(":")
 
 
-def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
+def _key_value(pl: PageLayout, row_index: int) -> Segment | None:
     """The value of a "Name: ..." line of a party's block."""
     row = pl.rows[row_index]
     for k, seg in enumerate(row.segments):
-        if re.match(r"^(name|firma|company|raison sociale|nom|nombre|nome|naam)\s*:", seg.text, re.I):
+        if NAME_KEY.match(seg.text):
             rest = seg.text.split(":", 1)[1].strip()
             if rest:
                 start = seg.text.index(rest)
                 words = seg.words_in_span(start, start + len(rest))
-                k0 = seg.words.index(words[0])
-                return Segment(
-                    seg.page,
-                    seg.row,
-                    seg.index,
-                    words,
-                    seg.text[seg.starts[k0] :],
-                    [s - seg.starts[k0] for s in seg.starts[k0:]],
-                    seg.bbox,
-                )
+                return _tail(seg, words)
             if k + 1 < len(row.segments):
                 value = row.segments[k + 1]
                 above = _stacked(pl, value, -1)
@@ -218,18 +186,133 @@ def _key_value(pl: PageLayout, row_index: int, x0: float) -> Segment | None:
                     and is_name_like(above.text)
                     and not re.search(r"\d", above.text)
                 ):
-                    words = list(above.words) + list(value.words)
-                    text = f"{above.text} {value.text}"
-                    return Segment(value.page, above.row, above.index, words, text, _starts(pl, words), value.bbox)
+                    return make_segment(pl.page, value.page, above.row, above.index, above.words + value.words)
                 return value
     return None
 
 
-def _starts(pl: PageLayout, words: list[int]) -> list[int]:
-    out, pos = [], 0
-    for i in words:
-        out.append(pos)
-        pos += len(pl.page.words[i].text) + 1
+def _tail(seg: Segment, words: list[int]) -> Segment:
+    """The part of a segment from the first of ``words`` on (the value after a label in the same cell)."""
+    k0 = seg.words.index(words[0])
+    return Segment(
+        seg.page,
+        seg.row,
+        seg.index,
+        words,
+        seg.text[seg.starts[k0] :],
+        [s - seg.starts[k0] for s in seg.starts[k0:]],
+        seg.bbox,
+    )
+
+
+def _label_options(
+    pl: PageLayout, h: LabelHit, label_cells: set[tuple[int, int, int]]
+) -> list[tuple[Segment, float, str]]:
+    """Where a label's name may be, with a base score: the rest of its cell or the next cell, else below it."""
+    row = pl.rows[h.row]
+    seg = row.segments[h.segment]
+    # Right of the label: rest of its segment, or the next segment.
+    rest_words = [
+        w
+        for w in seg.words
+        if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words and re.search(r"\w", pl.page.words[w].text)
+    ]
+    options: list[tuple[Segment, float, str]] = []
+    if rest_words:
+        options.append((_tail(seg, rest_words), 1.0, "right of"))
+        return options
+    if h.segment + 1 < len(row.segments):
+        nxt = row.segments[h.segment + 1]
+        if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
+            # A label without a colon more often heads the block below it than names the cell beside it.
+            colon = pl.page.words[h.words[-1]].text.endswith(":")
+            options.append((nxt, 0.9 if colon else 0.75, "right of"))
+    below = _below_label(pl, h)
+    return options + ([below] if below else [])
+
+
+def _below_label(pl: PageLayout, h: LabelHit) -> tuple[Segment, float, str] | None:
+    """The first name-like cell under a label (or the value of a "Name:" line), within seven rows."""
+    for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
+        kv = _key_value(pl, r.index)
+        if kv is not None:
+            return kv, 0.9 * (0.95**k), "below, after 'Name:'"
+        segs = [
+            s
+            for s in r.segments
+            if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
+        ]
+        if not segs:
+            continue
+        s = segs[0]
+        following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
+        key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
+        if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
+            continue
+        if is_name_like(cut_name(s.text)):
+            return s, 0.85 * (0.93**k), "below"
+    return None
+
+
+def _block_names(pl: PageLayout, role: str, rivals: list[LabelHit]) -> list[NameCandidate]:
+    """The first line of each address block: the buyer's on the left, a seller's (with a legal form) anywhere;
+    less when the other party's label is just above it."""
+    out: list[NameCandidate] = []
+    rival_rows = {(h.page, h.row) for h in rivals}
+    for block in _address_blocks(pl):
+        first = block[0]
+        c = _segment_candidate(pl, first)
+        if c is None and len(block) > 2:
+            c = _segment_candidate(pl, block[1])
+        if c is None:
+            continue
+        c = _extend_name(pl, c)
+        right_side = first.bbox[0] > pl.width * 0.45
+        has_company = bool(LEGAL_FORM.search(c.text))
+        labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
+        if role == "buyer":
+            score = 0.45 if not right_side else 0.38
+            if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
+                score *= 0.7
+        else:
+            score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
+        score *= 0.5 if labelled_rival else 1.0
+        out.append(NameCandidate(c, score, "first line of an address block"))
+    return out
+
+
+def _letterhead_names(pl: PageLayout) -> list[NameCandidate]:
+    """A seller's name without a label: a company near the top, the largest text of the letterhead, or a
+    company in the footer (a letterhead that is a logo image)."""
+    out: list[NameCandidate] = []
+    for r in pl.rows:
+        if r.bbox[1] > pl.height * 0.35:
+            break
+        for seg in r.segments:
+            if LEGAL_FORM.search(seg.text):
+                c = _segment_candidate(pl, seg)
+                if c and LEGAL_FORM.search(c.text):
+                    small = r.height < pl.body_height * 0.95
+                    sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
+                    score = (
+                        0.5 + (0.1 if sender_line else 0.0) + (0.02 if small else 0.0) - 0.1 * (r.bbox[1] / pl.height)
+                    )
+                    out.append(NameCandidate(c, score, "company name near the top of the first page"))
+    top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
+    if top:
+        big, height = max(top, key=lambda t: t[1])
+        if height > pl.body_height * 1.3:
+            c = _segment_candidate(pl, big)
+            if c:
+                out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
+    for r in pl.rows:
+        if r.bbox[1] < pl.height * 0.85:
+            continue
+        for seg in r.segments:
+            c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
+            if c and LEGAL_FORM.search(c.text):
+                out.append(NameCandidate(c, 0.33, "company name in the footer"))
+                break
     return out
 
 
@@ -245,134 +328,29 @@ def name_candidates(
     Args:
         layout: The document layout.
         role: ``seller`` (letterhead, sender line, company suffix near the top), ``buyer`` (recipient block)
-            or
-            ``other`` (only what labels point at).
+            or ``other`` (only what labels point at).
         positives: The field's label hits (e.g. "Verkäufer", "Bill to").
         rivals: The other party's label hits (a seller name is not under "Bill to").
+        label_cells: Cells holding other fields' labels (no name beside a label is one of them).
 
     Returns:
         Scored candidates, best first.
     """
-    out: list[NameCandidate] = []
     label_cells = label_cells or set()
+    out: list[NameCandidate] = []
     for h in positives:
         pl = layout.pages[h.page]
         if not looks_like_label(pl, h):
             continue
-        row = pl.rows[h.row]
-        seg = row.segments[h.segment]
-        # Right of the label: rest of its segment, or the next segment.
-        rest_words = [
-            w
-            for w in seg.words
-            if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5
-            and w not in h.words
-            and re.search(r"\w", pl.page.words[w].text)
-        ]
-        options: list[tuple[Segment, float, str]] = []
-        if rest_words:
-            k0 = seg.words.index(rest_words[0])
-            sub = Segment(
-                seg.page,
-                seg.row,
-                seg.index,
-                rest_words,
-                seg.text[seg.starts[k0] :],
-                [s - seg.starts[k0] for s in seg.starts[k0:]],
-                seg.bbox,
-            )
-            options.append((sub, 1.0, "right of"))
-        elif h.segment + 1 < len(row.segments):
-            nxt = row.segments[h.segment + 1]
-            if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
-                # A label without a colon more often heads the block below it than names the cell beside it.
-                colon = pl.page.words[h.words[-1]].text.endswith(":")
-                options.append((nxt, 0.9 if colon else 0.75, "right of"))
-        if not rest_words:
-            for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
-                kv = _key_value(pl, r.index, h.bbox[0])
-                if kv is not None:
-                    options.append((kv, 0.9 * (0.95**k), "below, after 'Name:'"))
-                    break
-                segs = [
-                    s
-                    for s in r.segments
-                    if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
-                ]
-                if not segs:
-                    continue
-                s = segs[0]
-                following = r.segments[s.index + 1].text if s.index + 1 < len(r.segments) else ""
-                key_value = re.match(r"^[^:]{1,40}?\s*:", s.text) or following.startswith(":")
-                if key_value and not COMPANY_SUFFIX.search(s.text.split(":")[0]):
-                    continue
-                if is_name_like(cut_name(s.text)):
-                    options.append((s, 0.85 * (0.93**k), "below"))
-                    break
-        for s, base, rel in options:
+        for s, base, rel in _label_options(pl, h, label_cells):
             c = _segment_candidate(pl, s)
             if c:
                 if rel == "below":
-                    c = extend_name(pl, c)
+                    c = _extend_name(pl, c)
                 out.append(NameCandidate(c, base * h.strength, f"label '{h.phrase}' {rel}"))
     if role in ("seller", "buyer") and layout.pages:
-        pl = layout.pages[0]
-        blocks = _address_blocks(pl)
-        rival_rows = {(h.page, h.row) for h in rivals}
-        for block in blocks:
-            first = block[0]
-            c = _segment_candidate(pl, first)
-            if c is None and len(block) > 2:
-                c = _segment_candidate(pl, block[1])
-            if c is None:
-                continue
-            c = extend_name(pl, c)
-            right_side = first.bbox[0] > pl.width * 0.45
-            has_company = bool(COMPANY_SUFFIX.search(c.text))
-            labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
-            if role == "buyer":
-                score = 0.45 if not right_side else 0.38
-                if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
-                    score *= 0.7
-                score *= 0.5 if labelled_rival else 1.0
-                out.append(NameCandidate(c, score, "first line of an address block"))
-            else:
-                score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
-                score *= 0.5 if labelled_rival else 1.0
-                out.append(NameCandidate(c, score, "first line of an address block"))
+        out += _block_names(layout.pages[0], role, rivals)
         if role == "seller":
-            for r in pl.rows:
-                if r.bbox[1] > pl.height * 0.35:
-                    break
-                for seg in r.segments:
-                    if COMPANY_SUFFIX.search(seg.text):
-                        c = _segment_candidate(pl, seg)
-                        if c and COMPANY_SUFFIX.search(c.text):
-                            small = r.height < pl.body_height * 0.95
-                            sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
-                            score = (
-                                0.5
-                                + (0.1 if sender_line else 0.0)
-                                + (0.02 if small else 0.0)
-                                - 0.1 * (r.bbox[1] / pl.height)
-                            )
-                            out.append(NameCandidate(c, score, "company name near the top of the first page"))
-            # The largest text near the top is often the letterhead.
-            top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
-            if top:
-                big, height = max(top, key=lambda t: t[1])
-                if height > pl.body_height * 1.3:
-                    c = _segment_candidate(pl, big)
-                    if c:
-                        out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
-            # Without a letterhead (a logo image), the footer often names the company.
-            for r in pl.rows:
-                if r.bbox[1] < pl.height * 0.85:
-                    continue
-                for seg in r.segments:
-                    c = _segment_candidate(pl, seg) if COMPANY_SUFFIX.search(seg.text) else None
-                    if c and COMPANY_SUFFIX.search(c.text):
-                        out.append(NameCandidate(c, 0.33, "company name in the footer"))
-                        break
+            out += _letterhead_names(layout.pages[0])
     out.sort(key=lambda n: -n.score)
     return out

@@ -16,17 +16,15 @@ least as well cuts it down.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout
+from core.extraction.local.layout import DocumentLayout, PageLayout
+from core.vocabulary.marks import LABEL_FILLER
 
 __all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
-
-_FILLER = re.compile(r"^(?:[:#=\-–.]+|no\.?|nr\.?|n°|nº|#:?|number|nummer|numéro|num\.?|\(.*\)|in|en|:?)$", re.I)
 
 
 class SameKind:
@@ -83,68 +81,81 @@ def proximity(
     rows = same_kind if isinstance(same_kind, SameKind) else SameKind(same_kind)
     pl = layout.pages[hit.page]
     if cand.row == hit.row:
-        if cand.bbox[0] < hit.bbox[2] - 1:
-            return Proximity(0.0, "")
-        gap_segments = cand.segment - hit.segment
-        score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
-        dx = cand.bbox[0] - hit.bbox[2]
-        score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
-        between = [
-            c
-            for c in rows.on_row(cand.page, cand.row)
-            if hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)
-        ]
-        score *= 0.45 ** len(between)
-        extra = [
-            w
-            for w in _between_words(layout, hit, cand.words, cand.row)
-            if not _FILLER.match(w) and not any(ch.isdigit() for ch in w)
-        ]
-        if extra:
-            score *= 0.5 if len(extra) < 3 else 0.3
-        rel = "on the same line"
-        return Proximity(score, rel)
-    if cand.row == hit.row + 1:
-        # A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018".
-        label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
-        alone = not any(c is not cand for c in rows.on_row(cand.page, cand.row))
-        if (
-            label_row.words[-1] == hit.words[-1]
-            and cand_row.words[0] == cand.words[0]
-            and cand.bbox[0] < hit.bbox[0]
-            and alone
-        ):
-            return Proximity(0.85, "continued on the next line")
+        return _same_row(layout, hit, cand, rows)
+    if cand.row == hit.row + 1 and _continues(pl, hit, cand, rows):
+        return Proximity(0.85, "continued on the next line")
     if cand.row > hit.row:
-        k = cand.row - hit.row - 1
-        cand_row = pl.rows[cand.row]
-        dy = cand.bbox[1] - hit.bbox[3]
-        if k > 8 or dy > 12 * pl.body_height:
-            return Proximity(0.0, "")
-        hx0, hx1 = hit.bbox[0], hit.bbox[2]
-        cx0, cx1 = cand.bbox[0], cand.bbox[2]
-        overlap = min(hx1, cx1) - max(hx0, cx0)
-        aligned = overlap > 0 or abs(cx0 - hx0) < 2 * pl.body_height or abs(cx1 - hx1) < 2 * pl.body_height
-        if not aligned:
-            return Proximity(0.0, "")
-        # The value should sit in its own cell, not at the end of a longer sentence.
-        seg = cand_row.segments[cand.segment]
-        score = 0.8 * (0.75**k)
-        if seg.bbox[0] < hx0 - 3 * pl.body_height and overlap <= 0:
-            score *= 0.5
-        between = [
-            c
-            for r in range(hit.row + 1, cand.row)
-            for c in rows.on_row(cand.page, r)
-            if min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
-        ]
-        score *= 0.5 ** len(between)
-        # A label with its own value to the right on its row is less likely to head the value below.
-        right = [c for c in rows.on_row(cand.page, hit.row) if c.bbox[0] >= hit.bbox[2]]
-        if right:
-            score *= 0.5
-        return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
+        return _below(pl, hit, cand, rows)
     return Proximity(0.0, "")
+
+
+def _same_row(layout: DocumentLayout, hit: LabelHit, cand: Candidate, rows: SameKind) -> Proximity:
+    """A value right of its label: nearer segments and no value or word in between score higher."""
+    if cand.bbox[0] < hit.bbox[2] - 1:
+        return Proximity(0.0, "")
+    pl = layout.pages[hit.page]
+    gap_segments = cand.segment - hit.segment
+    score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
+    dx = cand.bbox[0] - hit.bbox[2]
+    score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
+    between = [
+        c
+        for c in rows.on_row(cand.page, cand.row)
+        if hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)
+    ]
+    score *= 0.45 ** len(between)
+    extra = [
+        w
+        for w in _between_words(layout, hit, cand.words, cand.row)
+        if not LABEL_FILLER.match(w) and not any(ch.isdigit() for ch in w)
+    ]
+    if extra:
+        score *= 0.5 if len(extra) < 3 else 0.3
+    return Proximity(score, "on the same line")
+
+
+def _continues(pl: PageLayout, hit: LabelHit, cand: Candidate, rows: SameKind) -> bool:
+    """A sentence wrapped after its label: "... Nr. 4711 vom" / "05.03.2018" (the value alone on its row)."""
+    label_row, cand_row = pl.rows[hit.row], pl.rows[cand.row]
+    alone = not any(c is not cand for c in rows.on_row(cand.page, cand.row))
+    return (
+        label_row.words[-1] == hit.words[-1]
+        and cand_row.words[0] == cand.words[0]
+        and cand.bbox[0] < hit.bbox[0]
+        and alone
+    )
+
+
+def _below(pl: PageLayout, hit: LabelHit, cand: Candidate, rows: SameKind) -> Proximity:
+    """A value on a row below its label, aligned with it (a label over its value, a header over its column)."""
+    k = cand.row - hit.row - 1
+    cand_row = pl.rows[cand.row]
+    dy = cand.bbox[1] - hit.bbox[3]
+    if k > 8 or dy > 12 * pl.body_height:
+        return Proximity(0.0, "")
+    hx0, hx1 = hit.bbox[0], hit.bbox[2]
+    cx0, cx1 = cand.bbox[0], cand.bbox[2]
+    overlap = min(hx1, cx1) - max(hx0, cx0)
+    aligned = overlap > 0 or abs(cx0 - hx0) < 2 * pl.body_height or abs(cx1 - hx1) < 2 * pl.body_height
+    if not aligned:
+        return Proximity(0.0, "")
+    # The value should sit in its own cell, not at the end of a longer sentence.
+    seg = cand_row.segments[cand.segment]
+    score = 0.8 * (0.75**k)
+    if seg.bbox[0] < hx0 - 3 * pl.body_height and overlap <= 0:
+        score *= 0.5
+    between = [
+        c
+        for r in range(hit.row + 1, cand.row)
+        for c in rows.on_row(cand.page, r)
+        if min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
+    ]
+    score *= 0.5 ** len(between)
+    # A label with its own value to the right on its row is less likely to head the value below.
+    right = [c for c in rows.on_row(cand.page, hit.row) if c.bbox[0] >= hit.bbox[2]]
+    if right:
+        score *= 0.5
+    return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
 
 
 @dataclass
@@ -180,19 +191,8 @@ def score_candidates(
     if not positives:
         return out
     same_kind = SameKind(candidates)
-    by_page_row: dict[tuple[int, int], list[LabelHit]] = {}
-    for group in (positives, negatives, rivals):
-        for h in group:
-            by_page_row.setdefault((h.page, h.row), [])
     for cand in candidates:
-        best, best_hit, best_rel = 0.0, None, ""
-        for h in positives:
-            if h.page != cand.page or h.row > cand.row or cand.row - h.row > 9:
-                continue
-            p = proximity(layout, h, cand, same_kind)
-            s = p.score * h.strength
-            if s > best:
-                best, best_hit, best_rel = s, h, p.relation
+        best, best_hit, best_rel = _best_label(layout, cand, positives, same_kind)
         if best <= 0 or best_hit is None:
             continue
         neg = max(
@@ -203,17 +203,7 @@ def score_candidates(
             ),
             default=0.0,
         )
-        riv_hit = None
-        riv = 0.0
-        own_cell = (best_hit.page, best_hit.row, best_hit.segment)
-        for h in rivals:
-            # Another field's word inside this label's own cell qualifies it ("Summe netto (excl. USt.)").
-            if (h.page, h.row, h.segment) == own_cell:
-                continue
-            if h.page == cand.page and 0 <= cand.row - h.row <= 9:
-                s = proximity(layout, h, cand, same_kind).score * h.strength
-                if s > riv:
-                    riv, riv_hit = s, h
+        riv, riv_hit = _best_rival(layout, cand, best_hit, rivals, same_kind)
         score = best
         reason = f"label '{best_hit.phrase}' {best_rel}" if best_hit.phrase else best_rel
         if neg >= best * 0.9:
@@ -225,6 +215,38 @@ def score_candidates(
         out.append(ScoredCandidate(cand, score, best_hit, reason))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _best_label(
+    layout: DocumentLayout, cand: Candidate, positives: Sequence[LabelHit], same_kind: SameKind
+) -> tuple[float, LabelHit | None, str]:
+    """The field's label that explains the candidate best: its score (proximity x strength), hit, relation."""
+    best, best_hit, best_rel = 0.0, None, ""
+    for h in positives:
+        if h.page != cand.page or h.row > cand.row or cand.row - h.row > 9:
+            continue
+        p = proximity(layout, h, cand, same_kind)
+        s = p.score * h.strength
+        if s > best:
+            best, best_hit, best_rel = s, h, p.relation
+    return best, best_hit, best_rel
+
+
+def _best_rival(
+    layout: DocumentLayout, cand: Candidate, own: LabelHit, rivals: Sequence[LabelHit], same_kind: SameKind
+) -> tuple[float, LabelHit | None]:
+    """Another field's label that explains the candidate best, outside the field's own label cell."""
+    riv, riv_hit = 0.0, None
+    own_cell = (own.page, own.row, own.segment)
+    for h in rivals:
+        # Another field's word inside this label's own cell qualifies it ("Summe netto (excl. USt.)").
+        if (h.page, h.row, h.segment) == own_cell:
+            continue
+        if h.page == cand.page and 0 <= cand.row - h.row <= 9:
+            s = proximity(layout, h, cand, same_kind).score * h.strength
+            if s > riv:
+                riv, riv_hit = s, h
+    return riv, riv_hit
 
 
 def confidence_from_scores(best: float, runner_up: float, ocr: float | None) -> float:

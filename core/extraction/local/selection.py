@@ -18,10 +18,10 @@ from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.scoring import ScoredCandidate
 from core.results import Citation
 from core.schema import Field
+from core.vocabulary.summary import SUMMARY_CONCEPTS
 
 __all__ = [
     "Pick",
-    "SUMMARY_CONCEPTS",
     "apply_cues",
     "prior_candidate",
     "prefer_sum_row",
@@ -30,9 +30,6 @@ __all__ = [
     "is_cell",
     "num",
 ]
-
-SUMMARY_CONCEPTS = frozenset({"total", "net", "tax", "due_payable"})
-"""Concepts whose amounts sum up a document (printed after its items)."""
 
 
 @dataclass
@@ -198,61 +195,16 @@ def reconcile(
     any printed amount that makes the sum hold); the consistent triple with the highest summed score
     replaces the independent choices when it keeps at least half of their summed score.
     """
-    by_concept: dict[str, Field] = {}
-    for f in fields:
-        c = cues[f.name].concept
-        if f.type == "number" and c in ("total", "net", "tax") and f.name in trace:
-            if c in by_concept:
-                return
-            by_concept[c] = f
-    if len(by_concept) < 3:
+    by_concept = _sum_fields(fields, cues, trace)
+    if by_concept is None:
         return
-    options: dict[str, list[ScoredCandidate | None]] = {}
-    for c, f in by_concept.items():
-        seen: set[float] = set()
-        opts: list[ScoredCandidate | None] = []
-        for s in trace[f.name]:
-            v = round(num(s.candidate.value), 2)
-            if v not in seen and s.score > 0.05:
-                seen.add(v)
-                opts.append(s)
-            if len(opts) >= 6:
-                break
-        options[c] = opts
+    options = {c: _distinct_options(trace[f.name]) for c, f in by_concept.items()}
     current = sum(
         trace[f.name][0].score if trace[f.name] and picks[f.name].value is not None else 0.0
         for f in by_concept.values()
     )
-    best: tuple[float, ScoredCandidate, ScoredCandidate, ScoredCandidate] | None = None
     tax_pool = {round(num(c.value), 2): c for c in reversed(amounts) if c.flags.get("decimals")}
-    for t in options["total"]:
-        for n in options["net"]:
-            if t is None or n is None:
-                continue
-            want = round(num(t.candidate.value) - num(n.candidate.value), 2)
-            x = next(
-                (o for o in options["tax"] if o is not None and abs(num(o.candidate.value) - want) < 0.011),
-                None,
-            )
-            if x is None and want in tax_pool and want != 0:
-                x = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to total minus net")
-            if x is None:
-                continue
-            total = t.score + n.score + x.score
-            if best is None or total > best[0]:
-                best = (total, t, n, x)
-    if best is None:
-        # No labelled total fits: a printed amount equal to net plus tax is the total.
-        for n in options["net"]:
-            for x in options["tax"]:
-                if n is None or x is None:
-                    continue
-                want = round(num(n.candidate.value) + num(x.candidate.value), 2)
-                if want in tax_pool and want != 0:
-                    t = ScoredCandidate(tax_pool[want], 0.2, None, "the printed amount equal to net plus tax")
-                    total = t.score + n.score + x.score
-                    if best is None or total > best[0]:
-                        best = (total, t, n, x)
+    best = _best_sum(options, tax_pool)
     if best is None or best[0] < 0.5 * current:
         return
     for c, chosen in zip(("total", "net", "tax"), best[1:], strict=False):
@@ -262,6 +214,67 @@ def reconcile(
         if picks[f.name].value is None or num(picks[f.name].value) != num(pick.value):
             pick.reason += "; chosen so that net + tax = total"
         picks[f.name] = pick
+
+
+_Triple = tuple[float, ScoredCandidate, ScoredCandidate, ScoredCandidate]
+"""A summed score and the total, net and tax candidates that add up."""
+
+
+def _sum_fields(
+    fields: list[Field], cues: dict[str, FieldCues], trace: dict[str, list[ScoredCandidate]]
+) -> dict[str, Field] | None:
+    """The number fields of the total, net and tax concepts, one each, or None when the workflow lacks one or
+    has two of a kind."""
+    by_concept: dict[str, Field] = {}
+    for f in fields:
+        c = cues[f.name].concept
+        if f.type == "number" and c in ("total", "net", "tax") and f.name in trace:
+            if c in by_concept:
+                return None
+            by_concept[c] = f
+    return by_concept if len(by_concept) == 3 else None
+
+
+def _distinct_options(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """The best-scored candidates with distinct values (at most six)."""
+    seen: set[float] = set()
+    opts: list[ScoredCandidate] = []
+    for s in scored:
+        v = round(num(s.candidate.value), 2)
+        if v not in seen and s.score > 0.05:
+            seen.add(v)
+            opts.append(s)
+        if len(opts) >= 6:
+            break
+    return opts
+
+
+def _best_sum(options: dict[str, list[ScoredCandidate]], pool: dict[float, Candidate]) -> _Triple | None:
+    """The consistent total, net and tax with the highest summed score; a tax (or failing that a total) may be
+    any printed amount of ``pool`` that makes the sum hold."""
+    best: _Triple | None = None
+    for t in options["total"]:
+        for n in options["net"]:
+            want = round(num(t.candidate.value) - num(n.candidate.value), 2)
+            x = next((o for o in options["tax"] if abs(num(o.candidate.value) - want) < 0.011), None)
+            if x is None and want in pool and want != 0:
+                x = ScoredCandidate(pool[want], 0.2, None, "the printed amount equal to total minus net")
+            if x is None:
+                continue
+            total = t.score + n.score + x.score
+            if best is None or total > best[0]:
+                best = (total, t, n, x)
+    if best is None:
+        # No labelled total fits: a printed amount equal to net plus tax is the total.
+        for n in options["net"]:
+            for x in options["tax"]:
+                want = round(num(n.candidate.value) + num(x.candidate.value), 2)
+                if want in pool and want != 0:
+                    t = ScoredCandidate(pool[want], 0.2, None, "the printed amount equal to net plus tax")
+                    total = t.score + n.score + x.score
+                    if best is None or total > best[0]:
+                        best = (total, t, n, x)
+    return best
 
 
 def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[str, Pick]) -> None:

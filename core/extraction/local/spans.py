@@ -12,10 +12,10 @@ from core.extraction.local.candidates import Candidate
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, Segment
+from core.vocabulary.marks import GLUED_NUMBER_SIGN, NUMBER_SIGNS
 
 __all__ = ["label_values"]
 
-_GLUED_LABEL = re.compile(r"^(?:n[°º]|no\.|nr\.?|num\.)\s*(?=\w*\d)", re.I)
 _AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
 _GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
@@ -61,7 +61,7 @@ def label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool,
             texts = [pl.page.words[i].text for i in picked]
             value = ("".join(texts) if cues.no_spaces or (texts and texts[0] == "#") else " ".join(texts)).strip(" :;,")
             if identifier:
-                value = _GLUED_LABEL.sub("", value.rstrip("."))
+                value = GLUED_NUMBER_SIGN.sub("", value.rstrip("."))
             if not value:
                 continue
             out.append(
@@ -83,12 +83,12 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
     """The identifier among some words: the first token with a digit (and following parts that belong)."""
     chosen: list[int] = []
     for k, i in enumerate(idx):
-        t = _GLUED_LABEL.sub("", words[i].text.strip(":;,"))
+        t = GLUED_NUMBER_SIGN.sub("", words[i].text.strip(":;,"))
         if _AMOUNT_LIKE.match(t):
             if chosen:
                 break
             continue
-        if not t or t in (":", "#", "-", "No", "No.", "Nr", "Nr.", "N°", "Nº"):
+        if not t or t in NUMBER_SIGNS:
             if chosen:
                 break
             continue

@@ -1,69 +1,30 @@
-"""Finding item tables on a page: visual rows, header rows matched to item fields, and their columns.
+"""Finding item tables on a page: header rows matched to item fields, and their columns.
 
-Works on words alone (a PDF text layer or Tesseract output, bbox in points, top-left origin), so digital and
-scanned pages take the same path. ``core.extraction.local.tables`` turns the columns found here into items.
+Works on the page's rows and cells (``tables.grid``: the layout's rows, from words alone, so digital and
+scanned pages take the same path). ``tables.extract`` turns the columns found here into items.
 """
 
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 
 from core.documents import Page, Word
+from core.extraction.local.layout import PageLayout, Row
+from core.extraction.local.tables.grid import row_words
 from core.extraction.local.tables.labels import MATCH_THRESHOLD, NUMERIC_TYPES, LabelMatcher, matcher_for
 from core.schema import Field
 
 __all__ = [
-    "VisualRow",
-    "Segment",
     "Column",
     "HeaderBand",
-    "visual_rows",
-    "segments",
     "find_headers",
     "column_bounds",
     "split_columns",
 ]
 
 _DIGIT = re.compile(r"\d")
-
-
-@dataclass
-class VisualRow:
-    """Words of a page that share a baseline band, left to right."""
-
-    words: list[Word]
-    top: float
-    bottom: float
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-
-@dataclass
-class Segment:
-    """Consecutive words of a row with no column-sized gap between them."""
-
-    words: list[Word]
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].bbox[0]
-
-    @property
-    def x1(self) -> float:
-        return max(w.bbox[2] for w in self.words)
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
 
 
 @dataclass
@@ -89,7 +50,6 @@ class HeaderBand:
     columns: list[Column]
     score: float
     label: str
-    rows: list[VisualRow] = dc_field(default_factory=list)
     bounds: list[float] = dc_field(default_factory=list)
 
     @property
@@ -100,88 +60,17 @@ class HeaderBand:
     def x1(self) -> float:
         return max(c.x1 for c in self.columns)
 
-    def signature(self) -> tuple[str | None, ...]:
-        """The matched fields left to right, used to recognise a repeated header."""
-        return tuple(c.field for c in self.columns if c.field)
 
-
-def visual_rows(page: Page) -> list[VisualRow]:
-    """Group the page's words into rows by vertical overlap (cells of one table row end up together).
-
-    Args:
-        page: a page with words.
-    Returns:
-        Rows top to bottom, words in each row left to right.
-    """
-    heights = sorted(w.bbox[3] - w.bbox[1] for w in page.words) or [10.0]
-    typical = heights[len(heights) // 2]
-
-    # Text running up the margin comes as tall, narrow boxes stacked at one x; they would glue unrelated rows
-    # together. A short word in a tall line box ("air") is tall and narrow too, but has no such stack.
-    narrow = [w for w in page.words if len(w.text) >= 3 and w.bbox[3] - w.bbox[1] > 1.2 * (w.bbox[2] - w.bbox[0])]
-    vertical = {
-        id(w)
-        for w in narrow
-        if sum(abs(v.bbox[0] - w.bbox[0]) < 2 and abs(v.bbox[2] - w.bbox[2]) < 2 for v in narrow) >= 3
-    }
-    vertical |= {id(w) for w in page.words if w.bbox[3] - w.bbox[1] > max(1.8 * typical, w.bbox[2] - w.bbox[0])}
-    words = sorted(
-        (w for w in page.words if w.text.strip() and id(w) not in vertical),
-        key=lambda w: (w.bbox[1] + w.bbox[3]) / 2,
-    )
-    rows: list[VisualRow] = []
-    # Per row: the sum of its words' centres and their count (the running sum adds in the same order as
-    # summing the list would).
-    centres: list[list[float]] = []
-    for w in words:
-        cy, h = (w.bbox[1] + w.bbox[3]) / 2, max(w.bbox[3] - w.bbox[1], 1.0)
-        placed = False
-        # Compare with the row's mean centre, not its growing extent, so stacked lines do not chain up.
-        for k in range(len(rows) - 1, max(len(rows) - 5, -1), -1):
-            row = rows[k]
-            centre = centres[k][0] / centres[k][1]
-            if abs(cy - centre) < 0.4 * min(h, row.height) + 0.5:
-                row.words.append(w)
-                centres[k][0] += cy
-                centres[k][1] += 1
-                row.top, row.bottom = min(row.top, w.bbox[1]), max(row.bottom, w.bbox[3])
-                placed = True
-                break
-        if not placed:
-            rows.append(VisualRow([w], w.bbox[1], w.bbox[3]))
-            centres.append([cy, 1])
-    for row in rows:
-        row.words.sort(key=lambda w: w.bbox[0])
-    rows.sort(key=lambda r: r.top)
-    return rows
-
-
-def segments(row: VisualRow, gap_factor: float = 0.6) -> list[Segment]:
-    """Split a row where the gap between words is wider than ``gap_factor`` times the text height."""
-    out: list[Segment] = []
-    heights = [w.bbox[3] - w.bbox[1] for w in row.words]
-    h = statistics.median(heights) if heights else 10.0
-    x1 = 0.0  # right edge of the last segment (``out[-1].x1``, kept as we go)
-    for w in row.words:
-        if out and w.bbox[0] - x1 <= gap_factor * h:
-            out[-1].words.append(w)
-            x1 = max(x1, w.bbox[2])
-        else:
-            out.append(Segment([w]))
-            x1 = w.bbox[2]
-    return out
-
-
-def _header_columns(band: list[VisualRow]) -> list[Column]:
-    # Segments of the band's rows merge into one column when their x-ranges overlap (stacked header text).
+def _header_columns(page: Page, band: list[Row]) -> list[Column]:
+    # Cells of the band's rows merge into one column when their x-ranges overlap (stacked header text).
     cols: list[tuple[float, float, list[tuple[float, str]], list[Word]]] = []
     for row in band:
-        for seg in segments(row):
+        for seg in row.segments:
             hit = [i for i, (x0, x1, _, _) in enumerate(cols) if seg.x0 < x1 - 1 and seg.x1 > x0 + 1]
             x0 = min([seg.x0] + [cols[i][0] for i in hit])
             x1 = max([seg.x1] + [cols[i][1] for i in hit])
             parts = [p for i in hit for p in cols[i][2]] + [(row.top, seg.text)]
-            words = [w for i in hit for w in cols[i][3]] + seg.words
+            words = [w for i in hit for w in cols[i][3]] + row_words(page, seg)
             for i in sorted(hit, reverse=True):
                 cols.pop(i)
             cols.append((x0, x1, parts, words))
@@ -189,7 +78,7 @@ def _header_columns(band: list[VisualRow]) -> list[Column]:
     return [Column(" ".join(t for _, t in sorted(p)), x0, x1, words=w) for x0, x1, p, w in cols]
 
 
-def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
+def _split_points(col: Column, body: list[Row]) -> list[float]:
     """Gaps between the words of one header line where the rows below show two columns, not one."""
     points: list[float] = []
     lines: list[list[Word]] = []
@@ -211,7 +100,7 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
         for row in body:
             # Currency signs set apart from their amounts ("€      9,90") are not a column of their own.
             segs = [
-                g for g in segments(row) if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
+                g for g in row.segments if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
             ]
             # Text starting a few points left of its header still counts as starting at it.
             if any(g.x0 < x - 3 and g.x1 > x + 3 for g in segs):
@@ -230,7 +119,7 @@ def _split_points(col: Column, body: list[VisualRow]) -> list[float]:
     return points
 
 
-def split_columns(band: HeaderBand, body: list[VisualRow], items: list[Field]) -> HeaderBand:
+def split_columns(band: HeaderBand, body: list[Row], items: list[Field]) -> HeaderBand:
     """Split header columns whose labels sit close together (one space in a monospaced header) where the
     table's rows show a column gap under them, and match the item fields again.
 
@@ -265,34 +154,35 @@ def split_columns(band: HeaderBand, body: list[VisualRow], items: list[Field]) -
     return replace(band, columns=columns, score=score, label=" ".join(c.label for c in columns), bounds=[])
 
 
-def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[HeaderBand]:
+def find_headers(pl: PageLayout, rows: list[Row], items: list[Field]) -> list[HeaderBand]:
     """Header bands on a page: rows (with stacked neighbours) whose labels match two or more item fields.
 
     Args:
-        page: the page (for its number).
-        rows: its visual rows (``visual_rows(page)``).
+        pl: the page's layout.
+        rows: its rows for reading tables (``grid.table_rows(pl)``).
         items: the item fields of the array.
     Returns:
         Non-overlapping header bands top to bottom, each needing at least one numeric field matched.
     """
+    page = pl.page
     numeric = {f.name for f in items if f.type in NUMERIC_TYPES}
     matcher = matcher_for(items)
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
-        if sum(_DIGIT.search(w.text) is not None for w in row.words) > 0.15 * len(row.words):
+        if sum(_DIGIT.search(page.words[w].text) is not None for w in row.words) > 0.15 * len(row.words):
             continue
-        if not _reads_as_label(matcher, row):
+        if not _reads_as_label(page, matcher, row):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
-        while lo > 0 and i - lo < 3 and _stackable(rows[lo - 1], rows[lo]):
+        while lo > 0 and i - lo < 3 and _stackable(page, rows[lo - 1], rows[lo]):
             lo -= 1
-        while hi + 1 < len(rows) and hi - i < 3 and _stackable(rows[hi], rows[hi + 1]):
+        while hi + 1 < len(rows) and hi - i < 3 and _stackable(page, rows[hi], rows[hi + 1]):
             hi += 1
         best: HeaderBand | None = None
         for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
-            cols = _header_columns(rows[a : b + 1])
+            cols = _header_columns(page, rows[a : b + 1])
             score = matcher.match(cols)
             matched = {c.field for c in cols if c.field}
             if len(matched) < 2 or not matched & numeric:
@@ -300,7 +190,7 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
             # Prefer the band whose matches are strongest, then the one with fewer spurious rows.
             if best is None or score > best.score + 0.05:
                 label = " ".join(c.label for c in cols)
-                best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label, rows[a : b + 1])
+                best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label)
         if best and not any(b.top <= best.bottom and best.top <= b.bottom for b in bands):
             bands.append(best)
         elif best:
@@ -311,26 +201,27 @@ def find_headers(page: Page, rows: list[VisualRow], items: list[Field]) -> list[
     return bands
 
 
-def _reads_as_label(matcher: LabelMatcher, row: VisualRow) -> bool:
-    """Whether some segment (or word) of the row reads like one of the item fields' labels."""
-    for seg in segments(row):
-        for text in [seg.text] + ([w.text for w in seg.words] if len(seg.words) > 1 else []):
+def _reads_as_label(page: Page, matcher: LabelMatcher, row: Row) -> bool:
+    """Whether some cell (or word) of the row reads like one of the item fields' labels."""
+    for seg in row.segments:
+        for text in [seg.text] + ([page.words[w].text for w in seg.words] if len(seg.words) > 1 else []):
             if any(s >= MATCH_THRESHOLD for s in matcher.scores(text)[1].values()):
                 return True
     return False
 
 
-def _stackable(upper: VisualRow, lower: VisualRow) -> bool:
+def _stackable(page: Page, upper: Row, lower: Row) -> bool:
     # OCR boxes hug the glyphs, so stacked header lines show a wider gap than a text layer's boxes do.
     gap = lower.top - upper.bottom
-    h = max(min(upper.height, lower.height), 1.0)
-    ocr = any(w.confidence is not None and w.confidence < 1.0 for w in upper.words + lower.words)
+    h = max(min(upper.bottom - upper.top, lower.bottom - lower.top), 1.0)
+    words = row_words(page, upper) + row_words(page, lower)
+    ocr = any(w.confidence is not None and w.confidence < 1.0 for w in words)
     if gap > (1.25 if ocr else 0.8) * h:
         return False
-    return not any(_DIGIT.search(w.text) for w in upper.words + lower.words)
+    return not any(_DIGIT.search(w.text) for w in words)
 
 
-def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
+def column_bounds(page: Page, columns: list[Column], rows: list[Row]) -> list[float]:
     """Where one column ends and the next begins, from the whitespace the table's rows leave between them.
 
     Between the centres of two neighbouring header labels, the x with the fewest rows inked (the middle of the
@@ -338,6 +229,7 @@ def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
     theirs are split where the page itself shows a gap.
 
     Args:
+        page: the page.
         columns: header columns, left to right.
         rows: the table's rows below the header.
     Returns:
@@ -345,7 +237,7 @@ def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
     """
     bounds: list[float] = []
     # Rows of one segment (a wrapped description, a note running across the table) say nothing about columns.
-    rows = [r for r in rows if len(segments(r)) > 1] or rows
+    rows = [r for r in rows if len(r.segments) > 1] or rows
     for left, right in zip(columns, columns[1:], strict=False):
         lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
         n = int(hi - lo)
@@ -354,7 +246,7 @@ def column_bounds(columns: list[Column], rows: list[VisualRow]) -> list[float]:
             continue
         coverage = [0] * n
         for row in rows:
-            for w in row.words:
+            for w in row_words(page, row):
                 a, b = max(int(w.bbox[0] - lo), 0), min(int(w.bbox[2] - lo) + 1, n)
                 for k in range(a, b):
                     coverage[k] += 1

@@ -3,7 +3,7 @@
 Interface (called by the local engine for every field with ``field.item_fields``)::
 
     from core.extraction.local.tables import extract_items, ItemsResult
-    result = extract_items(document, field)   # -> ItemsResult
+    result = extract_items(document, field, layout)   # -> ItemsResult (layout: the engine's, or built here)
     result.items            # [{"description": "Trennblätter A4", "quantity": 20.0, ...}, ...]
     result.item_citations   # one Citation per item: the row's region and its text
     result.cell_citations   # per item, {item_field: Citation} for the cells that gave a value
@@ -12,16 +12,17 @@ Interface (called by the local engine for every field with ``field.item_fields``
     result.reason           # "table on page 2 with header 'Pos Beschreibung Menge ...'" or why nothing
 
 How: header rows are found by matching the item fields' label cues (words in parentheses or quotes in their
-descriptions, their names, and a multilingual synonym table: ``table_labels``) to the words of each visual
-row, stacked header lines included (``table_detect``). The header's columns split the rows below, first in the
-gaps between the labels, then where the rows themselves leave a gap (which also splits labels set one space
-apart); the layout under which the rows read best is kept, and a numeric field no label matched takes the
-unlabelled column whose numbers make quantity x unit price = line total (``_arithmetic_repair``). A row with
-amounts in the numeric columns starts an item; wrapped name lines directly below (or above) join it; detail
-lines ("Bruttopreis : 9,90"), totals, tax and discount lines and another table's header end it or the table
-(``table_rows``). Tables continue on the next page under a repeated header or without one. With no matching
-header, receipt-style lines (``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``receipt_lines``).
-Values are normalised to the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
+descriptions, their names, and the column labels of ``core.vocabulary.columns``: ``tables.labels``) to the
+cells of each of the layout's rows (``tables.grid``), stacked header lines included (``tables.detect``). The
+header's columns split the rows below, first in the gaps between the labels, then where the rows themselves
+leave a gap (which also splits labels set one space apart); the layout under which the rows read best is
+kept, and a numeric field no label matched takes the unlabelled column whose numbers make quantity x unit
+price = line total (``_arithmetic_repair``). A row with amounts in the numeric columns starts an item; wrapped
+name lines directly below (or above) join it; detail lines ("Bruttopreis : 9,90"), totals, tax and discount
+lines and another table's header end it or the table (``tables.rows``). Tables continue on the next page
+under a repeated header or without one. With no matching header, receipt-style lines
+(``2 x Flat White  6.80`` up to ``TOTAL``) are read instead (``tables.receipts``). Values are normalised to
+the item field types (numbers as float, integers as int, dates as YYYY-MM-DD).
 
 PyMuPDF's ``page.find_tables()`` is not used: it took about 0.9 s per page here against 7 ms for the page's
 words, and many invoices have no ruling lines for it to follow; the word-based reader runs the same on OCR.
@@ -38,14 +39,9 @@ from pydantic import Field as PydField
 
 from core.documents import Document, Page, Word
 from core.extraction.citations import citation_from_bbox, union_bbox
-from core.extraction.local.tables.detect import (
-    HeaderBand,
-    VisualRow,
-    column_bounds,
-    find_headers,
-    split_columns,
-    visual_rows,
-)
+from core.extraction.local.layout import DocumentLayout, Row, build_layout
+from core.extraction.local.tables.detect import HeaderBand, column_bounds, find_headers, split_columns
+from core.extraction.local.tables.grid import row_words, table_rows
 from core.extraction.local.tables.labels import NUMERIC_TYPES, field_concept
 from core.extraction.local.tables.receipts import read_receipt_lines
 from core.extraction.local.tables.rows import ReadTable, RowItem, read_table
@@ -126,12 +122,13 @@ def _citation(page: Page, words: list[Word]) -> Citation:
     return citation_from_bbox(page, union_bbox(w.bbox for w in ordered), " ".join(w.text for w in ordered))
 
 
-def extract_items(document: Document, field: Field) -> ItemsResult:
+def extract_items(document: Document, field: Field, layout: DocumentLayout | None = None) -> ItemsResult:
     """Read the items of an array-of-objects field from the document's tables.
 
     Args:
         document: a loaded document (text-layer or OCR pages).
         field: an array field whose items are objects (``field.item_fields`` non-empty).
+        layout: the document's layout (``layout.build_layout``), when the caller has it already.
     Returns:
         The items in document order with citations, confidences and a reason; no items (and a reason) when
         neither a table header matching the item fields nor receipt-style item lines are found.
@@ -142,9 +139,10 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
     fields = field.item_fields
     if not fields:
         return ItemsResult(reason=f"field '{field.name}' is not an array of objects")
-    items, reason, header_score = _table_items(document, fields)
+    layout = layout or build_layout(document)
+    items, reason, header_score = _table_items(layout, fields)
     if not items:
-        receipt = _receipt_items(document, fields)
+        receipt = _receipt_items(layout, fields)
         if receipt:
             items, header_score = receipt, 0.0
             reason = (
@@ -174,10 +172,10 @@ def extract_items(document: Document, field: Field) -> ItemsResult:
     return result
 
 
-def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem], str, float]:
+def _table_items(layout: DocumentLayout, fields: list[Field]) -> tuple[list[RowItem], str, float]:
     """Items from tables whose header matches the item fields, with the reason and the header's score."""
-    page_rows = {page.number: visual_rows(page) for page in document.pages}
-    found = {page.number: find_headers(page, page_rows[page.number], fields) for page in document.pages}
+    page_rows = {pl.page.number: table_rows(pl) for pl in layout.pages}
+    found = {pl.page.number: find_headers(pl, page_rows[pl.page.number], fields) for pl in layout.pages}
     scores = [b.score for bands in found.values() for b in bands]
     if not scores:
         return [], "no table header matching the item fields was found", 0.0
@@ -187,7 +185,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
     first_band = next(b for bands in kept.values() for b in bands)
     tables: list[ReadTable] = []
     open_band: HeaderBand | None = None
-    for page in document.pages:
+    for page in (pl.page for pl in layout.pages):
         rows, bands = page_rows[page.number], kept[page.number]
         # Any other header matching the item fields (a sub-table, a tax table) ends the table above it.
         others = [b.top for b in found[page.number] if b not in bands]
@@ -198,7 +196,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
         for k, band in enumerate(starts):
             ends = [b.top for b in starts[k + 1 :]] + [t for t in others if t > band.top]
             end = min(ends) if ends else page.height + 1
-            texts = [w.text for row in rows if band.bottom < row.top < end for w in row.words]
+            texts = [w.text for row in rows if band.bottom < row.top < end for w in row_words(page, row)]
             decimal_comma = _decimal_comma(texts)
             # First pass splits columns in the gaps between header labels; the rows it finds then show where
             # the page's own column gaps are, and the second pass reads with those.
@@ -213,7 +211,7 @@ def _table_items(document: Document, fields: list[Field]) -> tuple[list[RowItem]
                 best_quality = _quality(table, fields, decimal_comma)
                 split = split_columns(band, body, fields)
                 for variant in (split, band) if split is not band else (band,):
-                    variant = replace(variant, bounds=column_bounds(variant.columns, body))
+                    variant = replace(variant, bounds=column_bounds(page, variant.columns, body))
                     again = read_table(page, rows, variant, end, fields)
                     quality = _quality(again, fields, decimal_comma)
                     # Ties go to the split header (its columns are the finer reading of the same rows).
@@ -252,7 +250,7 @@ def _quality(table: ReadTable, fields: list[Field], decimal_comma: bool) -> floa
 
 
 def _arithmetic_repair(
-    page: Page, rows: list[VisualRow], table: ReadTable, end: float, fields: list[Field], decimal_comma: bool
+    page: Page, rows: list[Row], table: ReadTable, end: float, fields: list[Field], decimal_comma: bool
 ) -> ReadTable:
     """Give a numeric item field no header matched (quantity under "#", say) the unlabelled column whose
     numbers make quantity x unit price = line total on most items."""
@@ -274,7 +272,7 @@ def _arithmetic_repair(
     return best
 
 
-def _receipt_items(document: Document, fields: list[Field]) -> list[RowItem]:
+def _receipt_items(layout: DocumentLayout, fields: list[Field]) -> list[RowItem]:
     """Items from receipt-style lines, their parts given to the item fields by what the fields stand for."""
     concepts = {field_concept(f): f.name for f in reversed(fields)}
     numeric = [f.name for f in fields if f.type in NUMERIC_TYPES]
@@ -284,7 +282,7 @@ def _receipt_items(document: Document, fields: list[Field]) -> list[RowItem]:
     if total is None or text is None:
         return []
     items: list[RowItem] = []
-    for line in read_receipt_lines(document.pages):
+    for line in read_receipt_lines(layout):
         item = RowItem(page=line.page, words=list(line.words))
         parts = {text: line.description, total: line.line_total}
         if concepts.get("quantity"):

@@ -1,7 +1,7 @@
-"""Header labels against item fields: the cues a field's description gives, a multilingual synonym table, and
-fuzzy scores (rapidfuzz) of a printed column label against both.
+"""Header labels against item fields: the cues a field's description gives, the column labels of
+``core.vocabulary.columns``, and fuzzy scores (rapidfuzz) of a printed column label against both.
 
-``table_detect`` uses these to find header rows; changing a field's description changes the column it gets.
+``tables.detect`` uses these to find header rows; changing a field's description changes the column it gets.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from core.schema import Field
+from core.vocabulary.columns import COLUMN_LABELS
 
 if TYPE_CHECKING:
     from core.extraction.local.tables.detect import Column
 
 __all__ = [
-    "SYNONYMS",
     "MATCH_THRESHOLD",
     "NUMERIC_TYPES",
     "normalize_label",
@@ -30,44 +30,6 @@ __all__ = [
     "matcher_for",
 ]
 
-# Common line-item column labels in the Latin-script languages we meet; a field's own description cues
-# (parenthesised lists, quoted words, its name) weigh more than these.
-# fmt: off
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "description": (
-        "description", "bezeichnung", "beschreibung", "artikel", "artikelbezeichnung", "leistung", "produkt",
-        "designation", "libelle", "article", "item", "product", "service", "descripcion", "concepto",
-        "descrizione", "omschrijving", "produit", "details", "text", "leistungsbeschreibung", "prestation",
-    ),
-    "quantity": (
-        "quantity", "qty", "menge", "anzahl", "qte", "quantite", "cantidad", "quantita", "aantal", "stuck",
-        "qtd", "quantidade", "units", "hours", "stunden", "nombre", "cant", "hoeveelheid", "aantal",
-    ),
-    "unit_price": (
-        "unit price", "price", "preis", "einzelpreis", "stuckpreis", "nettopreis", "prix unitaire", "prix",
-        "pu", "pu ht", "rate", "precio", "precio unitario", "prezzo", "prijs", "e-preis", "ep", "unit cost",
-        "prijs per stuk", "stukprijs", "eenheidsprijs",
-        "prix unit ht", "price per unit",
-    ),
-    "line_total": (
-        "total", "amount", "betrag", "gesamt", "gesamtpreis", "gesamtbetrag", "nettobetrag", "montant",
-        "montant ht", "total ht", "importe", "importo", "bedrag", "line total", "net amount",
-        "positionsbetrag",
-        "wert", "gp", "summe", "entgelt", "line amount", "total price", "totaal", "totale", "subtotaal",
-        "prix total",
-    ),
-    # Columns that are not item fields of a typical schema but must not be mistaken for one.
-    "unit": ("unit", "einheit", "me", "unite", "uom", "unidad", "ud"),
-    "vat": (
-        "vat", "tax", "mwst", "ust", "steuer", "steuersatz", "tva", "iva", "btw", "vat %", "tax rate", "usts",
-    ),
-    "position": ("pos", "position", "nr", "no", "#", "n", "ligne", "line", "lfd nr"),
-    "article_no": (
-        "art-nr", "artikelnummer", "artikel-nr", "artnr", "sku", "code", "reference", "ref", "ean", "gtin",
-    ),
-    "discount": ("rabatt", "discount", "remise", "sconto", "descuento", "nachlass"),
-}
-# fmt: on
 NUMERIC_TYPES = frozenset({"number", "integer"})
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
@@ -94,7 +56,7 @@ def normalize_label(text: str) -> str:
 
 
 def field_concept(item: Field) -> str | None:
-    """The synonym concept (``quantity``, ``unit_price``...) an item field stands for, or None."""
+    """The column concept (``quantity``, ``unit_price``...) an item field stands for, or None."""
     return _concept(item.name, item.description)
 
 
@@ -102,7 +64,7 @@ def field_concept(item: Field) -> str | None:
 def _concept(field_name: str, description: str) -> str | None:
     name = normalize_label(field_name.replace("_", " "))
     best, best_score = None, 0.0
-    for concept, words in SYNONYMS.items():
+    for concept, words in COLUMN_LABELS.items():
         for cand in (concept.replace("_", " "), *words):
             score = fuzz.ratio(name, cand)
             if score > best_score:
@@ -110,12 +72,12 @@ def _concept(field_name: str, description: str) -> str | None:
     if best_score >= 85:
         return best
     for cue in _description_cues(description):
-        for concept, words in SYNONYMS.items():
+        for concept, words in COLUMN_LABELS.items():
             if cue in words:
                 return concept
     # Otherwise the concept whose words the description uses most ("Product name" -> description).
     text = f" {normalize_label(description)} "
-    hits = {c: sum(f" {w} " in text for w in (c.replace("_", " "), *ws)) for c, ws in SYNONYMS.items()}
+    hits = {c: sum(f" {w} " in text for w in (c.replace("_", " "), *ws)) for c, ws in COLUMN_LABELS.items()}
     concept = max(hits, key=lambda c: hits[c])
     return concept if hits[concept] and list(hits.values()).count(hits[concept]) == 1 else None
 
@@ -131,12 +93,12 @@ def _description_cues(description: str) -> list[str]:
 
 
 def field_cues(item: Field) -> list[tuple[str, float]]:
-    """Label cues of an item field with their weight: description cues and name 1.0, synonyms 0.9."""
+    """Label cues of an item field with their weight: description cues and name 1.0, column labels 0.9."""
     cues = [(c, 1.0) for c in _description_cues(item.description)]
     cues.append((normalize_label(item.name.replace("_", " ")), 1.0))
     concept = field_concept(item)
     if concept:
-        cues.extend((s, 0.9) for s in SYNONYMS[concept])
+        cues.extend((s, 0.9) for s in COLUMN_LABELS[concept])
     return cues
 
 
@@ -160,10 +122,10 @@ class LabelMatcher:
         self.items = items
         self.concepts = {f.name: field_concept(f) for f in items}
         # One list of every cue, scored against a label in one rapidfuzz call; then grouped back.
-        self.cues: list[str] = sorted({w for words in SYNONYMS.values() for w in words})
+        self.cues: list[str] = sorted({w for words in COLUMN_LABELS.values() for w in words})
         self.cues += sorted({c for f in items for c, _ in field_cues(f)} - set(self.cues))
         index = {c: i for i, c in enumerate(self.cues)}
-        self.by_concept = {name: [index[w] for w in words] for name, words in SYNONYMS.items()}
+        self.by_concept = {name: [index[w] for w in words] for name, words in COLUMN_LABELS.items()}
         self.by_field = {f.name: [(index[c], wt) for c, wt in field_cues(f)] for f in items}
         self._short_cues = [i for i, c in enumerate(self.cues) if len(c) <= 2]
         self._seen: dict[str, tuple[str | None, dict[str, float]]] = {}
@@ -181,7 +143,7 @@ class LabelMatcher:
         return scores
 
     def scores(self, raw_label: str) -> tuple[str | None, dict[str, float]]:
-        """The label's closest synonym concept and its score per item field (0-100)."""
+        """The label's closest column concept and its score per item field (0-100)."""
         label = normalize_label(raw_label)
         if label in self._seen:
             return self._seen[label]

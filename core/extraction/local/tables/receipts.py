@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 
 from core.documents import Page, Word
-from core.extraction.local.tables.detect import VisualRow, visual_rows
+from core.extraction.local.layout import DocumentLayout, PageLayout
+from core.extraction.local.tables.grid import row_words, table_rows
 from core.extraction.local.tables.labels import normalize_label
+from core.vocabulary.summary import RECEIPT_END_WORDS
 
 __all__ = ["ReceiptLine", "receipt_rows", "read_receipt_lines"]
 
@@ -20,17 +22,6 @@ _AMOUNT = re.compile(r"^[-+]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}-?$")
 _INTEGER = re.compile(r"^\d{1,4}$")
 _QTY_WORD = re.compile(r"^(\d{1,4}(?:[.,]\d{1,3})?)[xX×*]$")
 _TRAILERS = re.compile(r"^(?:[A-D]|[A-D]\d|\*|eur|usd|gbp|chf|€|\$|£)$", re.I)
-# Lines that sum up or settle the sale rather than list a product.
-# fmt: off
-_STOP_WORDS = (
-    "total", "subtotal", "sub-total", "summe", "zwischensumme", "gesamt", "betrag", "zu zahlen",
-    "amount due", "balance", "tax", "vat", "mwst", "ust", "tva", "iva", "netto", "brutto", "net", "change",
-    "cash",
-    "card", "paid", "tendered", "rückgeld", "ruckgeld", "gegeben", "bar", "visa", "mastercard", "ec-karte",
-    "payment", "montant", "a payer", "rendu", "especes", "carte", "totale", "importe", "tip", "rounding",
-    "discount", "rabatt", "remise",
-)
-# fmt: on
 
 
 @dataclass
@@ -45,22 +36,23 @@ class ReceiptLine:
     line_total: list[Word]
 
 
-def receipt_rows(page: Page) -> list[VisualRow]:
-    """Lines of a page for reading receipts: Tesseract's lines on OCR pages (they follow a tilted scan), rows
-    rebuilt from word boxes on text pages (a PDF's lines split at cell gaps)."""
+def receipt_rows(pl: PageLayout) -> list[list[Word]]:
+    """The words of each line of a page for reading receipts, top to bottom: Tesseract's lines on OCR pages
+    (they follow a tilted scan), the layout's rows on text pages (a PDF's lines split at cell gaps)."""
+    page = pl.page
     if page.source != "ocr" or not page.lines:
-        return visual_rows(page)
-    rows = []
+        return [row_words(page, r) for r in table_rows(pl)]
+    lines = []
     for line in page.lines:
         words = [page.words[i] for i in line.words if page.words[i].text.strip()]
         if words:
-            rows.append(VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)))
-    return sorted(rows, key=lambda r: r.top)
+            lines.append(words)
+    return sorted(lines, key=lambda words: min(w.bbox[1] for w in words))
 
 
 def _is_stop(words: list[Word]) -> bool:
     label = normalize_label(" ".join(w.text for w in words[:3]))
-    return any(label == s or label.startswith(s + " ") for s in _STOP_WORDS)
+    return any(label == s or label.startswith(s + " ") for s in RECEIPT_END_WORDS)
 
 
 def _number(text: str) -> float | None:
@@ -80,8 +72,8 @@ def _consistent(quantity: list[Word] | None, price: Word, total: Word) -> bool:
     return None not in (q, p, t) and abs((q or 0) * (p or 0) - (t or 0)) <= max(0.011, 0.01 * abs(t or 0))
 
 
-def _parse(page: Page, row: VisualRow) -> ReceiptLine | None:
-    words = list(row.words)
+def _parse(page: Page, line: list[Word]) -> ReceiptLine | None:
+    words = list(line)
     while words and _TRAILERS.match(words[-1].text):
         words = words[:-1]
     numbers: list[Word] = []
@@ -115,41 +107,42 @@ def _parse(page: Page, row: VisualRow) -> ReceiptLine | None:
         words = words[:-2]
     if words and (sum(c.isalpha() for w in words for c in w.text) < 2 or _is_stop(words)):
         return None
-    return ReceiptLine(page, list(row.words), words, quantity, unit_price, [numbers[-1]])
+    return ReceiptLine(page, list(line), words, quantity, unit_price, [numbers[-1]])
 
 
-def read_receipt_lines(pages: list[Page]) -> list[ReceiptLine]:
+def read_receipt_lines(layout: DocumentLayout) -> list[ReceiptLine]:
     """Item lines of a receipt-like document, in order.
 
     Args:
-        pages: the document's pages.
+        layout: the document's layout.
     Returns:
         The lines of the first run of item lines (ended by a total, tax or payment line), possibly empty.
     """
     run: list[ReceiptLine] = []
-    for page in pages:
-        pending: VisualRow | None = None
-        for row in receipt_rows(page):
-            if _is_stop(row.words):
+    for pl in layout.pages:
+        page = pl.page
+        pending: list[Word] | None = None
+        for line in receipt_rows(pl):
+            if _is_stop(line):
                 if run:
                     return run
                 pending = None
                 continue
-            parsed = _parse(page, row)
+            parsed = _parse(page, line)
             if parsed is None:
                 # A name on its own line may have its quantity and amount on the next one; any other line
                 # (an address, a date, a phone number) breaks the run: items are listed together.
-                letters = sum(c.isalpha() for w in row.words for c in w.text)
-                digits = any(c.isdigit() for w in row.words for c in w.text)
-                pending = row if letters >= 3 and not digits else None
+                letters = sum(c.isalpha() for w in line for c in w.text)
+                digits = any(c.isdigit() for w in line for c in w.text)
+                pending = line if letters >= 3 and not digits else None
                 if pending is None:
                     run = []
                 continue
             if not parsed.description:
                 if pending is None:
                     continue
-                parsed.description = list(pending.words)
-                parsed.words = list(pending.words) + parsed.words
+                parsed.description = list(pending)
+                parsed.words = list(pending) + parsed.words
             pending = None
             run.append(parsed)
     # Without a closing total line there is no telling item lines from any other amounts.

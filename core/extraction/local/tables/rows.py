@@ -1,7 +1,7 @@
 """Reading the rows of an item table: cells by column, where an item starts, which lines join it, where the
 table ends (a total, a tax line, a wide gap, another table's header).
 
-``tables`` finds the header bands and chooses between column layouts; this module reads one layout.
+``tables.extract`` finds the header bands and chooses between column layouts; this module reads one layout.
 """
 
 from __future__ import annotations
@@ -13,33 +13,18 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 
 from core.documents import Page, Word
-from core.extraction.local.tables.detect import HeaderBand, VisualRow, segments
+from core.extraction.local.layout import Row
+from core.extraction.local.tables.detect import HeaderBand
+from core.extraction.local.tables.grid import keep_words, row_words, words_text
 from core.extraction.local.tables.labels import NUMERIC_TYPES, normalize_label
 from core.schema import Field
+from core.vocabulary.summary import CARRY_WORDS, PAGE_LINE, SUMMARY_WORDS, TOTAL_WORD
 
 __all__ = ["RowItem", "ReadTable", "read_table", "is_numeric_cell"]
 
-# Rows that sum up or adjust the items rather than being one; their first words say so.
-# fmt: off
-_SUMMARY_WORDS = (
-    "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
-    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust",
-    "umsatzsteuer", "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise",
-    "zahlbetrag", "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme",
-    "rechnungssumme", "grand total", "net total", "totaal", "importe total", "totale",
-)
-# fmt: on
-_CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?[€$£¥%]?$")
 # "Bruttopreis : 9,90" or "GTIN: 4012345001235" on a line of its own under an item: a detail, not its name.
 _DETAIL = re.compile(r"[^\W\d]\s*:\s*(?:[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b|\d{8,}\s*$)")
-# A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
-_TOTAL_WORD = re.compile(
-    r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
-    r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
-)
-# "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
-_PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
 
@@ -71,17 +56,17 @@ def _column_of(band: HeaderBand, x: float) -> int:
     return sum(1 for b in band.bounds if b <= x)
 
 
-def _row_cells(row: VisualRow, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
+def _row_cells(page: Page, row: Row, band: HeaderBand, text_fields: set[str]) -> dict[int, list[Word]]:
     cells: dict[int, list[Word]] = {}
-    for seg in segments(row):
+    for seg in row.segments:
         first, last = _column_of(band, seg.x0 + 1), _column_of(band, seg.x1 - 1)
         if first == last:
-            cells.setdefault(first, []).extend(seg.words)
+            cells.setdefault(first, []).extend(row_words(page, seg))
             continue
         # A segment running across a column boundary is split back into words; text that continues a
         # description keeps to its column, since long descriptions run under their neighbours' headers.
         prev: int | None = None
-        for w in seg.words:
+        for w in row_words(page, seg):
             wi = _column_of(band, (w.bbox[0] + w.bbox[2]) / 2)
             if prev is not None and band.columns[prev].field in text_fields and not _DECIMAL.search(w.text):
                 wi = prev
@@ -96,9 +81,9 @@ def _is_summary(text: str) -> bool:
     label = normalize_label(text)
     first = label.split(" ", 1)[0] if label else ""
     return (
-        first in _SUMMARY_WORDS
+        first in SUMMARY_WORDS
         or first.endswith(("summe", "total"))
-        or any(label.startswith(w + " ") or label == w for w in _SUMMARY_WORDS if " " in w)
+        or any(label.startswith(w + " ") or label == w for w in SUMMARY_WORDS if " " in w)
     )
 
 
@@ -106,7 +91,7 @@ def _is_summary(text: str) -> bool:
 def _is_carry(text: str) -> bool:
     """A carried-forward line (``Übertrag``, ``Report``) between the pages of one table."""
     label = normalize_label(text)
-    return any(label == w or label.startswith(w + " ") for w in _CARRY_WORDS)
+    return any(label == w or label.startswith(w + " ") for w in CARRY_WORDS)
 
 
 @dataclass
@@ -118,140 +103,163 @@ class ReadTable:
     stopped: bool
 
 
-def read_table(page: Page, rows: list[VisualRow], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
+def read_table(page: Page, rows: list[Row], band: HeaderBand, end: float, fields: list[Field]) -> ReadTable:
     """Read the items under one header band with one column layout.
 
     Args:
         page: the page.
-        rows: its visual rows, top to bottom.
+        rows: its rows for reading tables (``grid.table_rows``), top to bottom.
         band: the header band, its columns matched to item fields and ``bounds`` set between them.
         end: where the region ends (the next header's top, or past the page).
         fields: the item fields.
     Returns:
         The items found and whether something (a total, a wide gap) ended the table before ``end``.
     """
-    by_name = {f.name: f for f in fields}
-    col_field = {i: c.field for i, c in enumerate(band.columns) if c.field}
-    numeric_cols = [i for i, name in col_field.items() if by_name[name].type in NUMERIC_TYPES]
-    text_fields = [f.name for f in fields if f.type == "string"]
-    main_text = next((c.field for c in band.columns if c.field in text_fields), None)
-    need = 2 if len(numeric_cols) >= 2 else 1
-    pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
-    margin = 0.12 * page.width  # a centred header can sit well inside its column
-    left, right = band.x0 - margin, band.x1 + margin
-    region = [r for r in rows if band.bottom <= r.top < end][:80]
-    heights = [r.height for r in region] or [10.0]
-    line_h = statistics.median(heights)
-    # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
-    steps = sorted(b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * line_h)
-    pitch = steps[len(steps) // 4] if steps else 1.2 * line_h
-
-    def tight(upper: tuple[float, float], lower: VisualRow) -> bool:
-        """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
-        return lower.top - upper[1] < 0.8 * line_h or lower.top - upper[0] <= 1.35 * pitch
-
-    items: list[RowItem] = []
-    pending: list[tuple[VisualRow, list[Word]]] = []
-    last_bottom = band.bottom
-    stopped = False
+    reader = _Reader(page, rows, band, end, fields)
     for index, row in enumerate(rows):
         if row.top < band.bottom - 0.5 or row.top >= end:
             continue
-        words = [w for w in row.words if left <= (w.bbox[0] + w.bbox[2]) / 2 <= right]
-        if not words:
-            continue
-        row = VisualRow(words, min(w.bbox[1] for w in words), max(w.bbox[3] for w in words))
-        cells = _row_cells(row, band, set(text_fields))
+        row = keep_words(page, row, lambda w: reader.left <= (w.bbox[0] + w.bbox[2]) / 2 <= reader.right)
+        if row.words and reader.read(index, row):
+            return ReadTable(band, reader.items, True)
+    return ReadTable(band, reader.items, False)
+
+
+class _Reader:
+    """The state of one read down the rows under a header band: the columns, the line height and pitch, the
+    items so far and the text lines waiting for the numbers of their item."""
+
+    def __init__(self, page: Page, rows: list[Row], band: HeaderBand, end: float, fields: list[Field]) -> None:
+        self.page, self.rows, self.band = page, rows, band
+        self.by_name = {f.name: f for f in fields}
+        self.col_field = {i: c.field for i, c in enumerate(band.columns) if c.field}
+        self.numeric_cols = [i for i, name in self.col_field.items() if self.by_name[name].type in NUMERIC_TYPES]
+        self.text_fields = {f.name for f in fields if f.type == "string"}
+        self.main_text = next((c.field for c in band.columns if c.field in self.text_fields), None)
+        self.need = 2 if len(self.numeric_cols) >= 2 else 1
+        self.pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
+        margin = 0.12 * page.width  # a centred header can sit well inside its column
+        self.left, self.right = band.x0 - margin, band.x1 + margin
+        region = [r for r in rows if band.bottom <= r.top < end][:80]
+        heights = [r.bottom - r.top for r in region] or [10.0]
+        self.line_h = statistics.median(heights)
+        # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
+        steps = sorted(
+            b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * self.line_h
+        )
+        self.pitch = steps[len(steps) // 4] if steps else 1.2 * self.line_h
+        self.items: list[RowItem] = []
+        self.pending: list[tuple[Row, list[Word]]] = []
+        self.last_bottom = band.bottom
+
+    def tight(self, upper: tuple[float, float], lower: Row) -> bool:
+        """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
+        return lower.top - upper[1] < 0.8 * self.line_h or lower.top - upper[0] <= 1.35 * self.pitch
+
+    def cells(self, row: Row) -> dict[int, list[Word]]:
+        return _row_cells(self.page, row, self.band, self.text_fields)
+
+    def read(self, index: int, row: Row) -> bool:
+        """Read one row (``rows[index]`` within the band's columns); True when it ends the table."""
+        text = words_text(row_words(self.page, row))
+        cells = self.cells(row)
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
-        if _PAGE_LINE.search(normalize_label(row.text)):
+        if PAGE_LINE.search(normalize_label(text)):
             # A running footer far below the last item still closes the table (it does not run on).
-            if items and row.top - last_bottom > 5 * line_h:
-                stopped = True
-                break
-            continue
-        if _is_carry(row.text) or _is_carry(first_text):
-            continue
+            return bool(self.items) and row.top - self.last_bottom > 5 * self.line_h
+        if _is_carry(text) or _is_carry(first_text):
+            return False
         if (
             _is_summary(first_text)
-            or (main_text and _is_summary(_cell_text(cells, band, main_text)))
-            or _TOTAL_WORD.search(normalize_label(row.text))
+            or (self.main_text and _is_summary(_cell_text(cells, self.band, self.main_text)))
+            or TOTAL_WORD.search(normalize_label(text))
         ):
-            if items:
-                stopped = True
-                break
-            continue
-        numbers = [i for i in numeric_cols if i in cells and is_numeric_cell(_text(cells[i]))]
+            return bool(self.items)
+        numbers = [i for i in self.numeric_cols if i in cells and is_numeric_cell(_text(cells[i]))]
         # A wide gap after the items ends the table (unless another item follows at a plausible distance).
-        if items and row.top - last_bottom > (12 if len(numbers) >= need else 5) * line_h:
-            stopped = True
-            break
-        gap_prev = row.top - last_bottom
-        last_bottom = row.bottom
+        if self.items and row.top - self.last_bottom > (12 if len(numbers) >= self.need else 5) * self.line_h:
+            return True
+        gap_prev = row.top - self.last_bottom
+        self.last_bottom = row.bottom
         # A position number ("1", "2." ...) in its own column also starts an item when one amount is missing.
-        numbered = pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(pos_col, []))))
-        named = bool(main_text and _cell_text(cells, band, main_text))
-        chained = bool(pending) and tight((pending[-1][0].top, pending[-1][0].bottom), row)
-        if main_text and not named and not chained and not numbered and len(numbers) >= need:
-            below = rows[index + 1] if index + 1 < len(rows) else None
-            if (
-                below is None
-                or not tight((row.top, row.bottom), below)
-                or not _cell_text(_row_cells(below, band, set(text_fields)), band, main_text)
-            ):
-                # Numbers with no name beside, above or below them (a tax breakdown, a stray detail).
-                continue
+        numbered = self.pos_col is not None and bool(re.fullmatch(r"\d{1,4}\.?", _text(cells.get(self.pos_col, []))))
+        named = bool(self.main_text and _cell_text(cells, self.band, self.main_text))
+        chained = bool(self.pending) and self.tight((self.pending[-1][0].top, self.pending[-1][0].bottom), row)
+        unnamed = self.main_text and not named and not chained and not numbered and len(numbers) >= self.need
+        if unnamed and self._nameless(index, row):
+            return False
         # A named row with an amount in the rightmost numeric column (the line total) is an item too.
         # Not when it sits tight under an item: then it is more of that item ("Basismenge 1 Stk  100,00").
         totalled = (
-            named and bool(numeric_cols) and max(numeric_cols) in numbers and (not items or gap_prev > 0.8 * line_h)
+            named
+            and bool(self.numeric_cols)
+            and max(self.numeric_cols) in numbers
+            and (not self.items or gap_prev > 0.8 * self.line_h)
         )
-        if len(numbers) >= need or (numbers and named and (numbered or totalled)):
-            item = RowItem(page=page)
-            for i, ws in cells.items():
-                name = col_field.get(i)
-                if name and (i in numbers or by_name[name].type not in NUMERIC_TYPES):
-                    item.cells[name] = list(ws)
-            item.words = [w for ws in cells.values() for w in ws]
-            # Wrapped description lines right above the numbers belong to this item.
-            if main_text and pending and tight((pending[-1][0].top, pending[-1][0].bottom), row):
-                chain = [pending[-1]]
-                for prev in reversed(pending[:-1]):
-                    if tight((prev[0].top, prev[0].bottom), chain[0][0]):
-                        chain.insert(0, prev)
-                    else:
-                        break
-                extra = [w for _, ws in chain for w in ws]
-                item.cells[main_text] = extra + item.cells.get(main_text, [])
-                item.words = extra + item.words
-            item.last_text_bottom, item.last_text_top = row.bottom, row.top
-            item.rows = 1
-            items.append(item)
-            pending = []
-            continue
-        main_words = [w for i, ws in cells.items() if col_field.get(i) == main_text for w in ws] if main_text else []
-        if items and gap_prev < 2 * line_h and items[-1].page is page:
-            item = items[-1]
+        if len(numbers) >= self.need or (numbers and named and (numbered or totalled)):
+            self.items.append(self._item(row, cells, numbers))
+            self.pending = []
+        else:
+            self._more(row, text, cells, gap_prev)
+        return False
+
+    def _nameless(self, index: int, row: Row) -> bool:
+        """Numbers with no name beside, above or below them (a tax breakdown, a stray detail)."""
+        below = self.rows[index + 1] if index + 1 < len(self.rows) else None
+        return (
+            below is None
+            or not self.tight((row.top, row.bottom), below)
+            or not _cell_text(self.cells(below), self.band, self.main_text or "")
+        )
+
+    def _item(self, row: Row, cells: dict[int, list[Word]], numbers: list[int]) -> RowItem:
+        """A new item from a row with its numbers, and the wrapped description lines right above it."""
+        item = RowItem(page=self.page)
+        for i, ws in cells.items():
+            name = self.col_field.get(i)
+            if name and (i in numbers or self.by_name[name].type not in NUMERIC_TYPES):
+                item.cells[name] = list(ws)
+        item.words = [w for ws in cells.values() for w in ws]
+        pending = self.pending
+        if self.main_text and pending and self.tight((pending[-1][0].top, pending[-1][0].bottom), row):
+            chain = [pending[-1]]
+            for prev in reversed(pending[:-1]):
+                if self.tight((prev[0].top, prev[0].bottom), chain[0][0]):
+                    chain.insert(0, prev)
+                else:
+                    break
+            extra = [w for _, ws in chain for w in ws]
+            item.cells[self.main_text] = extra + item.cells.get(self.main_text, [])
+            item.words = extra + item.words
+        item.last_text_bottom, item.last_text_top = row.bottom, row.top
+        item.rows = 1
+        return item
+
+    def _more(self, row: Row, text: str, cells: dict[int, list[Word]], gap_prev: float) -> None:
+        """A row without an item's numbers: more of the last item (its numbers on a line of their own, a detail
+        line, a wrapped description), or a text line waiting for the numbers below it."""
+        main = self.main_text
+        main_words = [w for i, ws in cells.items() if self.col_field.get(i) == main for w in ws] if main else []
+        if self.items and gap_prev < 2 * self.line_h and self.items[-1].page is self.page:
+            item = self.items[-1]
             # Numbers centred in a tall cell sit on a line of their own: fill the item's empty cells.
-            for i in numeric_cols:
-                name = col_field[i]
+            for i in self.numeric_cols:
+                name = self.col_field[i]
                 if i in cells and name not in item.cells and is_numeric_cell(_text(cells[i])):
                     item.cells[name] = list(cells[i])
                     item.words.extend(cells[i])
-            if _DETAIL.search(row.text):
+            if _DETAIL.search(text):
                 # "Bruttopreis : 9,90" under an item is a detail of it, not more of its description.
                 item.last_text_bottom = item.last_text_top = -1e9
-                continue
-            if main_words and main_text and tight((item.last_text_top, item.last_text_bottom), row):
-                item.cells.setdefault(main_text, []).extend(main_words)
+                return
+            if main_words and main and self.tight((item.last_text_top, item.last_text_bottom), row):
+                item.cells.setdefault(main, []).extend(main_words)
                 item.words.extend(main_words)
                 item.last_text_bottom, item.last_text_top = row.bottom, row.top
                 item.rows += 1
-                continue
+                return
         if main_words:
-            pending.append((row, main_words))
-    else:
-        stopped = False
-    return ReadTable(band, items, stopped)
+            self.pending.append((row, main_words))
 
 
 def _text(words: list[Word]) -> str:

@@ -1,0 +1,44 @@
+"""What the lines that sum up a document are called: totals, tax, discount and payment lines that end an item
+table or a receipt's item lines, carried-forward lines between the pages of a table, and running page
+headers and footers; and the field concepts whose amounts such lines print.
+
+Words are casefolded and without accents: they are compared with text that
+``core.extraction.local.tables.labels.normalize_label`` reduced.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["SUMMARY_CONCEPTS", "SUMMARY_WORDS", "TOTAL_WORD", "CARRY_WORDS", "PAGE_LINE", "RECEIPT_END_WORDS"]
+
+SUMMARY_CONCEPTS = frozenset({"total", "net", "tax", "due_payable"})
+"""Concepts whose amounts sum up a document (printed after its items)."""
+
+# Rows of an item table that sum up or adjust the items rather than being one; their first words say so.
+# fmt: off
+SUMMARY_WORDS = (
+    "summe", "zwischensumme", "gesamt", "gesamtbetrag", "gesamtsumme", "total", "subtotal", "sous-total",
+    "sous total", "netto", "nettobetrag", "nettosumme", "brutto", "bruttobetrag", "mwst", "ust",
+    "umsatzsteuer", "steuer", "tva", "vat", "tax", "iva", "rabatt", "skonto", "discount", "remise",
+    "zahlbetrag", "rechnungsbetrag", "endbetrag", "amount due", "balance", "montant", "positionssumme",
+    "rechnungssumme", "grand total", "net total", "totaal", "importe total", "totale",
+)
+# Lines of a receipt that sum up or settle the sale rather than list a product.
+RECEIPT_END_WORDS = (
+    "total", "subtotal", "sub-total", "summe", "zwischensumme", "gesamt", "betrag", "zu zahlen",
+    "amount due", "balance", "tax", "vat", "mwst", "ust", "tva", "iva", "netto", "brutto", "net", "change",
+    "cash", "card", "paid", "tendered", "ruckgeld", "gegeben", "bar", "visa", "mastercard", "ec-karte",
+    "payment", "montant", "a payer", "rendu", "especes", "carte", "totale", "importe", "tip", "rounding",
+    "discount", "rabatt", "remise",
+)
+# fmt: on
+# A total anywhere in a row ends the item table ("Factuur totaal EUR 49,99", "Summe netto").
+TOTAL_WORD = re.compile(
+    r"\b(?:sub|zwischen|gesamt|end|rechnungs|grand ?|net ?|sous-?)?(?:total|totaal|totale|summe)\b"
+    r"|\b(?:gesamtbetrag|rechnungsbetrag|zahlbetrag|amount due|ttc)\b"
+)
+# A carried-forward line between the pages of one table ("Übertrag", "Report").
+CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
+# "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
+PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
