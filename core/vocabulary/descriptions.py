@@ -22,12 +22,12 @@ __all__ = [
     "LIST_SEPARATOR",
     "NOT_A_LABEL",
     "ARTICLE",
-    "LEAVE_EMPTY_CLAUSE",
+    "LEAVE_EMPTY_WORD",
     "LOCATION_CUES",
     "SELECTION_CUES",
     "NO_SPACES",
     "EQUAL_TO",
-    "KEEP_HASH",
+    "KEEP_HASH_WORDS",
     "NAME_ONLY",
     "REQUIRE_LABEL",
     "MONTH_FIRST",
@@ -75,12 +75,16 @@ NEGATION = re.compile(
 )
 # Head nouns shared by a list of negatives ("Not the order, delivery or due date": each one a date).
 LABEL_HEADS = ("date", "number", "amount", "name", "address", "total", "id", "code", "reference", "datum", "nummer")
-LIST_SEPARATOR = re.compile(r"\s*(?:,|;|/(?!\w*\d)|\bor\b|\bodere?\b|\bou\b|\band\b|\bund\b|\bet\b)\s*")
+# Without whitespace of its own around the separators: "\s*" on both sides made a run of spaces quadratic;
+# the parts are stripped instead.
+LIST_SEPARATOR = re.compile(r"(?:,|;|/(?!\w*\d)|\bor\b|\bodere?\b|\bou\b|\band\b|\bund\b|\bet\b)")
 # A parenthesised item that explains rather than labels ("(e.g. ...)", "(see ...)").
 NOT_A_LABEL = re.compile(r"(?:e\.\s?g|z\.\s?b|i\.\s?e|see|as|ex)\b", re.I)
 ARTICLE = re.compile(r"^(?:the|an?|der|die|das|le|la)\s+", re.I)
 # "Leave empty when only payment terms such as '14 Tage netto' are given": no labels in this sentence.
-LEAVE_EMPTY_CLAUSE = re.compile(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", re.I)
+# A word that makes its sentence a "leave empty when ..." clause (the sentence is found around it: a regex
+# with [^.]* on both sides retried every start of a long text without a full stop).
+LEAVE_EMPTY_WORD = re.compile(r"\b(?:leave|empty|leer)\b", re.I)
 # Where the value is, and how to choose among several (in order: the first that matches), in casefolded text.
 LOCATION_CUES: dict[str, re.Pattern[str]] = {
     "top": re.compile(r"\b(top|header|heading|letterhead|sender|kopf|en-tête)\b"),
@@ -99,7 +103,9 @@ NO_SPACES = re.compile(r"without (any )?(spaces|blanks)|no spaces|ohne leerzeich
 EQUAL_TO = re.compile(
     r"(?:equal to|same as|identical to|gleich)\s+(?:the\s+|dem\s+|der\s+)?([\w\s-]{3,40}?)(?:[.;,()]|$)"
 )
-KEEP_HASH = re.compile(r"prefix[^.]*#|#[^.]*prefix")
+# "prefix" and "#" in one sentence: keep the hash mark of a number (checked per sentence, not by a regex
+# with [^.]* between them, which was quadratic in the number of "#").
+KEEP_HASH_WORDS = ("prefix", "#")
 NAME_ONLY = re.compile(r"name only|only the name|without (the )?(street|address)")
 REQUIRE_LABEL = re.compile(r"leave (it )?empty|empty when|leer lassen|null when|if not printed")
 MONTH_FIRST = re.compile(r"\b(us|american|mm/dd)\b")

@@ -8,6 +8,7 @@ are read from are those of ``core.vocabulary.descriptions``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -18,9 +19,9 @@ from core.vocabulary.descriptions import (
     DAY_FIRST,
     EQUAL_TO,
     EXAMPLE_MARKER,
-    KEEP_HASH,
+    KEEP_HASH_WORDS,
     LABEL_HEADS,
-    LEAVE_EMPTY_CLAUSE,
+    LEAVE_EMPTY_WORD,
     LIST_SEPARATOR,
     LOCATION_CUES,
     MONTH_FIRST,
@@ -70,8 +71,41 @@ _PARENS = re.compile(r"\(([^()]{1,200})\)")
 
 
 def _split_items(text: str) -> list[str]:
-    parts = LIST_SEPARATOR.split(text)
-    return [p.strip(" .:'\"") for p in parts if p and p.strip(" .:'\"")]
+    parts = (p.strip().strip(" .:'\"") for p in LIST_SEPARATOR.split(text))
+    return [p for p in parts if p]
+
+
+def _sentences_with(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans of the sentences (text between full stops) in which ``pattern`` occurs, in order.
+
+    What ``[^.]*pattern[^.]*`` finds, in linear time: that regex retried every start of a long text without
+    a full stop.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        end = text.find(".", m.end())
+        spans.append((text.rfind(".", 0, m.start()) + 1, len(text) if end < 0 else end))
+    return spans
+
+
+class _Spans:
+    """Spans of a text, asked whether they hold a position (by bisection: the description may be long)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
 
 
 def _name_words(name: str) -> str:
@@ -123,17 +157,20 @@ def example_shape(example: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _add(labels: list[Label], phrase: str, weight: float, source: str) -> None:
+Phrases = dict[str, Label]
+"""Labels being read, by casefolded phrase, in the order first seen (a list searched on every add was quadratic)."""
+
+
+def _add(labels: Phrases, phrase: str, weight: float, source: str) -> None:
     phrase = phrase.strip(" .:-'\"")
     if len(phrase) < 2 or len(phrase) > 60 or len(phrase.split()) > 6:
         return
     key = phrase.casefold()
-    for i, existing in enumerate(labels):
-        if existing.phrase.casefold() == key:
-            if weight > existing.weight:
-                labels[i] = Label(existing.phrase, weight, source)
-            return
-    labels.append(Label(phrase, weight, source))
+    existing = labels.get(key)
+    if existing is None:
+        labels[key] = Label(phrase, weight, source)
+    elif weight > existing.weight:
+        labels[key] = Label(existing.phrase, weight, source)
 
 
 def read_cues(field: Field) -> FieldCues:
@@ -154,18 +191,21 @@ def read_cues(field: Field) -> FieldCues:
     desc = field.description or ""
     cues = FieldCues(name=field.name, type=field.type)
     cues.concept = detect_concept(field)
+    labels: Phrases = {}
+    negatives: Phrases = {}
     # Negative clauses first, so their words are not taken as positive labels.
-    negative_spans = _read_negatives(cues, desc)
+    negative_spans = _read_negatives(cues, desc, negatives)
     example_spans = _read_examples(cues, desc)
-    _read_labels(cues, desc, negative_spans + example_spans)
-    _add(cues.labels, _name_words(field.name), 0.6, "name")
+    _read_labels(cues, desc, _Spans(negative_spans + example_spans), labels, negatives)
+    _add(labels, _name_words(field.name), 0.6, "name")
+    cues.labels, cues.negatives = list(labels.values()), list(negatives.values())
     _drop_contradictions(cues)
     positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
     _read_choice(cues, positive_text, desc.casefold())
     return cues
 
 
-def _read_negatives(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
+def _read_negatives(cues: FieldCues, desc: str, negatives: Phrases) -> list[tuple[int, int]]:
     """The "Not the ..." phrases (with the labels of a concept they name), and where their clauses are."""
     spans: list[tuple[int, int]] = []
     for m in NEGATION.finditer(desc):
@@ -177,13 +217,13 @@ def _read_negatives(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
         for item in items:
             phrase = item if head is None or item.casefold().endswith(head) else f"{item} {head}"
             phrase = ARTICLE.sub("", phrase)
-            _add(cues.negatives, phrase, 1.0, "description")
+            _add(negatives, phrase, 1.0, "description")
             concept = _concept_of_phrase(phrase)
             if concept and concept != cues.concept:
                 for syn in BY_KEY[concept].labels:
-                    _add(cues.negatives, syn, 0.8, "synonym")
+                    _add(negatives, syn, 0.8, "synonym")
         for phrase in inner:
-            _add(cues.negatives, phrase, 1.0, "description")
+            _add(negatives, phrase, 1.0, "description")
     return spans
 
 
@@ -195,28 +235,29 @@ def _read_examples(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
                 cues.examples.append(item)
     spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
-    return spans + [(m.start(), m.end()) for m in LEAVE_EMPTY_CLAUSE.finditer(desc)]
+    return spans + _sentences_with(LEAVE_EMPTY_WORD, desc)
 
 
-def _read_labels(cues: FieldCues, desc: str, no_labels: list[tuple[int, int]]) -> None:
+def _read_labels(cues: FieldCues, desc: str, no_labels: _Spans, labels: Phrases, negatives: Phrases) -> None:
     """Parenthesised and quoted labels outside the ``no_labels`` spans, then the concept's labels."""
     for m in _PARENS.finditer(desc):
-        if any(a <= m.start() < b for a, b in no_labels):
+        if m.start() in no_labels:
             continue
         for item in _split_items(m.group(1)):
             if NOT_A_LABEL.match(item) or item in cues.examples:
                 continue
             if re.fullmatch(r"[\d\W]+", item) or (cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)):
                 continue
-            _add(cues.labels, item, 1.0, "description")
+            _add(labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
-        if not any(a <= m.start() < b for a, b in no_labels):
-            _add(cues.labels, m.group(1) or m.group(2), 1.0, "description")
+        if m.start() not in no_labels:
+            _add(labels, m.group(1) or m.group(2), 1.0, "description")
     if cues.concept:
+        described = {key for key, n in negatives.items() if n.source == "description"}
         for syn in BY_KEY[cues.concept].labels:
-            if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
+            if syn.casefold() not in described:
                 # Very short words ("vom", "du") are labels only in context: trust them less.
-                _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
+                _add(labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
 
 
 def _drop_contradictions(cues: FieldCues) -> None:
@@ -240,7 +281,7 @@ def _read_choice(cues: FieldCues, positive_text: str, low: str) -> None:
     m_eq = EQUAL_TO.search(positive_text)
     if m_eq:
         cues.equal_to = m_eq.group(1).strip()
-    cues.keep_hash = bool(KEEP_HASH.search(low))
+    cues.keep_hash = any(all(word in sentence for word in KEEP_HASH_WORDS) for sentence in low.split("."))
     cues.name_only = bool(NAME_ONLY.search(low))
     cues.require_label = bool(REQUIRE_LABEL.search(low))
     if MONTH_FIRST.search(low):

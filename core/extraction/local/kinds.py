@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from core.extraction.local.cues import FieldCues, read_cues
@@ -16,19 +18,29 @@ from core.vocabulary.concepts import IDENTIFIER_CONCEPTS
 from core.vocabulary.kinds import CODE_NAME, IDENTIFIER_NAME, NOT_A_NAME, ValueKind
 from core.vocabulary.parties import ROLE_WORDS
 
-__all__ = ["cached_cues", "field_role", "extraction_kind", "as_negative", "value_key", "typed_value"]
+__all__ = ["CUES_CACHE_SIZE", "cached_cues", "field_role", "extraction_kind", "as_negative", "value_key", "typed_value"]
 
-_CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
+_CUES_CACHE: OrderedDict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = OrderedDict()
+# Field definitions whose cues are kept, least recently used dropped first: above the most fields (sub-fields
+# included) a schema may hold, so one workflow never evicts its own cues (clearing the cache at 512 entries made
+# every extraction of a larger workflow read every description again).
+CUES_CACHE_SIZE = 8192
+_CUES_LOCK = threading.Lock()  # one engine serves several app sessions at once
 
 
 def cached_cues(f: Field) -> FieldCues:
     """The field's cues (``cues.read_cues``), read once per definition (name, type, description, values)."""
     key = (f.name, f.type, f.description, tuple(f.values))
-    c = _CUES_CACHE.get(key)
-    if c is None:
-        if len(_CUES_CACHE) > 512:
-            _CUES_CACHE.clear()
-        c = _CUES_CACHE[key] = read_cues(f)
+    with _CUES_LOCK:
+        c = _CUES_CACHE.get(key)
+        if c is not None:
+            _CUES_CACHE.move_to_end(key)
+            return c
+    c = read_cues(f)
+    with _CUES_LOCK:
+        _CUES_CACHE[key] = c
+        while len(_CUES_CACHE) > CUES_CACHE_SIZE:
+            _CUES_CACHE.popitem(last=False)
     return c
 
 
