@@ -26,6 +26,7 @@ __all__ = [
     "ExtractionError",
     "LLMError",
     "TrainingError",
+    "TrainingCancelled",
     "ClassifierError",
 ]
 
@@ -165,6 +166,10 @@ class LLMError(ExtractionError):
 
 class TrainingError(FieldbenchError):
     """A model could not be trained (too little data, no annotated documents) or loaded."""
+
+
+class TrainingCancelled(TrainingError):
+    """A training run was stopped on request (its ``should_stop`` said so); nothing was saved."""
 
 
 class ClassifierError(FieldbenchError):
