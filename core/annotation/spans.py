@@ -8,7 +8,7 @@ Built once per document and reused by every field, fold and fit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -37,8 +37,8 @@ __all__ = [
 MAX_SPAN_WORDS = 6
 """Longest word run inside one cell taken as a candidate: invoice numbers, dates and names are 1-5 words;
 longer text in a cell is taken whole (the cell itself is always a candidate)."""
-MAX_BLOCK_CELLS = 4
-"""Most cells stacked in a column joined into one candidate: addresses and company names run over 2-4 lines."""
+MAX_BLOCK_CELLS = 5
+"""Most cells stacked in a column joined into one candidate: addresses and company names run over 2-5 lines."""
 _BLOCK_GAP = 1.2
 """A cell continues the one above when the gap between them is below this many line heights."""
 _BLOCK_OVERLAP = 0.3
@@ -211,6 +211,21 @@ def _blocks(pl: PageLayout, seg: Segment) -> list[Span]:
     return out
 
 
+_TRAILING = ".,;:"
+"""Marks that end a printed line but not always the annotated value ("SELANGOR." annotated "SELANGOR")."""
+
+
+def _trimmed(spans: list[Span]) -> list[Span]:
+    """A variant without trailing punctuation of every multi-word span that has some: the scorer learns
+    from the annotations whether a field keeps it."""
+    out = []
+    for s in spans:
+        text = s.text.rstrip(_TRAILING)
+        if text != s.text and " " in text:
+            out.append(replace(s, kind=f"{s.kind}-trim", value=text, text=text))
+    return out
+
+
 def build_pools(layout: DocumentLayout, typed: DocumentCandidates) -> CandidatePools:
     """Every candidate of a document by pool.
 
@@ -231,8 +246,8 @@ def build_pools(layout: DocumentLayout, typed: DocumentCandidates) -> CandidateP
     for pl in layout.pages:
         for row in pl.rows:
             for seg in row.segments:
-                strings += _cell_spans(pl, seg)
-                strings += _blocks(pl, seg)
+                spans = _cell_spans(pl, seg) + _blocks(pl, seg)
+                strings += spans + _trimmed(spans)
             if len(row.segments) > 1:
                 ids = tuple(i for s in row.segments for i in s.words)
                 text = " ".join(s.text for s in row.segments)

@@ -20,7 +20,7 @@ from sklearn.feature_extraction import FeatureHasher
 from core.documents import Document
 from core.extraction.local.candidates import generate_candidates
 from core.extraction.local.engine import LocalEngine
-from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, build_layout
+from core.extraction.local.layout import DocumentLayout, PageLayout, Row, Segment, build_layout
 from core.results import ExtractionResult
 from core.schema import Workflow
 from core.annotation.spans import POOLS, CandidatePools, Span, build_pools, key_of, pool_values
@@ -80,6 +80,17 @@ class _PageContext:
                         best, best_overlap = other, overlap
             self.above[key] = best
         return self.above[key]
+
+    def cell_below(self, row: Row, bbox: tuple[float, float, float, float]) -> Segment | None:
+        """The cell of the row after ``row`` that overlaps ``bbox`` most (what follows a block)."""
+        if row.index + 1 >= len(self.layout.rows):
+            return None
+        best, best_overlap = None, 0.0
+        for other in self.layout.rows[row.index + 1].segments:
+            overlap = min(bbox[2], other.bbox[2]) - max(bbox[0], other.bbox[0])
+            if overlap > best_overlap:
+                best, best_overlap = other, overlap
+        return best
 
 
 def _ranks(values: list[float], reverse: bool) -> list[int]:
@@ -142,6 +153,12 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
         tokens.append(f"ac:{_key(above.text)}")
         tokens += [f"aw:{pl.keys[i]}" for i in above.words[:3]]
         tokens.append(f"k*ac:{kind}{_key(above.text)}")
+    tokens += [f"wl:{pl.keys[span.words[-1]]}", f"k*nr:{kind}{span.rows}", f"rt*nr:{min(span.row, 8)}:{span.rows}"]
+    if above is not None:
+        tokens.append(f"as:{_shape(above.text)}")
+    below = ctx.cell_below(pl.rows[min(span.row + span.rows - 1, len(pl.rows) - 1)], span.bbox)
+    if below is not None:
+        tokens += [f"bw:{pl.keys[below.words[0]]}", f"bs:{_shape(below.text)}"]
     end = span.words[-1]
     pos = seg.words.index(end) if end in seg.words else len(seg.words) - 1
     if pos + 1 < len(seg.words):

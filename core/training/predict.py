@@ -9,7 +9,7 @@ from core.documents import Document
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.kinds import typed_value
 from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
-from core.schema import Field
+from core.schema import Field, Workflow
 from core.training.features import PreparedDocument, prepare_document
 from core.training.model import ABSTAIN_BELOW, FieldAnswer, TrainedExtractor
 
@@ -64,19 +64,25 @@ def _trained(result: ExtractionResult, prep: PreparedDocument, f: Field, answer:
 
 
 def extract_with(
-    model: TrainedExtractor, document: Document, *, prepared: PreparedDocument | None = None
+    model: TrainedExtractor,
+    document: Document,
+    *,
+    workflow: Workflow | None = None,
+    prepared: PreparedDocument | None = None,
 ) -> ExtractionResult:
     """Extract a document with a fitted model: every field of its workflow, in the workflow's order.
 
     Args:
         model: the fitted model.
         document: the loaded document.
-        prepared: the document already prepared (``prepare_document`` with the model's workflow).
+        workflow: the workflow asked for, with the model's fields (its descriptions guide the local engine's
+            answers); default the model's own.
+        prepared: the document already prepared (``prepare_document`` with that workflow).
 
     Returns:
         The result; ``engine_reason`` names the fields the trained scorer answered.
     """
-    workflow = model.workflow
+    workflow = workflow or model.workflow
     prep = prepared or prepare_document(document, workflow)
     answers = model.predict(document, prepared=prep)
     result = ExtractionResult.begin(workflow, document, engine="trained", engine_reason="")
