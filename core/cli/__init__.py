@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.workflow_cmd",
     "core.cli.usage_cmd",
     "core.cli.classify_cmd",
+    "core.cli.train_cmd",
 )
 
 

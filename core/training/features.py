@@ -37,6 +37,8 @@ _Y_BINS = 12
 """Vertical position bins: headers, address blocks, tables and totals fall into different twelfths."""
 _MAX_RANK = 5
 """Ranks (largest amount, first date ...) beyond this are one bucket: only the top few carry meaning."""
+_BAG_WORDS = 8
+"""Words of a neighbouring cell or of the span itself taken as a bag: a label is rarely longer."""
 _KEY_LENGTH = 24
 """Cell texts used as label tokens are cut to this many characters (a label, not a paragraph)."""
 
@@ -134,13 +136,18 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     ]
     digits = sum(ch.isdigit() for ch in span.text)
     tokens.append(f"dg:{_bin(digits / max(len(span.text), 1), 4)}")
-    tokens += [f"w:{_key(words[i].text)}" for i in span.words[:4]]
+    tokens += [f"w:{pl.keys[i]}" for i in span.words[:4]]
+    tokens += [f"wb:{pl.keys[i]}" for i in span.words[4:_BAG_WORDS]]
+    tokens.append(f"se:{_shape(span.text[-16:])}")
+    # Every word left of the span on its row (labels printed far left of a right-aligned amount).
+    tokens += [f"rl:{pl.keys[i]}" for i in row.words[: row.words.index(first)][-_BAG_WORDS:] if first in row.words]
     # Left: words before the span in its cell, else the cell before it in the row (a label).
     left: list[int] = list(seg.words[max(start - 3, 0) : start])
     if start == 0 and span.segment > 0:
         prev = row.segments[span.segment - 1]
         left = prev.words[-3:]
         tokens.append(f"lc:{_key(prev.text)}")
+        tokens += [f"lb:{pl.keys[i]}" for i in prev.words[:_BAG_WORDS]]
         tokens.append(f"k*lc:{kind}{_key(prev.text)}")
     for n, i in enumerate(reversed(left)):
         tokens.append(f"lw{n}:{pl.keys[i]}")
@@ -151,7 +158,7 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     above = ctx.cell_above(seg)
     if above is not None:
         tokens.append(f"ac:{_key(above.text)}")
-        tokens += [f"aw:{pl.keys[i]}" for i in above.words[:3]]
+        tokens += [f"aw:{pl.keys[i]}" for i in above.words[:_BAG_WORDS]]
         tokens.append(f"k*ac:{kind}{_key(above.text)}")
     tokens += [f"wl:{pl.keys[span.words[-1]]}", f"k*nr:{kind}{span.rows}", f"rt*nr:{min(span.row, 8)}:{span.rows}"]
     if above is not None:

@@ -40,6 +40,7 @@ from core.training.scorer import (
     fit_scorer,
     labels,
     memory_hints,
+    negatives_per_document,
     pool_key,
     rank,
     sample_rows,
@@ -49,6 +50,7 @@ __all__ = [
     "INNER_FOLDS",
     "MIN_FIELD_DOCUMENTS",
     "ABSTAIN_BELOW",
+    "ABSTAIN_FLOOR",
     "Progress",
     "ShouldStop",
     "Regime",
@@ -56,16 +58,21 @@ __all__ = [
     "OutOfFold",
     "FieldAnswer",
     "TrainedExtractor",
+    "prepare_examples",
 ]
 
-INNER_FOLDS = 4
-"""Folds of the cross-validation inside ``fit``: four keeps three quarters of a small workflow for each fit."""
+INNER_FOLDS = 3
+"""Folds of each cross-validation inside ``fit`` (by document, then by template): three keep two thirds of a
+workflow for each fit, and seven fits per field in all keep training within a few times extraction."""
 MIN_FIELD_DOCUMENTS = 3
 """Documents with a value a field needs before it is trained: with fewer, out-of-fold evidence is one or two
 documents and cannot show the scorer beats the local engine."""
 ABSTAIN_BELOW = 0.5
-"""A calibrated confidence below this leaves the field empty: a wrong value costs a false positive on top of
-the miss, so a value less likely right than wrong is not worth giving."""
+"""The highest confidence below which a field is left empty. A wrong value costs a false positive on top of
+the miss; the threshold that maximises F1 is half the F1 the field reaches (Lipton, Elkan and Naryanaswamy,
+2014), so each field leaves values empty below half its out-of-fold F1, and never above this."""
+ABSTAIN_FLOOR = 0.2
+"""... and never below this: a value less than one in five likely to be right is not worth showing."""
 
 Progress = Callable[[float, str], None]
 """Called with the fraction done (0-1) and what is happening."""
@@ -88,6 +95,7 @@ class FieldPlan(BaseModel):
         default_factory=dict, description="Out-of-fold F1 per regime: {'seen': {'trained': .., 'local': ..}}."
     )
     samples: dict[str, int] = PydField(default_factory=dict, description="Out-of-fold documents per regime.")
+    threshold: float = PydField(default=ABSTAIN_BELOW, description="Confidence below which the field is left empty.")
 
 
 @dataclass
@@ -103,7 +111,8 @@ class OutOfFold:
     expected: bool  # the document has a value for the field
     local_correct: bool
     local_predicted: bool
-    confident: bool = False  # calibrated confidence at or above ABSTAIN_BELOW (set once calibrated)
+    confidence: float = 0.0  # calibrated (set once the calibrators are fitted)
+    confident: bool = False  # confidence at or above the field's threshold
 
 
 @dataclass
@@ -136,6 +145,39 @@ def _f1(rows: list[OutOfFold], trained: bool) -> float:
         fp += predicted and not correct
         fn += r.expected and not correct
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def prepare_examples(
+    examples: Sequence[TrainingExample],
+    workflow: Workflow,
+    cache: dict[str, PreparedDocument],
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> list[PreparedDocument]:
+    """Prepare each example's document once (``cache`` by document id is filled and reused); progress runs
+    from 0 to 0.5 over the documents.
+
+    Raises:
+        TrainingCancelled: ``should_stop`` said so.
+    """
+    local = LocalEngine(cache_size=1)
+    preps = []
+    for i, ex in enumerate(examples):
+        _check(should_stop)
+        key = ex.document.id
+        if key not in cache:
+            cache[key] = prepare_document(ex.document, workflow, local)
+        preps.append(cache[key])
+        if progress is not None:
+            progress(0.5 * (i + 1) / len(examples), f"reading document {i + 1} of {len(examples)}")
+    return preps
+
+
+def _threshold(rows: list[OutOfFold]) -> float:
+    """Half the field's out-of-fold F1 when every value is given, within ``ABSTAIN_FLOOR``-``ABSTAIN_BELOW``."""
+    for r in rows:
+        r.confident = True
+    return float(min(max(_f1(rows, True) / 2, ABSTAIN_FLOOR), ABSTAIN_BELOW))
 
 
 class TrainedExtractor:
@@ -192,7 +234,7 @@ class TrainedExtractor:
             raise TrainingError("no annotated documents to train on", hint="Annotate some documents first.")
         say = progress or (lambda _f, _m: None)
         cache = prepared if prepared is not None else {}
-        preps = self._prepare(examples, cache, say, should_stop)
+        preps = prepare_examples(examples, self.workflow, cache, say, should_stop)
         entries = [self._entries(p, ex) for p, ex in zip(preps, examples, strict=True)]
         memory = LayoutMemory([p.anchors for p in preps], entries)
         similarity = np.asarray((memory.signatures @ memory.signatures.T).todense())
@@ -237,24 +279,6 @@ class TrainedExtractor:
         say(1.0, "trained")
         return self
 
-    def _prepare(
-        self,
-        examples: Sequence[TrainingExample],
-        cache: dict[str, PreparedDocument],
-        say: Progress,
-        should_stop: ShouldStop | None,
-    ) -> list[PreparedDocument]:
-        local = LocalEngine(cache_size=1)
-        preps = []
-        for i, ex in enumerate(examples):
-            _check(should_stop)
-            key = ex.document.id
-            if key not in cache:
-                cache[key] = prepare_document(ex.document, self.workflow, local)
-            preps.append(cache[key])
-            say(0.5 * (i + 1) / len(examples), f"reading document {i + 1} of {len(examples)}")
-        return preps
-
     def _entries(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, MemoryEntry]:
         """Where each known value of the document sits: its annotated box, else where it is located."""
         locator: Locator | None = None
@@ -298,8 +322,7 @@ class TrainedExtractor:
     ) -> None:
         trainable_names = {f.name for f in trainable}
         for r in oof:
-            p = float(self.calibrators_[r.regime].predict(np.array([r.score]), np.array([r.margin]))[0])
-            r.confident = p >= ABSTAIN_BELOW
+            r.confidence = float(self.calibrators_[r.regime].predict(np.array([r.score]), np.array([r.margin]))[0])
         for f in fields:
             plan = FieldPlan(name=f.name, pool=pool_of(f), documents=counts[f.name])
             if plan.pool is None:
@@ -310,8 +333,11 @@ class TrainedExtractor:
                     f"needs {self.min_field_documents}"
                 )
             else:
+                plan.threshold = _threshold([r for r in oof if r.field == f.name])
                 for regime in ("seen", "unseen"):
                     rows = [r for r in oof if r.field == f.name and r.regime == regime]
+                    for r in rows:
+                        r.confident = r.confidence >= plan.threshold
                     plan.samples[regime] = len(rows)
                     if not rows:
                         continue
@@ -391,6 +417,7 @@ class _Context:
         allowed[train] = True
         neighbours = {int(i): self._neighbours(int(i), allowed) for i in train}
         out: dict[str, FieldScorer] = {}
+        negatives = negatives_per_document(len(train))
         for f in fields:
             pool = pool_of(f)
             assert pool is not None
@@ -402,7 +429,7 @@ class _Context:
                 hints = memory_hints(self.memory, prep.anchors, neighbours[int(i)], f.name)
                 dense = dense_columns(prep, pool, f.name, hints)
                 y = labels(prep, pool, ex.expected.get(f.name))
-                rows = sample_rows(y, dense, self.rng)
+                rows = sample_rows(y, dense, self.rng, negatives)
                 xs.append(field_matrix(prep, pool, dense)[rows])
                 ys.append(y[rows])
             if not xs:

@@ -11,7 +11,7 @@ from core.extraction.local.kinds import typed_value
 from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
 from core.training.features import PreparedDocument, prepare_document
-from core.training.model import ABSTAIN_BELOW, FieldAnswer, TrainedExtractor
+from core.training.model import FieldAnswer, TrainedExtractor
 
 __all__ = ["extract_with", "ENGINE_NOTE"]
 
@@ -40,7 +40,7 @@ def _trained(result: ExtractionResult, prep: PreparedDocument, f: Field, answer:
     spans = prep.spans(pool_of(f) or "string")
     if answer.index is None or answer.confidence < threshold:
         best = f"best candidate {spans[answer.index].text!r} " if answer.index is not None else "no candidate "
-        content = f"trained: {best}at confidence {answer.confidence:.2f}, below {threshold}: left empty"
+        content = f"trained: {best}at confidence {answer.confidence:.2f}, below {threshold:.2f}: left empty"
         result.extractions[f.name] = Extraction()
         result.metadata[f.name] = FieldMetadata(
             insights=[Insight(type="reasoning", content=content), Insight(type=ENGINE_NOTE, content="trained")]
@@ -97,7 +97,7 @@ def extract_with(
         if engine == "local":
             _copy_local(result, prep.local, f, f"the trained scorer did not beat it out of fold on {answer.regime} layouts")
             continue
-        _trained(result, prep, f, answer, ABSTAIN_BELOW)
+        _trained(result, prep, f, answer, plan.threshold)
         trained.append(f.name)
     others = [f.name for f in workflow.fields if f.name not in trained]
     result.engine_reason = f"trained fields: {', '.join(trained) or 'none'}; local engine: {', '.join(others) or 'none'}"

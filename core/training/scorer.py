@@ -35,7 +35,8 @@ __all__ = [
     "rank",
     "pool_key",
     "REGULARISATION",
-    "NEGATIVES_PER_DOCUMENT",
+    "NEGATIVE_ROWS",
+    "negatives_per_document",
 ]
 
 DENSE_COLUMNS: tuple[str, ...] = (
@@ -52,10 +53,12 @@ DENSE_COLUMNS: tuple[str, ...] = (
 REGULARISATION = 1.0
 """Inverse L2 strength of the scorer (scikit-learn's default): on the development sets 0.3 and 3 ranked
 within a point of it; smaller lets the local engine's pick dominate, larger memorises one template's words."""
-NEGATIVES_PER_DOCUMENT = 150
-"""Negative candidates kept per document and field when fitting, besides those with a memory or local
-signal: a string field has over a thousand candidates per page, most of them trivially wrong, and fitting on
-all of them costs time without changing the ranking."""
+NEGATIVE_ROWS = 20000
+"""Negative candidates a field's fit samples over all its documents (most candidates of a string field,
+over a thousand a page, are trivially wrong; fitting on all of them costs time without changing the
+ranking), spread evenly: 150 a document for a small workflow, fewer for a large one, never below 20.
+Candidates with a memory or local-engine signal and all positives are always kept."""
+_NEGATIVES_PER_DOCUMENT = (20, 150)
 _LOCAL_IOU = 0.5
 """A candidate is the local engine's pick when its box overlaps the cited box by half (same words)."""
 
@@ -137,13 +140,23 @@ def labels(prep: PreparedDocument, pool: str, expected: Any) -> np.ndarray:
     return matches(pool, prep.values[pool], expected_key(pool, expected))
 
 
-def sample_rows(y: np.ndarray, dense: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The rows a fit uses: every positive, every candidate with a field signal, and a random share of the
-    rest (``NEGATIVES_PER_DOCUMENT``)."""
+def negatives_per_document(documents: int) -> int:
+    """How many plain negatives each document contributes to a fit of ``documents`` documents.
+
+    >>> negatives_per_document(10), negatives_per_document(400), negatives_per_document(5000)
+    (150, 50, 20)
+    """
+    low, high = _NEGATIVES_PER_DOCUMENT
+    return int(min(max(NEGATIVE_ROWS // max(documents, 1), low), high))
+
+
+def sample_rows(y: np.ndarray, dense: np.ndarray, rng: np.random.Generator, negatives: int) -> np.ndarray:
+    """The rows a fit uses: every positive, every candidate with a field signal, and ``negatives`` random
+    others (``negatives_per_document``)."""
     keep = y | (dense[:, [0, 2, 5]].max(axis=1) > 0) if dense.size else y.copy()
     rest = np.flatnonzero(~keep)
-    if rest.size > NEGATIVES_PER_DOCUMENT:
-        rest = rng.choice(rest, NEGATIVES_PER_DOCUMENT, replace=False)
+    if rest.size > negatives:
+        rest = rng.choice(rest, negatives, replace=False)
     return np.sort(np.concatenate([np.flatnonzero(keep), rest]))
 
 
@@ -175,7 +188,8 @@ def fit_scorer(x: sparse.csr_matrix, y: np.ndarray) -> FieldScorer | None:
     if y.size == 0 or y.all() or not y.any():
         return None
     columns = np.unique(x.indices)
-    model = LogisticRegression(C=REGULARISATION, solver="liblinear", max_iter=200)
+    # liblinear's primal Newton solver: on tens of thousands of sparse rows it is the fastest exact one here.
+    model = LogisticRegression(C=REGULARISATION, solver="liblinear", dual=False, max_iter=200)
     model.fit(x[:, columns], y)
     return FieldScorer(columns.astype(np.int64), model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
