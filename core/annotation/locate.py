@@ -123,15 +123,21 @@ class Locator:
                 continue
             best = max(rows, key=lambda k: (rows[k], -k[0], -k[1]))
             located: dict[str, Location] = {}
-            for name, found in cells.items():
+            used: set[int] = set()
+            # Cells with fewer places first, so that a value printed twice in the row (a quantity of 2 and a
+            # price of 2.00) leaves the cell the other field needs.
+            for name, found in sorted(cells.items(), key=lambda kv: len(kv[1])):
                 near = [
-                    (s, sim) for s, sim in found if s.page == best[0] and abs(s.row - best[1]) <= _ROW_REACH
+                    (s, sim)
+                    for s, sim in found
+                    if s.page == best[0] and abs(s.row - best[1]) <= _ROW_REACH and not used.intersection(s.words)
                 ]
                 if near:
                     span, sim = min(near, key=lambda t: (abs(t[0].row - best[1]), -t[1], _preference(t[0])))
                     located[name] = _location(span, round(sim, 4), len(near))
+                    used.update(span.words)
             after = best
-            out.append(located)
+            out.append({f.name: located[f.name] for f in field.item_fields if f.name in located})
         return out
 
 

@@ -11,6 +11,8 @@ local engine's pick) are added per field by the scorer.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,10 +48,12 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _HASHER = FeatureHasher(n_features=HASH_FEATURES, input_type="string", alternate_sign=False)
 
 
+@lru_cache(maxsize=65536)
 def _key(text: str) -> str:
     return _NON_ALNUM.sub("", text.casefold())[:_KEY_LENGTH]
 
 
+@lru_cache(maxsize=65536)
 def _shape(text: str) -> str:
     """Letters, digits and marks reduced to A, a, 9 with repeats collapsed: ``RE-2024/17`` → ``A-9/9``."""
     out: list[str] = []
@@ -190,6 +194,8 @@ def _extras(pool: str, spans: list[Span]) -> list[list[str]]:
     if pool == "amount" and n:
         values = [float(s.value) for s in spans]
         by_size = _ranks([abs(v) for v in values], reverse=True)
+        # A total is printed again as the amount paid; a tax or a unit price rarely repeats.
+        repeats = Counter(round(v, 2) for v in values)
         out = []
         for i, s in enumerate(spans):
             tokens = [
@@ -199,6 +205,7 @@ def _extras(pool: str, spans: list[Span]) -> list[list[str]]:
                 f"fc:{s.flags.get('currency') or '-'}",
                 f"fg:{int(bool(s.flags.get('grouped')))}",
                 f"neg:{int(values[i] < 0)}",
+                f"rep:{min(repeats[round(values[i], 2)] - 1, 3)}",
             ]
             out.append(tokens)
         return out

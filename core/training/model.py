@@ -251,7 +251,8 @@ class TrainedExtractor:
         total = sum(len(s) for _, s in fold_sets) + 1
         step = 0
         for mode, folds in fold_sets:
-            if mode == "template" and np.unique(templates).size < 2:
+            # Held out by template differs from held out by document only if some template has two groups.
+            if mode == "template" and (np.unique(templates).size < 2 or np.unique(templates).size == np.unique(groups).size):
                 continue
             for train, test in folds:
                 _check(should_stop)
@@ -347,9 +348,12 @@ class TrainedExtractor:
                     # strictly better, so that a layout the model has not seen is never answered worse.
                     better = trained >= local if regime == "seen" else trained > local
                     setattr(plan, regime, "trained" if better else "local")
-                if plan.seen == "local" and "seen" not in plan.f1:
-                    plan.seen = plan.unseen  # no held-out document of a known layout: use the unseen verdict
-                plan.reason = f"known layouts: {plan.seen}; unseen layouts: {plan.unseen} (out-of-fold F1)"
+                if not plan.f1:
+                    plan.reason = "no held-out evidence: the candidates never held both a right and a wrong value"
+                else:
+                    if "seen" not in plan.f1:
+                        plan.seen = plan.unseen  # no held-out document of a known layout: the unseen verdict
+                    plan.reason = f"known layouts: {plan.seen}; unseen layouts: {plan.unseen} (out-of-fold F1)"
             self.plans_[f.name] = plan
 
     # --- prediction ---------------------------------------------------------------------------------------

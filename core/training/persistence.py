@@ -11,6 +11,7 @@ import json
 import platform
 import shutil
 import tempfile
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "load_model",
     "read_card",
     "fields_signature",
+    "file_types",
 ]
 
 FORMAT = "fieldbench-extractor"
@@ -51,9 +53,11 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 CARD_FILE = "model.json"
 PREVIOUS_SUFFIX = ".previous"
-TRUSTED_TYPES: tuple[str, ...] = ("numpy.ndarray", "numpy.dtype", "builtins.str", "builtins.float", "builtins.int")
-"""Types our model files may hold beyond skops' defaults: plain arrays, strings and numbers. Anything else
-(a pickled object, an estimator of another library) is refused before it is loaded."""
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {"builtins.dict", "builtins.list", "builtins.str", "builtins.int", "builtins.float", "numpy.ndarray"}
+)
+"""Every type our model files hold: plain containers, strings, numbers and arrays. A file with any other type
+(an estimator, a function, a pickled object), even one skops would trust by default, is refused unread."""
 
 
 class ModelCard(BaseModel):
@@ -202,6 +206,26 @@ def read_card(directory: str | Path) -> ModelCard:
     return card
 
 
+def _types(node: Any, out: set[str]) -> None:
+    if isinstance(node, dict):
+        if "__class__" in node and "__module__" in node:
+            out.add(f"{node['__module__']}.{node['__class__']}")
+        for value in node.values():
+            _types(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _types(value, out)
+
+
+def file_types(path: Path) -> set[str]:
+    """Every ``module.class`` a skops file's schema names, read without loading anything from it."""
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    out: set[str] = set()
+    _types(schema, out)
+    return out
+
+
 def _memory(state: dict[str, Any]) -> LayoutMemory:
     sizes = np.asarray(state["sizes"], dtype=np.int64)
     bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
@@ -228,11 +252,10 @@ def load_model(directory: str | Path) -> TrainedExtractor:
     card = read_card(folder)
     model_file = folder / MODEL_FILE
     try:
-        untrusted = sio.get_untrusted_types(file=model_file)
-        unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        unexpected = sorted(file_types(model_file) - TRUSTED_TYPES)
         if unexpected:
             raise TrainingError(f"{model_file} holds unexpected types and was not loaded: {', '.join(unexpected)}")
-        state = sio.load(model_file, trusted=list(untrusted))
+        state = sio.load(model_file, trusted=[])
         workflow = Workflow(id=card.workflow_id, name=card.workflow_name, fields=card.fields)
         model = TrainedExtractor(workflow)
         model.scorers_ = {
