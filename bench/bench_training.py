@@ -181,9 +181,21 @@ def _dataset(folder: Path, quick: bool) -> tuple[str, dict[str, object]]:
         table(
             ["measure", "wall s", "CPU s"],
             [
-                (f"local engine, extract {len(examples)} loaded documents", f"{speed['local_wall']:.2f}", f"{speed['local_cpu']:.2f}"),
-                (f"train on the same {len(examples)} documents", f"{speed['train_wall']:.2f}", f"{speed['train_cpu']:.2f}"),
-                ("ratio", f"{speed['train_wall'] / speed['local_wall']:.1f}x", f"{speed['train_cpu'] / speed['local_cpu']:.1f}x"),
+                (
+                    f"local engine, extract {len(examples)} loaded documents",
+                    f"{speed['local_wall']:.2f}",
+                    f"{speed['local_cpu']:.2f}",
+                ),
+                (
+                    f"train on the same {len(examples)} documents",
+                    f"{speed['train_wall']:.2f}",
+                    f"{speed['train_cpu']:.2f}",
+                ),
+                (
+                    "ratio",
+                    f"{speed['train_wall'] / speed['local_wall']:.1f}x",
+                    f"{speed['train_cpu'] / speed['local_cpu']:.1f}x",
+                ),
             ],
         ),
     ]
@@ -220,7 +232,14 @@ def _aims(results: dict[str, dict[str, object]]) -> str:
         ev = sroie["by_document"]
         assert isinstance(ev, HeldOutEvaluation)
         f1, ece = ev.trained.micro.f1, ev.calibration.ece or 1.0
-        rows.append(("receipts micro-F1 (sroie-dev, held out by document)", _f(f1), ">= 0.93", "met" if f1 >= AIMS["sroie_f1"] else "**not met**"))
+        rows.append(
+            (
+                "receipts micro-F1 (sroie-dev, held out by document)",
+                _f(f1),
+                ">= 0.93",
+                "met" if f1 >= AIMS["sroie_f1"] else "**not met**",
+            )
+        )
         rows.append(("receipts ECE", _f(ece), "<= 0.05", "met" if ece <= AIMS["sroie_ece"] else "**not met**"))
     for name, facts in results.items():
         tmpl = facts.get("by_template")
@@ -236,11 +255,25 @@ def _aims(results: dict[str, dict[str, object]]) -> str:
                 )
             )
         for template, _n, _m, trained, _local in facts.get("twenty", []):  # type: ignore[attr-defined]
-            rows.append((f"{name}: 20 documents of {template}", _f(trained), ">= 0.95", "met" if trained >= AIMS["template20"] else "**not met**"))
+            rows.append(
+                (
+                    f"{name}: 20 documents of {template}",
+                    _f(trained),
+                    ">= 0.95",
+                    "met" if trained >= AIMS["template20"] else "**not met**",
+                )
+            )
         speed = facts["speed"]
         assert isinstance(speed, dict)
         ratio = speed["train_cpu"] / speed["local_cpu"]
-        rows.append((f"{name}: training / local extraction (CPU)", f"{ratio:.1f}x", "<= 3x", "met" if ratio <= AIMS["speed"] else "**not met**"))
+        rows.append(
+            (
+                f"{name}: training / local extraction (CPU)",
+                f"{ratio:.1f}x",
+                "<= 3x",
+                "met" if ratio <= AIMS["speed"] else "**not met**",
+            )
+        )
     return table(["aim", "result", "target", "verdict"], rows)
 
 

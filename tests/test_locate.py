@@ -71,11 +71,19 @@ def test_line_item_cells_are_located_within_their_row(tmp_path: Path) -> None:
         items=Field(
             name="item",
             type="object",
-            properties=[Field(name="description"), Field(name="quantity", type="number"), Field(name="line_total", type="number")],
+            properties=[
+                Field(name="description"),
+                Field(name="quantity", type="number"),
+                Field(name="line_total", type="number"),
+            ],
         ),
     )
     cells = Locator(load_document(path)).locate_items(
-        item, [{"description": "Pens", "quantity": 2, "line_total": 2.0}, {"description": "Paper", "quantity": 1, "line_total": 2.0}]
+        item,
+        [
+            {"description": "Pens", "quantity": 2, "line_total": 2.0},
+            {"description": "Paper", "quantity": 1, "line_total": 2.0},
+        ],
     )
     assert [c["line_total"].row for c in cells] == [0, 1]  # the 2.00 of each item's own row
     assert [c["line_total"].text for c in cells] == ["2.00", "2.00"]  # not the quantity 2 beside it

@@ -33,7 +33,11 @@ def test_fit_follows_the_estimator_contract(examples: list[TrainingExample]) -> 
         extractor.predict(examples[0].document)
     assert extractor.fit(examples[:4]) is extractor
     assert {"scorers_", "plans_", "memory_", "calibrators_", "summary_"} <= set(vars(extractor))
-    assert not [k for k in vars(extractor) if k not in ("workflow", "inner_folds", "min_field_documents", "random_state") and not k.endswith("_")]
+    assert not [
+        k
+        for k in vars(extractor)
+        if k not in ("workflow", "inner_folds", "min_field_documents", "random_state") and not k.endswith("_")
+    ]
 
 
 def test_held_out_documents_of_known_layouts_are_read_right(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,9 @@ def test_a_sidecar_of_another_format_or_with_wrong_fields_is_refused(saved: Path
     (folder / CARD_FILE).write_text(json.dumps({**card, "format": "fieldbench-classifier"}), encoding="utf-8")
     with pytest.raises(TrainingError, match="not a Fieldbench extraction model"):
         load_model(folder)
-    (folder / CARD_FILE).write_text(json.dumps({**card, "fields": [{"name": "1 bad", "type": "colour"}]}), encoding="utf-8")
+    (folder / CARD_FILE).write_text(
+        json.dumps({**card, "fields": [{"name": "1 bad", "type": "colour"}]}), encoding="utf-8"
+    )
     with pytest.raises(TrainingError, match="damaged"):
         load_model(folder)
 

@@ -74,7 +74,9 @@ def format_evaluation(evaluation: Any) -> str:
         for t in evaluation.templates:
             lines.append(f"  {t.template}: {t.trained:.3f} / {t.local:.3f} ({t.documents} documents)")
     ece = evaluation.calibration.ece
-    lines.append(f"calibration: ECE {'-' if ece is None else f'{ece:.3f}'} over {evaluation.calibration.samples} values")
+    lines.append(
+        f"calibration: ECE {'-' if ece is None else f'{ece:.3f}'} over {evaluation.calibration.samples} values"
+    )
     lines.append("confidence  answered  precision  coverage")
     for row in evaluation.thresholds:
         precision = "-" if row.precision is None else f"{row.precision:.3f}"

@@ -109,14 +109,17 @@ class TrainedEngine:
         if wanted != known:
             missing = [f"{n} ({t})" for n, t in wanted if (n, t) not in known]
             extra = [f"{n} ({t})" for n, t in known if (n, t) not in wanted]
-            detail = "; ".join(
-                part
-                for part in (
-                    f"not in the model: {', '.join(missing)}" if missing else "",
-                    f"only in the model: {', '.join(extra)}" if extra else "",
+            detail = (
+                "; ".join(
+                    part
+                    for part in (
+                        f"not in the model: {', '.join(missing)}" if missing else "",
+                        f"only in the model: {', '.join(extra)}" if extra else "",
+                    )
+                    if part
                 )
-                if part
-            ) or "the fields are in another order"
+                or "the fields are in another order"
+            )
             raise TrainingError(
                 f"the trained model at {self.model_dir} was trained for other fields ({detail})",
                 hint="Train a new model for this version of the workflow.",

@@ -3,7 +3,8 @@ document and by template and compared with the previous version.
 
 Modules: ``examples`` (the training data shape), ``features`` (per-document work, done once),
 ``layout_memory`` (nearest annotated documents of a layout), ``scorer`` (the per-field candidate scorer),
-``calibration`` (Platt scaling, ECE), ``folds`` (splits), ``model`` (``TrainedExtractor``), ``predict`` (its
+``calibration`` (Platt scaling, ECE), ``folds`` (splits), ``crossfit`` (out-of-fold predictions), ``model``
+(``TrainedExtractor``), ``predict`` (its
 result), ``persistence`` (save and load), ``evaluation`` (held-out scores), ``comparison`` (two versions).
 """
 

@@ -97,7 +97,9 @@ def calibration_report(confidence: Sequence[float], correct: Sequence[bool], bin
         if n:
             c, a = float(conf[mask].mean()), float(ok[mask].mean())
             gap += n * abs(c - a)
-            out.append(CalibrationBin(low=edges[b], high=edges[b + 1], count=n, confidence=round(c, 4), accuracy=round(a, 4)))
+            out.append(
+                CalibrationBin(low=edges[b], high=edges[b + 1], count=n, confidence=round(c, 4), accuracy=round(a, 4))
+            )
         else:
             out.append(CalibrationBin(low=edges[b], high=edges[b + 1], count=0))
     ece = round(gap / conf.size, 4) if conf.size else None

@@ -165,9 +165,7 @@ def compare(
         for r in range(RESAMPLES):
             weights[r] = np.bincount(picks[r], minlength=n)
     paths = list(dict.fromkeys(p for d in list(before) + list(after) for p in d.counts))
-    field_changes = [
-        _change(p, _counts(before, p, items), _counts(after, p, items), weights) for p in paths
-    ]
+    field_changes = [_change(p, _counts(before, p, items), _counts(after, p, items), weights) for p in paths]
     template_changes = []
     for template in sorted({templates.get(d.name, NO_TEMPLATE) for d in before}):
         mask = np.array([templates.get(d.name, NO_TEMPLATE) == template for d in before])

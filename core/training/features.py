@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 
+from core.annotation.spans import POOLS, CandidatePools, Span, build_pools, key_of, pool_values
 from core.documents import Document
 from core.extraction.local.candidates import generate_candidates
 from core.extraction.local.engine import LocalEngine
 from core.extraction.local.layout import DocumentLayout, PageLayout, Row, Segment, build_layout
 from core.results import ExtractionResult
 from core.schema import Workflow
-from core.annotation.spans import POOLS, CandidatePools, Span, build_pools, key_of, pool_values
 from core.training.layout_memory import Anchors, anchors_of
 
 __all__ = ["HASH_FEATURES", "PreparedDocument", "prepare_document", "span_tokens", "hash_tokens"]
@@ -114,7 +114,6 @@ def _ranks(values: list[float], reverse: bool) -> list[int]:
 def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     """The field-independent tokens of one candidate (see the module docstring)."""
     pl = ctx.layout
-    words = pl.page.words
     width, height = max(pl.width, 1.0), max(pl.height, 1.0)
     x0, y0, x1, y1 = span.bbox
     kind = span.kind
@@ -240,7 +239,9 @@ class PreparedDocument:
         return self.pools.get(pool)
 
 
-def prepare_document(document: Document, workflow: Workflow | None = None, local: LocalEngine | None = None) -> PreparedDocument:
+def prepare_document(
+    document: Document, workflow: Workflow | None = None, local: LocalEngine | None = None
+) -> PreparedDocument:
     """Layout, candidates, hashed features and anchors of a document, and the local engine's result.
 
     Args:

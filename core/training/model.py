@@ -14,21 +14,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel
-from scipy import sparse
 from pydantic import Field as PydField
 
 from core.annotation.locate import Locator
 from core.annotation.spans import pool_of
 from core.documents import Document
 from core.errors import TrainingCancelled, TrainingError
-from core.evaluation.scoring import values_match
 from core.extraction.local.engine import LocalEngine
 from core.schema import Field, Workflow
 from core.training.calibration import Calibrator
+from core.training.crossfit import FoldData, OutOfFold, Regime, f1_of
 from core.training.examples import TrainingDataSummary, TrainingExample, has_value, summarize_examples
 from core.training.features import PreparedDocument, prepare_document
 from core.training.folds import group_ids, split, template_ids
@@ -37,13 +36,9 @@ from core.training.scorer import (
     FieldScorer,
     dense_columns,
     field_matrix,
-    fit_scorer,
-    labels,
     memory_hints,
-    negatives_per_document,
     pool_key,
     rank,
-    sample_rows,
 )
 
 __all__ = [
@@ -53,9 +48,7 @@ __all__ = [
     "ABSTAIN_FLOOR",
     "Progress",
     "ShouldStop",
-    "Regime",
     "FieldPlan",
-    "OutOfFold",
     "FieldAnswer",
     "TrainedExtractor",
     "prepare_examples",
@@ -78,8 +71,6 @@ Progress = Callable[[float, str], None]
 """Called with the fraction done (0-1) and what is happening."""
 ShouldStop = Callable[[], bool]
 """Asked between steps; True cancels the run (``TrainingCancelled``)."""
-Regime = Literal["seen", "unseen"]
-"""Whether the layout memory knows a document's layout (an annotated document of the same template)."""
 
 
 class FieldPlan(BaseModel):
@@ -99,23 +90,6 @@ class FieldPlan(BaseModel):
 
 
 @dataclass
-class OutOfFold:
-    """One held-out prediction of one field on one document."""
-
-    field: str
-    document: int
-    regime: Regime
-    score: float
-    margin: float
-    correct: bool
-    expected: bool  # the document has a value for the field
-    local_correct: bool
-    local_predicted: bool
-    confidence: float = 0.0  # calibrated (set once the calibrators are fitted)
-    confident: bool = False  # confidence at or above the field's threshold
-
-
-@dataclass
 class FieldAnswer:
     """The trained scorer's answer for a field of one document, before the plan picks an engine."""
 
@@ -131,20 +105,6 @@ class FieldAnswer:
 def _check(should_stop: ShouldStop | None) -> None:
     if should_stop is not None and should_stop():
         raise TrainingCancelled("training cancelled", hint="Nothing was saved; the active model is unchanged.")
-
-
-def _f1(rows: list[OutOfFold], trained: bool) -> float:
-    tp = fp = fn = 0
-    for r in rows:
-        if trained:
-            predicted = r.confident
-            correct = r.correct and predicted
-        else:
-            predicted, correct = r.local_predicted, r.local_correct
-        tp += correct
-        fp += predicted and not correct
-        fn += r.expected and not correct
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def prepare_examples(
@@ -177,7 +137,7 @@ def _threshold(rows: list[OutOfFold]) -> float:
     """Half the field's out-of-fold F1 when every value is given, within ``ABSTAIN_FLOOR``-``ABSTAIN_BELOW``."""
     for r in rows:
         r.confident = True
-    return float(min(max(_f1(rows, True) / 2, ABSTAIN_FLOOR), ABSTAIN_BELOW))
+    return float(min(max(f1_of(rows, True) / 2, ABSTAIN_FLOOR), ABSTAIN_BELOW))
 
 
 class TrainedExtractor:
@@ -244,7 +204,7 @@ class TrainedExtractor:
         self.plans_: dict[str, FieldPlan] = {}
         counts = {f.name: sum(has_value(ex.expected.get(f.name)) for ex in examples) for f in self.workflow.fields}
         trainable = [f for f in fields if counts[f.name] >= self.min_field_documents]
-        context = _Context(preps, examples, memory, similarity, groups, np.random.default_rng(self.random_state))
+        context = FoldData(preps, examples, memory, similarity, groups, np.random.default_rng(self.random_state))
         oof: list[OutOfFold] = []
         plans = [("document", groups), ("template", templates)]
         fold_sets = [(mode, split(ids, self.inner_folds)) for mode, ids in plans]
@@ -252,7 +212,9 @@ class TrainedExtractor:
         step = 0
         for mode, folds in fold_sets:
             # Held out by template differs from held out by document only if some template has two groups.
-            if mode == "template" and (np.unique(templates).size < 2 or np.unique(templates).size == np.unique(groups).size):
+            if mode == "template" and (
+                np.unique(templates).size < 2 or np.unique(templates).size == np.unique(groups).size
+            ):
                 continue
             for train, test in folds:
                 _check(should_stop)
@@ -268,7 +230,11 @@ class TrainedExtractor:
         self.scorers_: dict[str, FieldScorer] = {
             name: model
             for name, model in context.fit_fields(
-                [f for f in trainable if self.plans_[f.name].seen == "trained" or self.plans_[f.name].unseen == "trained"],
+                [
+                    f
+                    for f in trainable
+                    if self.plans_[f.name].seen == "trained" or self.plans_[f.name].unseen == "trained"
+                ],
                 all_docs,
             ).items()
         }
@@ -313,21 +279,23 @@ class TrainedExtractor:
         for regime in ("seen", "unseen"):
             rows = [r for r in oof if r.regime == regime]
             cal = Calibrator().fit(
-                np.array([r.score for r in rows]), np.array([r.margin for r in rows]), np.array([r.correct for r in rows])
+                np.array([r.score for r in rows]),
+                np.array([r.margin for r in rows]),
+                np.array([r.correct for r in rows]),
             )
             out[regime] = cal if cal.calibrated else pooled
         return out
 
-    def _plan(
-        self, fields: list[Field], counts: dict[str, int], trainable: list[Field], oof: list[OutOfFold]
-    ) -> None:
+    def _plan(self, fields: list[Field], counts: dict[str, int], trainable: list[Field], oof: list[OutOfFold]) -> None:
         trainable_names = {f.name for f in trainable}
         for r in oof:
             r.confidence = float(self.calibrators_[r.regime].predict(np.array([r.score]), np.array([r.margin]))[0])
         for f in fields:
             plan = FieldPlan(name=f.name, pool=pool_of(f), documents=counts[f.name])
             if plan.pool is None:
-                plan.reason = f"{f.type} fields are answered by the local engine (the scorer ranks dates, numbers, strings)"
+                plan.reason = (
+                    f"{f.type} fields are answered by the local engine (the scorer ranks dates, numbers, strings)"
+                )
             elif f.name not in trainable_names:
                 plan.reason = (
                     f"too little annotated data: {counts[f.name]} document(s) with a value, "
@@ -342,7 +310,7 @@ class TrainedExtractor:
                     plan.samples[regime] = len(rows)
                     if not rows:
                         continue
-                    trained, local = _f1(rows, True), _f1(rows, False)
+                    trained, local = f1_of(rows, True), f1_of(rows, False)
                     plan.f1[regime] = {"trained": round(trained, 4), "local": round(local, 4)}
                     # Seen layouts: the scorer when it does at least as well. Unseen ones: only when it does
                     # strictly better, so that a layout the model has not seen is never answered worse.
@@ -381,7 +349,9 @@ class TrainedExtractor:
         if ranked is None:
             return out
         out.index, out.score, out.margin = ranked.index, ranked.score, ranked.margin
-        out.confidence = float(self.calibrators_[regime].predict(np.array([ranked.score]), np.array([ranked.margin]))[0])
+        out.confidence = float(
+            self.calibrators_[regime].predict(np.array([ranked.score]), np.array([ranked.margin]))[0]
+        )
         return out
 
     def predict(self, document: Document, *, prepared: PreparedDocument | None = None) -> dict[str, FieldAnswer]:
@@ -398,87 +368,3 @@ class TrainedExtractor:
         self._check_fitted()
         prep = prepared or prepare_document(document, self.workflow)
         return {f.name: self.answer(prep, f) for f in self.workflow.fields if f.name in self.scorers_}
-
-
-@dataclass
-class _Context:
-    """What the folds of one ``fit`` share: prepared documents, the memory of all of them, similarities."""
-
-    preps: list[PreparedDocument]
-    examples: Sequence[TrainingExample]
-    memory: LayoutMemory
-    similarity: np.ndarray
-    groups: np.ndarray
-    rng: np.random.Generator
-
-    def _neighbours(self, doc: int, allowed: np.ndarray) -> list[tuple[int, float]]:
-        mask = allowed & (self.groups != self.groups[doc])  # never a document's own near-duplicates
-        return self.memory.neighbours(self.similarity[doc], mask)
-
-    def fit_fields(self, fields: list[Field], train: np.ndarray) -> dict[str, FieldScorer]:
-        """One scorer per field on the ``train`` documents (their memory drawn from the other ones)."""
-        allowed = np.zeros(len(self.preps), dtype=bool)
-        allowed[train] = True
-        neighbours = {int(i): self._neighbours(int(i), allowed) for i in train}
-        out: dict[str, FieldScorer] = {}
-        negatives = negatives_per_document(len(train))
-        for f in fields:
-            pool = pool_of(f)
-            assert pool is not None
-            xs, ys = [], []
-            for i in train:
-                ex, prep = self.examples[int(i)], self.preps[int(i)]
-                if f.name not in ex.expected:
-                    continue  # unknown for this document: teaches nothing
-                hints = memory_hints(self.memory, prep.anchors, neighbours[int(i)], f.name)
-                dense = dense_columns(prep, pool, f.name, hints)
-                y = labels(prep, pool, ex.expected.get(f.name))
-                rows = sample_rows(y, dense, self.rng, negatives)
-                xs.append(field_matrix(prep, pool, dense)[rows])
-                ys.append(y[rows])
-            if not xs:
-                continue
-            model = fit_scorer(sparse.vstack(xs, format="csr"), np.concatenate(ys))
-            if model is not None:
-                out[f.name] = model
-        return out
-
-    def held_out(
-        self, fields: list[Field], scorers: dict[str, FieldScorer], train: np.ndarray, test: np.ndarray
-    ) -> list[OutOfFold]:
-        """The scorers' answers on the ``test`` documents, memory drawn from ``train``."""
-        allowed = np.zeros(len(self.preps), dtype=bool)
-        allowed[train] = True
-        out: list[OutOfFold] = []
-        for j in test:
-            j = int(j)
-            ex, prep = self.examples[j], self.preps[j]
-            neighbours = self._neighbours(j, allowed)
-            regime: Regime = "seen" if neighbours else "unseen"
-            for f in fields:
-                pool = pool_of(f)
-                scorer = scorers.get(f.name)
-                if pool is None or scorer is None or f.name not in ex.expected:
-                    continue
-                expected = ex.expected.get(f.name)
-                hints = memory_hints(self.memory, prep.anchors, neighbours, f.name)
-                x = field_matrix(prep, pool, dense_columns(prep, pool, f.name, hints))
-                ranked = rank(scorer.decision(x), prep.value_keys[pool]) if x.shape[0] else None
-                local_value = prep.local.extractions[f.name].value if prep.local and f.name in prep.local.extractions else None
-                y = labels(prep, pool, expected)
-                out.append(
-                    OutOfFold(
-                        field=f.name,
-                        document=j,
-                        regime=regime,
-                        score=ranked.score if ranked else -10.0,
-                        margin=ranked.margin if ranked else 0.0,
-                        correct=bool(ranked is not None and y[ranked.index]),
-                        expected=has_value(expected),
-                        local_correct=has_value(expected)
-                        and has_value(local_value)
-                        and values_match(expected, local_value, f.type),
-                        local_predicted=has_value(local_value),
-                    )
-                )
-        return out

@@ -236,9 +236,16 @@ def _memory(state: dict[str, Any]) -> LayoutMemory:
     ]
     entries: list[dict[str, MemoryEntry]] = [{} for _ in anchors]
     for d, name, page, box, value in zip(
-        state["entry_doc"], state["entry_field"], state["entry_page"], state["entry_box"], state["entry_value"], strict=True
+        state["entry_doc"],
+        state["entry_field"],
+        state["entry_page"],
+        state["entry_box"],
+        state["entry_value"],
+        strict=True,
     ):
-        entries[int(d)][str(name)] = MemoryEntry(int(page), (float(box[0]), float(box[1]), float(box[2]), float(box[3])), str(value))
+        entries[int(d)][str(name)] = MemoryEntry(
+            int(page), (float(box[0]), float(box[1]), float(box[2]), float(box[3])), str(value)
+        )
     return LayoutMemory(anchors, entries)
 
 
@@ -259,7 +266,9 @@ def load_model(directory: str | Path) -> TrainedExtractor:
         workflow = Workflow(id=card.workflow_id, name=card.workflow_name, fields=card.fields)
         model = TrainedExtractor(workflow)
         model.scorers_ = {
-            name: FieldScorer(np.asarray(s["columns"], np.int64), np.asarray(s["coef"], np.float64), float(s["intercept"][0]))
+            name: FieldScorer(
+                np.asarray(s["columns"], np.int64), np.asarray(s["coef"], np.float64), float(s["intercept"][0])
+            )
             for name, s in state["scorers"].items()
         }
         calibrators = {}
@@ -283,5 +292,4 @@ def load_model(directory: str | Path) -> TrainedExtractor:
     model.fields_ = card.fields
     model.fit_seconds_ = card.fit_seconds
     model.oof_ = []
-    model.card_ = card
     return model

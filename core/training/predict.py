@@ -32,7 +32,10 @@ def _copy_local(result: ExtractionResult, local: ExtractionResult | None, f: Fie
 
 def _memory_note(answer: FieldAnswer) -> str:
     if answer.regime == "seen":
-        return f"layout memory: {answer.neighbours} annotated document(s) of this layout (similarity {answer.similarity:.2f})"
+        return (
+            f"layout memory: {answer.neighbours} annotated document(s) of this layout "
+            f"(similarity {answer.similarity:.2f})"
+        )
     return "no annotated document of this layout: candidate scorer only"
 
 
@@ -95,10 +98,14 @@ def extract_with(
         answer = answers[f.name]
         engine = plan.seen if answer.regime == "seen" else plan.unseen
         if engine == "local":
-            _copy_local(result, prep.local, f, f"the trained scorer did not beat it out of fold on {answer.regime} layouts")
+            _copy_local(
+                result, prep.local, f, f"the trained scorer did not beat it out of fold on {answer.regime} layouts"
+            )
             continue
         _trained(result, prep, f, answer, plan.threshold)
         trained.append(f.name)
     others = [f.name for f in workflow.fields if f.name not in trained]
-    result.engine_reason = f"trained fields: {', '.join(trained) or 'none'}; local engine: {', '.join(others) or 'none'}"
+    result.engine_reason = (
+        f"trained fields: {', '.join(trained) or 'none'}; local engine: {', '.join(others) or 'none'}"
+    )
     return result
