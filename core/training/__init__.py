@@ -4,8 +4,8 @@ document and by template and compared with the previous version.
 Modules: ``examples`` (the training data shape), ``features`` (per-document work, done once),
 ``layout_memory`` (nearest annotated documents of a layout), ``scorer`` (the per-field candidate scorer),
 ``calibration`` (Platt scaling, ECE), ``folds`` (splits), ``crossfit`` (out-of-fold predictions), ``model``
-(``TrainedExtractor``), ``predict`` (its
-result), ``persistence`` (save and load), ``evaluation`` (held-out scores), ``comparison`` (two versions).
+(``TrainedExtractor``), ``predict`` (its result), ``persistence`` (save and load), ``evaluation`` (held-out
+scores), ``comparison`` (two versions).
 """
 
 from core.training.examples import TrainingDataSummary, TrainingExample, ValueBox, examples_from_dataset

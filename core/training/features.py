@@ -74,6 +74,27 @@ class _PageContext:
 
     layout: PageLayout
     above: dict[tuple[int, int], Segment | None] = field(default_factory=dict)
+    tokens: dict[tuple[str, int, int, str], list[str]] = field(default_factory=dict)
+
+    def neighbour_tokens(self, seg: Segment, kind: str) -> tuple[list[str], list[str]]:
+        """The label neighbourhood shared by every span of a cell: the cell before it in the row, and the
+        cell above it (computed once per cell and kind)."""
+        key = ("left", seg.row, seg.index, kind)
+        if key not in self.tokens:
+            pl = self.layout
+            left: list[str] = []
+            if seg.index > 0:
+                prev = pl.rows[seg.row].segments[seg.index - 1]
+                left = [f"lc:{_key(prev.text)}", f"k*lc:{kind}{_key(prev.text)}"]
+                left += [f"lb:{pl.keys[i]}" for i in prev.words[:_BAG_WORDS]]
+            up: list[str] = []
+            above = self.cell_above(seg)
+            if above is not None:
+                up = [f"ac:{_key(above.text)}", f"k*ac:{kind}{_key(above.text)}", f"as:{_shape(above.text)}"]
+                up += [f"aw:{pl.keys[i]}" for i in above.words[:_BAG_WORDS]]
+            self.tokens[key] = left
+            self.tokens[("above", seg.row, seg.index, kind)] = up
+        return self.tokens[key], self.tokens[("above", seg.row, seg.index, kind)]
 
     def cell_above(self, seg: Segment) -> Segment | None:
         key = (seg.row, seg.index)
@@ -137,7 +158,7 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
         f"sg:{min(span.segment, 4)}",
         f"h:{_bin((y1 - y0) / max(pl.body_height, 1.0) / 3.0, 6)}",
     ]
-    digits = sum(ch.isdigit() for ch in span.text)
+    digits = sum(map(str.isdigit, span.text))
     tokens.append(f"dg:{_bin(digits / max(len(span.text), 1), 4)}")
     tokens += [f"w:{pl.keys[i]}" for i in span.words[:4]]
     tokens += [f"wb:{pl.keys[i]}" for i in span.words[4:_BAG_WORDS]]
@@ -145,27 +166,19 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     # Every word left of the span on its row (labels printed far left of a right-aligned amount).
     tokens += [f"rl:{pl.keys[i]}" for i in row.words[: row.words.index(first)][-_BAG_WORDS:] if first in row.words]
     # Left: words before the span in its cell, else the cell before it in the row (a label).
+    left_cell, above_cell = ctx.neighbour_tokens(seg, kind)
     left: list[int] = list(seg.words[max(start - 3, 0) : start])
     if start == 0 and span.segment > 0:
-        prev = row.segments[span.segment - 1]
-        left = prev.words[-3:]
-        tokens.append(f"lc:{_key(prev.text)}")
-        tokens += [f"lb:{pl.keys[i]}" for i in prev.words[:_BAG_WORDS]]
-        tokens.append(f"k*lc:{kind}{_key(prev.text)}")
+        left = row.segments[span.segment - 1].words[-3:]
+        tokens += left_cell
     for n, i in enumerate(reversed(left)):
         tokens.append(f"lw{n}:{pl.keys[i]}")
     if left:
         tokens.append(f"k*lw:{kind}{pl.keys[left[-1]]}")
     else:
         tokens.append("lw:none")
-    above = ctx.cell_above(seg)
-    if above is not None:
-        tokens.append(f"ac:{_key(above.text)}")
-        tokens += [f"aw:{pl.keys[i]}" for i in above.words[:_BAG_WORDS]]
-        tokens.append(f"k*ac:{kind}{_key(above.text)}")
+    tokens += above_cell
     tokens += [f"wl:{pl.keys[span.words[-1]]}", f"k*nr:{kind}{span.rows}", f"rt*nr:{min(span.row, 8)}:{span.rows}"]
-    if above is not None:
-        tokens.append(f"as:{_shape(above.text)}")
     below = ctx.cell_below(pl.rows[min(span.row + span.rows - 1, len(pl.rows) - 1)], span.bbox)
     if below is not None:
         tokens += [f"bw:{pl.keys[below.words[0]]}", f"bs:{_shape(below.text)}"]
