@@ -11,7 +11,8 @@ Per dataset (``datasets/`` and ``sroie-dev`` from ``$FIELDBENCH_DATASETS`` when 
 3. 20 documents of a template: for each template with more than 20 documents, models trained on exactly 20
    of them, rotated until each of its documents was held out once, scored on the held-out ones.
 4. Training time on all documents against extracting the same documents with the local engine, both from
-   loaded documents and both in this run (wall and CPU seconds).
+   loaded documents and both in this run (wall and CPU seconds); and the same from the files (loading the
+   documents, measured once, added to both sides), which is what a user waits for.
 """
 
 from __future__ import annotations
@@ -192,9 +193,14 @@ def _dataset(folder: Path, quick: bool) -> tuple[str, dict[str, object]]:
                     f"{speed['train_cpu']:.2f}",
                 ),
                 (
-                    "ratio",
+                    "ratio, loaded documents",
                     f"{speed['train_wall'] / speed['local_wall']:.1f}x",
                     f"{speed['train_cpu'] / speed['local_cpu']:.1f}x",
+                ),
+                (
+                    f"ratio from the files (loading, {load_seconds:.1f} s wall, on both sides)",
+                    f"{(load_seconds + speed['train_wall']) / (load_seconds + speed['local_wall']):.1f}x",
+                    "",
                 ),
             ],
         ),
@@ -268,7 +274,7 @@ def _aims(results: dict[str, dict[str, object]]) -> str:
         ratio = speed["train_cpu"] / speed["local_cpu"]
         rows.append(
             (
-                f"{name}: training / local extraction (CPU)",
+                f"{name}: training / local extraction, {facts['documents']} loaded documents (CPU)",
                 f"{ratio:.1f}x",
                 "<= 3x",
                 "met" if ratio <= AIMS["speed"] else "**not met**",
