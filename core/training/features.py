@@ -179,6 +179,8 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
         tokens.append("lw:none")
     tokens += above_cell
     tokens += [f"wl:{pl.keys[span.words[-1]]}", f"k*nr:{kind}{span.rows}", f"rt*nr:{min(span.row, 8)}:{span.rows}"]
+    if span.row > 0 and kind in ("amount", "date"):  # the row above, whole: a label left of a right-aligned value
+        tokens += [f"ra:{pl.keys[i]}" for i in pl.rows[span.row - 1].words[:_BAG_WORDS]]
     below = ctx.cell_below(pl.rows[min(span.row + span.rows - 1, len(pl.rows) - 1)], span.bbox)
     if below is not None:
         tokens += [f"bw:{pl.keys[below.words[0]]}", f"bs:{_shape(below.text)}"]

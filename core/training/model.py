@@ -186,7 +186,8 @@ class TrainedExtractor:
             self.
 
         Raises:
-            TrainingError: no examples, or no field with enough annotated values.
+            TrainingError: no examples (a field with too few values is not an error: it falls back, and its
+                plan says why).
             TrainingCancelled: ``should_stop`` said so.
         """
         started = time.perf_counter()
