@@ -152,6 +152,61 @@ def _speed(examples: list[TrainingExample], workflow: Workflow) -> dict[str, flo
     }
 
 
+def _template_sections(
+    examples: list[TrainingExample], workflow: Workflow, cache: dict, facts: dict[str, object]
+) -> list[str]:
+    """Held out by template, and 20 documents of a template; their figures go into ``facts``."""
+    by_template = cross_validate(examples, workflow, by="template", prepared=cache)
+    facts["by_template"] = by_template
+    sections = [
+        f"### Held out by template ({by_template.folds} folds: layouts the model has not seen)",
+        _field_table(by_template),
+        _template_table(by_template),
+    ]
+    twenty = _twenty_of_a_template(examples, workflow, cache)
+    facts["twenty"] = twenty
+    if twenty:
+        sections += [
+            f"### {TEMPLATE_DOCUMENTS} documents of a template, scored on its other documents",
+            table(
+                ["template", "documents", "models", "trained micro-F1", "local micro-F1"],
+                [(t, n, m, _f(a), _f(b)) for t, n, m, a, b in twenty],
+            ),
+        ]
+    return sections
+
+
+def _speed_section(speed: dict[str, float], documents: int, load_seconds: float) -> list[str]:
+    return [
+        "### Training time",
+        table(
+            ["measure", "wall s", "CPU s"],
+            [
+                (
+                    f"local engine, extract {documents} loaded documents",
+                    f"{speed['local_wall']:.2f}",
+                    f"{speed['local_cpu']:.2f}",
+                ),
+                (
+                    f"train on the same {documents} documents",
+                    f"{speed['train_wall']:.2f}",
+                    f"{speed['train_cpu']:.2f}",
+                ),
+                (
+                    "ratio, loaded documents",
+                    f"{speed['train_wall'] / speed['local_wall']:.1f}x",
+                    f"{speed['train_cpu'] / speed['local_cpu']:.1f}x",
+                ),
+                (
+                    f"ratio from the files (loading, {load_seconds:.1f} s wall, on both sides)",
+                    f"{(load_seconds + speed['train_wall']) / (load_seconds + speed['local_wall']):.1f}x",
+                    "",
+                ),
+            ],
+        ),
+    ]
+
+
 def _dataset(folder: Path, quick: bool) -> tuple[str, dict[str, object]]:
     dataset = load_dataset(folder)
     template_of = TEMPLATES.get(folder.name)
@@ -179,53 +234,10 @@ def _dataset(folder: Path, quick: bool) -> tuple[str, dict[str, object]]:
         sections += ["Per template, held out by document:", _template_table(by_doc)]
     facts: dict[str, object] = {"by_document": by_doc, "documents": len(examples), "ceiling": readable / max(known, 1)}
     if template_of is not None:
-        by_template = cross_validate(examples, workflow, by="template", prepared=cache)
-        facts["by_template"] = by_template
-        sections += [
-            f"### Held out by template ({by_template.folds} folds: layouts the model has not seen)",
-            _field_table(by_template),
-            _template_table(by_template),
-        ]
-        twenty = _twenty_of_a_template(examples, workflow, cache)
-        facts["twenty"] = twenty
-        if twenty:
-            sections += [
-                f"### {TEMPLATE_DOCUMENTS} documents of a template, scored on its other documents",
-                table(
-                    ["template", "documents", "models", "trained micro-F1", "local micro-F1"],
-                    [(t, n, m, _f(a), _f(b)) for t, n, m, a, b in twenty],
-                ),
-            ]
+        sections += _template_sections(examples, workflow, cache, facts)
     speed = _speed(examples, workflow)
     facts["speed"] = speed
-    sections += [
-        "### Training time",
-        table(
-            ["measure", "wall s", "CPU s"],
-            [
-                (
-                    f"local engine, extract {len(examples)} loaded documents",
-                    f"{speed['local_wall']:.2f}",
-                    f"{speed['local_cpu']:.2f}",
-                ),
-                (
-                    f"train on the same {len(examples)} documents",
-                    f"{speed['train_wall']:.2f}",
-                    f"{speed['train_cpu']:.2f}",
-                ),
-                (
-                    "ratio, loaded documents",
-                    f"{speed['train_wall'] / speed['local_wall']:.1f}x",
-                    f"{speed['train_cpu'] / speed['local_cpu']:.1f}x",
-                ),
-                (
-                    f"ratio from the files (loading, {load_seconds:.1f} s wall, on both sides)",
-                    f"{(load_seconds + speed['train_wall']) / (load_seconds + speed['local_wall']):.1f}x",
-                    "",
-                ),
-            ],
-        ),
-    ]
+    sections += _speed_section(speed, len(examples), load_seconds)
     return "\n\n".join(sections), facts
 
 

@@ -206,9 +206,35 @@ class TrainedExtractor:
         counts = {f.name: sum(has_value(ex.expected.get(f.name)) for ex in examples) for f in self.workflow.fields}
         trainable = [f for f in fields if counts[f.name] >= self.min_field_documents]
         context = FoldData(preps, examples, memory, similarity, groups, np.random.default_rng(self.random_state))
+        oof = self._cross_fit(context, trainable, templates, say, should_stop)
+        _check(should_stop)
+        say(0.95, "fitting the final model")
+        self.calibrators_ = self._calibrate(oof)
+        self._plan(self.workflow.fields, counts, trainable, oof)
+        used = [f for f in trainable if "trained" in (self.plans_[f.name].seen, self.plans_[f.name].unseen)]
+        self.scorers_: dict[str, FieldScorer] = context.fit_fields(used, np.arange(len(preps)))
+        self.memory_ = memory
+        self.oof_ = oof
+        self.summary_: TrainingDataSummary = summarize_examples(examples, self.workflow)
+        self.fields_ = [f.model_copy(deep=True) for f in self.workflow.fields]
+        self.fit_seconds_ = time.perf_counter() - started
+        say(1.0, "trained")
+        return self
+
+    def _cross_fit(
+        self,
+        context: FoldData,
+        trainable: list[Field],
+        templates: np.ndarray,
+        say: Progress,
+        should_stop: ShouldStop | None,
+    ) -> list[OutOfFold]:
+        """Out-of-fold answers: cross-validated by document, then by template (progress 0.5 to 0.95)."""
+        groups = context.groups
         oof: list[OutOfFold] = []
-        plans = [("document", groups), ("template", templates)]
-        fold_sets = [(mode, split(ids, self.inner_folds)) for mode, ids in plans]
+        fold_sets = [
+            (mode, split(ids, self.inner_folds)) for mode, ids in (("document", groups), ("template", templates))
+        ]
         total = sum(len(s) for _, s in fold_sets) + 1
         step = 0
         for mode, folds in fold_sets:
@@ -223,29 +249,7 @@ class TrainedExtractor:
                 scorers = context.fit_fields(trainable, train)
                 oof += context.held_out(trainable, scorers, train, test)
                 step += 1
-        _check(should_stop)
-        say(0.95, "fitting the final model")
-        self.calibrators_ = self._calibrate(oof)
-        self._plan(self.workflow.fields, counts, trainable, oof)
-        all_docs = np.arange(len(preps))
-        self.scorers_: dict[str, FieldScorer] = {
-            name: model
-            for name, model in context.fit_fields(
-                [
-                    f
-                    for f in trainable
-                    if self.plans_[f.name].seen == "trained" or self.plans_[f.name].unseen == "trained"
-                ],
-                all_docs,
-            ).items()
-        }
-        self.memory_ = memory
-        self.oof_ = oof
-        self.summary_: TrainingDataSummary = summarize_examples(examples, self.workflow)
-        self.fields_ = [f.model_copy(deep=True) for f in self.workflow.fields]
-        self.fit_seconds_ = time.perf_counter() - started
-        say(1.0, "trained")
-        return self
+        return oof
 
     def _entries(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, MemoryEntry]:
         """Where each known value of the document sits: its annotated box, else where it is located."""
