@@ -27,6 +27,7 @@ __all__ = [
     "LLMError",
     "TrainingError",
     "AnnotationError",
+    "TrainingCancelled",
     "ClassifierError",
 ]
 
@@ -190,6 +191,10 @@ class AnnotationError(FieldbenchError, ValueError):
         first = str(self.problems[0]) if self.problems else "invalid values"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"{first}{more}", hint=hint)
+
+
+class TrainingCancelled(TrainingError):
+    """A training run was stopped on request (its ``should_stop`` said so); nothing was saved."""
 
 
 class ClassifierError(FieldbenchError):

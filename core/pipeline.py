@@ -142,7 +142,8 @@ def _run(
                 "document_id": document.id,
                 "document_name": name,
                 "engine": chosen.name,
-                "engine_reason": reason,
+                # Why this engine, then what the engine says of its own answer (which fields a model trained).
+                "engine_reason": f"{reason}; {result.engine_reason}" if result.engine_reason else reason,
                 "ocr": result.ocr or _ocr_pages(document),
                 "timings": {**result.timings, **{k: round(v, 6) for k, v in timings.items()}},
                 "created_at": started_at,

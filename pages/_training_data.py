@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.annotation import ImportReport, upload_documents, upload_pre_annotated
+from core.annotation.uploads import ImportReport, upload_documents, upload_pre_annotated
 from core.documents import UPLOAD_TYPES
 from core.schema import Workflow
 from core.store import Store

@@ -6,7 +6,6 @@ from typing import Literal
 
 import streamlit as st
 
-from core.annotation import RECOMMENDATION_RULE, training_progress
 from core.annotation.annotate import (
     Target,
     annotate_box,
@@ -16,7 +15,8 @@ from core.annotation.annotate import (
     open_document,
     targets,
 )
-from core.annotation.canvas import drawn_boxes, prefilled_boxes
+from core.annotation.canvas import CANVAS_WIDTH, drawn_boxes, prefilled_boxes
+from core.annotation.progress import RECOMMENDATION_RULE, training_progress
 from core.documents import BBox, Document, render_jpeg
 from core.schema import Workflow
 from core.store import Store
@@ -25,9 +25,7 @@ from pages._annotate_table import apply_table_boxes, table_grid, table_label
 from pages._training_data import training_data_section
 from pages._widgets import get_store, rerun_fragment, show_errors
 
-# Canvas pixels across a page: the page image fills the right three quarters of the wide layout. (Comments,
-# not docstrings, after constants: Streamlit writes a page script's bare strings onto the page.)
-CANVAS_WIDTH = 820
+# (Comments, not docstrings, after constants: Streamlit writes a page script's bare strings onto the page.)
 LABEL_SIZE = 9  # pixels: the label chips of many boxes would hide the words they label
 STATE = "annotate"  # session keys start with this
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from core.annotation import review_queue, straight_through, submit_feedback, verify
-from core.annotation.review import confidences, threshold_for, typed_corrections
+from core.annotation.feedback import submit_feedback
+from core.annotation.review import confidences, review_queue, straight_through, threshold_for, typed_corrections, verify
 from core.results import citation_boxes, flatten_values
 from core.schema import Workflow
 from core.store import Store

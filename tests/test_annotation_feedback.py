@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.annotation import review_queue, straight_through, submit_feedback, verify
-from core.annotation.review import flagged_paths, threshold_for
+from core.annotation.feedback import submit_feedback
+from core.annotation.review import flagged_paths, review_queue, straight_through, threshold_for, verify
 from core.errors import AnnotationError, NotFoundError
 from core.pipeline import process
 from core.results import ExtractionResult

@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core.annotation import (
-    RECOMMENDATION_RULE,
-    import_folder,
-    training_progress,
-    upload_documents,
-    upload_pre_annotated,
-)
+from core.annotation.progress import RECOMMENDATION_RULE, training_progress
+from core.annotation.uploads import import_folder, upload_documents, upload_pre_annotated
 from core.annotation.values import expected_of
 from core.errors import StoreError
 from core.schema import Workflow

@@ -78,9 +78,7 @@ def submit_feedback(
     annotated = None
     if values is not None:
         document = store.documents.load(run.document_id, spec=workflow.spec)
-        annotated = from_expected(
-            document, workflow.fields, values, source="feedback", workflow_version=workflow.version
-        )
+        annotated = from_expected(document, workflow, values, source="feedback", workflow_version=workflow.version)
     record = store.training.add(
         workflow.id,
         run.document_id,

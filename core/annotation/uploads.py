@@ -223,7 +223,7 @@ def upload_pre_annotated(
                 values = parse_expected(_read_json(json_name, _bytes(json_content)), workflow.fields)
                 document = _load(store, workflow, name, _bytes(data))
                 annotated = from_expected(
-                    document, workflow.fields, values, source="pre_annotated", workflow_version=workflow.version
+                    document, workflow, values, source="pre_annotated", workflow_version=workflow.version
                 )
                 existing = store.training.find(workflow.id, document.id)
                 record = store.training.add(

@@ -13,7 +13,7 @@ from typing import Any
 from core.annotation.locate import locate_values
 from core.documents import Document
 from core.results import ExtractionResult, citations_of, flatten, flatten_values, nest
-from core.schema import Field
+from core.schema import Workflow
 from core.store.training_data import AnnotatedValue, AnnotationSource
 
 __all__ = ["from_expected", "from_result", "expected_of", "located_share"]
@@ -21,7 +21,7 @@ __all__ = ["from_expected", "from_result", "expected_of", "located_share"]
 
 def from_expected(
     document: Document,
-    fields: list[Field],
+    workflow: Workflow,
     values: dict[str, Any],
     *,
     source: AnnotationSource,
@@ -31,7 +31,7 @@ def from_expected(
 
     Empty values (None, empty lists) are kept: "this document has no such value" is an annotation too.
     """
-    located = locate_values(document, fields, values)
+    located = locate_values(document, workflow, values)
     out: list[AnnotatedValue] = []
     for path, value in flatten(values).items():
         where = located.get(path)

@@ -43,7 +43,7 @@ def _read_expected(path: str) -> Any:
 
 def run_feedback(args: argparse.Namespace) -> int:
     """Submit the feedback; print what was stored (the mismatching fields, the template)."""
-    from core.annotation import submit_feedback  # lazy: keeps `fieldbench --help` fast
+    from core.annotation.feedback import submit_feedback  # lazy: keeps `fieldbench --help` fast
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     expected = _read_expected(args.expected) if args.expected else None

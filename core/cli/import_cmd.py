@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import the folder and print the report; exit 1 when nothing was accepted."""
-    from core.annotation import import_folder  # lazy: keeps `fieldbench --help` fast
+    from core.annotation.uploads import import_folder  # lazy: keeps `fieldbench --help` fast
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     with closing(Store.open()) as store:

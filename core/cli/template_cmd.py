@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
 
 def run_template(args: argparse.Namespace) -> int:
     """Run one template sub-command."""
-    from core.annotation import RECOMMENDATION_RULE, training_progress  # lazy: keeps `fieldbench --help` fast
+    from core.annotation.progress import RECOMMENDATION_RULE, training_progress  # lazy: keeps `fieldbench --help` fast
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     with closing(Store.open()) as store:

@@ -1,24 +1,34 @@
-"""The trained engine: a workflow's own scikit-learn model, once one has been trained and activated.
+"""The trained engine: a workflow's own model (``core.training``), once one has been trained.
 
-Training is a later stage of the project; until a model file exists this engine says honestly that it is not
-available (and ``auto`` never picks it). It never pretends to extract.
+It answers every field in the local engine's result shape; fields the model did not learn, or on which it
+did not beat the local engine out of fold, come from the local engine and say so in an insight. Loaded models
+are kept per folder until the folder changes (a new model renamed into place).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import Settings, get_settings
 from core.documents import Document
-from core.errors import EngineUnavailableError
+from core.errors import EngineUnavailableError, FieldbenchError, TrainingError
 from core.extraction.base import Availability
 from core.results import ExtractionResult
 from core.schema import Workflow
+
+if TYPE_CHECKING:
+    from core.training.model import TrainedExtractor
 
 __all__ = ["MODEL_FILE", "TrainedEngine", "active_model_dir"]
 
 MODEL_FILE = "model.skops"
 """The file a trained model is saved in (skops: loading it does not execute code)."""
+_LOADED: dict[tuple[str, int], TrainedExtractor] = {}
+_LOCK = threading.Lock()
+_KEEP = 4
+"""Loaded models kept in memory (one per workflow the app is serving at once)."""
 
 
 def active_model_dir(workflow_id: str, settings: Settings | None = None) -> Path:
@@ -31,11 +41,28 @@ def active_model_dir(workflow_id: str, settings: Settings | None = None) -> Path
     return settings.models_dir / workflow_id / "active"
 
 
+def _load(folder: Path) -> TrainedExtractor:
+    # core.training pulls in scikit-learn and skops: imported only when a trained model is really used, so
+    # that choosing the local engine (every `fieldbench extract`) stays fast.
+    from core.training.persistence import CARD_FILE, load_model
+
+    key = (str(folder.resolve()), (folder / CARD_FILE).stat().st_mtime_ns)
+    with _LOCK:
+        model = _LOADED.get(key)
+    if model is None:
+        model = load_model(folder)
+        with _LOCK:
+            _LOADED[key] = model
+            while len(_LOADED) > _KEEP:
+                _LOADED.pop(next(iter(_LOADED)))
+    return model
+
+
 class TrainedEngine:
     """A workflow's trained model in ``model_dir``.
 
     Args:
-        model_dir: the folder holding the model file (``model.skops``); None means no model.
+        model_dir: the folder holding the model (``model.skops`` and ``model.json``); None means no model.
     """
 
     name = "trained"
@@ -44,20 +71,57 @@ class TrainedEngine:
         self.model_dir = Path(model_dir) if model_dir is not None else None
 
     def is_available(self) -> Availability:
-        """Available only when a model file exists in ``model_dir``."""
+        """Available when a valid model is in ``model_dir``; otherwise why not."""
         if self.model_dir is None:
             return Availability(False, "no trained model: train and activate one for this workflow first")
-        model_file = self.model_dir / MODEL_FILE
-        if not model_file.is_file():
+        if not (self.model_dir / MODEL_FILE).is_file():
             return Availability(False, f"no trained model at {self.model_dir} (missing {MODEL_FILE})")
-        # Training and loading models arrive with the training stage; until then a model file is not enough.
-        return Availability(False, f"found {model_file}, but this Fieldbench cannot load trained models yet")
+        try:
+            model = _load(self.model_dir)
+        except (FieldbenchError, OSError) as exc:
+            return Availability(False, str(exc))
+        trained = sorted(model.scorers_)
+        return Availability(True, f"model at {self.model_dir}, trained fields: {', '.join(trained) or 'none'}")
 
-    def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
-        """Raise: there is no trained model this engine can apply yet.
+    def model(self) -> TrainedExtractor:
+        """The loaded model.
 
         Raises:
-            EngineUnavailableError: always until the training stage provides models.
+            EngineUnavailableError: there is no valid model in ``model_dir``.
         """
-        availability = self.is_available()
-        raise EngineUnavailableError(self.name, availability.reason)
+        ok, reason = self.is_available()
+        if not ok or self.model_dir is None:
+            raise EngineUnavailableError(self.name, reason)
+        return _load(self.model_dir)
+
+    def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
+        """Extract with the model; the workflow must have the fields (names and types) it was trained on.
+
+        Raises:
+            EngineUnavailableError: no valid model.
+            TrainingError: the model was trained for other fields.
+        """
+        from core.training.persistence import fields_signature  # see _load: scikit-learn only when used
+        from core.training.predict import extract_with
+
+        model = self.model()
+        wanted, known = fields_signature(workflow.fields), fields_signature(model.fields_)
+        if wanted != known:
+            missing = [f"{n} ({t})" for n, t in wanted if (n, t) not in known]
+            extra = [f"{n} ({t})" for n, t in known if (n, t) not in wanted]
+            detail = (
+                "; ".join(
+                    part
+                    for part in (
+                        f"not in the model: {', '.join(missing)}" if missing else "",
+                        f"only in the model: {', '.join(extra)}" if extra else "",
+                    )
+                    if part
+                )
+                or "the fields are in another order"
+            )
+            raise TrainingError(
+                f"the trained model at {self.model_dir} was trained for other fields ({detail})",
+                hint="Train a new model for this version of the workflow.",
+            )
+        return extract_with(model, document, workflow=workflow)

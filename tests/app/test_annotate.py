@@ -12,10 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core.annotation import upload_documents, upload_pre_annotated
+from core.annotation.canvas import CANVAS_WIDTH
+from core.annotation.uploads import upload_documents, upload_pre_annotated
 from core.documents import load_document
 from core.store import Store
-from pages.annotate import CANVAS_WIDTH
 from tests.invoices import invoice_pdf, invoice_workflow
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

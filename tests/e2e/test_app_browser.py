@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core.annotation import upload_documents
+from core.annotation.uploads import upload_documents
 from core.documents import load_document
 from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow

@@ -1,0 +1,154 @@
+"""Out-of-fold predictions inside ``TrainedExtractor.fit``: the scorers of a fold fitted on its training
+documents (each one's layout memory drawn from the others, never its own near-duplicates), and their answers
+on its held-out documents, next to the local engine's, for calibration and the per-field plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import sparse
+
+from core.annotation.spans import pool_of
+from core.evaluation.scoring import values_match
+from core.schema import Field
+from core.training.examples import TrainingExample, has_value
+from core.training.features import PreparedDocument
+from core.training.layout_memory import LayoutMemory
+from core.training.scorer import (
+    FieldScorer,
+    dense_columns,
+    field_matrix,
+    fit_scorer,
+    labels,
+    memory_hints,
+    negatives_per_document,
+    rank,
+    sample_rows,
+)
+
+__all__ = ["Regime", "OutOfFold", "FoldData", "f1_of"]
+
+Regime = Literal["seen", "unseen"]
+"""Whether the layout memory knows a document's layout (an annotated document of the same template)."""
+
+
+@dataclass
+class OutOfFold:
+    """One held-out prediction of one field on one document."""
+
+    field: str
+    document: int
+    regime: Regime
+    score: float
+    margin: float
+    correct: bool
+    expected: bool  # the document has a value for the field
+    local_correct: bool
+    local_predicted: bool
+    confidence: float = 0.0  # calibrated (set once the calibrators are fitted)
+    confident: bool = False  # confidence at or above the field's threshold
+
+
+def f1_of(rows: list[OutOfFold], trained: bool) -> float:
+    """F1 of the trained scorer's answers (as thresholded) or of the local engine's, over some rows."""
+    tp = fp = fn = 0
+    for r in rows:
+        if trained:
+            predicted = r.confident
+            correct = r.correct and predicted
+        else:
+            predicted, correct = r.local_predicted, r.local_correct
+        tp += correct
+        fp += predicted and not correct
+        fn += r.expected and not correct
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+@dataclass
+class FoldData:
+    """What the folds of one ``fit`` share: prepared documents, the memory of all of them, similarities."""
+
+    preps: list[PreparedDocument]
+    examples: Sequence[TrainingExample]
+    memory: LayoutMemory
+    similarity: np.ndarray
+    groups: np.ndarray
+    rng: np.random.Generator
+
+    def _neighbours(self, doc: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        mask = allowed & (self.groups != self.groups[doc])  # never a document's own near-duplicates
+        return self.memory.neighbours(self.similarity[doc], mask)
+
+    def fit_fields(self, fields: list[Field], train: np.ndarray) -> dict[str, FieldScorer]:
+        """One scorer per field on the ``train`` documents (their memory drawn from the other ones)."""
+        allowed = np.zeros(len(self.preps), dtype=bool)
+        allowed[train] = True
+        neighbours = {int(i): self._neighbours(int(i), allowed) for i in train}
+        out: dict[str, FieldScorer] = {}
+        negatives = negatives_per_document(len(train))
+        for f in fields:
+            pool = pool_of(f)
+            assert pool is not None
+            xs, ys = [], []
+            for i in train:
+                ex, prep = self.examples[int(i)], self.preps[int(i)]
+                if f.name not in ex.expected:
+                    continue  # unknown for this document: teaches nothing
+                hints = memory_hints(self.memory, prep.anchors, neighbours[int(i)], f.name)
+                dense = dense_columns(prep, pool, f.name, hints)
+                y = labels(prep, pool, ex.expected.get(f.name))
+                rows = sample_rows(y, dense, self.rng, negatives)
+                xs.append(field_matrix(prep, pool, dense)[rows])
+                ys.append(y[rows])
+            if not xs:
+                continue
+            model = fit_scorer(sparse.vstack(xs, format="csr"), np.concatenate(ys))
+            if model is not None:
+                out[f.name] = model
+        return out
+
+    def held_out(
+        self, fields: list[Field], scorers: dict[str, FieldScorer], train: np.ndarray, test: np.ndarray
+    ) -> list[OutOfFold]:
+        """The scorers' answers on the ``test`` documents, memory drawn from ``train``."""
+        allowed = np.zeros(len(self.preps), dtype=bool)
+        allowed[train] = True
+        out: list[OutOfFold] = []
+        for j in test:
+            j = int(j)
+            ex, prep = self.examples[j], self.preps[j]
+            neighbours = self._neighbours(j, allowed)
+            regime: Regime = "seen" if neighbours else "unseen"
+            for f in fields:
+                pool = pool_of(f)
+                scorer = scorers.get(f.name)
+                if pool is None or scorer is None or f.name not in ex.expected:
+                    continue
+                expected = ex.expected.get(f.name)
+                hints = memory_hints(self.memory, prep.anchors, neighbours, f.name)
+                x = field_matrix(prep, pool, dense_columns(prep, pool, f.name, hints))
+                ranked = rank(scorer.decision(x), prep.value_keys[pool]) if x.shape[0] else None
+                local_value = (
+                    prep.local.extractions[f.name].value if prep.local and f.name in prep.local.extractions else None
+                )
+                y = labels(prep, pool, expected)
+                out.append(
+                    OutOfFold(
+                        field=f.name,
+                        document=j,
+                        regime=regime,
+                        score=ranked.score if ranked else -10.0,
+                        margin=ranked.margin if ranked else 0.0,
+                        correct=bool(ranked is not None and y[ranked.index]),
+                        expected=has_value(expected),
+                        local_correct=has_value(expected)
+                        and has_value(local_value)
+                        and values_match(expected, local_value, f.type),
+                        local_predicted=has_value(local_value),
+                    )
+                )
+        return out
