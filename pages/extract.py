@@ -11,7 +11,8 @@ from core.demo import ensure_demo_workflow, sample_documents
 from core.errors import FieldbenchError
 from core.extraction import ENGINE_CHOICES, engine_options
 from core.pipeline import process, process_document
-from core.results import ExtractionResult, citation_boxes, comparison_rows, diff, notes_of, results_csv
+from core.comparison import comparison_rows, diff
+from core.results import ExtractionResult, citation_boxes, notes_of, results_csv
 from core.schema import Workflow, field_paths, with_descriptions
 from core.store import Store
 from pages._widgets import ProgressBar, document_uploader, get_store, show_errors, show_page, stored_document

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.import_cmd",
     "core.cli.template_cmd",
     "core.cli.feedback_cmd",
+    "core.cli.runs_cmd",
 )
 
 
