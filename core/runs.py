@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from core.documents import DocumentSpec
+from core.errors import NotFoundError
 from core.results import CSV_COLUMNS, field_rows, to_csv
 from core.store import Store
 from core.store.runs import RunRecord
@@ -24,6 +26,7 @@ __all__ = [
     "run_data",
     "runs_json",
     "runs_csv",
+    "run_spec",
 ]
 
 RUN_COLUMNS: tuple[str, ...] = (
@@ -149,3 +152,17 @@ def runs_csv(records: Sequence[RunRecord]) -> str:
         for row in field_rows(result)
     )
     return to_csv(rows, RUN_CSV_COLUMNS)
+
+
+def run_spec(store: Store, workflow_id: str, version: int) -> DocumentSpec:
+    """How a run read its document: the document specification of the workflow version it used, so that its
+    citations are drawn on the pages they are in (cropped ones too). A run of a workflow the store never held (a
+    schema file given to ``fieldbench extract``) read its documents with the default specification.
+
+    >>> run_spec(Store.open_memory(), "not-stored", 1) == DocumentSpec()
+    True
+    """
+    try:
+        return store.workflows.get(workflow_id, version).spec
+    except NotFoundError:
+        return DocumentSpec()

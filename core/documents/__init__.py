@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name l
         DocumentSpec,
         TextMode,
         describe_spec,
+        suggests_cropping,
     )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "render_jpeg",
     "render_page",
     "sniff_kind",
+    "suggests_cropping",
 ]
 
 __getattr__, __dir__ = lazy_exports(
@@ -81,6 +83,7 @@ __getattr__, __dir__ = lazy_exports(
             "DocumentSpec",
             "TextMode",
             "describe_spec",
+            "suggests_cropping",
         ],
     },
 )

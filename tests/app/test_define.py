@@ -14,12 +14,15 @@ from streamlit.testing.v1 import AppTest
 
 from core.demo import DEMO_WORKFLOW_ID
 from core.store import Store
+from tests.app.markdown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def new_app() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/define.py")
     app.run()
     assert not app.exception, app.exception
     return app
@@ -194,8 +197,8 @@ def test_invalid_fields_are_listed_and_not_saved(at: AppTest) -> None:
         "deleted_rows": [],
     }
     run(at)
-    warning = at.warning[0].value
-    assert "`2nd`" in warning and "`kind`: an enum needs at least one value" in warning
+    warning = shown(at.warning[0].value)
+    assert "- 2nd: name '2nd' is not an identifier" in warning and "- kind: an enum needs at least one value" in warning
     assert "duplicate field name 'dup'" in warning
     button(at, "Save").click()
     run(at)
@@ -214,7 +217,7 @@ def test_importing_an_invalid_schema_shows_every_error_and_saves_nothing(at: App
     run(at)
     button(at, "Import fields").click()
     run(at)
-    message = at.error[0].value
+    message = shown(at.error[0].value)
     assert "bad.json was not imported: 3 problem(s)" in message
     assert "$.properties.due.format" in message and "$.required[0]" in message
     assert rows(at) == before
@@ -363,7 +366,7 @@ def test_llm_suggestions_only_when_asked_then_applied(llm_server: Any) -> None:
     button(app, "Ask the LLM for better descriptions").click()
     run(app)
     assert len(llm_server.requests) == 1
-    assert any(better in m.value for m in app.markdown)
+    assert any(better in shown(m.value) for m in app.markdown)
     button(app, "Apply suggestion").click()
     run(app)
     assert rows(app)[0]["description"] == better
