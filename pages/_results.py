@@ -61,7 +61,8 @@ def pick_result(store: Store, workflow: Workflow, run_ids: list[str], *, key: st
         thresholds = store.reviews.thresholds(workflow.id)
         table = batch_table(results, [f.name for f in workflow.fields], lambda path: threshold_for(path, thresholds))
         batch_results(table, key=f"{key}_batch")
-        st.download_button("Download all as CSV", results_csv(results), "results.csv", "text/csv", key=f"{key}_csv")
+        batch_csv = results_csv(results)
+        st.download_button("Download all as CSV", batch_csv, "results.csv", "text/csv", key=f"{key}_batch_csv")
         chosen = st.session_state.get(f"{key}_selected")
         selected = st.selectbox(
             "Result",
@@ -107,8 +108,9 @@ def show_result(store: Store, result: ExtractionResult, *, key: str, previous: E
         selected = st.selectbox("Show the citation of", paths, key=f"{key}_field") if paths else None
         stem = Path(result.document_name).stem
         c1, c2 = st.columns(2)
-        c1.download_button("Download JSON", result.to_json(indent=2), f"{stem}.json", "application/json")
-        c2.download_button("Download CSV", results_csv(result), f"{stem}.csv", "text/csv")
+        json_file, csv_file = result.to_json(indent=2), results_csv(result)
+        c1.download_button("Download JSON", json_file, f"{stem}.json", "application/json", key=f"{key}_json")
+        c2.download_button("Download CSV", csv_file, f"{stem}.csv", "text/csv", key=f"{key}_csv")
     with right, show_errors():
         page, boxes = citation_boxes(result, selected) if selected else (1, [])
         spec = run_spec(store, result.workflow_id, result.workflow_version)  # citations are in its pages' points
