@@ -61,7 +61,10 @@ def _create(store: Store) -> None:
                     spec=spec,
                 )
             except ValidationError as exc:  # pydantic names the bad label or page count
-                st.error("Cannot create the classifier: " + "; ".join(e["msg"] for e in exc.errors()))
+                reasons = "; ".join(e["msg"] for e in exc.errors())
+                st.error(
+                    plain(f"Cannot create the classifier: {reasons}. Change the name or the labels and try again.")
+                )
                 return
             store.classifiers.add(classifier)
             st.session_state["classify_selected"] = classifier.id

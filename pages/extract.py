@@ -86,10 +86,10 @@ def main() -> None:
         ENGINE_CHOICES,
         horizontal=True,
         key=f"{STATE}_engine",
-        captions=[options[e].reason for e in ENGINE_CHOICES],
+        captions=[plain(options[e].reason) for e in ENGINE_CHOICES],  # a reason may quote the LLM server
     )
     if not options[engine].ok:
-        st.warning(f"{engine} is not available: {options[engine].reason}")
+        st.warning(plain(f"{engine} is not available: {options[engine].reason}"))
     if sample != NO_SAMPLE:
         inputs.append((sample, samples[sample]))
     if st.button("Extract", type="primary", disabled=not inputs or not options[engine].ok):
