@@ -105,9 +105,9 @@ CROPPING_CUES = re.compile(
     r"\b(photo\w*|scan\w*|camera\w*|smartphone\w*|picture\w*|snapshot\w*|foto\w*|gescannt\w*)\b",
     re.IGNORECASE,
 )
-"""Words in a workflow's description that say its documents are photographed or scanned (English, and the German
-and Romance "foto"/"gescannt"), where the document specification's cropping helps: a photo or a scan carries
-background around the document."""
+"""Words in a workflow's description that say its documents are photographed or scanned (the English words, "foto"
+as German and the Romance languages write it, German "gescannt"): a photo or a scan carries background around
+the document, which cropping removes. ("phone" is left out: descriptions often ask for phone numbers.)"""
 
 
 def suggests_cropping(description: str, spec: DocumentSpec) -> bool:
