@@ -16,14 +16,14 @@ from pathlib import Path
 
 from core.config import Settings, get_settings
 from core.documents import Document, Source, read_source
-from core.errors import ExtractionError, FieldbenchError
+from core.errors import ExtractionError, FieldbenchError, NotFoundError
 from core.extraction import choose_engine
 from core.results import ExtractionResult, OcrPage
 from core.schema import Workflow
 from core.store import Store
 from core.store.runs import RUN_SOURCES, RunRecord
 
-__all__ = ["Progress", "process", "process_document", "detect_source", "llm_cost"]
+__all__ = ["Progress", "process", "process_document", "reprocess", "is_draft", "detect_source", "llm_cost"]
 
 Progress = Callable[[str, float], None]
 """Called with a stage (``loading``, ``extracting``, ``saving``, ``done``) and the fraction done (0-1)."""
@@ -63,6 +63,25 @@ def llm_cost(result: ExtractionResult, settings: Settings) -> float | None:
     )
 
 
+def is_draft(store: Store, workflow: Workflow) -> bool:
+    """Whether ``workflow`` holds unsaved edits of its version: its fields or document specification differ from
+    those saved as ``workflow.version``. A workflow the store does not hold (a schema file given to the command
+    line) is a draft of nothing.
+
+    >>> from core.schema import Field
+    >>> store = Store.open_memory()
+    >>> saved = store.workflows.create(Workflow(name="w", fields=[Field(name="total")]))
+    >>> is_draft(store, saved), is_draft(store, saved.model_copy(update={"fields": [Field(name="date")]}))
+    (False, True)
+    """
+    try:
+        stored = store.workflows.get(workflow.id, workflow.version)
+    except NotFoundError:
+        return False
+    as_saved = [f.model_dump(mode="json") for f in stored.fields], stored.spec
+    return as_saved != ([f.model_dump(mode="json") for f in workflow.fields], workflow.spec)
+
+
 def _ocr_pages(document: Document) -> list[OcrPage]:
     return [
         OcrPage(number=p.number, width=p.width, height=p.height, source=p.source, text=p.text) for p in document.pages
@@ -93,6 +112,7 @@ def _run(
         id=processing_id,
         workflow_id=workflow.id,
         workflow_version=workflow.version,
+        workflow_draft=is_draft(store, workflow),
         workflow_name=workflow.name,
         document_id=document_id,
         document_name=name,
@@ -139,6 +159,7 @@ def _run(
                 "workflow_id": workflow.id,
                 "workflow_name": workflow.name,
                 "workflow_version": workflow.version,
+                "workflow_draft": record.workflow_draft,
                 "document_id": document.id,
                 "document_name": name,
                 "engine": chosen.name,
@@ -259,6 +280,51 @@ def process_document(
         engine=engine,
         source=source,
         model_dir=model_dir,
+        progress=progress,
+        settings=settings,
+    )
+
+
+def reprocess(
+    store: Store,
+    processing_id: str,
+    *,
+    engine: str = "auto",
+    source: str | None = None,
+    password: str | None = None,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> ExtractionResult:
+    """Process the document of a logged run again, with its workflow as saved now (its latest version; ``auto``
+    takes the workflow's active trained model when there is one). The earlier run stays in the log.
+
+    Args:
+        store: the store holding the run, its document and its workflow.
+        processing_id: the run to repeat.
+        engine, source, password, progress, settings: as ``process``.
+
+    Returns:
+        The new result (compare it with ``store.runs.get(processing_id).result`` by ``core.comparison.diff``).
+
+    Raises:
+        NotFoundError: no such run, or its workflow was deleted since.
+        FieldbenchError: the run failed before its document was read, so there is nothing to process again.
+    """
+    run = store.runs.get(processing_id)
+    if not run.document_id:
+        raise FieldbenchError(
+            f"run {processing_id} has no stored document: it failed before the document was read",
+            hint="Upload the document again",
+        )
+    workflow = store.workflows.get(run.workflow_id)
+    return process_document(
+        store,
+        run.document_id,
+        workflow,
+        engine=engine,
+        source=source,
+        name=run.document_name,
+        password=password,
         progress=progress,
         settings=settings,
     )

@@ -35,18 +35,17 @@ __all__ = [
     "ExtractionResult",
     "flatten",
     "flatten_values",
+    "version_label",
     "nest",
     "citations_of",
+    "confidence_of",
     "citation_boxes",
     "field_rows",
-    "comparison_rows",
     "notes_of",
     "to_csv",
     "results_csv",
-    "diff",
     "uncited_values",
     "CSV_COLUMNS",
-    "COMPARISON_COLUMNS",
 ]
 
 
@@ -140,6 +139,9 @@ class ExtractionResult(_Model):
     workflow_id: str
     workflow_name: str
     workflow_version: int = 1
+    workflow_draft: bool = Field(
+        default=False, description="True when the run used unsaved edits of version workflow_version (a draft)."
+    )
     document_id: str = ""
     document_name: str = ""
     engine: str = Field(description="The engine that ran: local, llm or trained.")
@@ -176,6 +178,20 @@ class ExtractionResult(_Model):
     def to_json(self, **kwargs: Any) -> str:
         """The result as JSON with the references' key names."""
         return self.model_dump_json(by_alias=True, **kwargs)
+
+    @property
+    def version_label(self) -> str:
+        """The workflow version the run used, ``v2``, or ``v2 (unsaved draft)`` for unsaved edits of it."""
+        return version_label(self.workflow_version, self.workflow_draft)
+
+
+def version_label(version: int, draft: bool = False) -> str:
+    """How a run's workflow version reads: ``v2``, or ``v2 (unsaved draft)`` when it ran on unsaved edits of v2.
+
+    >>> version_label(2), version_label(2, draft=True)
+    ('v2', 'v2 (unsaved draft)')
+    """
+    return f"v{version}" + (" (unsaved draft)" if draft else "")
 
 
 def _is_empty(value: Any) -> bool:
@@ -265,6 +281,11 @@ def citations_of(result: ExtractionResult, path: str) -> list[Citation]:
     return _path_details(result, path)[1]
 
 
+def confidence_of(result: ExtractionResult, path: str) -> float | None:
+    """The confidence of a field path: its metadata's, else the top-level extraction's (None: not given)."""
+    return _path_details(result, path)[0]
+
+
 def citation_boxes(result: ExtractionResult, path: str) -> tuple[int, list[tuple[float, float, float, float]]]:
     """The page of a path's first citation and the boxes of its citations on that page (to highlight).
 
@@ -307,33 +328,6 @@ def field_rows(result: ExtractionResult) -> list[dict[str, Any]]:
                 "confidence": confidence,
                 "page": first.page.number if first else None,
                 "reference_text": first.reference_text if first else None,
-            }
-        )
-    return rows
-
-
-COMPARISON_COLUMNS: tuple[str, ...] = ("field", "value", "confidence", "page", "changed")
-
-
-def comparison_rows(result: ExtractionResult, changes: Mapping[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
-    """One row per field path to show a result beside the run before it: field, value as text, confidence,
-    page, and ``old → new`` where the value changed (``changes`` as ``diff`` gives them).
-
-    >>> r = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
-    ...     extractions={"total": Extraction(value=4.0, confidence=0.9), "note": Extraction(value=None)})
-    >>> [(row["field"], row["value"], row["changed"]) for row in comparison_rows(r, {"total": (3.5, 4.0)})]
-    [('total', '4.0', '3.5 → 4.0'), ('note', '', '')]
-    """
-    rows: list[dict[str, Any]] = []
-    for row in field_rows(result):
-        change = changes.get(row["field"])
-        rows.append(
-            {
-                "field": row["field"],
-                "value": "" if row["value"] is None else str(row["value"]),
-                "confidence": row["confidence"],
-                "page": row["page"],
-                "changed": f"{change[0]!r} → {change[1]!r}" if change else "",
             }
         )
     return rows
@@ -388,30 +382,6 @@ def results_csv(results: ExtractionResult | list[ExtractionResult]) -> str:
     if isinstance(results, ExtractionResult):
         results = [results]
     return to_csv((row for result in results for row in field_rows(result)), CSV_COLUMNS)
-
-
-def diff(previous: ExtractionResult | None, current: ExtractionResult) -> dict[str, tuple[Any, Any]]:
-    """The values that changed since the previous run: ``{path: (old, new)}``; empty without a previous run.
-
-    A path present in only one of the two counts as changed (``None`` on the other side).
-
-    >>> a = ExtractionResult(workflow_id="w", workflow_name="W", engine="local",
-    ...     extractions={"total": Extraction(value=3.5), "date": Extraction(value="2024-01-02")})
-    >>> b = a.model_copy(update={"extractions": {"total": Extraction(value=4.0),
-    ...     "date": Extraction(value="2024-01-02")}})
-    >>> diff(a, b)
-    {'total': (3.5, 4.0)}
-    """
-    if previous is None:
-        return {}
-    old = flatten_values(previous)
-    new = flatten_values(current)
-    changes: dict[str, tuple[Any, Any]] = {}
-    for path in list(new) + [p for p in old if p not in new]:
-        before, after = old.get(path), new.get(path)
-        if before != after or isinstance(before, bool) != isinstance(after, bool):
-            changes[path] = (before, after)
-    return changes
 
 
 def uncited_values(result: ExtractionResult) -> list[str]:

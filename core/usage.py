@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from core.config import Settings, get_settings
 from core.errors import FieldbenchError
 from core.results import to_csv
+from core.runs import utc_moment
 from core.store import Store
 from core.store.runs import runs_table
 
@@ -32,6 +33,8 @@ __all__ = [
     "QuotaStatus",
     "run_credits",
     "period_start",
+    "period_starts",
+    "period_label",
     "usage_summary",
     "usage_over_time",
     "quota_status",
@@ -120,16 +123,6 @@ def run_credits(pages: int, settings: Settings | None = None) -> float:
     return float(pages * settings.credits_per_page + settings.credits_per_document)
 
 
-def _to_utc(value: date | datetime | None, *, end_of_day: bool = False) -> datetime | None:
-    """A range bound as an aware UTC datetime; a plain date means its start (or, for ``until``, its end)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    start = datetime.combine(value, time.min, tzinfo=timezone.utc)
-    return start + timedelta(days=1) if end_of_day else start
-
-
 def _fetch(
     store: Store, since: datetime | None, until: datetime | None, workflow_id: str | None
 ) -> list[dict[str, Any]]:
@@ -202,7 +195,7 @@ def usage_summary(
     0
     """
     settings = settings or get_settings()
-    start, end = _to_utc(since), _to_utc(until, end_of_day=True)
+    start, end = utc_moment(since), utc_moment(until, end_of_day=True)
     summary = UsageSummary(since=start, until=end)
     engines: Counter[str] = Counter()
     sources: Counter[str] = Counter()
@@ -238,6 +231,38 @@ def period_start(moment: datetime, period: Period) -> date:
     return day.replace(day=1)
 
 
+def period_starts(period: Period, since: date, until: date) -> list[date]:
+    """The first day of every period from the one holding ``since`` to the one holding ``until``: the axis of a
+    chart that shows empty periods too.
+
+    >>> period_starts("week", date(2026, 11, 18), date(2026, 12, 1))
+    [datetime.date(2026, 11, 16), datetime.date(2026, 11, 23), datetime.date(2026, 11, 30)]
+    """
+    start = period_start(datetime.combine(since, time.min, tzinfo=timezone.utc), period)
+    end = period_start(datetime.combine(until, time.min, tzinfo=timezone.utc), period)
+    starts: list[date] = []
+    while start <= end:
+        starts.append(start)
+        if period == "day":
+            start += timedelta(days=1)
+        elif period == "week":
+            start += timedelta(days=7)
+        else:
+            start = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return starts
+
+
+def period_label(start: date, period: Period) -> str:
+    """A period as a chart or table shows it: ``2026-11-20``, ``week of 2026-11-16`` or ``2026-11``.
+
+    >>> period_label(date(2026, 11, 16), "week"), period_label(date(2026, 11, 1), "month")
+    ('week of 2026-11-16', '2026-11')
+    """
+    if period == "month":
+        return f"{start:%Y-%m}"
+    return f"week of {start.isoformat()}" if period == "week" else start.isoformat()
+
+
 def usage_over_time(
     store: Store,
     period: Period = "day",
@@ -269,7 +294,7 @@ def usage_over_time(
         raise FieldbenchError(f"cannot group usage by {by!r}", hint="Use workflow, source or engine.")
     settings = settings or get_settings()
     buckets: dict[tuple[date, str | None], UsageRow] = {}
-    for row in _fetch(store, _to_utc(since), _to_utc(until, end_of_day=True), workflow_id):
+    for row in _fetch(store, utc_moment(since), utc_moment(until, end_of_day=True), workflow_id):
         if by == "workflow":
             group: str | None = row["workflow_name"] or row["workflow_id"]
         elif by is not None:
@@ -295,7 +320,7 @@ def quota_status(store: Store, settings: Settings | None = None, *, now: datetim
         The status: ``ok``, ``warning`` from 80 % of the quota, ``exceeded`` over it.
     """
     settings = settings or get_settings()
-    now = _to_utc(now) or datetime.now(timezone.utc)
+    now = utc_moment(now) or datetime.now(timezone.utc)
     month_start = datetime(now.year, now.month, 1, tzinfo=timezone.utc)
     next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=timezone.utc)
     pages = usage_summary(store, since=month_start, until=next_month, settings=settings).pages

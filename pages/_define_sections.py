@@ -26,7 +26,7 @@ from core.schema import (
 )
 from core.store import Store
 from pages._define_state import S, current, key, replace_draft
-from pages._widgets import show_errors, show_problems
+from pages._widgets import plain, show_errors, show_problems
 
 __all__ = ["draft_from_request", "history", "import_export", "metadata"]
 
@@ -36,7 +36,7 @@ HISTORY_COLUMNS = {"created_at": "saved", "field_count": "fields", "summary": "w
 def _show_sub_fields(fields: list[Field]) -> None:
     for field in fields:
         if field.sub_fields:
-            st.caption(f"`{field.name}`: " + ", ".join(f"`{s.name}` ({s.type})" for s in field.sub_fields))
+            st.caption(f"{plain(field.name)}: " + ", ".join(f"{plain(s.name)} ({s.type})" for s in field.sub_fields))
 
 
 def metadata() -> None:
@@ -66,9 +66,9 @@ def import_export(edited: Workflow, valid: bool) -> None:
         try:
             draft = load_schema_file(upload.getvalue())
         except SchemaError as exc:
-            show_problems(exc, f"{upload.name} was not imported")
+            show_problems(exc, f"{plain(upload.name)} was not imported")
         else:
-            notice = f"Imported {len(draft.fields)} fields from {upload.name}. Review them, then Save."
+            notice = f"Imported {len(draft.fields)} fields from {plain(upload.name)}. Review them, then Save."
             replace_draft(with_imported(edited, draft, upload.name), notice)
     st.divider()
     if not valid:

@@ -10,7 +10,17 @@ import streamlit as st
 from core.schema import Field, Workflow, edited_fields
 from pages._widgets import spec_from_state
 
-__all__ = ["NEW", "S", "current", "current_fields", "key", "open_field", "open_workflow", "replace_draft"]
+__all__ = [
+    "NEW",
+    "S",
+    "current",
+    "current_fields",
+    "description_key",
+    "key",
+    "open_field",
+    "open_workflow",
+    "replace_draft",
+]
 
 NEW = "__new__"
 """The picker's choice for a workflow not saved yet."""
@@ -40,6 +50,28 @@ def key(name: str) -> str:
     return f"define_{name}_{S.define_rev}"
 
 
+def description_key(name: str) -> str:
+    """The key of the description editor of the top-level field called ``name``."""
+    return key(f"desc_{name}")
+
+
+def _with_typed_descriptions(fields: list[Field]) -> list[Field]:
+    """``fields`` with the descriptions typed in their editors (the table does not show descriptions).
+
+    A field renamed in the table keeps what was typed under its old name: the editor of the draft's field at the
+    same place, when that name is gone (the table's own rule for a rename in place).
+    """
+    draft = [f.name for f in S.define_draft.fields]
+    names = {f.name for f in fields}
+    typed: list[Field] = []
+    for index, field in enumerate(fields):
+        text = S.get(description_key(field.name))
+        if text is None and index < len(draft) and draft[index] not in names:
+            text = S.get(description_key(draft[index]))
+        typed.append(field if text is None else field.model_copy(update={"description": text}))
+    return typed
+
+
 def open_field(fields: list[Field]) -> Field | None:
     """The field whose sub-fields are open in the second table, if it still has sub-fields."""
     return next((f for f in fields if f.name == S.get("define_sub") and f.has_sub_fields), None)
@@ -52,9 +84,10 @@ def current_fields(with_sub_fields: bool = True) -> list[Field]:
         SchemaError: a row has an unknown type.
     """
     if not with_sub_fields:
-        return edited_fields(S.define_draft.fields, S.get(key("fields")))
+        return _with_typed_descriptions(edited_fields(S.define_draft.fields, S.get(key("fields"))))
     sub_edits = S.get(key("subfields"))
-    return edited_fields(S.define_draft.fields, S.get(key("fields")), S.get("define_sub"), sub_edits)
+    edited = edited_fields(S.define_draft.fields, S.get(key("fields")), S.get("define_sub"), sub_edits)
+    return _with_typed_descriptions(edited)
 
 
 def current() -> Workflow:

@@ -1,17 +1,21 @@
-"""What the pages share: the store, errors shown plainly, document uploaders, progress bars, the document
-specification inputs, and the page viewer (a page image with boxes given in points highlighted, at a zoom).
+"""What the pages share: the store, untrusted text shown as plain text, errors, document uploaders, progress bars,
+the document specification inputs, the page viewer (every page, a zoom, boxes given in points drawn on them) and
+a batch of results as one table with its low-confidence cells marked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import TypeVar
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.pages_manager import PagesManager
 
+from core.comparison import BatchTable
 from core.config import get_settings
 from core.demo import ensure_demo_workflow
 from core.documents import (
@@ -26,17 +30,24 @@ from core.documents import (
     highlight,
 )
 from core.documents.ocr import text_mode_effect
+from core.documents.render import zoom_window
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
 from core.store import Store
 
 __all__ = [
     "HIGHLIGHT_COLOR",
+    "LOW_CONFIDENCE_STYLE",
     "PAGE_ZOOM",
     "TEXT_LAYER_NOTE",
+    "ZOOMS",
     "ProgressBar",
+    "batch_results",
     "document_uploader",
     "get_store",
+    "linked_workflow",
     "page_png",
+    "page_viewer",
+    "plain",
     "problem_list",
     "rerun_fragment",
     "show_errors",
@@ -73,6 +84,16 @@ HIGHLIGHT_COLOR = (255, 140, 0)
 """The colour of highlighted boxes: orange stands out on black, white and blue print."""
 TEXT_LAYER_NOTE = "No effect on PDF pages with a text layer."
 """What every text mode says too: OCR reads only pages without a text layer."""
+ZOOMS: dict[float, str] = {1.0: "whole page", 1.5: "150 %", 2.0: "200 %", 3.0: "300 %"}
+"""The viewer's zooms: the whole page, then closer on the highlighted boxes; 3x (324 dpi) shows the smallest print
+sharply, and a larger one would only enlarge the scan's own pixels."""
+LOW_CONFIDENCE_STYLE = "background-color: rgba(255, 140, 0, 0.25)"
+"""How a cell under its review threshold is marked: the highlight colour, light enough to read through."""
+ALL_PAGES = 0  # the page picker's choice that shows every page
+WORKFLOW_PARAM = "workflow"  # the query parameter of a link that opens a page on one workflow
+# Every ASCII punctuation character: Streamlit reads labels, captions and messages as Markdown (links, images,
+# HTML, :colour[...] directives, emoji :codes:, $maths$), and CommonMark reads a backslashed one as itself.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 # ----------------------------------------------------------------------------------------------- the store
 
@@ -111,6 +132,22 @@ def stored_document(document_id: str, spec: DocumentSpec) -> Document:
     return _stored_document(document_id, spec.model_dump_json())
 
 
+# ----------------------------------------------------------------------------------------------- plain text
+
+
+def plain(text: object) -> str:
+    """Untrusted text (file names, document text, values, engine notes, LLM answers, template names) made safe
+    for anything Streamlit reads as Markdown: it shows as typed, never as a link, an image, HTML or a directive.
+
+    Tables (``st.dataframe``), ``st.text``, ``st.code`` and the values of text inputs show text as it is; this is
+    for labels, captions, messages and ``st.markdown``.
+
+    >>> plain("[x](http://e.test/a.png) <b>")
+    '\\[x\\]\\(http\\:\\/\\/e\\.test\\/a\\.png\\) \\<b\\>'
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
 # ----------------------------------------------------------------------------------------------- errors
 
 
@@ -120,12 +157,12 @@ def show_errors() -> Iterator[None]:
     try:
         yield
     except FieldbenchError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))  # errors name files and quote what was read
 
 
 def problem_list(problems: Sequence[SchemaProblem]) -> str:
-    """Schema problems as a Markdown list, each with its path."""
-    return "\n".join(f"- `{p.path}`: {p.reason}" for p in problems)
+    """Schema problems as a Markdown list, each with its path (both as plain text: they quote imported files)."""
+    return "\n".join(f"- {plain(p.path)}: {plain(p.reason)}" for p in problems)
 
 
 def show_problems(exc: SchemaError, title: str = "Nothing was saved") -> None:
@@ -237,13 +274,18 @@ def with_progress(text: str, work: Callable[[ProgressBar], T]) -> T | None:
 # ----------------------------------------------------------------------------------------------- the page viewer
 
 
-def page_png(document: Document, number: int, boxes: Sequence[BBox] = (), *, zoom: float = PAGE_ZOOM) -> bytes:
-    """Page ``number`` (1-based) as PNG bytes with ``boxes`` (points, top-left origin) highlighted.
+def page_png(
+    document: Document, number: int, boxes: Sequence[BBox] = (), *, zoom: float = 1.0, scale: float = PAGE_ZOOM
+) -> bytes:
+    """Page ``number`` (1-based) as PNG bytes with ``boxes`` (points, top-left origin) highlighted: the whole page
+    at zoom 1, else the part around the boxes (``zoom_window``) at ``zoom`` times the resolution.
 
     Raises:
         NotFoundError: no such page.
     """
-    return highlight(document, number, boxes, dpi=round(72 * zoom), color=HIGHLIGHT_COLOR)
+    page = document.pages[number - 1] if 1 <= number <= len(document.pages) else None
+    window = zoom_window((page.width, page.height), boxes, zoom) if page is not None and zoom > 1 else None
+    return highlight(document, number, boxes, dpi=round(72 * scale * zoom), color=HIGHLIGHT_COLOR, window=window)
 
 
 def show_page(
@@ -251,8 +293,7 @@ def show_page(
     number: int,
     boxes: Sequence[BBox] = (),
     *,
-    zoom: float = PAGE_ZOOM,
-    caption: str | None = None,
+    zoom: float = 1.0,
 ) -> None:
     """Draw page ``number`` of ``document`` with ``boxes`` in points highlighted; a failure is one red line.
 
@@ -260,11 +301,81 @@ def show_page(
         document: a loaded document (``stored_document`` for one in the store).
         number: 1-based page number.
         boxes: ``(x0, y0, x1, y1)`` in the page's points (word boxes, citation boxes).
-        zoom: image pixels per point.
-        caption: under the image; default the page number, count and size in points.
+        zoom: one of ``ZOOMS``: 1 is the whole page, more shows the part around the boxes that much larger.
     """
     with show_errors():
         png = page_png(document, number, boxes, zoom=zoom)
         page = document.pages[number - 1]
-        default = f"Page {number} of {len(document.pages)} · {page.width:.0f} × {page.height:.0f} pt"
-        st.image(png, caption=caption or default)
+        caption = f"Page {number} of {len(document.pages)} · {page.width:.0f} × {page.height:.0f} pt"
+        st.image(png, caption=caption + (f" · {ZOOMS.get(zoom, zoom)}" if zoom > 1 else ""))
+
+
+def page_viewer(
+    document: Document,
+    *,
+    key: str,
+    boxes: Mapping[int, Sequence[BBox]] | None = None,
+    page: int = 1,
+) -> list[int]:
+    """The pages of a document with boxes drawn on them: one page or all of them, at a zoom; the pages shown.
+
+    Args:
+        document: a loaded document (``stored_document`` for one in the store, read as its workflow read it).
+        key: the start of the widget keys.
+        boxes: boxes in points by page number (word boxes, the citations of a value).
+        page: the page shown first, e.g. the page of the selected citation; a new one moves the page picker.
+    """
+    boxes = boxes or {}
+    count = len(document.pages)
+    picker, zoomer = st.columns([3, 2])
+    shown = page
+    if count > 1:
+        choices = [*range(1, count + 1), ALL_PAGES]
+        shown = picker.selectbox(
+            "Page",
+            choices,
+            index=choices.index(page) if page in choices else 0,
+            format_func=lambda n: "all pages" if n == ALL_PAGES else f"page {n} of {count}",
+            key=f"{key}_page_{page}",  # a new first page (another citation) starts the picker again
+        )
+    zoom = zoomer.select_slider("Zoom", list(ZOOMS), value=1.0, format_func=ZOOMS.__getitem__, key=f"{key}_zoom")
+    numbers = list(range(1, count + 1)) if shown == ALL_PAGES else [shown]
+    for number in numbers:
+        show_page(document, number, boxes.get(number, ()), zoom=zoom)
+    return numbers
+
+
+# ----------------------------------------------------------------------------------------------- results
+
+
+def batch_results(table: BatchTable, *, key: str) -> None:
+    """A batch of results as one table (a row per document, a column per field), the cells under their review
+    threshold marked."""
+    frame = pd.DataFrame(table.rows, columns=table.columns)
+    styled = frame.style.apply(
+        lambda row: [LOW_CONFIDENCE_STYLE if column in table.low[row.name] else "" for column in frame.columns],
+        axis=1,
+    )
+    st.dataframe(styled, hide_index=True, key=key)
+    if any(table.low):
+        st.caption("Marked cells hold a value under its review threshold (set on the Review page).")
+
+
+# ----------------------------------------------------------------------------------------------- links
+
+
+def linked_workflow(workflow_ids: Collection[str], key: str | None = None) -> str | None:
+    """The workflow a link names (``?workflow=ID``, from the dashboard), opened in the picker keyed ``key``.
+
+    Call before the picker is drawn; the link's parameter is used once, then the picker is the user's again. A
+    link to a workflow that is gone (deleted since) leaves the picker as it was.
+    """
+    linked = st.query_params.get(WORKFLOW_PARAM)
+    if linked is None:
+        return None
+    del st.query_params[WORKFLOW_PARAM]
+    if linked not in workflow_ids:
+        return None
+    if key is not None:
+        st.session_state[key] = linked
+    return linked

@@ -23,7 +23,7 @@ from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
 from pages._annotate_table import apply_table_boxes, table_grid, table_label
 from pages._training_data import training_data_section
-from pages._widgets import get_store, rerun_fragment, show_errors
+from pages._widgets import get_store, linked_workflow, plain, rerun_fragment, show_errors
 
 # (Comments, not docstrings, after constants: Streamlit writes a page script's bare strings onto the page.)
 LABEL_SIZE = 9  # pixels: the label chips of many boxes would hide the words they label
@@ -36,6 +36,7 @@ def _pick_workflow(store: Store) -> Workflow | None:
         st.info("Define a workflow first (Define page).")
         return None
     names = {w.id: w.name for w in workflows}
+    linked_workflow(names, f"{STATE}_workflow")
     chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
     return next(w for w in workflows if w.id == chosen)
 
@@ -177,7 +178,7 @@ def _annotator(store: Store, workflow: Workflow, training: TrainingDocument) -> 
             _values_table(store, workflow, training, values)
             if st.button("Mark annotated", type="primary", shortcut="ctrl+enter", key=f"{STATE}_done"):
                 mark_annotated(store, training)
-                st.success(f"{training.name} is annotated.")
+                st.success(f"{plain(training.name)} is annotated.")
 
 
 st.title("Annotate")

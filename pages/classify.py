@@ -21,9 +21,10 @@ from core.classify import (
 from core.documents import DocumentSpec
 from core.store import Store
 from core.store.classifiers import Classifier
-from pages._widgets import ProgressBar, document_uploader, get_store, show_errors, spec_inputs
+from pages._widgets import ProgressBar, document_uploader, get_store, plain, show_errors, spec_inputs
 
 NEW = "__new__"
+NOTICE = "classify_notice"  # what the last action did, shown after the rerun it needs
 FIRST_N = "first_n"
 PAGE_CHOICES = {"first": "First page", FIRST_N: "First N pages", "all": "All pages"}
 
@@ -60,7 +61,10 @@ def _create(store: Store) -> None:
                     spec=spec,
                 )
             except ValidationError as exc:  # pydantic names the bad label or page count
-                st.error("Cannot create the classifier: " + "; ".join(e["msg"] for e in exc.errors()))
+                reasons = "; ".join(e["msg"] for e in exc.errors())
+                st.error(
+                    plain(f"Cannot create the classifier: {reasons}. Change the name or the labels and try again.")
+                )
                 return
             store.classifiers.add(classifier)
             st.session_state["classify_selected"] = classifier.id
@@ -89,10 +93,8 @@ def _report(report: TrainingReport) -> None:
     )
     st.caption("Confusion matrix: rows are the true labels, columns the predicted ones (held-out predictions).")
     st.dataframe(pd.DataFrame(report.confusion, index=report.labels, columns=report.labels))
-    if report.unreliable:
-        st.warning("This classifier looks unreliable. " + " ".join(report.warnings))
-    elif report.warnings:
-        st.info(" ".join(report.warnings))
+    if report.warnings:  # label names come from the user; the last warning says why it is unreliable, once
+        (st.warning if report.unreliable else st.info)(plain(" ".join(report.warnings)))
 
 
 def _training_data(store: Store, classifier: Classifier) -> None:
@@ -104,7 +106,7 @@ def _training_data(store: Store, classifier: Classifier) -> None:
         hide_index=True,
     )
     for message in check.messages:
-        st.warning(message)
+        st.warning(plain(message))
     if check.ok:
         st.success(f"Every label has at least {check.recommended_per_class} samples.")
 
@@ -114,12 +116,14 @@ def _training_data(store: Store, classifier: Classifier) -> None:
         files = document_uploader("Documents of this label", key="classify_sample_files")
         if st.button("Add samples", key="classify_add_samples", disabled=not files):
             added = add_samples(store, classifier, label, files, progress=ProgressBar().update)
-            st.success(f"Added {added} samples to {label}.")
+            st.session_state[NOTICE] = f"Added {added} samples to {plain(label)}."
             st.rerun()
+        _samples(store, classifier, label)
     folder = st.text_input("Or import a folder (one subfolder per label)", key="classify_folder")
     if st.button("Import folder", key="classify_import", disabled=not folder.strip()):
         result = import_folder(store, classifier, folder.strip(), progress=ProgressBar().update)
-        st.success("Imported " + ", ".join(f"{n} {label}" for label, n in result.added.items()) + ".")
+        imported = ", ".join(f"{n} {plain(label)}" for label, n in result.added.items())
+        st.session_state[NOTICE] = f"Imported {imported}."
         st.rerun()
 
     st.subheader("Labels and relevant pages")
@@ -130,6 +134,21 @@ def _training_data(store: Store, classifier: Classifier) -> None:
     pages = _relevant_pages(classifier.pages, key=f"classify_pages_{classifier.id}")
     if pages != classifier.pages and st.button("Save relevant pages", key="classify_save_pages"):
         store.classifiers.update(classifier.model_copy(update={"pages": pages}))
+        st.rerun()
+
+
+def _samples(store: Store, classifier: Classifier, label: str) -> None:
+    """The label's samples, and one of them removed (the document itself stays in the store)."""
+    samples = {s.document_id: s for s in store.classifiers.samples(classifier.id, label)}
+    if not samples:
+        return
+    rows = [{"sample": s.name, "added": s.created_at} for s in samples.values()]
+    st.dataframe(rows, hide_index=True, column_config={"added": st.column_config.DatetimeColumn(format="YYYY-MM-DD")})
+    left, right = st.columns([3, 1])
+    chosen = left.selectbox("Sample", list(samples), format_func=lambda d: samples[d].name, key="classify_sample_pick")
+    if right.button("Remove", key="classify_remove_sample"):
+        store.classifiers.remove_sample(classifier.id, chosen)
+        st.session_state[NOTICE] = f"Removed {plain(samples[chosen].name)} from {plain(label)}."
         st.rerun()
 
 
@@ -152,7 +171,7 @@ def _routes(store: Store, classifier: Classifier) -> None:
     for label in classifier.labels:
         current = classifier.routes.get(label, "")
         routes[label] = st.selectbox(
-            f"Documents labelled {label} go to",
+            f"Documents labelled {plain(label)} go to",
             options,
             index=options.index(current) if current in options else 0,
             format_func=lambda wid: workflows.get(wid, "no extraction"),
@@ -186,7 +205,7 @@ def _classify(store: Store, classifier: Classifier) -> None:
         st.dataframe(pd.DataFrame(results), hide_index=True)
         review = [str(r["file"]) for r in results if r["review"]]
         if review:
-            st.warning(f"Below {REVIEW_THRESHOLD:.0%} confidence, please review: {', '.join(review)}")
+            st.warning(plain(f"Below {REVIEW_THRESHOLD:.0%} confidence, please review: {', '.join(review)}"))
 
 
 st.title("Classify")
@@ -207,6 +226,8 @@ with show_errors():
         index=index,
         format_func=lambda cid: "New classifier…" if cid == NEW else classifiers[cid].name,
     )
+    if notice := st.session_state.pop(NOTICE, None):
+        st.success(notice)
     if pick == NEW:
         _create(store)
     else:

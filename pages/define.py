@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.documents import suggests_cropping
 from core.errors import SchemaError
 from core.schema import Workflow, has_unsaved_changes, validate_workflow
 from core.store import Store
 from pages._define_fields import field_guide, fields_editor
 from pages._define_sections import draft_from_request, history, import_export, metadata
-from pages._define_state import NEW, S, current, key, open_workflow
-from pages._widgets import get_store, problem_list, show_errors, show_problems, spec_inputs
+from pages._define_state import NEW, S, current, key, open_workflow, replace_draft
+from pages._widgets import get_store, linked_workflow, plain, problem_list, show_errors, show_problems, spec_inputs
 
 
 def _picker(store: Store) -> None:
     workflows = {w.id: w for w in store.workflows.list()}
+    linked = linked_workflow(workflows)
+    if linked is not None and linked != S.define_id:  # opened from a workflow's dashboard
+        open_workflow(workflows[linked], linked)
     if S.define_id is not None and S.define_id not in workflows:
         S.define_id = None  # deleted elsewhere (e.g. the CLI): what is on the page becomes a new workflow
     options = [NEW, *workflows]
@@ -24,7 +28,7 @@ def _picker(store: Store) -> None:
         "Workflow",
         options,
         index=options.index(chosen),
-        format_func=lambda i: "➕ New workflow" if i == NEW else f"{workflows[i].name} (v{workflows[i].version})",
+        format_func=lambda i: "New workflow…" if i == NEW else f"{workflows[i].name} (v{workflows[i].version})",
         key=key("pick"),
     )
     if choice != chosen:
@@ -39,7 +43,7 @@ def _save(store: Store, edited: Workflow) -> None:
     try:
         if S.define_id is None:
             saved = store.workflows.create(edited)
-            notice = f"Created “{saved.name}” (version 1)."
+            notice = f"Created “{plain(saved.name)}” (version 1)."
         else:
             before = store.workflows.get(S.define_id).version
             saved = store.workflows.save(edited)
@@ -69,15 +73,29 @@ def _actions(store: Store, edited: Workflow) -> None:
     )
     if saved is not None:
         with delete_col.popover("Delete"):
-            st.write(f"Delete “{saved.name}” and all {version} version(s)? Results already made keep it.")
+            st.write(f"Delete “{plain(saved.name)}” and all {version} version(s)? Results already made keep it.")
             if st.button("Delete for good", type="primary", key=key("delete")):
                 store.workflows.delete(saved.id)
                 open_workflow(Workflow(name=""), None)
-                S.define_notice = f"Deleted “{saved.name}”."
+                S.define_notice = f"Deleted “{plain(saved.name)}”."
                 st.rerun()
 
 
+def _cropping_hint(edited: Workflow) -> None:
+    """A new workflow whose description speaks of photos or scans: suggest cropping, on with one click."""
+    if S.define_id is not None or not suggests_cropping(edited.description, edited.spec):
+        return
+    hint, action = st.columns([4, 1])
+    hint.info(
+        "The description mentions photos or scans: cropping removes the background around each document "
+        "(Document specification)."
+    )
+    if action.button("Turn cropping on", key=key("crop_on")):
+        replace_draft(edited.model_copy(update={"spec": edited.spec.model_copy(update={"cropping": True})}))
+
+
 def _editor(store: Store, edited: Workflow) -> None:
+    _cropping_hint(edited)
     problems = validate_workflow(edited)
     fields_tab, spec_tab, io_tab, draft_tab, history_tab = st.tabs(
         ["Fields", "Document specification", "Import / export", "Draft from a request", "History"]

@@ -8,45 +8,44 @@ from core.demo import sample_documents
 from core.documents import Document, DocumentSpec, Page
 from core.documents.ocr import text_mode_effect
 from core.store import Store
-from pages._widgets import TEXT_LAYER_NOTE, document_uploader, get_store, show_page, spec_inputs, with_progress
+from pages._widgets import TEXT_LAYER_NOTE, document_uploader, get_store, page_viewer, plain, spec_inputs, with_progress
 
 NO_SAMPLE = "(none)"
-SHOW_ALL_PAGES = 5  # longer documents show one page at a time, chosen in a select box
+TEXT_HEIGHT = 420  # pixels: the recognised text of one page beside its image, about as tall
+MIN_TEXT_HEIGHT = 120  # pixels: with all pages shown, each page's text still shows a few lines
 
 
-def _show_page(document: Document, page: Page) -> None:
-    """The page image with its word boxes beside the recognised text, its source and timing."""
-    image_col, text_col = st.columns([3, 2])
-    with image_col:
-        caption = f"Page {page.number}: {len(page.words)} word boxes"
-        show_page(document, page.number, [w.bbox for w in page.words], caption=caption)
-    with text_col:
-        timing = f"{page.seconds:.2f} s" + (", from the cache" if page.cached else "")
-        mean = "" if page.mean_confidence is None else f", mean confidence {page.mean_confidence:.0%}"
-        st.markdown(f"**Page {page.number}** · **Source:** {page.source_name} · **Time:** {timing}")
-        st.caption(f"{page.width:.0f} × {page.height:.0f} pt · {len(page.words)} words{mean}")
-        if page.crop is not None:
-            st.caption(f"Cropped from page {page.source_page + 1} of the file.")
-        st.text_area("Recognised text", page.text, height=420, key=f"text-{document.id}-{page.number}")
+def _page_details(document: Document, page: Page, height: int) -> None:
+    """What was read on a page: its source, timing, size, word count, crop, and the text itself."""
+    timing = f"{page.seconds:.2f} s" + (", from the cache" if page.cached else "")
+    mean = "" if page.mean_confidence is None else f", mean confidence {page.mean_confidence:.0%}"
+    st.markdown(f"**Page {page.number}** · **Source:** {page.source_name} · **Time:** {timing}")
+    st.caption(f"{page.width:.0f} × {page.height:.0f} pt · {len(page.words)} words (boxes on the image){mean}")
+    if page.crop is not None:
+        st.caption(f"Cropped from page {page.source_page + 1} of the file.")
+    st.text_area("Recognised text", page.text, height=height, key=f"text-{document.id}-{page.number}")
 
 
 def _show_document(document: Document) -> None:
-    st.subheader(document.name)
+    st.subheader(plain(document.name))
     st.caption(f"{document.kind.upper()} · {len(document.pages)} pages · id {document.id[:12]}")
-    if len(document.pages) <= SHOW_ALL_PAGES:
-        shown = document.pages
-    else:
-        number = st.selectbox("Page", range(1, len(document.pages) + 1), key=f"page-{document.id}")
-        shown = [document.pages[number - 1]]
-    for page in shown:
-        _show_page(document, page)
+    image_col, text_col = st.columns([3, 2])
+    with image_col:
+        boxes = {page.number: [w.bbox for w in page.words] for page in document.pages}
+        shown = page_viewer(document, key=f"view-{document.id}", boxes=boxes)
+    with text_col:
+        height = max(TEXT_HEIGHT // len(shown), MIN_TEXT_HEIGHT)
+        for number in shown:
+            _page_details(document, document.pages[number - 1], height)
 
 
 def _read(store: Store, name: str, data: bytes, spec: DocumentSpec, password: str | None) -> Document | None:
     """Read and store a file under a progress bar; None (and one red line) when it cannot be read."""
     return with_progress(
-        f"Reading {name}",
-        lambda bar: store.documents.add_and_load(data, name, spec=spec, password=password, progress=bar.pages(name)),
+        f"Reading {plain(name)}",
+        lambda bar: store.documents.add_and_load(
+            data, name, spec=spec, password=password, progress=bar.pages(plain(name))
+        ),
     )
 
 

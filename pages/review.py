@@ -10,10 +10,11 @@ import streamlit as st
 from core.annotation.feedback import submit_feedback
 from core.annotation.review import confidences, review_queue, straight_through, threshold_for, typed_corrections, verify
 from core.results import citation_boxes, flatten_values
+from core.runs import run_spec
 from core.schema import Workflow
 from core.store import Store
 from core.store.reviews import DEFAULT_REVIEW_THRESHOLD
-from pages._widgets import get_store, show_errors, show_page, stored_document
+from pages._widgets import get_store, linked_workflow, page_viewer, plain, show_errors, stored_document
 
 STATE = "review"
 
@@ -24,6 +25,7 @@ def _pick_workflow(store: Store) -> Workflow | None:
         st.info("Define a workflow and process documents first.")
         return None
     names = {w.id: w.name for w in workflows}
+    linked_workflow(names, f"{STATE}_workflow")
     chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
     return next(w for w in workflows if w.id == chosen)
 
@@ -71,7 +73,7 @@ def _corrections(
     for path in sorted(values, key=lambda p: (p not in flags, p)):
         confidence = conf.get(path)
         shown = "no confidence" if confidence is None else f"{confidence:.2f}"
-        label = f"{'⚑ ' if path in flags else ''}{path} ({shown})"
+        label = f"{':material/flag: ' if path in flags else ''}{plain(path)} ({shown})"
         texts[path] = st.text_input(label, "" if values[path] is None else str(values[path]), key=f"{STATE}_c_{path}")
     return typed_corrections(workflow, texts, values)
 
@@ -125,7 +127,9 @@ if workflow is not None:
                         st.rerun()
                 _feedback_form(store, item.processing_id, tag)
             with right, show_errors():
-                document = stored_document(run.document_id, workflow.spec)
+                # The run's own workflow version read the document: its citations are in those pages' points.
+                document = stored_document(run.document_id, run_spec(store, run.workflow_id, run.workflow_version))
                 focus = next(iter(sorted(flags)), next(iter(values), ""))
                 page, boxes = citation_boxes(result, focus)
-                show_page(document, page, boxes, caption=f"{focus}: threshold {threshold_for(focus, thresholds):.2f}")
+                st.caption(plain(f"{focus}: threshold {threshold_for(focus, thresholds):.2f}"))
+                page_viewer(document, key=f"{STATE}_viewer", boxes={page: boxes}, page=page)

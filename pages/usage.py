@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core.config import get_settings
 from core.usage import GROUPS, METRICS, PERIODS, GroupBy, quota_status, usage_csv, usage_over_time, usage_summary
+from pages._usage_view import usage_chart, usage_table
 from pages._widgets import get_store, show_errors
 
 st.title("Usage")
 st.caption(
-    "Every processing run counts, from the app, notebooks, the command line and the API. Credits follow the "
-    "cost model in the settings (FIELDBENCH_CREDITS_PER_PAGE, FIELDBENCH_CREDITS_PER_DOCUMENT); failed runs "
-    "cost nothing."
+    "Every processing run counts: from this app, notebooks, the fieldbench command and scripts that call the "
+    "library (source api). Credits follow the cost model in the settings (FIELDBENCH_CREDITS_PER_PAGE, "
+    "FIELDBENCH_CREDITS_PER_DOCUMENT); failed runs cost nothing."
 )
 
 with show_errors():
@@ -61,27 +61,12 @@ with show_errors():
     if not rows:
         st.info("No processing runs in this range yet. Process a document on the Extract page to see usage here.")
     else:
-        frame = pd.DataFrame([r.model_dump() for r in rows])
-        frame["period"] = pd.to_datetime(frame["period"])
-        chart = (
-            alt.Chart(frame)
-            .mark_bar()
-            .encode(
-                x=alt.X("period:T", title=period.capitalize(), timeUnit="yearmonthdate"),
-                y=alt.Y(f"sum({metric}):Q", title=metric.capitalize()),
-                color=alt.Color("group:N", title=by.capitalize()) if by else alt.value("#4c78a8"),
-                tooltip=["period:T", "group:N", "documents:Q", "pages:Q", "credits:Q", "errors:Q"],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
+        usage_chart(rows, period, since or rows[0].period, until or today, metric, by)
         if summary.by_source or summary.by_engine:
             a, b = st.columns(2)
             a.bar_chart(pd.Series(summary.by_source, name="documents"), horizontal=True, x_label="documents by source")
             b.bar_chart(pd.Series(summary.by_engine, name="documents"), horizontal=True, x_label="documents by engine")
-        shown = frame.assign(period=frame["period"].dt.date)
-        if not by:
-            shown = shown.drop(columns=["group"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        usage_table(rows, period, by)
         st.download_button(
             "Download CSV",
             usage_csv(rows),

@@ -16,6 +16,7 @@ from PIL import Image
 
 from core.config import Settings, get_settings
 from core.documents import Document, highlight, load_document, page_image, render_page, sniff_kind
+from core.documents.render import zoom_window
 from core.errors import (
     CorruptDocumentError,
     DocumentError,
@@ -296,3 +297,18 @@ def test_render_page_and_highlight() -> None:
     assert marked.getpixel((x1 + 40, y1 + 40)) == plain.getpixel((x1 + 40, y1 + 40))  # elsewhere unchanged
     with pytest.raises(NotFoundError):
         render_page(document, 3)
+
+
+def test_a_zoomed_highlight_keeps_the_box_on_its_word() -> None:
+    document = load_document(text_pdf("Highlight me please", "Page two"))
+    page = document.pages[0]
+    word = page.words[0]
+    window = zoom_window((page.width, page.height), [word.bbox], 3.0)
+    assert window[0] <= word.bbox[0] and word.bbox[2] <= window[2] and window[1] <= word.bbox[1]
+    zoomed = Image.open(io.BytesIO(highlight(document, 1, [word.bbox], dpi=216, window=window))).convert("RGB")
+    assert zoomed.size == (round(page.width), round(page.height))  # a third of the page at three times the dpi
+    scale = 216 / 72
+    corner = (round((word.bbox[0] - window[0]) * scale), round((word.bbox[1] - window[1]) * scale))
+    assert zoomed.getpixel(corner) != (255, 255, 255)  # the outline is at the word's corner in the zoomed view
+    with pytest.raises(NotFoundError):
+        highlight(document, 5, [])

@@ -11,14 +11,16 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from core.errors import EngineUnavailableError, FieldbenchError, UnsupportedFormatError
+from core.comparison import diff
+from core.errors import EngineUnavailableError, FieldbenchError, NotFoundError, UnsupportedFormatError
 from core.evaluation import load_dataset
 from core.extraction import ENGINE_CHOICES, choose_engine, engine_options, get_engine
 from core.extraction.trained import MODEL_FILE, TrainedEngine
-from core.pipeline import detect_source, process, process_document
+from core.pipeline import detect_source, process, process_document, reprocess
 from core.results import uncited_values
 from core.schema import Field, Workflow
 from core.store import Store
+from core.store.runs import RunRecord
 
 
 @pytest.fixture
@@ -132,6 +134,38 @@ def test_a_description_edit_changes_the_extracted_value(store: Store, sample_doc
     assert first.values()["date"] == "2024-04-08"
     second = process_document(store, first.document_id, Workflow(name="d", fields=[due]), engine="local")
     assert second.values()["date"] == "2024-05-08"
+
+
+def test_a_run_on_unsaved_edits_is_labelled_a_draft_of_its_version(store: Store, sample_docs: Path) -> None:
+    issued = Field(name="date", type="date", description="The date the invoice was issued (Invoice Date).")
+    saved = store.workflows.create(Workflow(name="d", fields=[issued]))
+    first = process(store, sample_docs / "invoice_en.pdf", saved, engine="local")
+    assert (first.workflow_draft, store.runs.get(first.processing_id).version_label) == (False, "v1")
+    edited = saved.model_copy(update={"fields": [issued.model_copy(update={"description": "The due date."})]})
+    second = process_document(store, first.document_id, edited, engine="local")
+    assert second.workflow_draft and second.version_label == "v1 (unsaved draft)"
+    assert store.runs.get(second.processing_id).version_label == "v1 (unsaved draft)"
+
+
+def test_reprocess_runs_a_logged_document_on_the_current_version(store: Store, sample_docs: Path) -> None:
+    issued = Field(name="date", type="date", description="The date the invoice was issued (Invoice Date).")
+    saved = store.workflows.create(Workflow(name="d", fields=[issued]))
+    first = process(store, sample_docs / "invoice_en.pdf", saved, engine="local", source="cli")
+    due = issued.model_copy(update={"description": "The payment due date (Due Date), not the invoice date."})
+    store.workflows.save(saved.model_copy(update={"fields": [due]}))
+    again = reprocess(store, first.processing_id, engine="local", source="app")
+    assert (again.workflow_version, again.workflow_draft, again.document_name) == (2, False, "invoice_en.pdf")
+    assert again.processing_id != first.processing_id and store.runs.get(first.processing_id).result == first
+    changes = diff(first, again)
+    assert changes["date"].before == "2024-04-08" and changes["date"].after == "2024-05-08"
+
+
+def test_reprocess_of_a_run_without_a_document_says_why(store: Store, workflow: Workflow) -> None:
+    store.runs.add(RunRecord(id="failed", workflow_id=workflow.id, source="app", status="error", error="x"))
+    with pytest.raises(FieldbenchError, match=r"no stored document.*\. Upload the document again\.$"):
+        reprocess(store, "failed")
+    with pytest.raises(NotFoundError):
+        reprocess(store, "no-such-run")
 
 
 def test_source_is_detected_when_not_given(store: Store, workflow: Workflow, sample_docs: Path) -> None:

@@ -1,4 +1,4 @@
-"""Results: flat paths, CSV export, what changed since the previous run, and values without a citation."""
+"""Results: flat paths, CSV export, citations, notes, and values without a citation."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from core.results import (
     Insight,
     PageRef,
     Point,
-    comparison_rows,
-    diff,
     flatten_values,
     notes_of,
     results_csv,
@@ -70,30 +68,6 @@ def test_csv_has_one_row_per_field_path_with_confidence_page_and_text() -> None:
     assert rows[8 + 1]["value"] == "3.0"
 
 
-def test_diff_lists_changed_paths_only() -> None:
-    before, after = _result(), _result(total=13.0, second_item="Paper A3")
-    assert diff(before, after) == {
-        "total": (12.5, 13.0),
-        "line_items[1].description": ("Paper, A4", "Paper A3"),
-    }
-    assert diff(before, _result()) == {}
-    assert diff(None, after) == {}
-
-
-def test_diff_counts_added_and_removed_values() -> None:
-    before = _result()
-    after = before.model_copy(
-        update={
-            "extractions": {
-                **before.extractions,
-                "line_items": Extraction(value=[{"description": "Pens", "quantity": 2}]),
-            }
-        }
-    )
-    changes = diff(before, after)
-    assert changes == {"line_items[1].description": ("Paper, A4", None), "line_items[1].quantity": (1, None)}
-
-
 def test_uncited_values_flags_values_without_citation_or_note() -> None:
     result = _result()
     assert uncited_values(result) == []
@@ -109,6 +83,12 @@ def test_json_uses_the_reference_key_names() -> None:
     assert "processing_id" in data and "workflow_id" in data and "available_results" in data
 
 
+def test_version_label_says_when_a_run_used_unsaved_edits() -> None:
+    assert _result().version_label == "v1"
+    draft = _result().model_copy(update={"workflow_version": 3, "workflow_draft": True})
+    assert draft.version_label == "v3 (unsaved draft)"
+
+
 def test_citation_boxes_of_a_line_item_path_and_of_an_uncited_value() -> None:
     from core.results import citation_boxes
 
@@ -116,17 +96,6 @@ def test_citation_boxes_of_a_line_item_path_and_of_an_uncited_value() -> None:
     assert citation_boxes(result, "line_items[0].description") == (1, [(10.0, 20.0, 60.0, 30.0)])
     assert citation_boxes(result, "total") == (2, [(10.0, 20.0, 60.0, 30.0)])
     assert citation_boxes(result, "due_date") == (1, [])
-
-
-def test_comparison_rows_show_values_as_text_and_what_changed() -> None:
-    before, after = _result(), _result(total=13.0)
-    rows = {row["field"]: row for row in comparison_rows(after, diff(before, after))}
-    assert list(rows["total"]) == ["field", "value", "confidence", "page", "changed"]
-    assert (rows["total"]["value"], rows["total"]["page"], rows["total"]["changed"]) == ("13.0", 2, "12.5 → 13.0")
-    assert rows["paid"]["value"] == "True" and rows["paid"]["changed"] == ""
-    assert rows["due_date"]["value"] == "" and rows["due_date"]["confidence"] is None
-    assert rows["line_items[0].description"]["confidence"] == 0.75
-    assert len(rows) == len(flatten_values(after))
 
 
 def test_notes_of_a_path_and_of_its_top_level_field() -> None:

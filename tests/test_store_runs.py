@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from core.errors import NotFoundError, StoreError
+from core.errors import FieldbenchError, NotFoundError, StoreError
 from core.results import Extraction, ExtractionResult, TokenUsage
 from core.store import Store
+from core.store.db import SCHEMA_VERSION
 from core.store.runs import RunRecord, runs_table
 
 
@@ -83,6 +85,54 @@ def test_list_filters_and_orders_newest_first(store: Store) -> None:
     assert [r.id for r in store.runs.list(document_id="d1")] == ["r2", "r0"]
     assert [r.id for r in store.runs.list(since=now - timedelta(minutes=8, seconds=30))] == ["r2"]
     assert [r.id for r in store.runs.list(limit=1)] == ["r2"]
+    assert [r.id for r in store.runs.list(until=now - timedelta(minutes=9, seconds=30))] == ["r0"]
+
+
+def test_list_filters_by_engine_source_and_status_and_rejects_unknown_ones(store: Store) -> None:
+    store.runs.add(RunRecord(id="l", workflow_id="w", source="cli", engine="local"))
+    store.runs.add(RunRecord(id="m", workflow_id="w", source="app", engine="llm"))
+    store.runs.add(RunRecord(id="e", workflow_id="w", source="app", engine="llm", status="error", error="x"))
+    assert [r.id for r in store.runs.list(engine="local")] == ["l"]
+    assert sorted(r.id for r in store.runs.list(source="app")) == ["e", "m"]
+    assert [r.id for r in store.runs.list(engine="llm", status="ok")] == ["m"]
+    with pytest.raises(FieldbenchError, match=r"unknown run status 'failed'\. Use one of: ok, error\."):
+        store.runs.list(status="failed")
+    with pytest.raises(FieldbenchError, match="unknown run source"):
+        store.runs.list(source="web")
+
+
+def test_a_draft_run_is_labelled_as_a_draft_of_its_version(store: Store) -> None:
+    result = _result().model_copy(update={"workflow_draft": True})
+    store.runs.add(RunRecord.from_result(result, source="app", pages=1))
+    record = store.runs.get(result.processing_id)
+    assert record.workflow_draft and record.version_label == "v3 (unsaved draft)"
+    assert record.result is not None and record.result.workflow_draft
+
+
+def test_a_store_from_before_draft_runs_gets_the_column_and_keeps_its_runs(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = sa.create_engine(url)
+    with old.begin() as conn:  # a schema-1 store: runs without workflow_draft
+        conn.execute(sa.text("CREATE TABLE schema_info (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO schema_info VALUES (1, 1)"))
+        runs_table.create(conn)
+        conn.execute(sa.text("ALTER TABLE runs DROP COLUMN workflow_draft"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO runs (id, workflow_id, workflow_version, workflow_name, document_id, document_name, "
+                "source, engine, engine_reason, pages, seconds, load_seconds, extract_seconds, prompt_tokens, "
+                "completion_tokens, status, created_at) VALUES ('old', 'w', 2, 'W', 'd', 'd.pdf', 'cli', 'local', "
+                "'', 1, 0.1, 0.0, 0.1, 0, 0, 'ok', '2026-01-02 03:04:05')"
+            )
+        )
+    old.dispose()
+    store = Store(url, tmp_path / "files")
+    try:
+        assert store.schema_version == SCHEMA_VERSION >= 2
+        record = store.runs.get("old")
+        assert (record.workflow_version, record.workflow_draft, record.version_label) == (2, False, "v2")
+    finally:
+        store.close()
 
 
 def test_previous_is_the_latest_successful_run_before(store: Store) -> None:

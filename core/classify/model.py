@@ -231,6 +231,26 @@ def build_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def _verdict(data_short: bool, accuracy: float | None, weak_classes: bool) -> str:
+    """Why a classifier is unreliable, in one sentence (a high held-out accuracy on few samples says little).
+
+    >>> _verdict(True, 1.0, False).split(". ")[0]
+    'Unreliable despite 100% held-out accuracy: too few samples per label to trust it'
+    """
+    reasons = []
+    if data_short:
+        reasons.append("too few samples per label to trust it")
+    if accuracy is None:
+        reasons.append("no sample could be held out to measure its accuracy")
+    elif accuracy < RELIABLE_ACCURACY:
+        reasons.append(f"held-out accuracy under {RELIABLE_ACCURACY:.0%}")
+    if weak_classes:
+        reasons.append("some labels are often confused")
+    good = accuracy is not None and accuracy >= RELIABLE_ACCURACY
+    lead = f"Unreliable despite {accuracy:.0%} held-out accuracy" if good else "Unreliable"
+    return f"{lead}: {'; '.join(reasons)}. Add samples (of the labels named above) before relying on it."
+
+
 def fit(
     samples: Sequence[tuple[str, Document]],
     *,
@@ -302,7 +322,7 @@ def fit(
         warnings.append(f"Weak classes (held-out accuracy below {RELIABLE_ACCURACY:.0%}): {', '.join(low)}.")
     unreliable = data_short or accuracy is None or accuracy < RELIABLE_ACCURACY or bool(low)
     if unreliable:
-        warnings.append("This classifier looks unreliable: add more samples (especially of the labels named above).")
+        warnings.append(_verdict(data_short, accuracy, bool(low)))
     report = TrainingReport(
         labels=labels,
         samples={label: counts[label] for label in labels},

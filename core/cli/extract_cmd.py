@@ -7,12 +7,14 @@ import os
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.documents.formats import document_paths
 from core.errors import FieldbenchError
 from core.extraction.base import ENGINE_CHOICES
-from core.schema import Workflow
+
+if TYPE_CHECKING:
+    from core.schema import Workflow
 
 __all__ = ["register", "run_extract", "workflow_from_args"]
 
@@ -50,7 +52,7 @@ def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     if args.workflow:
         workflow: Workflow = store.workflows.get(args.workflow)
         return workflow
-    from core.schema import load_schema_file  # lazy: keeps `fieldbench --help` fast
+    from core.schema import Workflow, load_schema_file  # lazy: keeps `fieldbench --help` fast
 
     path = Path(args.schema)
     draft = load_schema_file(path)

@@ -6,10 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SchemaError
-from core.schema import Field, WorkflowDraft, dataset_consistency, load_schema_file, to_dataset_schema
+
+if TYPE_CHECKING:
+    from core.schema import Field
 
 __all__ = ["register", "run_check", "run_generate", "run_guide", "format_fields"]
 
@@ -57,6 +59,8 @@ def run_check(args: argparse.Namespace) -> int:
 
     A dataset schema.json is also checked for a ``json_schema`` that disagrees with its ``fields``.
     """
+    from core.schema import dataset_consistency, load_schema_file  # lazy: keeps `fieldbench --help` fast
+
     try:
         draft = load_schema_file(args.file)
     except SchemaError as exc:
@@ -92,6 +96,7 @@ def format_fields(fields: list[Field], indent: str = "") -> list[str]:
 def run_generate(args: argparse.Namespace) -> int:
     """Print the fields drafted from the request (``--json``: the dataset schema.json format)."""
     from core.guide.drafting import draft_schema  # lazy: keeps `fieldbench --help` fast
+    from core.schema import WorkflowDraft, to_dataset_schema  # lazy: keeps `fieldbench --help` fast
 
     drafted = draft_schema(args.request, llm=not args.no_llm)
     fields = drafted.fields
@@ -108,6 +113,7 @@ def run_generate(args: argparse.Namespace) -> int:
 def run_guide(args: argparse.Namespace) -> int:
     """Print each field's readiness score, findings and suggested description, then the overall score."""
     from core.guide.review import review_workflow  # lazy: keeps `fieldbench --help` fast
+    from core.schema import load_schema_file  # lazy: keeps `fieldbench --help` fast
 
     draft = load_schema_file(args.file)
     report = review_workflow(draft.fields, llm=not args.no_llm)

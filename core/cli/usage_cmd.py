@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
+from core.cli.text import text_table
 from core.errors import FieldbenchError
 
 __all__ = ["register", "run_usage", "parse_date"]
@@ -38,15 +39,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--by", choices=("workflow", "source", "engine"), help="split each period by this")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.set_defaults(func=run_usage)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines += [
-        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows
-    ]
-    return "\n".join(lines)
 
 
 def run_usage(args: argparse.Namespace) -> int:
@@ -101,7 +93,7 @@ def run_usage(args: argparse.Namespace) -> int:
             for r in rows
         ]
         print()
-        print(_table(headers, body))
+        print(text_table(headers, body))
     print()
     print(f"quota ({quota.level}): {quota.message}")
     return 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.schema import Workflow, load_schema_file, to_dataset_schema, to_json_schema
-from core.store import Store
+if TYPE_CHECKING:
+    from core.schema import Workflow
+    from core.store import Store
 
 __all__ = [
     "register",
@@ -62,8 +63,16 @@ def register(subparsers: Any) -> None:
     export.set_defaults(func=run_export)
 
 
+def _open_store() -> Store:
+    from core.store import Store  # lazy: keeps `fieldbench --help` fast
+
+    return Store.open()
+
+
 def workflow_summary(workflow: Workflow) -> dict[str, Any]:
     """A workflow as JSON-ready data: id, name, description, version, spec, fields, json_schema ..."""
+    from core.schema import to_dataset_schema  # lazy: keeps `fieldbench --help` fast
+
     dataset = to_dataset_schema(workflow)
     return {
         "id": workflow.id,
@@ -80,10 +89,12 @@ def workflow_summary(workflow: Workflow) -> dict[str, Any]:
 
 def run_create(args: argparse.Namespace) -> int:
     """Create the workflow and print its id (``--json``: the whole workflow)."""
+    from core.schema import Workflow, load_schema_file  # lazy: keeps `fieldbench --help` fast
+
     draft = load_schema_file(args.schema)
     name = (args.name or draft.name or Path(args.schema).stem).strip()
     description = args.description if args.description is not None else draft.description
-    store = Store.open()
+    store = _open_store()
     try:
         workflow = store.workflows.create(Workflow(name=name, description=description, fields=draft.fields))
     finally:
@@ -97,7 +108,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """One line per workflow: id, version, number of fields, name."""
-    store = Store.open()
+    store = _open_store()
     try:
         workflows = store.workflows.list()
     finally:
@@ -114,7 +125,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_versions(args: argparse.Namespace) -> int:
     """One line per saved version: number, time, field count, what changed."""
-    store = Store.open()
+    store = _open_store()
     try:
         versions = store.workflows.versions(args.id)
     finally:
@@ -126,7 +137,7 @@ def run_versions(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     """Delete the workflow; prints what was deleted."""
-    store = Store.open()
+    store = _open_store()
     try:
         workflow = store.workflows.get(args.id)
         store.workflows.delete(args.id)
@@ -138,11 +149,13 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Print (or write) the workflow's JSON Schema or dataset schema.json."""
-    store = Store.open()
+    store = _open_store()
     try:
         workflow = store.workflows.get(args.id, args.version)
     finally:
         store.close()
+    from core.schema import to_dataset_schema, to_json_schema  # lazy: keeps `fieldbench --help` fast
+
     data = to_json_schema(workflow.fields) if args.format == "json-schema" else to_dataset_schema(workflow)
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.output:

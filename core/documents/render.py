@@ -17,7 +17,7 @@ from core.documents.image import image_dpi, image_frame, open_image
 from core.documents.pdf import open_pdf, safe_dpi
 from core.errors import DocumentError, NotFoundError
 
-__all__ = ["JPEG_QUALITY", "render_page", "render_jpeg", "page_image", "draw_boxes", "highlight"]
+__all__ = ["JPEG_QUALITY", "render_page", "render_jpeg", "page_image", "draw_boxes", "highlight", "zoom_window"]
 
 Color = tuple[int, int, int]
 
@@ -66,12 +66,36 @@ def draw_boxes(
     return out.getvalue()
 
 
+def zoom_window(page_size: tuple[float, float], boxes: Sequence[BBox], zoom: float) -> BBox:
+    """The part of a page a viewer shows at ``zoom``: the whole page at 1, else ``1/zoom`` of its width and
+    height, centred on the boxes (or on the page without boxes) and kept inside the page. In points.
+
+    >>> zoom_window((600, 800), [(500, 700, 560, 720)], 2.0)
+    (300.0, 400.0, 600.0, 800.0)
+    >>> zoom_window((600, 800), [], 1.0)
+    (0.0, 0.0, 600.0, 800.0)
+    """
+    width, height = page_size
+    if zoom <= 1:
+        return (0.0, 0.0, float(width), float(height))
+    if boxes:
+        cx = (min(b[0] for b in boxes) + max(b[2] for b in boxes)) / 2
+        cy = (min(b[1] for b in boxes) + max(b[3] for b in boxes)) / 2
+    else:
+        cx, cy = width / 2, height / 2
+    w, h = width / zoom, height / zoom
+    x0 = min(max(cx - w / 2, 0.0), width - w)
+    y0 = min(max(cy - h / 2, 0.0), height - h)
+    return (float(x0), float(y0), float(x0 + w), float(y0 + h))
+
+
 def highlight(
     document: Document,
     page_number: int,
     boxes: Sequence[BBox],
     dpi: int = 110,
     color: Color = (255, 200, 0),
+    window: BBox | None = None,
 ) -> bytes:
     """A page image (PNG) with boxes highlighted, e.g. the citations of an extracted value.
 
@@ -81,15 +105,24 @@ def highlight(
         boxes: boxes in points on that page (``Word.bbox``, a citation polygon's bounding box).
         dpi: resolution of the image.
         color: RGB highlight colour.
+        window: only this part of the page, in points (see ``zoom_window``); default the whole page.
 
     Returns:
-        PNG bytes.
+        PNG bytes. The boxes are drawn at the image's resolution, so they sit on their words at any ``dpi``.
+
+    Raises:
+        NotFoundError: no such page.
     """
-    page = document.pages[page_number - 1] if 1 <= page_number <= len(document.pages) else None
-    png = render_page(document, page_number, dpi)
-    if page is None:  # pragma: no cover - render_page raised already
+    page = _page(document, page_number)
+    png = draw_boxes(render_page(document, page_number, dpi), boxes, (page.width, page.height), color=color, fill=70)
+    if window is None:
         return png
-    return draw_boxes(png, boxes, (page.width, page.height), color=color, fill=70)
+    image = Image.open(io.BytesIO(png))
+    scale = image.width / page.width
+    x0, y0, x1, y1 = (round(v * scale) for v in window)
+    out = io.BytesIO()
+    image.crop((x0, y0, x1, y1)).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
 
 
 class _Source:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,8 @@ __all__ = [
     "TEXT_MODE_CHOICES",
     "DocumentSpec",
     "describe_spec",
+    "CROPPING_CUES",
+    "suggests_cropping",
     "LATIN_LANGUAGES",
     "tesseract_languages",
 ]
@@ -96,6 +99,28 @@ def describe_spec(spec: DocumentSpec) -> str:
     cropping = "on" if spec.cropping else "off"
     text = TEXT_MODE_CHOICES[spec.text].label.lower()
     return f"Cropping {cropping} · {CHARSET_CHOICES[spec.charset].label} characters · {text}"
+
+
+CROPPING_CUES = re.compile(
+    r"\b(photo\w*|scan\w*|camera\w*|smartphone\w*|picture\w*|snapshot\w*|foto\w*|gescannt\w*)\b",
+    re.IGNORECASE,
+)
+"""Words in a workflow's description that say its documents are photographed or scanned (the English words, "foto"
+as German and the Romance languages write it, German "gescannt"): a photo or a scan carries background around
+the document, which cropping removes. ("phone" is left out: descriptions often ask for phone numbers.)"""
+
+
+def suggests_cropping(description: str, spec: DocumentSpec) -> bool:
+    """Whether to suggest cropping: the description speaks of photos or scans, and cropping is off.
+
+    >>> suggests_cropping("Receipts photographed with a phone", DocumentSpec())
+    True
+    >>> suggests_cropping("Supplier invoices as PDF", DocumentSpec())
+    False
+    >>> suggests_cropping("Scans of delivery notes", DocumentSpec(cropping=True))
+    False
+    """
+    return not spec.cropping and CROPPING_CUES.search(description) is not None
 
 
 def tesseract_languages(charset: Charset, installed: set[str] | None = None) -> str:

@@ -13,14 +13,14 @@ stack (instructor, openai) is heavy and only needed when it runs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import Settings, get_settings
 from core.errors import EngineUnavailableError, FieldbenchError
 from core.extraction.base import ENGINE_CHOICES, ENGINE_NAMES, Availability, Engine, EngineName
-from core.extraction.llm import LLMEngine
-from core.extraction.local.engine import LocalEngine
-from core.extraction.trained import TrainedEngine, active_model_dir
-from core.schema import Workflow
+
+if TYPE_CHECKING:
+    from core.schema import Workflow
 
 __all__ = [
     "Availability",
@@ -35,11 +35,19 @@ __all__ = [
 
 
 def _build(name: str, settings: Settings, model_dir: Path | None) -> Engine:
+    # Each engine is imported when it is built: the engine names (argparse choices, pickers) come without the
+    # local engine's vocabularies, the LLM stack (openai, instructor) or the trained model's.
     if name == "local":
+        from core.extraction.local.engine import LocalEngine  # lazy: see above
+
         return LocalEngine()
     if name == "llm":
+        from core.extraction.llm import LLMEngine  # lazy: see above
+
         return LLMEngine(settings=settings)
     if name == "trained":
+        from core.extraction.trained import TrainedEngine  # lazy: see above
+
         return TrainedEngine(model_dir)
     raise FieldbenchError(f"unknown engine {name!r}", hint=f"Use one of: auto, {', '.join(ENGINE_NAMES)}.")
 
@@ -49,6 +57,8 @@ def _trained_dir(workflow: Workflow | None, settings: Settings, model_dir: Path 
         return Path(model_dir)
     if workflow is None:
         return None
+    from core.extraction.trained import active_model_dir  # lazy: as the engines in _build
+
     return active_model_dir(workflow.id, settings)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, Protocol, get_args, runtime_checkable
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, get_args, runtime_checkable
 
-from core.documents import Document
-from core.results import ExtractionResult
-from core.schema import Workflow
+if TYPE_CHECKING:  # the protocol's annotations only: the engine names stay importable without documents or schemas
+    from core.documents import Document
+    from core.results import ExtractionResult
+    from core.schema import Workflow
 
 __all__ = ["EngineName", "ENGINE_NAMES", "ENGINE_CHOICES", "Availability", "Engine"]
 

@@ -26,9 +26,22 @@ schema_info = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+
+def _add_column(conn: Connection, table: str, column: str, definition: str) -> None:
+    """``ALTER TABLE table ADD COLUMN column definition`` unless the table lacks or already has it."""
+    inspector = sa.inspect(conn)
+    if inspector.has_table(table) and column not in {c["name"] for c in inspector.get_columns(table)}:
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
+
+
+def _runs_workflow_draft(conn: Connection) -> None:
+    # 1 → 2: whether a run used unsaved edits of its workflow version (runs before it did not).
+    _add_column(conn, "runs", "workflow_draft", "BOOLEAN NOT NULL DEFAULT FALSE")
+
+
 # Migrations that change tables existing stores already have; new tables come from metadata.create_all.
 # MIGRATIONS[n] takes a store at version n+1 to n+2. Append, never edit.
-MIGRATIONS: list[Callable[[Connection], None]] = []
+MIGRATIONS: list[Callable[[Connection], None]] = [_runs_workflow_draft]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

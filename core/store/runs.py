@@ -8,6 +8,7 @@ column             meaning
 id                 the run's ``processing_id`` (string primary key, the result's ``processing_id``)
 workflow_id        the workflow's UUID
 workflow_version   the version of the workflow's fields the run used (a draft run records its base version)
+workflow_draft     true when the run used unsaved edits of that version (schema version 2 on)
 workflow_name      the workflow's name at the time of the run
 document_id        the document's SHA-256 (``""`` when the document could not be read)
 document_name      the display name of the document
@@ -32,21 +33,24 @@ Indexes on ``created_at``, ``workflow_id`` and ``document_id``.
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from core.errors import NotFoundError, StoreError
-from core.results import ExtractionResult
+from core.errors import FieldbenchError, NotFoundError, StoreError
+from core.results import ExtractionResult, version_label
 from core.store.db import metadata, utc
 
-__all__ = ["RunSource", "RUN_SOURCES", "RunRecord", "RunRepo", "runs_table"]
+__all__ = ["RunSource", "RunStatus", "RUN_SOURCES", "RUN_STATUSES", "RunRecord", "RunRepo", "runs_table"]
 
 RunSource = Literal["app", "notebook", "cli", "api", "bench", "test"]
-RUN_SOURCES: tuple[str, ...] = ("app", "notebook", "cli", "api", "bench", "test")
+RUN_SOURCES: tuple[str, ...] = get_args(RunSource)
+RunStatus = Literal["ok", "error"]
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 
 runs_table = sa.Table(
     "runs",
@@ -54,6 +58,7 @@ runs_table = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("workflow_id", sa.String(64), nullable=False),
     sa.Column("workflow_version", sa.Integer, nullable=False, default=1),
+    sa.Column("workflow_draft", sa.Boolean, nullable=False, default=False),
     sa.Column("workflow_name", sa.String(255), nullable=False, default=""),
     sa.Column("document_id", sa.String(64), nullable=False, default=""),
     sa.Column("document_name", sa.String(512), nullable=False, default=""),
@@ -83,6 +88,7 @@ class RunRecord(BaseModel):
     id: str = Field(description="The processing_id of the run.")
     workflow_id: str
     workflow_version: int = 1
+    workflow_draft: bool = Field(default=False, description="The run used unsaved edits of workflow_version.")
     workflow_name: str = ""
     document_id: str = ""
     document_name: str = ""
@@ -96,7 +102,7 @@ class RunRecord(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     llm_cost: float | None = Field(default=None, description="Estimated USD where an LLM ran, else None.")
-    status: Literal["ok", "error"] = "ok"
+    status: RunStatus = "ok"
     error: str | None = None
     result_json: str | None = Field(default=None, description="The ExtractionResult as JSON; None on error.")
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
@@ -107,6 +113,11 @@ class RunRecord(BaseModel):
         if not self.result_json:
             return None
         return ExtractionResult.model_validate_json(self.result_json)
+
+    @property
+    def version_label(self) -> str:
+        """``v2``, or ``v2 (unsaved draft)`` for a run on unsaved edits of version 2."""
+        return version_label(self.workflow_version, self.workflow_draft)
 
     @classmethod
     def from_result(
@@ -123,6 +134,7 @@ class RunRecord(BaseModel):
             id=result.processing_id,
             workflow_id=result.workflow_id,
             workflow_version=result.workflow_version,
+            workflow_draft=result.workflow_draft,
             workflow_name=result.workflow_name,
             document_id=result.document_id,
             document_name=result.document_name,
@@ -189,28 +201,49 @@ class RunRepo:
         document_id: str | None = None,
         *,
         since: datetime | None = None,
+        until: datetime | None = None,
+        engine: str | None = None,
+        source: str | None = None,
         status: str | None = None,
         limit: int | None = 100,
-    ) -> list[RunRecord]:
-        """Runs, newest first, optionally of one workflow / document, since a moment, with a status.
+    ) -> builtins.list[RunRecord]:
+        """Runs, newest first, optionally of one workflow / document, in a time range, of an engine, source or
+        status.
 
         Args:
             workflow_id: only runs of this workflow.
             document_id: only runs on this document.
             since: only runs created at or after this moment (naive datetimes are taken as UTC).
+            until: only runs created before this moment.
+            engine: only runs of this engine (``local``, ``llm``, ``trained``).
+            source: only runs from this source (``app``, ``cli`` ...).
             status: only ``ok`` or only ``error`` runs.
             limit: at most this many (None: all).
+
+        Raises:
+            FieldbenchError: an unknown status or source.
         """
-        query = sa.select(runs_table)
-        if workflow_id is not None:
-            query = query.where(runs_table.c.workflow_id == workflow_id)
-        if document_id is not None:
-            query = query.where(runs_table.c.document_id == document_id)
+        if status is not None and status not in RUN_STATUSES:
+            raise FieldbenchError(f"unknown run status {status!r}", hint=f"Use one of: {', '.join(RUN_STATUSES)}.")
+        if source is not None and source not in RUN_SOURCES:
+            raise FieldbenchError(f"unknown run source {source!r}", hint=f"Use one of: {', '.join(RUN_SOURCES)}.")
+        t = runs_table
+        conditions = [
+            column == value
+            for column, value in (
+                (t.c.workflow_id, workflow_id),
+                (t.c.document_id, document_id),
+                (t.c.engine, engine),
+                (t.c.source, source),
+                (t.c.status, status),
+            )
+            if value is not None
+        ]
         if since is not None:
-            query = query.where(runs_table.c.created_at >= utc(since))
-        if status is not None:
-            query = query.where(runs_table.c.status == status)
-        query = query.order_by(runs_table.c.created_at.desc(), runs_table.c.id.desc())
+            conditions.append(t.c.created_at >= utc(since))
+        if until is not None:
+            conditions.append(t.c.created_at < utc(until))
+        query = sa.select(t).where(*conditions).order_by(t.c.created_at.desc(), t.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
         with self.engine.connect() as conn:

@@ -12,6 +12,7 @@ from core.classify import import_folder, train
 from core.schema import Field, Workflow
 from core.store import Store
 from core.store.classifiers import Classifier
+from tests.app.markdown import shown
 from tests.test_classify import invoice_pdf, letter_pdf, make_label_folder
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -53,7 +54,7 @@ def test_create_a_classifier_from_the_form() -> None:
     [classifier] = store.classifiers.list()
     assert classifier.name == "Mail room" and classifier.labels == ["invoice", "letter"] and classifier.pages == 1
     # The new classifier is selected; its data check says every label falls short.
-    assert any("invoice: no samples yet" in w.value for w in at.warning)
+    assert any("invoice: no samples yet" in shown(w.value) for w in at.warning)
 
 
 def test_create_with_reading_options_and_the_first_n_pages() -> None:
@@ -75,7 +76,7 @@ def test_duplicate_labels_are_refused() -> None:
     at.text_input(key="classify_new_name").set_value("Bad")
     at.text_area(key="classify_new_labels").set_value("a\na")
     at = _run(_button(at, "Create classifier").click())
-    assert any("twice" in e.value for e in at.error)
+    assert any("twice" in shown(e.value) for e in at.error)
     assert Store.open().classifiers.list() == []
 
 
@@ -87,12 +88,32 @@ def test_import_folder_train_and_see_the_report(tmp_path: Path) -> None:
     at = _run(at.text_input(key="classify_folder").set_value(str(folder)))
     at = _run(_button(at, "Import folder").click())
     assert Store.open().classifiers.sample_counts(classifier.id) == {"invoice": 4, "letter": 4}
-    assert any("4 samples, 21 short of the recommended 25" in w.value for w in at.warning)
+    assert [shown(s.value) for s in at.success] == ["Imported 4 invoice, 4 letter."]  # said after the rerun
+    assert any("4 samples, 21 short of the recommended 25" in shown(w.value) for w in at.warning)
     at = _run(_button(at, "Train").click())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Cross-validated accuracy"] == "100.0%"
     assert metrics["Version"] == "1"
-    assert any("looks unreliable" in w.value for w in at.warning)
+    # Why it is unreliable next to 100 %, said once.
+    report = " ".join(shown(w.value) for w in at.warning)
+    assert report.count("Unreliable") == 1 and "despite 100% held-out accuracy: too few samples per label" in report
+
+
+def test_samples_per_label_are_listed_and_one_is_removed(tmp_path: Path) -> None:
+    store = Store.open()
+    classifier = store.classifiers.add(Classifier(name="Mail", labels=["invoice", "letter"]))
+    docs = make_label_folder(tmp_path / "data", n=2)
+    at = _open(classifier.id)
+    files = [(p.name, p.read_bytes(), "application/pdf") for p in sorted((docs / "invoice").iterdir())]
+    at = _run(at.file_uploader(key="classify_sample_files").set_value(files))
+    at = _run(_button(at, "Add samples").click())
+    assert [shown(s.value) for s in at.success] == ["Added 2 samples to invoice."]
+    listed = [d.value for d in at.dataframe if "sample" in d.value.columns]
+    assert list(listed[0]["sample"]) == [name for name, _data, _type in files]
+    at.selectbox(key="classify_sample_pick").select_index(1)
+    at = _run(_button(at, "Remove").click())
+    assert [shown(s.value) for s in at.success] == [f"Removed {files[1][0]} from invoice."]
+    assert [s.name for s in Store.open().classifiers.samples(classifier.id)] == [files[0][0]]
 
 
 def test_a_corrupt_sample_shows_an_error_naming_it(tmp_path: Path) -> None:
@@ -103,7 +124,7 @@ def test_a_corrupt_sample_shows_an_error_naming_it(tmp_path: Path) -> None:
     at = _open(classifier.id)
     at = _run(at.text_input(key="classify_folder").set_value(str(folder)))
     at = _run(_button(at, "Import folder").click())
-    assert any("letter/torn.pdf" in e.value for e in at.error)
+    assert any("letter/torn.pdf" in shown(e.value) for e in at.error)
     assert Store.open().classifiers.samples(classifier.id) == []
 
 

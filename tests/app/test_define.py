@@ -14,12 +14,15 @@ from streamlit.testing.v1 import AppTest
 
 from core.demo import DEMO_WORKFLOW_ID
 from core.store import Store
+from tests.app.markdown import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def new_app() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    app.switch_page("pages/define.py")
     app.run()
     assert not app.exception, app.exception
     return app
@@ -194,8 +197,8 @@ def test_invalid_fields_are_listed_and_not_saved(at: AppTest) -> None:
         "deleted_rows": [],
     }
     run(at)
-    warning = at.warning[0].value
-    assert "`2nd`" in warning and "`kind`: an enum needs at least one value" in warning
+    warning = shown(at.warning[0].value)
+    assert "- 2nd: name '2nd' is not an identifier" in warning and "- kind: an enum needs at least one value" in warning
     assert "duplicate field name 'dup'" in warning
     button(at, "Save").click()
     run(at)
@@ -214,7 +217,7 @@ def test_importing_an_invalid_schema_shows_every_error_and_saves_nothing(at: App
     run(at)
     button(at, "Import fields").click()
     run(at)
-    message = at.error[0].value
+    message = shown(at.error[0].value)
     assert "bad.json was not imported: 3 problem(s)" in message
     assert "$.properties.due.format" in message and "$.required[0]" in message
     assert rows(at) == before
@@ -363,7 +366,49 @@ def test_llm_suggestions_only_when_asked_then_applied(llm_server: Any) -> None:
     button(app, "Ask the LLM for better descriptions").click()
     run(app)
     assert len(llm_server.requests) == 1
-    assert any(better in m.value for m in app.markdown)
+    assert any(better in shown(m.value) for m in app.markdown)
     button(app, "Apply suggestion").click()
     run(app)
     assert rows(app)[0]["description"] == better
+
+
+def test_descriptions_are_edited_in_full_beside_a_table_that_fits(at: AppTest) -> None:
+    [demo] = stored()
+    long = demo.fields[0].description + " " + "Printed top right, after 'Invoice No.' or 'Rechnungsnummer'. " * 3
+    # The table leaves descriptions to their editors, so Required and Values stay in view.
+    assert json.loads(at.data_editor[0].proto.columns)  # configured
+    assert list(at.data_editor[0].proto.column_order) == ["name", "type", "items", "required", "values"]
+    editor = at.text_area(key=key(at, f"desc_{demo.fields[0].name}"))
+    assert editor.value == demo.fields[0].description  # the whole text, not a cut cell
+    editor.set_value(long)
+    run(at)
+    button(at, "Save").click()
+    run(at)
+    [saved] = stored()
+    assert saved.version == 2 and saved.fields[0].description == long
+
+
+def test_a_description_typed_before_a_rename_stays_with_the_field(at: AppTest) -> None:
+    [demo] = stored()
+    first = demo.fields[0].name
+    at.text_area(key=key(at, f"desc_{first}")).set_value("The invoice's own number, as printed.")
+    run(at)
+    at.session_state[key(at, "fields")] = {"edited_rows": {0: {"name": "number"}}, "added_rows": [], "deleted_rows": []}
+    run(at)
+    assert at.text_area(key=key(at, "desc_number")).value == "The invoice's own number, as printed."
+    button(at, "Save").click()
+    run(at)
+    [saved] = stored()
+    assert (saved.fields[0].name, saved.fields[0].description) == ("number", "The invoice's own number, as printed.")
+
+
+def test_a_new_workflow_of_photos_is_offered_cropping(at: AppTest) -> None:
+    start_new(at)
+    at.text_area(key=key(at, "description")).set_value("Receipts photographed with a phone")
+    run(at)
+    assert any("mentions photos or scans" in i.value for i in at.info)
+    button(at, "Turn cropping on").click()
+    run(at)
+    assert at.toggle(key=f"{key(at, 'spec')}_cropping").value is True
+    assert at.text_area(key=key(at, "description")).value == "Receipts photographed with a phone"
+    assert not any("mentions photos or scans" in i.value for i in at.info)

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.store import Store
+from tests.app.markdown import shown
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -45,14 +46,33 @@ def test_shows_a_stored_document_with_its_text_and_source(app: AppTest) -> None:
     app.session_state["document_ids"] = [record.id]
     app.run()
     assert not app.exception
-    assert app.subheader[0].value == "invoice.pdf"
+    assert shown(app.subheader[0].value) == "invoice.pdf"
+    # The first page with its word boxes, then every page: the viewer's page picker.
+    assert [m.value.split(" · ")[:2] for m in app.markdown[:1]] == [["**Page 1**", "**Source:** text layer"]]
+    assert "6 words" in " ".join(c.value for c in app.caption)
+    assert len(app.get("image")) == 1
+    [picker] = [s for s in app.selectbox if s.key and s.key.startswith(f"view-{record.id}_page")]
+    picker.set_value(0).run()  # all pages
+    assert not app.exception
     assert [m.value.split(" · ")[:2] for m in app.markdown[:2]] == [
         ["**Page 1**", "**Source:** text layer"],
         ["**Page 2**", "**Source:** text layer"],
     ]
     assert [t.value for t in app.text_area] == ["Invoice number 4711 total 99.50 EUR", "Terms of payment"]
-    assert "6 words" in " ".join(c.value for c in app.caption)
     assert len(app.get("image")) == 2  # each page image with its word boxes
+
+
+def test_the_viewer_zooms_in_on_the_word_boxes(app: AppTest) -> None:
+    store = Store.open()
+    record = store.documents.add(_pdf("Invoice number 4711 total 99.50 EUR"), "invoice.pdf")
+    store.close()
+    app.session_state["document_ids"] = [record.id]
+    app.run()
+    [whole] = app.get("image")
+    app.select_slider(key=f"view-{record.id}_zoom").set_value(2.0).run()
+    assert not app.exception and not app.error
+    [zoomed] = app.get("image")
+    assert zoomed.proto.imgs[0].caption == whole.proto.imgs[0].caption + " · 200 %"
 
 
 def test_encrypted_document_without_password_is_one_red_line_then_opens_with_it(app: AppTest) -> None:
@@ -79,7 +99,7 @@ def test_open_a_sample_document(app: AppTest, sample_docs: Path) -> None:
     assert not app.exception
     assert not app.error
     assert len(app.session_state["document_ids"]) == 1
-    assert app.subheader[0].value == pdfs[0]
+    assert shown(app.subheader[0].value) == pdfs[0]
     assert app.text_area[0].value.strip()
     records = Store.open().documents.list()
     assert [r.name for r in records] == [pdfs[0]]

@@ -60,6 +60,7 @@ def test_helpers_declare_what_they_offer() -> None:
         names = {elt.value for elt in exported[0].elts}  # type: ignore[attr-defined]
         defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
         defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        defined |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
         assert names <= defined, f"{path.name}.__all__ names {sorted(names - defined)}, which it does not define"
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,19 @@ def test_quota_error_when_exceeded(monkeypatch: pytest.MonkeyPatch) -> None:
     _seed([6, 6])
     at = _open()
     assert any("exceeded by 2" in e.value for e in at.error)
+
+
+def test_one_day_is_one_bar_among_the_days_of_the_range_and_the_table_reads_plainly() -> None:
+    _seed([2, 1])
+    at = _open()
+    chart = (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0]  # over time, then by source, engine
+    spec = json.loads(chart.proto.spec)
+    axis = spec["encoding"]["x"]["scale"]["domain"]
+    today = date.today()
+    assert axis == [(today - timedelta(days=30 - n)).isoformat() for n in range(31)]  # every day once
+    assert spec["encoding"]["x"]["type"] == "ordinal"
+    [table] = [d for d in at.dataframe if "prompt_tokens" in d.value.columns]
+    config = json.loads(table.proto.columns)
+    assert config["prompt_tokens"]["label"] == "Prompt tokens"
+    assert config["seconds"]["type_config"]["format"] == "%.1f"
+    assert not any("API" in c.value for c in at.caption)

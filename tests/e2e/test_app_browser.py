@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -12,11 +13,16 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from core.annotation.uploads import upload_documents
 from core.documents import load_document
+from core.results import citation_boxes, flatten_values
 from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow
 
@@ -101,9 +107,11 @@ def test_a_deep_link_as_the_first_request_goes_through_the_app_navigation(app_ur
             nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split()
             # app.py's pages by their titles; the legacy mode would list every file (app, widgets, define, ...).
             assert [w for w in nav if w[0].isupper()] == [
+                "Dashboard",
                 "Define",
                 "Documents",
                 "Extract",
+                "Runs",
                 "Annotate",
                 "Review",
                 "Classify",
@@ -112,6 +120,8 @@ def test_a_deep_link_as_the_first_request_goes_through_the_app_navigation(app_ur
             assert not {"app", "widgets", "define"} & set(nav), nav
             assert page.title().endswith("Fieldbench"), page.title()  # app.py's page config ran
             assert page.locator('[data-testid="stException"]').count() == 0
+            # A local tool: no Deploy button (.streamlit/config.toml, client.toolbarMode).
+            assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
         finally:
             browser.close()
 
@@ -122,6 +132,8 @@ def test_define_then_extract_a_sample_in_the_browser(app_url: str) -> None:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
             page.goto(app_url)
+            page.wait_for_selector("h1:has-text('Dashboard')", timeout=60_000)  # the landing page
+            page.goto(f"{app_url}/define")
             page.wait_for_selector("h1:has-text('Define')", timeout=60_000)
             workflow_box = page.get_by_role("combobox", name="Workflow")
             workflow_box.wait_for(timeout=60_000)
@@ -186,3 +198,107 @@ def test_draw_a_box_on_the_annotate_page_and_the_annotation_holds_its_words(app_
                 browser.close()
     finally:
         store.close()
+
+
+def _open_extract_with(page: Any, app_url: str, files: list[Path]) -> None:
+    """The Extract page with ``files`` uploaded and the local engine chosen, then Extract clicked."""
+    page.goto(f"{app_url}/extract")
+    page.wait_for_selector("h1:has-text('Extract')", timeout=60_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(f) for f in files])
+    for file in files:
+        page.wait_for_selector(f"text={file.name}", timeout=30_000)
+    page.get_by_text("local", exact=True).first.click()  # the engine radio
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Extract", exact=True).click()
+
+
+def _warmth(image: Image.Image, box: tuple[int, int, int, int]) -> float:
+    """Mean red minus blue over a region: how orange it looks."""
+    pixels = np.asarray(image.crop(box), dtype=float)
+    return float((pixels[..., 0] - pixels[..., 2]).mean())
+
+
+def test_the_highlight_of_a_cropped_page_lands_on_its_value(app_url: str) -> None:
+    # The demo workflow crops: the photographed receipt is read as a page of its own (224 x 418 pt), and the
+    # citation boxes are in that page's points; the viewer must draw them on that page, not on the photo.
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            _open_extract_with(page, app_url, [REPO / "sample_docs" / "receipt_photo.jpg"])
+            page.wait_for_selector("text=Page 1 of 1 · 224 × 418 pt", timeout=120_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            store = Store.open()
+            try:
+                (run,) = store.runs.list(limit=1)
+            finally:
+                store.close()
+            assert run.result is not None
+            path = next(p for p in flatten_values(run.result) if citation_boxes(run.result, p)[1])
+            shown = page.get_by_role("combobox", name="Show the citation of")
+            if shown.input_value() != path:
+                shown.click()
+                page.get_by_role("option", name=path, exact=True).click()
+            page.wait_for_timeout(2000)
+            src = page.locator('[data-testid="stImage"] img').first.get_attribute("src")
+            assert src is not None
+            image = Image.open(io.BytesIO(page.request.get(urljoin(app_url + "/", src)).body())).convert("RGB")
+            photo = Image.open(REPO / "sample_docs" / "receipt_photo.jpg")
+            scale = image.width / 224  # pixels per point of the page shown
+            assert abs(image.height / scale - 418) < 2  # the cropped page's shape...
+            assert abs(image.width / image.height - photo.width / photo.height) > 0.05  # ...not the photo's
+            _number, boxes = citation_boxes(run.result, path)
+            x0, y0, x1, y1 = (round(v * scale) for v in boxes[0])
+            # The highlight tints its box orange (red well above blue); the paper beside it is not tinted.
+            inside = _warmth(image, (x0 + 1, y0 + 1, x1 - 1, y1 - 1))
+            beside = _warmth(image, (x1 + 4, y0, min(x1 + 4 + (x1 - x0), image.width), y1))
+            assert inside > beside + 30, (inside, beside)
+        finally:
+            browser.close()
+
+
+def test_rerunning_one_document_of_a_batch_keeps_the_others_in_the_browser(app_url: str) -> None:
+    docs = REPO / "sample_docs"
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
+            _open_extract_with(page, app_url, [docs / "invoice_en.pdf", docs / "rechnung_de.pdf"])
+            page.wait_for_selector("text=NW-2024-0193", state="attached", timeout=120_000)
+            page.wait_for_selector("text=RE-24-10877", state="attached", timeout=10_000)
+            area = page.get_by_label("invoice_date (date)")
+            area.fill("The payment due date (Due Date), returned as YYYY-MM-DD. Not the invoice date.")
+            area.press("Control+Enter")
+            page.wait_for_timeout(1500)
+            page.get_by_role("button", name="Re-run with edited descriptions").click()
+            page.wait_for_selector("text=(unsaved draft)", timeout=120_000)
+            # Both documents are still in the batch table, the re-run one with its new value.
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            for text in ("invoice_en.pdf", "rechnung_de.pdf", "RE-24-10877", "2024-05-08"):
+                grid.locator(f"text={text}").first.wait_for(state="attached", timeout=30_000)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()
+
+
+def test_a_markdown_file_name_is_shown_as_plain_text_in_the_browser(app_url: str) -> None:
+    name = "[click](https:evil.test) ![pic](https:evil.test.png) <b>bold</b> :red[x].pdf"
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            outside: list[str] = []
+            page.on("request", lambda request: outside.append(request.url) if "evil" in request.url else None)
+            page.goto(f"{app_url}/documents")
+            page.wait_for_selector("h1:has-text('Documents')", timeout=60_000)
+            upload = {"name": name, "mimeType": "application/pdf", "buffer": invoice_pdf()}
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(files=[upload])
+            heading = page.locator("h3").filter(has_text="click")
+            heading.first.wait_for(timeout=60_000)
+            assert heading.first.inner_text().strip() == name  # every character as it was typed
+            main = page.locator('[data-testid="stMain"]')
+            assert main.locator("a", has_text="click").count() == 0
+            assert main.locator('img[alt="pic"]').count() == 0 and main.locator("b", has_text="bold").count() == 0
+            assert outside == []
+        finally:
+            browser.close()
