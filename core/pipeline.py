@@ -129,6 +129,8 @@ def _run(
 
     try:
         step("choosing engine", 0.0)
+        if model_dir is None and engine in ("auto", "trained"):
+            model_dir = store.models.active_path(workflow.id)  # the workflow's active trained version, if any
         chosen, reason = choose_engine(workflow, requested=engine, settings=settings, model_dir=model_dir)
         record.engine, record.engine_reason = chosen.name, reason
         step("loading", 0.05)

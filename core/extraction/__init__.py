@@ -52,14 +52,10 @@ def _build(name: str, settings: Settings, model_dir: Path | None) -> Engine:
     raise FieldbenchError(f"unknown engine {name!r}", hint=f"Use one of: auto, {', '.join(ENGINE_NAMES)}.")
 
 
-def _trained_dir(workflow: Workflow | None, settings: Settings, model_dir: Path | str | None) -> Path | None:
-    if model_dir is not None:
-        return Path(model_dir)
-    if workflow is None:
-        return None
-    from core.extraction.trained import active_model_dir  # lazy: as the engines in _build
-
-    return active_model_dir(workflow.id, settings)
+def _trained_dir(model_dir: Path | str | None) -> Path | None:
+    # The workflow's active version is recorded in the store, which no engine reads: the pipeline looks it up
+    # and passes its folder here (``store.models.active_path``).
+    return Path(model_dir) if model_dir is not None else None
 
 
 def get_engine(
@@ -74,8 +70,9 @@ def get_engine(
     Args:
         name: ``local``, ``llm`` or ``trained``.
         settings: the settings (LLM endpoint, models directory); default from the environment.
-        model_dir: the trained model's folder (``trained`` only); default the workflow's active model.
-        workflow: the workflow whose active trained model ``trained`` uses when ``model_dir`` is not given.
+        model_dir: the trained model's folder (``trained`` only): the workflow's active version's, which the
+            pipeline finds in the store, or one given by the user.
+        workflow: unused by the choice itself; kept so every caller names the workflow it extracts.
 
     Returns:
         The engine.
@@ -85,7 +82,7 @@ def get_engine(
         FieldbenchError: ``name`` is not an engine.
     """
     settings = settings or get_settings()
-    engine = _build(name, settings, _trained_dir(workflow, settings, model_dir) if name == "trained" else None)
+    engine = _build(name, settings, _trained_dir(model_dir) if name == "trained" else None)
     availability = engine.is_available()
     if not availability.ok:
         raise EngineUnavailableError(name, availability.reason)
@@ -117,7 +114,7 @@ def engine_options(
         "auto": Availability(local.ok, "a trained model, else the LLM, else local" if local.ok else local.reason),
         "local": local,
         "llm": _llm_availability(settings),
-        "trained": _build("trained", settings, _trained_dir(workflow, settings, model_dir)).is_available(),
+        "trained": _build("trained", settings, _trained_dir(model_dir)).is_available(),
     }
 
 
@@ -151,18 +148,28 @@ def choose_engine(
         engine = get_engine(requested, settings=settings, model_dir=model_dir, workflow=workflow)
         return engine, f"{requested}: requested explicitly"
 
-    trained = _build("trained", settings, _trained_dir(workflow, settings, model_dir))
+    from core.extraction.trained import TrainedEngine  # lazy: as the engines in _build
+
+    trained = TrainedEngine(_trained_dir(model_dir))
     trained_ok, trained_reason = trained.is_available()
     if trained_ok:
-        return trained, f"trained: active trained model of workflow {workflow.name!r}"
+        fits, why = trained.fits(workflow)
+        if fits:
+            return trained, f"trained: active trained model of workflow {workflow.name!r}"
+        trained_reason = why
 
     llm_ok, llm_reason = _llm_availability(settings)
     if llm_ok:
         engine = _build("llm", settings, None)
-        return engine, f"llm: FIELDBENCH_LLM_MODEL={settings.llm_model} configured; no trained model active"
+        return engine, f"llm: FIELDBENCH_LLM_MODEL={settings.llm_model} configured; {_no_model(trained_reason)}"
 
     local = _build("local", settings, None)
     local_ok, local_reason = local.is_available()
     if not local_ok:
         raise EngineUnavailableError("local", local_reason)
-    return local, f"local: offline default; {llm_reason}; no trained model active"
+    return local, f"local: offline default; {llm_reason}; {_no_model(trained_reason)}"
+
+
+def _no_model(reason: str) -> str:
+    """Why no trained model answers: none is active, or the active one does not fit the workflow now."""
+    return reason if "other fields" in reason else "no trained model active"

@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.config import Settings, get_settings
 from core.documents import Document
 from core.errors import EngineUnavailableError, FieldbenchError, TrainingError
 from core.extraction.base import Availability
@@ -21,7 +20,7 @@ from core.schema import Workflow
 if TYPE_CHECKING:
     from core.training.model import TrainedExtractor
 
-__all__ = ["MODEL_FILE", "TrainedEngine", "active_model_dir"]
+__all__ = ["MODEL_FILE", "TrainedEngine"]
 
 MODEL_FILE = "model.skops"
 """The file a trained model is saved in (skops: loading it does not execute code)."""
@@ -29,16 +28,6 @@ _LOADED: dict[tuple[str, int], TrainedExtractor] = {}
 _LOCK = threading.Lock()
 _KEEP = 4
 """Loaded models kept in memory (one per workflow the app is serving at once)."""
-
-
-def active_model_dir(workflow_id: str, settings: Settings | None = None) -> Path:
-    """Where the active trained model of a workflow lives: ``<models_dir>/<workflow_id>/active``.
-
-    >>> active_model_dir("w1", Settings(home=Path("/data"))).as_posix()
-    '/data/models/w1/active'
-    """
-    settings = settings or get_settings()
-    return settings.models_dir / workflow_id / "active"
 
 
 def _load(folder: Path) -> TrainedExtractor:
@@ -94,6 +83,23 @@ class TrainedEngine:
             raise EngineUnavailableError(self.name, reason)
         return _load(self.model_dir)
 
+    def fits(self, workflow: Workflow) -> Availability:
+        """Whether the model was trained for the workflow's fields as they are (names and types, in order)."""
+        from core.training.persistence import fields_signature  # see _load: scikit-learn only when used
+
+        model = self.model()
+        wanted, known = fields_signature(workflow.fields), fields_signature(model.fields_)
+        if wanted == known:
+            return Availability(True, "trained for these fields")
+        missing = [f"{n} ({t})" for n, t in wanted if (n, t) not in known]
+        extra = [f"{n} ({t})" for n, t in known if (n, t) not in wanted]
+        parts = [
+            f"not in the model: {', '.join(missing)}" if missing else "",
+            f"only in the model: {', '.join(extra)}" if extra else "",
+        ]
+        detail = "; ".join(p for p in parts if p) or "the fields are in another order"
+        return Availability(False, f"the trained model at {self.model_dir} was trained for other fields ({detail})")
+
     def extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
         """Extract with the model; the workflow must have the fields (names and types) it was trained on.
 
@@ -101,27 +107,9 @@ class TrainedEngine:
             EngineUnavailableError: no valid model.
             TrainingError: the model was trained for other fields.
         """
-        from core.training.persistence import fields_signature  # see _load: scikit-learn only when used
-        from core.training.predict import extract_with
+        from core.training.predict import extract_with  # see _load: scikit-learn only when used
 
-        model = self.model()
-        wanted, known = fields_signature(workflow.fields), fields_signature(model.fields_)
-        if wanted != known:
-            missing = [f"{n} ({t})" for n, t in wanted if (n, t) not in known]
-            extra = [f"{n} ({t})" for n, t in known if (n, t) not in wanted]
-            detail = (
-                "; ".join(
-                    part
-                    for part in (
-                        f"not in the model: {', '.join(missing)}" if missing else "",
-                        f"only in the model: {', '.join(extra)}" if extra else "",
-                    )
-                    if part
-                )
-                or "the fields are in another order"
-            )
-            raise TrainingError(
-                f"the trained model at {self.model_dir} was trained for other fields ({detail})",
-                hint="Train a new model for this version of the workflow.",
-            )
-        return extract_with(model, document, workflow=workflow)
+        fits, reason = self.fits(workflow)
+        if not fits:
+            raise TrainingError(reason, hint="Train a new model for this version of the workflow.")
+        return extract_with(self.model(), document, workflow=workflow)

@@ -13,6 +13,7 @@ import builtins
 import json
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -32,7 +33,8 @@ __all__ = [
     "active_models_table",
 ]
 
-RunStatus = Literal["running", "succeeded", "failed", "cancelled"]
+RunStatus = Literal["running", "cancelling", "succeeded", "failed", "cancelled"]
+"""``cancelling``: a cancel was asked for; the run stops at its next step (it may be in another process)."""
 
 training_runs_table = sa.Table(
     "training_runs",
@@ -48,6 +50,7 @@ training_runs_table = sa.Table(
     sa.Column("version", sa.Integer, nullable=True),
     sa.Column("scores_json", sa.Text, nullable=False, default="{}"),
     sa.Column("error", sa.Text, nullable=True),
+    sa.Column("owner", sa.String(200), nullable=False, default=""),
     sa.Index("ix_training_runs_workflow", "workflow_id"),
 )
 
@@ -87,6 +90,12 @@ class TrainingRun(BaseModel):
     version: int | None = Field(default=None, description="The model version it saved (succeeded runs).")
     scores: dict[str, Any] = Field(default_factory=dict, description="Headline held-out scores.")
     error: str | None = None
+    owner: str = Field(default="", description="'host:pid' of the process running it (to tell a run that died).")
+
+    @property
+    def finished(self) -> bool:
+        """The run ended (succeeded, failed or was cancelled)."""
+        return self.status in ("succeeded", "failed", "cancelled")
 
     @property
     def seconds(self) -> float | None:
@@ -121,8 +130,14 @@ class ModelRepo:
             conn.execute(training_runs_table.insert().values(**_run_row(run)))
         return run
 
+    def set_progress(self, run_id: str, progress: float, message: str) -> None:
+        """Write how far a run is (its status is left alone: a cancel asked for meanwhile stays asked for)."""
+        t = training_runs_table
+        with self.engine.begin() as conn:
+            conn.execute(t.update().where(t.c.id == run_id).values(progress=progress, message=message))
+
     def update_run(self, run: TrainingRun) -> TrainingRun:
-        """Write a run's progress or outcome."""
+        """Write a run's outcome (every column)."""
         row = _run_row(run)
         row.pop("id")
         with self.engine.begin() as conn:
@@ -130,6 +145,12 @@ class ModelRepo:
         if not done.rowcount:
             raise NotFoundError("training run", run.id)
         return run
+
+    def request_cancel(self, run_id: str) -> None:
+        """Ask a running run to stop (it checks between steps, in whatever process it runs)."""
+        t = training_runs_table
+        with self.engine.begin() as conn:
+            conn.execute(t.update().where(t.c.id == run_id, t.c.status == "running").values(status="cancelling"))
 
     def run(self, run_id: str) -> TrainingRun:
         """One training run.
@@ -214,6 +235,14 @@ class ModelRepo:
         with self.engine.connect() as conn:
             value = conn.execute(sa.select(t.c.version).where(t.c.workflow_id == workflow_id)).scalar_one_or_none()
         return None if value is None else int(value)
+
+    def active_path(self, workflow_id: str) -> Path | None:
+        """The folder of the workflow's active model version; None when none is active or its folder is gone."""
+        number = self.active(workflow_id)
+        if number is None:
+            return None
+        path = Path(self.version(workflow_id, number).path)
+        return path if path.is_dir() else None
 
     def set_active(self, workflow_id: str, number: int | None) -> None:
         """Make a version the active one (None: no trained model, the generic engines run)."""
