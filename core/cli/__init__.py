@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "core.cli.template_cmd",
     "core.cli.feedback_cmd",
     "core.cli.train_cmd",
+    "core.cli.models_cmd",
     "core.cli.runs_cmd",
 )
 

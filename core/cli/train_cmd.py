@@ -1,8 +1,10 @@
-"""``fieldbench train``: train an extraction model on a dataset folder, print its held-out evaluation.
+"""``fieldbench train``: train an extraction model on a dataset folder or a stored workflow.
 
 ``fieldbench train DATASET --out DIR [--folds K] [--by document|template] [--json]`` cross-validates first
 (each document scored by a model that never saw it, next to the local engine on the same documents), then
 trains on every document and saves the model to DIR (the folder it replaces is kept as DIR.previous).
+``fieldbench train --workflow ID [--json]`` trains a stored workflow on its annotated documents as a run of
+its training history: a new model version, compared with the previous one (``fieldbench models`` activates).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import argparse
 import json
 import sys
 import time
+from contextlib import closing
 from typing import Any
+
+from core.errors import FieldbenchError
 
 __all__ = ["register", "run_train", "format_evaluation"]
 
@@ -27,8 +32,9 @@ def register(subparsers: Any) -> None:
             "Use it with `fieldbench extract|evaluate ... --engine trained --model DIR`."
         ),
     )
-    parser.add_argument("dataset", metavar="DATASET", help="the dataset folder")
-    parser.add_argument("--out", metavar="DIR", required=True, help="folder to save the model in")
+    parser.add_argument("dataset", metavar="DATASET", nargs="?", help="the dataset folder")
+    parser.add_argument("--out", metavar="DIR", help="folder to save the model in (with DATASET)")
+    parser.add_argument("--workflow", metavar="ID", help="train a stored workflow on its annotated documents")
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="held-out folds (0: no evaluation)")
     parser.add_argument(
         "--by",
@@ -84,7 +90,59 @@ def format_evaluation(evaluation: Any) -> str:
     return "\n".join(lines)
 
 
+def _progress(fraction: float, message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{fraction:>4.0%} {message[:70]:<70}", end="", file=sys.stderr, flush=True)
+
+
 def run_train(args: argparse.Namespace) -> int:
+    """Train a stored workflow (``--workflow``) or a dataset folder (``DATASET --out DIR``)."""
+    if args.workflow:
+        if args.dataset or args.out:
+            raise FieldbenchError("give --workflow ID, or DATASET with --out DIR, not both")
+        return _train_workflow(args)
+    if not args.dataset or not args.out:
+        raise FieldbenchError("nothing to train", hint="Give DATASET --out DIR, or --workflow ID.")
+    return _train_folder(args)
+
+
+def _train_workflow(args: argparse.Namespace) -> int:
+    """One run of the workflow's training history, in the foreground; 1 when it did not succeed."""
+    # Lazy: scikit-learn and the store load only when training really runs.
+    from core.store import Store
+    from core.training.jobs import VersionReport, train_workflow
+
+    with closing(Store.open()) as store:
+        workflow = store.workflows.get(args.workflow)
+        run = train_workflow(store, workflow)
+        version = store.models.version(workflow.id, run.version) if run.version else None
+    if args.json:
+        data = run.model_dump(mode="json")
+        data["report"] = version.report if version else None
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0 if run.status == "succeeded" else 1
+    if version is None:
+        print(f"training {run.status}: {run.error or run.message}", file=sys.stderr)
+        return 1
+    report = VersionReport.model_validate(version.report)
+    print(format_evaluation(report.evaluation))
+    if report.comparison is not None:
+        overall = report.comparison.overall
+        print(
+            f"against v{report.compared_with} on {report.comparison.documents} shared held-out documents: "
+            f"F1 {overall.before:.3f} -> {overall.after:.3f} ({overall.change:+.3f}, {overall.low:+.3f} to "
+            f"{overall.high:+.3f})"
+        )
+        for warning in report.comparison.warnings:
+            print(f"warning: {warning}")
+    print(
+        f"version {run.version} saved ({run.seconds:.1f} s); activate it with `fieldbench models activate "
+        f"--workflow {workflow.id} {run.version}`"
+    )
+    return 0
+
+
+def _train_folder(args: argparse.Namespace) -> int:
     """Evaluate held out, train on everything, save; 0 on success."""
     # Lazy: scikit-learn and the documents stack load only when training really runs.
     from core.evaluation import load_dataset
@@ -94,10 +152,7 @@ def run_train(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.dataset)
     started = time.perf_counter()
 
-    def progress(fraction: float, message: str) -> None:
-        if sys.stderr.isatty():
-            print(f"\r{fraction:>4.0%} {message[:70]:<70}", end="", file=sys.stderr, flush=True)
-
+    progress = _progress
     examples = examples_from_dataset(dataset)
     load_seconds = time.perf_counter() - started
     cache: dict[str, Any] = {}
