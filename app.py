@@ -12,6 +12,7 @@ pages = [
     st.Page("pages/runs.py", title="Runs", icon=":material/history:"),
     st.Page("pages/annotate.py", title="Annotate", icon=":material/ink_highlighter:"),
     st.Page("pages/review.py", title="Review", icon=":material/fact_check:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/classify.py", title="Classify", icon=":material/category:"),
     st.Page("pages/usage.py", title="Usage", icon=":material/bar_chart:"),
 ]

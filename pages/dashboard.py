@@ -24,12 +24,13 @@ STATE = "dashboard"  # session keys start with this
 NO_SAMPLE = "—"
 RECENT_RUNS = 10  # the latest results on the dashboard; the Runs page lists them all
 USAGE_DAYS = 30  # the usage chart's range: a month of days, each a bar of its own
-# The pages a workflow's work goes on to (Train joins once pages/train.py exists).
+# The pages a workflow's work goes on to.
 LINKS = (
     ("pages/define.py", "Define fields", ":material/edit_note:"),
     ("pages/extract.py", "Edit descriptions and re-run", ":material/document_scanner:"),
     ("pages/annotate.py", "Annotate training data", ":material/ink_highlighter:"),
     ("pages/review.py", "Review results", ":material/fact_check:"),
+    ("pages/train.py", "Train a model", ":material/model_training:"),
     ("pages/runs.py", "All runs", ":material/history:"),
 )
 

@@ -103,6 +103,11 @@ class HeldOutEvaluation(BaseModel):
     fit_seconds: list[float] = PydField(default_factory=list, description="Training time of each fold's model.")
     seconds: float = 0.0
 
+    @property
+    def all_right_shares(self) -> tuple[float, float]:
+        """Shares of documents with every scored field right: ``(trained engine, local engine)``."""
+        return self.all_right["trained"], self.all_right["local"]
+
 
 def _all_right(doc: DocumentScore) -> bool:
     return all(c.fp == 0 and c.fn == 0 for c in doc.counts.values())

@@ -114,6 +114,7 @@ def test_a_deep_link_as_the_first_request_goes_through_the_app_navigation(app_ur
                 "Runs",
                 "Annotate",
                 "Review",
+                "Train",
                 "Classify",
                 "Usage",
             ], nav
