@@ -12,6 +12,8 @@ further. Lists are separated by ``;``.
   matches wins, so more specific concepts come first: ``tax_basis_total`` is "net" before it is "total");
 - ``labels``: the labels printed next to the value on documents (en, de, fr, es, it, nl, pl), which the local
   engine looks for; ``quoted``: the few (en, de, fr) the field guide writes into a suggested description;
+- ``shape``: what the value looks like, which the local engine finds and validates on the page
+  (``core.vocabulary.shapes.Shape``: a phone number, a postal code, an IBAN, a duration ...);
 - ``family``: the documents' part a short label belongs to (``FAMILY_STEMS``: "vom" after "Rechnung" is the
   invoice date, after "Bestellung" the order date);
 - ``lead``, ``where``, ``note``: how a suggested description opens, where the value usually is, what it is
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import cast, get_args
 
 from core.vocabulary.kinds import ValueKind
+from core.vocabulary.shapes import Shape
 
 __all__ = ["Concept", "CONCEPTS", "BY_KEY", "IDENTIFIER_CONCEPTS", "FAMILY_STEMS", "find_concept"]
 
@@ -35,6 +38,7 @@ class Concept:
 
     key: str
     kind: ValueKind | None = None
+    shape: Shape | None = None
     family: str | None = None
     aliases: tuple[str, ...] = ()
     in_name: tuple[str, ...] = ()
@@ -49,6 +53,7 @@ class Concept:
 _TABLE = """
 # invoices and receipts
 vat_id (identifier)
+  shape: vat_id
   aliases: vat id; vat number; vat no; tax id; vat id number; vat registration number
   in name: vat id; vat_id; vat number; tax id; ust id; vatid; tva; vat no
   in text: vat identification; vat id; vat number; ust-idnr; umsatzsteuer-id; tax identification
@@ -61,26 +66,31 @@ vat_id (identifier)
   where: in the letterhead or footer
   note: Not the tax number (Steuernummer).
 tax_number (identifier)
-  in name: tax number; steuernummer
-  in text: tax number
-  labels: Steuernummer; Steuer-Nr; St.-Nr.; Tax number; SIRET; SIREN
+  shape: reference
+  in name: tax number; steuernummer; tax no
+  in text: tax number; steuernummer; tax no; tax reference; siret; siren
+  labels: Steuernummer; Steuer-Nr; Steuernr; St.-Nr.; St.Nr.; Tax number; Tax No; Tax reference; SIRET; SIREN;
+    Codice fiscale; NIF
 iban (identifier)
+  shape: iban
   aliases: iban; bank account; account iban
   in name: iban
-  in text: iban
+  in text: iban; bank account; kontonummer
   labels: IBAN
   quoted: IBAN; Bankverbindung; Coordonnées bancaires
   lead: The IBAN of the bank account
   where: in the payment details or the footer
 bic (identifier)
+  shape: bic
   in name: bic; swift
   in text: bic; swift
-  labels: BIC; SWIFT; SWIFT/BIC
+  labels: BIC; SWIFT; SWIFT/BIC; BIC/SWIFT; SWIFT code; BIC code
 order_number (identifier)
+  shape: reference
   family: order
   aliases: order number; purchase order; po number; order no; purchase order number
   in name: order number; order no; po number; purchase order; order id; order_number
-  in text: order number; purchase order
+  in text: order number; purchase order; po number; order no; order reference; bestellnummer
   labels: Order number; Order No; Order #; Order ID; PO Number; Purchase order; Bestellnummer; Bestell-Nr;
     Bestellung; Auftragsnummer; Auftrags-Nr; N° de commande; Commande; Numéro de commande; Pedido;
     Número de pedido; Ordine; Bestelnummer; Ihre Bestellung
@@ -89,21 +99,179 @@ order_number (identifier)
   where: in the document header
   note: Not the invoice number.
 customer_number (identifier)
+  shape: reference
   family: customer
   aliases: customer number; customer id; customer no; client number; account number
   in name: customer number; customer no; customer id; client number; account number
-  in text: customer number
+  in text: customer number; customer no; customer id; client number; customer account; kundennummer
   labels: Customer number; Customer No; Customer ID; Account number; Kundennummer; Kunden-Nr; Kd-Nr; Kundennr;
     N° client; Numéro client; Code client; Número de cliente; Klantnummer
   quoted: Customer No.; Kundennummer; N° client
   lead: The customer number
   where: in the document header
 delivery_number (identifier)
+  shape: reference
   family: delivery
   in name: delivery number; delivery note
-  in text: delivery number; delivery note
+  in text: delivery number; delivery note; despatch advice; dispatch note
   labels: Delivery note; Delivery number; Lieferschein; Lieferscheinnummer; Lieferschein-Nr; Bon de livraison;
-    Albarán
+    Albarán; Despatch advice; Dispatch note
+contract_number (identifier)
+  shape: reference
+  family: contract
+  aliases: contract number; contract no; contract reference; contract id
+  in name: contract number; contract no; contract id; contract
+  in text: contract number; contract no; contract reference; number of the contract; contract id; vertragsnummer
+  labels: Contract number; Contract No; Contract; Contract reference; Vertragsnummer; Vertrags-Nr; Vertrag;
+    Vertragsreferenz; N° de contrat; Contrat; Numéro de contrat; Contratto; Contrato
+  quoted: Contract No.; Vertragsnummer; N° de contrat
+  lead: The contract number
+  where: in the document header or the references
+policy_number (identifier)
+  shape: reference
+  aliases: policy number; insurance number; policy no
+  in name: policy number; policy no; insurance number
+  in text: policy number; insurance policy; policy no; insurance number; versicherungsschein; versicherungsnummer
+  labels: Policy number; Policy No; Policy; Versicherungsschein-Nr; Versicherungsscheinnummer; Versicherungsschein;
+    Versicherungsnummer; Vertragsnummer; N° de police; Police
+  quoted: Policy number; Policy No.; Versicherungsschein-Nr.; N° de police
+  lead: The insurance policy number
+  where: in the document header
+buyer_reference (identifier)
+  shape: reference
+  aliases: buyer reference; your reference; customer reference; routing id
+  in name: buyer reference; your reference; customer reference; leitweg
+  in text: buyer reference; buyer's reference; your reference; customer reference; leitweg; routing id
+  labels: Buyer reference; Your reference; Your ref; Customer reference; Käuferreferenz; Ihre Referenz; Ihr Zeichen;
+    Leitweg-ID; Leitweg; Votre référence; Su referencia
+  quoted: Your reference; Ihre Referenz; Leitweg-ID; Votre référence
+  lead: The buyer's reference
+  where: in the document header
+registration_number (identifier)
+  shape: reference
+  aliases: registration number; company number; commercial register number; register number
+  in name: registration number; company number; register number; registry number
+  in text: commercial register; trade register; registration number; company number; register number;
+    handelsregister; company registration
+  labels: Handelsregister; Handelsregisternummer; Handelsreg.; HRB; HRA; Registergericht; Amtsgericht;
+    Registernummer; Company number; Company No; Registration No; Registration number; Company registration;
+    Reg. No; RCS; Registro mercantil
+  quoted: Company No.; Handelsregister; HRB; RCS
+  lead: The commercial register number
+  where: in the footer
+# contacts, addresses, bank and payment details, people by role: found by what the value looks like
+postcode (identifier)
+  shape: postcode
+  aliases: postcode; postal code; zip code; zip; post code
+  in name: postcode; postal code; post code; zip; zip code; zipcode; plz; postal
+  in text: postal code; postcode; post code; zip code; zipcode; zip; plz; postleitzahl; code postal
+  labels: PLZ; Postleitzahl; Postal code; Postcode; Post code; ZIP; ZIP code; Code postal; CP; CAP
+  quoted: Postal code; PLZ; Code postal
+  lead: The postal code
+  where: in the address block
+city (name)
+  shape: city
+  aliases: city; town; city name
+  in name: city; town; ort; locality
+  in text: city; town; locality; place of residence; ort; stadt; ville; ciudad; città
+  labels: City; Town; Ort; Stadt; Wohnort; Ville; Ciudad; Città; Plaats
+  quoted: City; Ort; Ville
+  lead: The city
+  where: in the address block, after the postal code
+street (name)
+  shape: street
+  aliases: street; address line; street and number; street name
+  in name: street; address line; street address
+  in text: street; straße; strasse; address line; rue
+  labels: Street; Straße; Strasse; Address line; Rue; Calle; Via; Straat
+  quoted: Street; Straße; Rue
+  lead: The street and house number
+  where: in the address block, above the postal code
+country (name)
+  shape: country
+  aliases: country; country name
+  in name: country
+  in text: country; land; pays
+  labels: Country; Land; Pays; País; Paese
+  quoted: Country; Land; Pays
+  lead: The country
+  where: in the address block, last line
+website (identifier)
+  shape: url
+  aliases: website; web address; url; homepage; web site
+  in name: website; url; homepage; web; www
+  in text: website; web site; web address; url; homepage; internet address; web page; webpage
+  labels: Web; Website; Internet; Homepage; URL; Web site; Site web; Sitio web
+  quoted: Web; Website; Internet
+  lead: The web address
+  where: in the letterhead or footer
+email (identifier)
+  shape: email
+  aliases: email; email address; e mail; e-mail; e-mail address
+  in name: email; e mail; mail; email address
+  in text: e-mail; email; e mail; mail address; electronic mail; courriel
+  labels: E-mail; Email; E-Mail; Mail; E-Mail-Adresse; Courriel; Correo electrónico; e-mail address
+  quoted: E-mail; Email; E-Mail-Adresse; Courriel
+  lead: The e-mail address
+  where: in the contact details
+fax (identifier)
+  shape: phone
+  aliases: fax; fax number; telefax
+  in name: fax; telefax
+  in text: fax; telefax
+  labels: Fax; Telefax; Fax-Nr; Fax No; Télécopie
+  quoted: Fax; Telefax
+  lead: The fax number
+  where: in the contact details
+phone (identifier)
+  shape: phone
+  aliases: phone; phone number; telephone; telephone number; mobile
+  in name: phone; telephone; tel; mobile; cell; phone number
+  in text: phone; telephone; tel; mobile; cell phone; telefon; téléphone; teléfono; telefono
+  labels: Phone; Tel; Tel.; Telephone; Telefon; Tel.-Nr; Telefonnummer; Mobil; Mobile; Handy; fon; Fon;
+    Téléphone; Tél; Teléfono; Telefono; Cell
+  quoted: Phone; Tel.; Telefon; Téléphone
+  lead: The telephone number
+  where: in the contact details
+account_holder (name)
+  shape: person
+  aliases: account holder; account owner; account name
+  in name: account holder; account owner; account name; holder
+  in text: account holder; account owner; holder of the; account name; kontoinhaber; titulaire
+  labels: Account holder; Account name; Account owner; Kontoinhaber; Kontoinhaberin; Inhaber; Titulaire du compte;
+    Titulaire; Titular; Beneficiary
+  quoted: Account holder; Kontoinhaber; Titulaire du compte
+  lead: The name of the bank account's holder
+  where: in the payment details
+bank_name (name)
+  shape: organisation
+  aliases: bank; bank name; name of the bank
+  in name: bank name; bank
+  in text: bank name; name of the bank; bank
+  labels: Bank; Bankname; Bank name; Kreditinstitut; Geldinstitut; Banque; Banco; Banca; Bankverbindung
+  quoted: Bank; Bankname; Banque
+  lead: The name of the bank
+  where: in the payment details or the footer
+contact_person (name)
+  shape: person
+  aliases: contact; contact person; contact name; person in charge
+  in name: contact; contact person; contact name
+  in text: contact person; contact name; contact; person in charge; ansprechpartner; sachbearbeiter
+  labels: Contact; Contact person; Your contact; Ansprechpartner; Ansprechpartnerin; Ihr Ansprechpartner;
+    Kontakt; Bearbeiter; Sachbearbeiter; Contact commercial; Interlocuteur; Contacto; Referente
+  quoted: Contact; Ansprechpartner; Contact commercial
+  lead: The name of the contact person
+  where: in the header or the contact details
+managing_director (name)
+  shape: person
+  aliases: managing director; ceo; director
+  in name: managing director; director; ceo
+  in text: managing director; chief executive; ceo; geschäftsführer; director
+  labels: Geschäftsführer; Geschäftsführerin; Geschäftsführung; Geschäftsf.; Managing director; Director; CEO;
+    Gérant; Directeur général; Amministratore
+  quoted: Managing director; Geschäftsführer; Gérant
+  lead: The name of the managing director
+  where: in the footer
 invoice_number (identifier)
   family: invoice
   aliases: invoice number; invoice no; invoice id; invoice nr; bill number
@@ -134,7 +302,8 @@ due_date (date)
 delivery_date (date)
   family: delivery
   in name: delivery date; service date; delivery_date
-  in text: delivery date; service date
+  in text: delivery date; service date; delivered; date of delivery; shipped; shipping date; dispatch date;
+    lieferdatum; leistungsdatum; date de livraison
   labels: Delivery date; Date of delivery; Service date; Lieferdatum; Liefer- und Leistungsdatum;
     Leistungsdatum; Leistungszeitraum; Date de livraison; Fecha de entrega; Data di consegna; Leverdatum
 order_date (date)
@@ -173,6 +342,16 @@ net (amount)
   lead: The amount before taxes
   where: in the totals block
   note: Not the total including taxes.
+tax_rate (percent)
+  shape: percent
+  aliases: tax rate; vat rate; vat percentage
+  in name: tax rate; vat rate; vat percent; tax percent; vat percentage
+  in text: vat rate; tax rate; rate of vat; vat percentage; tax percentage; sales tax rate; steuersatz; taux de tva
+  labels: VAT rate; Tax rate; VAT %; Tax %; USt %; USt.-Satz; MwSt.-Satz; MwSt %; Steuersatz; Steuer %; Taux de TVA;
+    Taux TVA; Tipo IVA; IVA %; BTW %; Rate
+  quoted: VAT %; Tax rate; MwSt.-Satz; Taux de TVA
+  lead: The tax rate
+  where: in the totals block or the item table
 tax (amount)
   aliases: tax amount; tax; vat; vat amount; tax total; total tax; sales tax
   in name: tax; vat; tax total; vat amount; tax amount; gst
@@ -227,13 +406,12 @@ buyer (name)
   lead: Name of the customer the document is addressed to
   where: in the recipient address block
   note: Name only, without street or city.
-tax_rate (percent)
-  aliases: tax rate; vat rate; vat percentage
-  quoted: VAT %; Tax rate; MwSt.-Satz; Taux de TVA
-  lead: The tax rate
-  where: in the totals block or the item table
 payment_terms
   aliases: payment terms; terms of payment; terms
+  in name: payment terms; terms of payment
+  in text: payment terms; terms of payment; payment conditions; zahlungsbedingungen; conditions de paiement
+  labels: Payment terms; Terms of payment; Terms; Zahlungsbedingungen; Zahlungsbedingung; Zahlungsziel;
+    Conditions de paiement; Conditions de règlement; Condiciones de pago; Termini di pagamento
   quoted: Payment terms; Zahlungsbedingungen; Conditions de paiement
   lead: The payment terms
   where: near the totals or in the footer
@@ -249,6 +427,7 @@ description (name)
   lead: The article or service name of the line
   where: in the line's description column
 quantity (quantity)
+  shape: quantity
   aliases: quantity; qty
   quoted: Qty; Quantity; Menge; Anzahl; Quantité
   lead: The billed quantity
@@ -285,10 +464,32 @@ signature_date (date)
   lead: The date the document was signed
   where: next to the signatures at the end
 notice_period
+  shape: duration
   aliases: notice period; termination notice
   quoted: Notice period; Kündigungsfrist; Préavis
   lead: The notice period
   where: in the termination clause
+billing_period (date)
+  shape: period
+  aliases: billing period; service period; invoicing period; accounting period
+  in name: billing period; service period; invoicing period; accounting period; period
+  in text: billing period; service period; invoicing period; invoice period; accounting period; settlement period;
+    period; abrechnungszeitraum; leistungszeitraum
+  labels: Billing period; Service period; Invoice period; Invoicing period; Accounting period; Period;
+    Abrechnungszeitraum; Abrechnungsperiode; Leistungszeitraum; Zeitraum; Période de facturation; Période;
+    Periodo de facturación; Periodo
+  quoted: Billing period; Abrechnungszeitraum; Période de facturation
+  lead: The billing period
+  where: in the document header
+duration
+  shape: duration
+  aliases: duration; term; length; validity
+  in name: duration; validity
+  in text: duration; how long; length of time; period of validity; validity; laufzeit; dauer; durée
+  labels: Duration; Term; Laufzeit; Dauer; Vertragslaufzeit; Gültigkeit; Durée; Validité; Duración; Durata
+  quoted: Duration; Term; Laufzeit; Durée
+  lead: How long it lasts, as number and unit
+  where: in the term or duration clause
 governing_law
   aliases: governing law; applicable law; jurisdiction
   quoted: Governing law; Anwendbares Recht; Droit applicable
@@ -310,16 +511,6 @@ salary (amount)
   quoted: Salary; Gross salary; Gehalt; Salaire
   lead: The salary
   where: in the compensation section
-email (identifier)
-  aliases: email; email address; e mail
-  quoted: E-mail; Email; E-Mail-Adresse; Courriel
-  lead: The e-mail address
-  where: in the contact details
-phone (identifier)
-  aliases: phone; phone number; telephone; telephone number; mobile
-  quoted: Phone; Tel.; Telefon; Téléphone
-  lead: The telephone number
-  where: in the contact details
 address (name)
   aliases: address; postal address; street address
   quoted: Address; Anschrift; Adresse
@@ -327,6 +518,7 @@ address (name)
   where: in the address block
 # shipping documents
 tracking_number (identifier)
+  shape: reference
   aliases: tracking number; tracking id; tracking no; shipment number; waybill number; air waybill;
     bill of lading number
   quoted: Tracking No.; AWB; Sendungsnummer; N° de suivi
@@ -343,13 +535,14 @@ consignee (name)
   lead: Name of the consignee
   where: in the consignee box
 weight (quantity)
+  shape: quantity
   aliases: weight; gross weight; total weight; net weight
   quoted: Weight; Gross weight; Gewicht; Poids
   lead: The weight
   where: in the shipment details
 """
 
-_ATTRIBUTES = {"family", "aliases", "in name", "in text", "labels", "quoted", "lead", "where", "note"}
+_ATTRIBUTES = {"shape", "family", "aliases", "in name", "in text", "labels", "quoted", "lead", "where", "note"}
 
 
 def _concept(header: str, attributes: dict[str, str]) -> Concept:
@@ -360,6 +553,9 @@ def _concept(header: str, attributes: dict[str, str]) -> Concept:
     unknown = set(attributes) - _ATTRIBUTES
     if unknown:
         raise ValueError(f"concept {key}: unknown attributes {sorted(unknown)}")
+    shape = attributes.get("shape")
+    if shape and shape not in get_args(Shape):
+        raise ValueError(f"concept {key}: unknown shape {shape!r}")
 
     def listed(name: str) -> tuple[str, ...]:
         return tuple(v.strip() for v in attributes.get(name, "").split(";") if v.strip())
@@ -367,6 +563,7 @@ def _concept(header: str, attributes: dict[str, str]) -> Concept:
     return Concept(
         key,
         cast("ValueKind", kind) if kind else None,
+        cast("Shape", shape) if shape else None,
         attributes.get("family"),
         aliases=listed("aliases"),
         in_name=listed("in name"),
