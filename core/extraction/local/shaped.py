@@ -19,6 +19,7 @@ from core.extraction.local.candidates import Candidate
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
+from core.extraction.local.parties import looks_like_label
 from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, proximity, score_candidates
 from core.extraction.local.selection import Pick, apply_cues
@@ -59,8 +60,9 @@ _EXCLUDED, _RIVAL = 0.25, 0.45
 # A negative or rival label this close (proximity x strength) explains the value.
 _EXPLAINS = 0.5
 # Checks that raise or lower a candidate: a fax number for a phone field (or the reverse), a BIC without its
-# label, a VAT number whose check digits fail (sample documents often use such), a percentage off a tax row.
-_FAX_MISMATCH, _UNLABELLED_BIC, _VALID_VAT, _NOT_TAX_ROW = 0.35, 0.8, 1.05, 0.5
+# label, a VAT number or IBAN whose check digits hold (sample documents often print ones that fail), a
+# percentage off a tax row.
+_FAX_MISMATCH, _UNLABELLED_BIC, _VALID_CHECK, _NOT_TAX_ROW = 0.35, 0.8, 1.05, 0.5
 
 
 def reads_shape(f: Field, cues: FieldCues) -> bool:
@@ -102,8 +104,8 @@ def _shape_factor(c: Candidate, cues: FieldCues) -> float:
         return 1.0 if bool(c.flags.get("fax")) == wants_fax else _FAX_MISMATCH
     if cues.shape == "bic":
         return 1.0 if c.flags.get("labelled") else _UNLABELLED_BIC
-    if cues.shape == "vat_id":
-        return _VALID_VAT if c.flags.get("valid") else 1.0
+    if cues.shape in ("vat_id", "iban"):
+        return _VALID_CHECK if c.flags.get("valid") else 1.0
     if cues.shape == "percent" and cues.concept == "tax_rate":
         return 1.0 if c.flags.get("tax") else _NOT_TAX_ROW
     return 1.0
@@ -118,6 +120,9 @@ def _score(
     hits: tuple[list[LabelHit], list[LabelHit], list[LabelHit]],
 ) -> list[ScoredCandidate]:
     positives, negatives, rivals = hits
+    # Only words printed as labels speak against a value ("...straße" ends a street name, it labels nothing).
+    negatives = [h for h in negatives if looks_like_label(layout.pages[h.page], h)]
+    rivals = [h for h in rivals if looks_like_label(layout.pages[h.page], h)]
     labelled = {id(s.candidate): s for s in score_candidates(layout, cands, positives, negatives, rivals)}
     out: list[ScoredCandidate] = []
     for c in cands:

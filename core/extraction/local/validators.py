@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum import bic as std_bic
 from stdnum import iban as std_iban
 from stdnum.eu import vat as std_vat
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
 __all__ = [
     "Span",
@@ -20,6 +21,7 @@ __all__ = [
     "find_emails",
     "find_urls",
     "find_ibans",
+    "iban_check",
     "find_bics",
     "is_valid_vat",
     "find_postcodes",
@@ -73,6 +75,8 @@ def find_phones(text: str, region: str | None, lenient: bool = False) -> list[Sp
         raw = m.group(0).strip(" ./-")
         if len(digits(raw)) < _MIN_PHONE_DIGITS or _looks_like_date(raw):
             continue
+        if not _dialled_form(raw, region):
+            continue
         try:
             number = phonenumbers.parse(raw, region or "ZZ")
         except phonenumbers.NumberParseException:
@@ -82,6 +86,17 @@ def find_phones(text: str, region: str | None, lenient: bool = False) -> list[Sp
             start = m.start() + m.group(0).index(raw)
             out.append((start, start + len(raw), raw))
     return out
+
+
+def _dialled_form(raw: str, region: str | None) -> bool:
+    """Whether a run is written as a phone number is dialled: in international form, or nationally with the
+    region's trunk prefix ("089 ...", "(0)89 ..."); a bare run of digits is an article or location number."""
+    if raw.startswith(("+", "00")):
+        return True
+    if region is None:
+        return False
+    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+    return prefix is None or raw.lstrip("(").startswith(prefix) or (raw.startswith("(") and prefix == "1")
 
 
 def _looks_like_date(raw: str) -> bool:
@@ -118,8 +133,23 @@ def find_urls(text: str) -> list[Span]:
     return out
 
 
+def iban_check(value: str) -> bool | None:
+    """True for a valid IBAN, False for one of the right country length and format whose check digits fail
+    (sample documents print such), None for no IBAN (``python-stdnum``)."""
+    try:
+        std_iban.validate(value)
+    except InvalidChecksum:
+        # The structure checked with check digits that hold: the country's length and format.
+        number = std_iban.compact(value)
+        repaired = number[:2] + std_iban.calc_check_digits(number) + number[4:]
+        return False if std_iban.is_valid(repaired) else None
+    except ValidationError:
+        return None
+    return True
+
+
 def find_ibans(text: str) -> list[Span]:
-    """IBANs in a text (printed with or without spaces) whose check digits ``python-stdnum`` accepts, compact.
+    """IBANs in a text (printed with or without spaces) of their country's length and format, compact.
 
     >>> [v for _, _, v in find_ibans("IBAN DE88 2008 0000 0970 3757 00 BIC COBADEFFXXX")]
     ['DE88200800000970375700']
@@ -127,11 +157,11 @@ def find_ibans(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _IBAN.finditer(text):
         raw = m.group(0)
-        # The greedy groups may have swallowed a word after the IBAN ("... 00 BIC"): shorten until valid.
+        # The greedy groups may have swallowed a word after the IBAN ("... 00 BIC"): shorten until it fits.
         parts = raw.split()
         while parts:
             candidate = " ".join(parts)
-            if std_iban.is_valid(candidate):
+            if iban_check(candidate) is not None:
                 out.append((m.start(), m.start() + len(candidate), std_iban.compact(candidate)))
                 break
             parts.pop()

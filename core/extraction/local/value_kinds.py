@@ -21,6 +21,7 @@ from core.extraction.local.validators import (
     find_ibans,
     find_phones,
     find_urls,
+    iban_check,
     is_valid_vat,
 )
 from core.vocabulary.concepts import BY_KEY
@@ -56,7 +57,11 @@ def label_before(pl: PageLayout, seg: Segment, word: int, keys: frozenset[str]) 
     if not before and seg.index > 0:
         before = row.segments[seg.index - 1].words
     tail = [pl.keys[i] for i in before[-_LABEL_WORDS:] if pl.keys[i]]
-    return any("".join(tail[k:]) in keys for k in range(len(tail)))
+    if any("".join(tail[k:]) in keys for k in range(len(tail))):
+        return True
+    # A compound label's last part: "Verkäufer-BIC", "Kunden-Tel.".
+    last = pl.page.words[before[-1]].text if before else ""
+    return bool(re.search(r"[-/]", last)) and word_key(re.split(r"[-/]", last.rstrip(":.-/ "))[-1]) in keys
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -84,7 +89,7 @@ class ShapeIndex:
             "phone": self._phones,
             "email": lambda: self._spans("email", find_emails),
             "url": lambda: self._spans("url", find_urls),
-            "iban": lambda: self._spans("iban", find_ibans),
+            "iban": self._ibans,
             "bic": self._bics,
             "vat_id": self._vat_ids,
             "postcode": lambda: [a.postcode for a in self.addresses()],
@@ -156,6 +161,12 @@ class ShapeIndex:
                 if c is not None:
                     c.flags["fax"] = label_before(pl, seg, c.words[0], _FAX_KEYS)
                     out.append(c)
+        return out
+
+    def _ibans(self) -> list[Candidate]:
+        out = self._spans("iban", find_ibans)
+        for c in out:
+            c.flags["valid"] = bool(iban_check(str(c.value)))
         return out
 
     def _bics(self) -> list[Candidate]:
