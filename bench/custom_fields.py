@@ -72,9 +72,13 @@ def _compact(value: str | None) -> str | None:
     return value.replace(" ", "") if value else None
 
 
-def _single_rate(x: InvoiceXml) -> float | None:
+# A value the XML holds but that no single field value stands for (several tax rates): not scored.
+NOT_SCORED = object()
+
+
+def _single_rate(x: InvoiceXml) -> Any:
     rates = x.tax_rates()
-    return rates[0] if len(rates) == 1 else None
+    return rates[0] if len(rates) == 1 else NOT_SCORED if rates else None
 
 
 # fmt: off
@@ -194,6 +198,8 @@ def expected(doc: Doc, read: Reader, printed_as: str) -> tuple[bool, Any]:
     """Whether the value is scored on this document, and the value: the XML's when printed; None (expected
     empty) when the XML holds none and the page renders the XML; not scored otherwise."""
     value = read(doc.xml)
+    if value is NOT_SCORED:
+        return False, None
     if value is None:
         return doc.name.startswith(RENDERED_PREFIXES), None
     return (printed(value, doc.text, printed_as), value)

@@ -238,7 +238,8 @@ account_holder (name)
   aliases: account holder; account owner; account name
   in name: account holder; account owner; account name; holder
   in text: account holder; account owner; holder of the; account name; kontoinhaber; titulaire
-  labels: Account holder; Account name; Account owner; Kontoinhaber; Kontoinhaberin; Inhaber; Titulaire du compte;
+  labels: Account holder; Account name; Account owner; Kontoinhaber; Kontoinhaberin; Kontoname; Inhaber;
+    Titulaire du compte;
     Titulaire; Titular; Beneficiary
   quoted: Account holder; Kontoinhaber; Titulaire du compte
   lead: The name of the bank account's holder
