@@ -83,6 +83,8 @@ def _review(fields_json: str, llm: bool) -> dict[str, Any]:
 
 def _field_review(review: FieldReview, position: int, fields: list[Field]) -> None:
     with st.expander(f"{review.name} — {review.score}/100", expanded=review.score < OPEN_BELOW_SCORE):
+        if review.understood:
+            st.caption(review.understood)
         for finding in review.findings:
             st.markdown(f"{SEVERITY_ICONS.get(finding.severity, '')} {finding.message}")
         suggestion = review.llm_suggestion or review.suggestion

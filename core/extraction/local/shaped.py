@@ -70,6 +70,8 @@ def reads_shape(f: Field, cues: FieldCues) -> bool:
     it (a number for percentages, quantities and durations, text for the rest), or the buyer's VAT number."""
     if cues.shape == "vat_id":
         return cues.role == "buyer" and f.type == "string"
+    if cues.shape == "period":
+        return f.type in ("date", "string")
     if cues.shape not in LOCATED_SHAPES:
         return False
     if f.type in _NUMERIC:
@@ -193,6 +195,8 @@ def pick_shaped(
     """
     shape = cues.shape or ""
     cands = shapes.find(shape)
+    if shape == "period":
+        return _period(layout, cands, cues, hits)
     what = SHAPE_NAMES.get(shape, shape)
     if not cands:
         return Pick(reason=f"no {what} printed on the document")
@@ -204,13 +208,39 @@ def pick_shaped(
     best = scored[0]
     runner = next((s.score for s in scored[1:] if s.candidate.value != best.candidate.value), 0.0)
     c = best.candidate
+    return _pick(layout, best, runner, _value(f, c, cues, shapes.region()))
+
+
+def _pick(layout: DocumentLayout, best: ScoredCandidate, runner: float, value: Any) -> Pick:
+    c = best.candidate
     page = layout.pages[c.page].page
     ocr = words_confidence(page, c.words)
     return Pick(
-        _value(f, c, cues, shapes.region()),
+        value,
         confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
         citations_from_words(page, c.words),
         ocr,
         best.reason,
         by_label=best.hit is not None,
     )
+
+
+def _period(
+    layout: DocumentLayout,
+    dates: list[Candidate],
+    cues: FieldCues,
+    hits: tuple[list[LabelHit], list[LabelHit], list[LabelHit]],
+) -> Pick:
+    """A date of a labelled range ("Abrechnungszeitraum 01.01.2010 - 31.12.2010"): its first date, or its last
+    when the description asks for the last day or the end."""
+    scored = score_candidates(layout, dates, *hits)
+    if not scored or scored[0].score < _MIN_SCORE:
+        return Pick(reason="no date range near a label of this field")
+    best = scored[0]
+    c = best.candidate
+    same_row = sorted((d for d in dates if d.page == c.page and d.row == c.row and d.x0 >= c.x0), key=lambda d: d.x0)
+    chosen, reason = c, best.reason
+    if cues.selection == "last" and len(same_row) > 1:
+        chosen, reason = same_row[1], f"{best.reason}; the end of the range"
+    runner = next((s.score for s in scored[1:] if s.candidate.value not in (c.value, chosen.value)), 0.0)
+    return _pick(layout, ScoredCandidate(chosen, best.score, best.hit, reason), runner, chosen.value.isoformat())

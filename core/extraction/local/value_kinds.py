@@ -99,6 +99,7 @@ class ShapeIndex:
             "percent": self._percents,
             "quantity": self._quantities,
             "duration": self._durations,
+            "period": lambda: list(self._candidates.dates),
         }
 
     def find(self, shape: str) -> list[Candidate]:
