@@ -6,8 +6,7 @@ Writes ``bench/results/custom_fields.md``. Run: ``.venv/bin/python bench/custom_
 - **Custom fields**: fields no dataset here asks for (addresses, contacts, bank details, references, dates of
   other events, a tax rate), each defined by a one-line description; expected values from the XML, kept only
   when printed on the page (normalised text compared); on pages that render the XML, a value it lacks is expected
-  empty, so an answer
-  there counts as a false positive.
+  empty, so an answer there counts as a false positive.
 - **Opaque names**: the same fields named ``field_01`` ...; and the standard schemas of ``zugferd-dev`` and
   ``invoice2data`` with their fields renamed the same way.
 - **Steering**: one field, two descriptions, two different expected values on the same document (a quoted label,
@@ -357,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
             f"(aim >= {AIMS['custom_precision']}) | {figures['opaque_custom_f1']:.3f} (aim >= "
             f"{AIMS['opaque_custom_f1']}) |"
         )
-    out += ["## Standard schemas, opaque names", "", "| dataset | named micro-F1 | opaque micro-F1 | drop |", "|---|---:|---:|---:|"]
+    out += ["## Standard schemas, opaque names", "", "| dataset | named micro-F1 | opaque micro-F1 | drop |"]
+    out.append("|---|---:|---:|---:|")
     for folder in (DATASETS / "zugferd-dev", DATASETS / "invoice2data"):
         named, opaque = opaque_standard(folder)
         drop = (named.micro.f1 - opaque.micro.f1) / max(named.micro.f1, 1e-9)

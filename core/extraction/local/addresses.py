@@ -22,12 +22,13 @@ from core.vocabulary.shapes import DURATION_UNITS, QUANTITY_UNITS, country_names
 __all__ = ["AddressLine", "find_addresses", "is_street"]
 
 _UK_CODE = r"[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}"
-_CODE = rf"\d{{5}}(?:-\d{{4}})?|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4}}|{_UK_CODE}"
+_FIVE = r"\d{5}(?:-\d{4})?"
+_CODE = rf"{_FIVE}|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|\d{{4}}|{_UK_CODE}"
 _CITY = r"[^\W\d_][^\d,;:|●•·]{0,40}?"
 # "DE 80333 München", "D-80333 München", "80333 München", "1012 AB Amsterdam".
 _CODE_CITY = re.compile(rf"^(?:(?P<cc>[A-Z]{{1,2}})[- ]\s*)?(?P<code>{_CODE})\s+(?P<city>{_CITY})\s*$")
 # "London SW1A 1AA", "Springfield, IL 62704", "Lyon 69001".
-_CITY_CODE = re.compile(rf"^(?P<city>{_CITY}),?\s+(?:(?P<state>[A-Z]{{2}})\s+)?(?P<code>{_UK_CODE}|\d{{5}}(?:-\d{{4}})?)\s*$")
+_CITY_CODE = re.compile(rf"^(?P<city>{_CITY}),?\s+(?:(?P<state>[A-Z]{{2}})\s+)?(?P<code>{_UK_CODE}|{_FIVE})\s*$")
 # Parts of a sender line ("Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen") or of a cell ("Malaucène - France").
 _PARTS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3,}")
 # A street: a street word, or a name followed by a house number ("Ecke 12", "Bahnstr. 42a"), or a house number
@@ -127,7 +128,7 @@ def _line_of(pl: PageLayout, seg: Segment) -> AddressLine | None:
         city_start = a + m.start("city")
         city = make_candidate("city", city_text, seg, city_start, city_start + len(city_text), pl)
         street = country = None
-        evidence = _FIVE_DIGIT_EVIDENCE if re.fullmatch(rf"\d{{5}}(?:-\d{{4}})?|{_UK_CODE}", m.group("code")) else 0.2
+        evidence = _FIVE_DIGIT_EVIDENCE if re.fullmatch(rf"{_FIVE}|{_UK_CODE}", m.group("code")) else 0.2
         if m.groupdict().get("cc"):
             evidence += _EVIDENCE_STEP
         others = [p for p in parts if p != (a, b) and p[1] <= a]

@@ -38,7 +38,6 @@ from core.extraction.local.parties import looks_like_label, name_candidates
 from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.rivals import RivalIndex
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
-from core.extraction.local.shaped import pick_shaped, reads_shape
 from core.extraction.local.selection import (
     Pick,
     apply_cues,
@@ -47,6 +46,7 @@ from core.extraction.local.selection import (
     prior_candidate,
     reconcile,
 )
+from core.extraction.local.shaped import pick_shaped, reads_shape
 from core.extraction.local.spans import label_values
 from core.extraction.local.value_kinds import ShapeIndex
 from core.gcpause import gc_paused

@@ -91,11 +91,7 @@ def _role(f: Field, cues: FieldCues, name_role: str) -> str | None:
 
 def _explained(layout: DocumentLayout, c: Candidate, hits: list[LabelHit]) -> float:
     return max(
-        (
-            proximity(layout, h, c).score * h.strength
-            for h in hits
-            if h.page == c.page and 0 <= c.row - h.row <= 9
-        ),
+        (proximity(layout, h, c).score * h.strength for h in hits if h.page == c.page and 0 <= c.row - h.row <= 9),
         default=0.0,
     )
 

@@ -95,7 +95,8 @@ def _dialled_form(raw: str, region: str | None) -> bool:
         return True
     if region is None:
         return False
-    prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.national_prefix if metadata is not None else None
     return prefix is None or raw.lstrip("(").startswith(prefix) or (raw.startswith("(") and prefix == "1")
 
 
