@@ -34,6 +34,8 @@ _PARTS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3
 # A street: a street word, or a name followed by a house number ("Ecke 12", "Bahnstr. 42a"), or a house number
 # before the name ("35 rue de la République").
 _HOUSE_AFTER = re.compile(r"^[^\W\d_][^\d:]{1,40}\s\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?$")
+# "Rechnung Nr. 17", "Invoice # 5": a number sign before the number makes it no house number.
+_NUMBER_SIGN = re.compile(r"(?:^|\s)(?:nr|no|n°|nº|#|num)\.?\s*\d", re.I)
 _HOUSE_BEFORE = re.compile(r"^\d{1,4}[a-zA-Z]?,?\s+[^\W\d_][^:]{2,40}$")
 # What a capitalised word after a number may be that is no city: units, months, currencies, document words.
 _NOT_CITY_WORDS = frozenset(
@@ -80,7 +82,7 @@ def is_street(text: str) -> bool:
     (True, True, False)
     """
     t = text.strip()
-    if ":" in t or len(t) < 4:
+    if ":" in t or len(t) < 4 or _NUMBER_SIGN.search(t):
         return False
     return bool(_HOUSE_AFTER.match(t) or _HOUSE_BEFORE.match(t) or (STREET.search(t) and re.search(r"\d", t)))
 

@@ -25,6 +25,7 @@ from core.extraction.local.scoring import ScoredCandidate, confidence_from_score
 from core.extraction.local.selection import Pick, apply_cues
 from core.extraction.local.value_kinds import ShapeIndex
 from core.schema import Field
+from core.vocabulary.concepts import BY_KEY
 from core.vocabulary.shapes import LOCATED_SHAPES
 
 __all__ = ["reads_shape", "pick_shaped", "SHAPE_NAMES"]
@@ -96,16 +97,25 @@ def _explained(layout: DocumentLayout, c: Candidate, hits: list[LabelHit]) -> fl
     )
 
 
+def _wants_fax(cues: FieldCues) -> bool:
+    """A fax number: the field's concept, or a phone or fax field whose description excludes the other."""
+    excluded = {n.phrase.casefold() for n in cues.negatives}
+    if excluded & {label.casefold() for label in BY_KEY["fax"].labels}:
+        return False
+    if excluded & {label.casefold() for label in BY_KEY["phone"].labels}:
+        return True
+    return cues.concept == "fax"
+
+
 def _shape_factor(c: Candidate, cues: FieldCues) -> float:
     if cues.shape == "phone":
-        wants_fax = cues.concept == "fax"
-        return 1.0 if bool(c.flags.get("fax")) == wants_fax else _FAX_MISMATCH
+        return 1.0 if bool(c.flags.get("fax")) == _wants_fax(cues) else _FAX_MISMATCH
     if cues.shape == "bic":
         return 1.0 if c.flags.get("labelled") else _UNLABELLED_BIC
     if cues.shape in ("vat_id", "iban"):
         return _VALID_CHECK if c.flags.get("valid") else 1.0
-    if cues.shape == "percent" and cues.concept == "tax_rate":
-        return 1.0 if c.flags.get("tax") else _NOT_TAX_ROW
+    if cues.shape == "percent" and cues.concept == "tax_rate" and c.flags.get("tax") is False:
+        return _NOT_TAX_ROW
     return 1.0
 
 

@@ -37,6 +37,8 @@ _DURATION = re.compile(
 )
 # How many words before a value are read for its label ("Tel.:", "Fax-Nr.", "E-Mail").
 _LABEL_WORDS = 3
+# How many rows above a percentage a column header naming a tax may be ("USt %" over the item rows).
+_HEADER_ROWS = 12
 
 
 def _keys(concept: str) -> frozenset[str]:
@@ -189,19 +191,32 @@ class ShapeIndex:
         return list(self._candidates.vat_ids)
 
     def _percents(self) -> list[Candidate]:
-        """Percentages ("19 %", "7,00%"); flagged ``tax`` when a tax label is printed on the same row."""
+        """Percentages ("19 %", "7,00%"); flagged ``tax`` when a tax label is printed on the same row or heads
+        their column ("USt %" over the items), when any percentage of the document is (else unflagged)."""
         out = []
         for pl, seg in self._segments():
             if "%" not in seg.text:
                 continue
-            row_keys = {pl.keys[i] for i in pl.rows[seg.row].words}
             for m in _PERCENT.finditer(seg.text):
                 value = _decimal(m.group(1))
                 c = make_candidate("percent", value, seg, m.start(), m.end(), pl) if value is not None else None
                 if c is not None:
-                    c.flags["tax"] = bool(row_keys & _TAX_KEYS)
+                    c.flags["tax"] = self._tax_context(pl, c)
                     out.append(c)
+        if not any(c.flags["tax"] for c in out):
+            for c in out:
+                del c.flags["tax"]
         return out
+
+    def _tax_context(self, pl: PageLayout, c: Candidate) -> bool:
+        if any(pl.keys[i] in _TAX_KEYS for i in pl.rows[c.row].words):
+            return True
+        for row in pl.rows[max(0, c.row - _HEADER_ROWS) : c.row]:
+            for i in row.words:
+                box = pl.page.words[i].bbox
+                if pl.keys[i] in _TAX_KEYS and min(box[2], c.bbox[2]) - max(box[0], c.bbox[0]) > 0:
+                    return True
+        return False
 
     def _quantities(self) -> list[Candidate]:
         """A number followed by a unit ("20 Stk", "25 Liter(s)", "3.5 h"): the printed text, the number in
