@@ -121,7 +121,7 @@ class Steering:
     type: str
     first: tuple[str, Reader]
     second: tuple[str, Reader]
-    printed_as: str = "string"
+    printed_as: tuple[str, str] = ("string", "string")  # how each value is printed (einvoice_xml.printed)
 
 
 def _grouped_iban(x: InvoiceXml) -> str | None:
@@ -146,18 +146,18 @@ STEERING: list[Steering] = [
              ("The number printed after 'Steuernummer'.", lambda x: x.party("seller", "tax_number")),
              ("The number printed after 'USt-IdNr.'.", lambda x: x.party("seller", "vat_id"))),
     Steering("exclusion", "string",
-             ("The seller's tax registration number. Not the VAT ID.", lambda x: x.party("seller", "tax_number")),
-             ("The seller's tax registration number. Not the tax number (Steuernummer).",
+             ("The seller's tax number or VAT ID. Not the VAT ID.", lambda x: x.party("seller", "tax_number")),
+             ("The seller's tax number or VAT ID. Not the tax number (Steuernummer).",
               lambda x: x.party("seller", "vat_id"))),
     Steering("selection", "number",
              ("The largest VAT rate of the invoice, in percent.", _rate(max)),
-             ("The smallest VAT rate of the invoice, in percent.", _rate(min)), "percent"),
+             ("The smallest VAT rate of the invoice, in percent.", _rate(min)), ("percent", "percent")),
     Steering("format", "string",
              ("IBAN of the bank account, as printed with its spaces.", _grouped_iban),
-             ("IBAN of the bank account, without spaces.", lambda x: _compact(x.value("iban")))),
+             ("IBAN of the bank account, without spaces.", lambda x: _compact(x.value("iban"))), ("exact", "string")),
     Steering("period", "date",
              ("First day of the billing period.", lambda x: x.value("period_start")),
-             ("Last day of the billing period.", lambda x: x.value("period_end")), "date"),
+             ("Last day of the billing period.", lambda x: x.value("period_end")), ("date", "date")),
 ]
 # fmt: on
 
@@ -240,7 +240,10 @@ def steering(docs: list[Doc]) -> list[tuple[str, int, int, int]]:
     for case in STEERING:
         pairs = []
         for doc in docs:
-            a, b = (expected(doc, read, case.printed_as) for _, read in (case.first, case.second))
+            a, b = (
+                expected(doc, read, how)
+                for (_, read), how in zip((case.first, case.second), case.printed_as, strict=True)
+            )
             if a[0] and b[0] and a[1] is not None and b[1] is not None and a[1] != b[1]:
                 pairs.append((doc, a[1], b[1]))
         right = []

@@ -191,8 +191,11 @@ def _number_forms(value: float) -> list[str]:
 
 def printed(value: str | float, text: str, kind: str = "string") -> bool:
     """Whether a value from the XML is printed in a page text: strings compared without whitespace and case,
-    dates in their common numeric forms, percentages followed by a per cent sign."""
+    dates in their common numeric forms, percentages followed by a per cent sign; ``exact``: as printed, with its
+    spaces."""
     squashed = _squash(text)
+    if kind == "exact":  # as printed, whitespace runs aside
+        return " ".join(str(value).split()).casefold() in " ".join(text.split()).casefold()
     if kind == "date":
         return any(_squash(form) in squashed for form in _date_forms(str(value)))
     if kind == "percent":

@@ -146,12 +146,19 @@ def _fits(concept: Concept, field: Field) -> bool:
     return concept.kind in _TYPE_KINDS.get(t, (concept.kind,))
 
 
+def _excluded(description: str) -> set[str]:
+    """The concepts the description's "Not the ..." clauses name: what the field is not."""
+    clauses = [m.group(1).casefold() for m in NEGATION.finditer(description)]
+    return {key for key, rxs in _TRIGGERS.items() for clause in clauses if any(rx.search(clause) for rx in rxs)}
+
+
 def detect_concept(field: Field) -> str | None:
     """The concept a field is about (its name first, then its description), or None.
 
     A concept whose kind the field's type cannot hold (an identifier for a date field) is skipped; party
-    concepts come last (``_PARTIES``). Without a concept word in the opening of the description, the labels it
-    quotes name the concept ("(Total, Grand total)").
+    concepts come last (``_PARTIES``), and a concept the description excludes ("Not the VAT ID") is none of
+    them. Without a concept word in the opening of the description, the labels it quotes name the concept
+    ("(Total, Grand total)").
 
     >>> from core.schema import Field
     >>> detect_concept(Field(name="tax_basis_total", type="number")), detect_concept(Field(name="due_date"))
@@ -160,7 +167,8 @@ def detect_concept(field: Field) -> str | None:
     'postcode'
     """
     name = f" {_name_words(field.name)} "
-    usable = [c for c in _ORDERED if _fits(c, field)]
+    excluded = _excluded(field.description)
+    usable = [c for c in _ORDERED if _fits(c, field) and c.key not in excluded]
     for concept in usable:
         if any(f" {t} " in name for t in concept.in_name):
             return concept.key
