@@ -178,9 +178,10 @@ def detect_concept(field: Field) -> str | None:
             return concept.key
     for m in list(_PARENS.finditer(field.description)) + list(_QUOTED.finditer(field.description)):
         for item in _split_items(m.group(1) or (m.group(2) if m.lastindex and m.lastindex > 1 else "") or ""):
-            key = _concept_of_phrase(item)
-            if key is not None and _fits(BY_KEY[key], field):
-                return key
+            label = item.casefold()
+            found = next((c for c in usable if label in (x.casefold() for x in c.labels)), None)
+            if found is not None:
+                return found.key
     return None
 
 
