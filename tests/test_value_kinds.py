@@ -147,3 +147,16 @@ def test_a_workflow_without_shaped_fields_finds_no_shapes(invoice: Document) -> 
     engine.extract(invoice, Workflow(name="std", fields=[Field(name="invoice_number")]))
     ctx = next(iter(engine._cache.values()))
     assert ctx.shapes._found == {}  # phone numbers, IBANs ... are looked for only when a field asks
+
+
+def test_the_issue_s_description_edits_change_the_value() -> None:
+    receipt = load_document(
+        _pdf([((50, 50), "CORNER SHOP", 12), ((50, 100), "CASH", 10), ((200, 100), "20.00", 10),
+              ((50, 80), "TOTAL", 10), ((200, 80), "12.50", 10), ((50, 120), "CHANGE", 10), ((200, 120), "7.50", 10),
+              ((50, 160), "Account number", 9), ((50, 172), "88-1234-5", 9), ((200, 160), "Member no.", 9),
+              ((200, 172), "M-7", 9)])
+    )  # fmt: skip
+    assert _value(receipt, "The amount paid. Not the CASH amount.", "number") != 20.0
+    assert _value(receipt, "The amount printed after CASH.", "number") == 20.0
+    assert _value(receipt, "The number printed under 'Account number'.") == "88-1234-5"
+    assert _value(receipt, "The number printed under 'Member no.'.") == "M-7"

@@ -34,6 +34,7 @@ __all__ = [
     "DAY_FIRST",
     "ROLE_CUES",
     "FORMAT_CUES",
+    "PLACED_LABEL",
 ]
 
 # --- what the field guide checks ----------------------------------------------------------------------------
@@ -106,6 +107,12 @@ ROLE_CUES: dict[str, re.Pattern[str]] = {
         r"empfänger|rechnungsempfänger|acheteur|destinataire|cliente)(?:'s|’s|s)?\b"
     ),
 }
+# A label named by where the value is printed, in capitals and without quotes ("the amount printed after CASH",
+# "the number under IBAN"): case-sensitive, in the description as written.
+PLACED_LABEL = re.compile(
+    r"\b(?:after|under|below|beside|next to|labell?ed|right of|following)\s+(?:the\s+)?(?:word\s+|label\s+)?"
+    r"([A-Z][A-Z0-9.#/-]{1,20}(?:\s[A-Z][A-Z0-9.#/-]{1,20}){0,2})(?![\w'])"
+)
 # How to return a value, in casefolded text: digits only, without spaces (``NO_SPACES``), as printed, in capitals
 # or small letters, a phone number in international form, a date as YYYY-MM-DD.
 FORMAT_CUES: dict[str, re.Pattern[str]] = {

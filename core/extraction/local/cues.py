@@ -30,6 +30,7 @@ from core.vocabulary.descriptions import (
     NEGATION,
     NO_SPACES,
     NOT_A_LABEL,
+    PLACED_LABEL,
     REQUIRE_LABEL,
     ROLE_CUES,
     SELECTION_CUES,
@@ -311,6 +312,9 @@ def _read_labels(cues: FieldCues, desc: str, no_labels: _Spans, labels: Phrases,
     for m in _QUOTED.finditer(desc):
         if m.start() not in no_labels:
             _add(labels, m.group(1) or m.group(2), 1.0, "description")
+    for m in PLACED_LABEL.finditer(desc):
+        if m.start(1) not in no_labels:
+            _add(labels, m.group(1), 1.0, "description")
     if cues.concept:
         described = {key for key, n in negatives.items() if n.source == "description"}
         for syn in BY_KEY[cues.concept].labels:
