@@ -122,7 +122,9 @@ def test_the_other_partys_value_is_not_taken() -> None:
     ],
     ids=["location", "quoted label", "exclusion", "selection", "format", "digits only"],
 )  # fmt: skip
-def test_descriptions_steer(invoice: Document, first: str, second: str, type_: str, values: tuple[object, object]) -> None:
+def test_descriptions_steer(
+    invoice: Document, first: str, second: str, type_: str, values: tuple[object, object]
+) -> None:
     assert (_value(invoice, first, type_), _value(invoice, second, type_)) == values
 
 

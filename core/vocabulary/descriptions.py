@@ -35,6 +35,7 @@ __all__ = [
     "ROLE_CUES",
     "FORMAT_CUES",
     "PLACED_LABEL",
+    "LEFT_OUT",
 ]
 
 # --- what the field guide checks ----------------------------------------------------------------------------
@@ -107,6 +108,9 @@ ROLE_CUES: dict[str, re.Pattern[str]] = {
         r"empfänger|rechnungsempfänger|acheteur|destinataire|cliente)(?:'s|’s|s)?\b"
     ),
 }
+# "Without phone, fax or GST numbers": what a value leaves out is not what the field is ("excluding" is left to
+# amounts: "the total excluding VAT" is a net amount).
+LEFT_OUT = re.compile(r"\b(?:without|other than|except|ohne|sans)\s+(?:the\s+|any\s+|its\s+)?([^.;()]+)", re.I)
 # A label named by where the value is printed, in capitals and without quotes ("the amount printed after CASH",
 # "the number under IBAN"): case-sensitive, in the description as written.
 PLACED_LABEL = re.compile(

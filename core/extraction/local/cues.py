@@ -23,6 +23,7 @@ from core.vocabulary.descriptions import (
     KEEP_HASH_WORDS,
     LABEL_HEADS,
     LEAVE_EMPTY_WORD,
+    LEFT_OUT,
     LIST_SEPARATOR,
     LOCATION_CUES,
     MONTH_FIRST,
@@ -148,8 +149,8 @@ def _fits(concept: Concept, field: Field) -> bool:
 
 
 def _excluded(description: str) -> set[str]:
-    """The concepts the description's "Not the ..." clauses name: what the field is not."""
-    clauses = [m.group(1).casefold() for m in NEGATION.finditer(description)]
+    """The concepts the description's "Not the ..." and "without ..." clauses name: what the field is not."""
+    clauses = [m.group(1).casefold() for rx in (NEGATION, LEFT_OUT) for m in rx.finditer(description)]
     return {key for key, rxs in _TRIGGERS.items() for clause in clauses if any(rx.search(clause) for rx in rxs)}
 
 
