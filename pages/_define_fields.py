@@ -109,6 +109,8 @@ def _review(fields_json: str, llm: bool) -> dict[str, Any]:
 
 def _field_review(review: FieldReview, position: int, fields: list[Field]) -> None:
     with st.expander(f"{plain(review.name)} — {review.score}/100", expanded=review.score < OPEN_BELOW_SCORE):
+        if review.understood:
+            st.caption(plain(review.understood))
         for finding in review.findings:  # findings quote descriptions; suggestions may come from the LLM
             st.markdown(f"{SEVERITY_ICONS.get(finding.severity, '')} {plain(finding.message)}")
         suggestion = review.llm_suggestion or review.suggestion

@@ -444,8 +444,8 @@ def test_spaced_identifier_and_enum_without_label() -> None:
     document = _pdf([(50, 100, "IBAN DE88 2008 0000 0970 3757 00   BIC COBADEFFXXX"), (50, 130, "Beträge in EUR")])
     result = _extract(
         document,
-        Field(name="iban", description="The IBAN (IBAN)"),
-        Field(name="iban_compact", description="The IBAN (IBAN), without spaces"),
+        Field(name="iban", description="The IBAN (IBAN), as printed"),
+        Field(name="iban_compact", description="The IBAN (IBAN)"),
         Field(name="cur", type="enum", values=["USD", "EUR"], description="Currency of the amounts"),
     )
     assert result.extractions["iban"].value == "DE88 2008 0000 0970 3757 00"

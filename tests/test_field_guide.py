@@ -289,8 +289,8 @@ def test_suggestions_add_formats_labels_and_keep_the_users_text() -> None:
     assert "plain number with a dot as decimal separator" in amount
     known = suggest_description(Field(name="invoice_number", description="the number"))
     assert known is not None and "Rechnungsnummer" in known and "N° de facture" in known
-    unknown = suggest_description(Field(name="policy_number"))
-    assert unknown is not None and "'Policy number'" in unknown
+    unknown = suggest_description(Field(name="permit_number"))
+    assert unknown is not None and "'Permit number'" in unknown
     assert suggest_description(GOOD_DATE) is None  # nothing to improve
 
 

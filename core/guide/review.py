@@ -4,7 +4,8 @@ Everything runs offline; when an LLM is configured, ``review_workflow`` also ask
 descriptions (``FieldReview.llm_suggestion``, next to the offline ``suggestion``).
 
 Checks (codes of ``Finding``): invalid_name, missing_description, vague, too_short, no_format (dates and
-amounts), no_location, type_mismatch, boolean_question, enum_no_values, object_no_properties, array_items,
+amounts), no_location, no_value_kind (the engine understood neither what the value looks like nor where it is
+printed), type_mismatch, boolean_question, enum_no_values, object_no_properties, array_items,
 overlap; workflow level: no_fields, duplicate_name. Nested fields report paths such as
 ``line_items.quantity``.
 
@@ -34,6 +35,7 @@ from core.config import get_settings
 from core.errors import FieldbenchError
 from core.guide.describe import build_description
 from core.guide.examples import examples
+from core.guide.understood import understands, understood
 from core.guide.wording import is_vague, mentions_format, mentions_location
 from core.llm.client import structured_completion
 from core.schema import Field, is_identifier
@@ -68,6 +70,7 @@ _DESCRIPTION_CODES = frozenset(
         "no_location",
         "boolean_question",
         "array_items",
+        "no_value_kind",
     }
 )
 
@@ -92,6 +95,9 @@ class FieldReview(BaseModel):
     score: int = PydField(ge=0, le=100, description="Readiness 0-100 (see the module's rubric).")
     findings: list[Finding] = PydField(default_factory=list, description="This field's own findings.")
     suggestion: str | None = PydField(default=None, description="A rewritten description, offline; None when fine.")
+    understood: str | None = PydField(
+        default=None, description="What the local engine will look for: the value kind it read, the party, the format."
+    )
     llm_suggestion: str | None = PydField(default=None, description="An improved description from the LLM, if asked.")
     children: list[FieldReview] = PydField(default_factory=list, description="Reviews of item fields/properties.")
 
@@ -186,6 +192,9 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     "no_location": ("info", "Give a cue to where the value is: the labels it is printed under (in quotes or "
                     "parentheses, in the documents' languages) or its location (header, totals block, "
                     "column)."),
+    "no_value_kind": ("warning", "The engine understood no kind of value from '{text}': say what the value "
+                      "looks like or where it is printed (e.g. 'the postal code in the recipient address block', "
+                      "'the number printed under \'Account number\'')."),
     "boolean_question": ("warning", "A yes/no field needs a question: start the description with 'Whether "
                          "...' and say what counts as yes (e.g. a ticked box, a signature)."),
     "enum_no_values": ("error", "An enum needs its allowed values; add them or use type string."),
@@ -228,7 +237,9 @@ def _check(field: Field, path: str) -> list[Finding]:
         add("no_date_format")
     elif kind == "amount" and field.type in ("number", "integer", "string") and not mentions_format(text, kind, ""):
         add("no_amount_format")
-    if text and field.type != "boolean" and not mentions_location(text):
+    if text and field.type == "string" and not understands(field) and not mentions_location(text):
+        add("no_value_kind")
+    elif text and field.type != "boolean" and not mentions_location(text):
         add("no_location")
     out.extend(_type_findings(field, path, kind))
     if field.type == "boolean" and not ((words and words[0] in QUESTION_WORDS) or QUESTION_CUE.search(text)):
@@ -321,7 +332,12 @@ def _review(field: Field, others: Sequence[Field], path: str) -> FieldReview:
     own = _score(findings)
     score = round((own + sum(c.score for c in children)) / (1 + len(children)))
     return FieldReview(
-        name=path, score=score, findings=findings, suggestion=suggest_description(field), children=children
+        name=path,
+        score=score,
+        findings=findings,
+        suggestion=suggest_description(field),
+        understood=understood(field) if field.type not in ("array", "object") else None,
+        children=children,
     )
 
 

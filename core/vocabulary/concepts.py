@@ -2,6 +2,9 @@
 or description mark it, its kind of value, the labels printed next to it in every supported language, and
 how the field guide describes it.
 
+The rows of the details documents print besides their main fields (contacts, addresses, bank details,
+references, people by role, periods) are kept in ``core.vocabulary.details`` and parsed into the same table.
+
 One row per concept: ``key (kind)``, then attributes, indented; a long value continues on lines indented
 further. Lists are separated by ``;``.
 
@@ -12,6 +15,8 @@ further. Lists are separated by ``;``.
   matches wins, so more specific concepts come first: ``tax_basis_total`` is "net" before it is "total");
 - ``labels``: the labels printed next to the value on documents (en, de, fr, es, it, nl, pl), which the local
   engine looks for; ``quoted``: the few (en, de, fr) the field guide writes into a suggested description;
+- ``shape``: what the value looks like, which the local engine finds and validates on the page
+  (``core.vocabulary.shapes.Shape``: a phone number, a postal code, an IBAN, a duration ...);
 - ``family``: the documents' part a short label belongs to (``FAMILY_STEMS``: "vom" after "Rechnung" is the
   invoice date, after "Bestellung" the order date);
 - ``lead``, ``where``, ``note``: how a suggested description opens, where the value usually is, what it is
@@ -24,7 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast, get_args
 
+from core.vocabulary.details import DETAIL_TABLE
 from core.vocabulary.kinds import ValueKind
+from core.vocabulary.shapes import Shape
 
 __all__ = ["Concept", "CONCEPTS", "BY_KEY", "IDENTIFIER_CONCEPTS", "FAMILY_STEMS", "find_concept"]
 
@@ -35,6 +42,7 @@ class Concept:
 
     key: str
     kind: ValueKind | None = None
+    shape: Shape | None = None
     family: str | None = None
     aliases: tuple[str, ...] = ()
     in_name: tuple[str, ...] = ()
@@ -49,6 +57,7 @@ class Concept:
 _TABLE = """
 # invoices and receipts
 vat_id (identifier)
+  shape: vat_id
   aliases: vat id; vat number; vat no; tax id; vat id number; vat registration number
   in name: vat id; vat_id; vat number; tax id; ust id; vatid; tva; vat no
   in text: vat identification; vat id; vat number; ust-idnr; umsatzsteuer-id; tax identification
@@ -61,26 +70,31 @@ vat_id (identifier)
   where: in the letterhead or footer
   note: Not the tax number (Steuernummer).
 tax_number (identifier)
-  in name: tax number; steuernummer
-  in text: tax number
-  labels: Steuernummer; Steuer-Nr; St.-Nr.; Tax number; SIRET; SIREN
+  shape: reference
+  in name: tax number; steuernummer; tax no
+  in text: tax number; steuernummer; tax no; tax reference; siret; siren
+  labels: Steuernummer; Steuer-Nr; Steuernr; St.-Nr.; St.Nr.; Tax number; Tax No; Tax reference; SIRET; SIREN;
+    Codice fiscale; NIF
 iban (identifier)
+  shape: iban
   aliases: iban; bank account; account iban
   in name: iban
-  in text: iban
+  in text: iban; bank account; kontonummer
   labels: IBAN
   quoted: IBAN; Bankverbindung; Coordonnées bancaires
   lead: The IBAN of the bank account
   where: in the payment details or the footer
 bic (identifier)
+  shape: bic
   in name: bic; swift
   in text: bic; swift
-  labels: BIC; SWIFT; SWIFT/BIC
+  labels: BIC; SWIFT; SWIFT/BIC; BIC/SWIFT; SWIFT code; BIC code
 order_number (identifier)
+  shape: reference
   family: order
   aliases: order number; purchase order; po number; order no; purchase order number
   in name: order number; order no; po number; purchase order; order id; order_number
-  in text: order number; purchase order
+  in text: order number; purchase order; po number; order no; order reference; bestellnummer
   labels: Order number; Order No; Order #; Order ID; PO Number; Purchase order; Bestellnummer; Bestell-Nr;
     Bestellung; Auftragsnummer; Auftrags-Nr; N° de commande; Commande; Numéro de commande; Pedido;
     Número de pedido; Ordine; Bestelnummer; Ihre Bestellung
@@ -89,21 +103,23 @@ order_number (identifier)
   where: in the document header
   note: Not the invoice number.
 customer_number (identifier)
+  shape: reference
   family: customer
   aliases: customer number; customer id; customer no; client number; account number
   in name: customer number; customer no; customer id; client number; account number
-  in text: customer number
+  in text: customer number; customer no; customer id; client number; customer account; kundennummer
   labels: Customer number; Customer No; Customer ID; Account number; Kundennummer; Kunden-Nr; Kd-Nr; Kundennr;
     N° client; Numéro client; Code client; Número de cliente; Klantnummer
   quoted: Customer No.; Kundennummer; N° client
   lead: The customer number
   where: in the document header
 delivery_number (identifier)
+  shape: reference
   family: delivery
   in name: delivery number; delivery note
-  in text: delivery number; delivery note
+  in text: delivery number; delivery note; despatch advice; dispatch note
   labels: Delivery note; Delivery number; Lieferschein; Lieferscheinnummer; Lieferschein-Nr; Bon de livraison;
-    Albarán
+    Albarán; Despatch advice; Dispatch note
 invoice_number (identifier)
   family: invoice
   aliases: invoice number; invoice no; invoice id; invoice nr; bill number
@@ -134,7 +150,8 @@ due_date (date)
 delivery_date (date)
   family: delivery
   in name: delivery date; service date; delivery_date
-  in text: delivery date; service date
+  in text: delivery date; service date; delivered; date of delivery; shipped; shipping date; dispatch date;
+    lieferdatum; leistungsdatum; date de livraison
   labels: Delivery date; Date of delivery; Service date; Lieferdatum; Liefer- und Leistungsdatum;
     Leistungsdatum; Leistungszeitraum; Date de livraison; Fecha de entrega; Data di consegna; Leverdatum
 order_date (date)
@@ -173,6 +190,16 @@ net (amount)
   lead: The amount before taxes
   where: in the totals block
   note: Not the total including taxes.
+tax_rate (percent)
+  shape: percent
+  aliases: tax rate; vat rate; vat percentage
+  in name: tax rate; vat rate; vat percent; tax percent; vat percentage
+  in text: vat rate; tax rate; rate of vat; vat percentage; tax percentage; sales tax rate; steuersatz; taux de tva
+  labels: VAT rate; Tax rate; VAT %; Tax %; USt %; USt.-Satz; MwSt.-Satz; MwSt %; Steuersatz; Steuer %; Taux de TVA;
+    Taux TVA; Tipo IVA; IVA %; BTW %; Rate
+  quoted: VAT %; Tax rate; MwSt.-Satz; Taux de TVA
+  lead: The tax rate
+  where: in the totals block or the item table
 tax (amount)
   aliases: tax amount; tax; vat; vat amount; tax total; total tax; sales tax
   in name: tax; vat; tax total; vat amount; tax amount; gst
@@ -227,13 +254,12 @@ buyer (name)
   lead: Name of the customer the document is addressed to
   where: in the recipient address block
   note: Name only, without street or city.
-tax_rate (percent)
-  aliases: tax rate; vat rate; vat percentage
-  quoted: VAT %; Tax rate; MwSt.-Satz; Taux de TVA
-  lead: The tax rate
-  where: in the totals block or the item table
 payment_terms
   aliases: payment terms; terms of payment; terms
+  in name: payment terms; terms of payment
+  in text: payment terms; terms of payment; payment conditions; zahlungsbedingungen; conditions de paiement
+  labels: Payment terms; Terms of payment; Terms; Zahlungsbedingungen; Zahlungsbedingung; Zahlungsziel;
+    Conditions de paiement; Conditions de règlement; Condiciones de pago; Termini di pagamento
   quoted: Payment terms; Zahlungsbedingungen; Conditions de paiement
   lead: The payment terms
   where: near the totals or in the footer
@@ -249,6 +275,7 @@ description (name)
   lead: The article or service name of the line
   where: in the line's description column
 quantity (quantity)
+  shape: quantity
   aliases: quantity; qty
   quoted: Qty; Quantity; Menge; Anzahl; Quantité
   lead: The billed quantity
@@ -285,6 +312,7 @@ signature_date (date)
   lead: The date the document was signed
   where: next to the signatures at the end
 notice_period
+  shape: duration
   aliases: notice period; termination notice
   quoted: Notice period; Kündigungsfrist; Préavis
   lead: The notice period
@@ -310,16 +338,6 @@ salary (amount)
   quoted: Salary; Gross salary; Gehalt; Salaire
   lead: The salary
   where: in the compensation section
-email (identifier)
-  aliases: email; email address; e mail
-  quoted: E-mail; Email; E-Mail-Adresse; Courriel
-  lead: The e-mail address
-  where: in the contact details
-phone (identifier)
-  aliases: phone; phone number; telephone; telephone number; mobile
-  quoted: Phone; Tel.; Telefon; Téléphone
-  lead: The telephone number
-  where: in the contact details
 address (name)
   aliases: address; postal address; street address
   quoted: Address; Anschrift; Adresse
@@ -327,6 +345,7 @@ address (name)
   where: in the address block
 # shipping documents
 tracking_number (identifier)
+  shape: reference
   aliases: tracking number; tracking id; tracking no; shipment number; waybill number; air waybill;
     bill of lading number
   quoted: Tracking No.; AWB; Sendungsnummer; N° de suivi
@@ -343,13 +362,14 @@ consignee (name)
   lead: Name of the consignee
   where: in the consignee box
 weight (quantity)
+  shape: quantity
   aliases: weight; gross weight; total weight; net weight
   quoted: Weight; Gross weight; Gewicht; Poids
   lead: The weight
   where: in the shipment details
 """
 
-_ATTRIBUTES = {"family", "aliases", "in name", "in text", "labels", "quoted", "lead", "where", "note"}
+_ATTRIBUTES = {"shape", "family", "aliases", "in name", "in text", "labels", "quoted", "lead", "where", "note"}
 
 
 def _concept(header: str, attributes: dict[str, str]) -> Concept:
@@ -360,6 +380,9 @@ def _concept(header: str, attributes: dict[str, str]) -> Concept:
     unknown = set(attributes) - _ATTRIBUTES
     if unknown:
         raise ValueError(f"concept {key}: unknown attributes {sorted(unknown)}")
+    shape = attributes.get("shape")
+    if shape and shape not in get_args(Shape):
+        raise ValueError(f"concept {key}: unknown shape {shape!r}")
 
     def listed(name: str) -> tuple[str, ...]:
         return tuple(v.strip() for v in attributes.get(name, "").split(";") if v.strip())
@@ -367,6 +390,7 @@ def _concept(header: str, attributes: dict[str, str]) -> Concept:
     return Concept(
         key,
         cast("ValueKind", kind) if kind else None,
+        cast("Shape", shape) if shape else None,
         attributes.get("family"),
         aliases=listed("aliases"),
         in_name=listed("in name"),
@@ -395,7 +419,7 @@ def _parse(table: str) -> tuple[Concept, ...]:
     return tuple(_concept(header, attributes) for header, attributes in rows)
 
 
-CONCEPTS = _parse(_TABLE)
+CONCEPTS = _parse(_TABLE + DETAIL_TABLE)
 """Every concept, more specific ones first."""
 BY_KEY = {c.key: c for c in CONCEPTS}
 """Concept key -> concept."""

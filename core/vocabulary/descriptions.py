@@ -32,6 +32,10 @@ __all__ = [
     "REQUIRE_LABEL",
     "MONTH_FIRST",
     "DAY_FIRST",
+    "ROLE_CUES",
+    "FORMAT_CUES",
+    "PLACED_LABEL",
+    "LEFT_OUT",
 ]
 
 # --- what the field guide checks ----------------------------------------------------------------------------
@@ -91,6 +95,44 @@ LOCATION_CUES: dict[str, re.Pattern[str]] = {
     "bottom": re.compile(r"\b(bottom|footer|fuß|pied)\b"),
     "recipient": re.compile(r"\b(recipient|address block|addressee|bill to|empfänger)\b"),
     "letterhead": re.compile(r"\bletterhead|sender line\b"),
+}
+# Which party a description is about, in casefolded text: words naming the issuer's side or the addressee's
+# ("of the seller", "the recipient's"); the first one mentioned wins.
+ROLE_CUES: dict[str, re.Pattern[str]] = {
+    "seller": re.compile(
+        r"\b(seller|vendor|supplier|issuer|sender|merchant|payee|biller|creditor|letterhead|sender line|lieferant|"
+        r"verkäufer|rechnungssteller|absender|fournisseur|vendeur|émetteur|proveedor)(?:'s|’s|s)?\b"
+    ),
+    "buyer": re.compile(
+        r"\b(buyer|customer|client|recipient|addressee|purchaser|bill[- ]to|debtor|recipient block|käufer|kunde|"
+        r"empfänger|rechnungsempfänger|acheteur|destinataire|cliente)(?:'s|’s|s)?\b"
+    ),
+}
+# "Without phone, fax or GST numbers": what a value leaves out is not what the field is ("excluding" is left to
+# amounts: "the total excluding VAT" is a net amount).
+LEFT_OUT = re.compile(r"\b(?:without|other than|except|ohne|sans)\s+(?:the\s+|any\s+|its\s+)?([^.;()]+)", re.I)
+# A label named by where the value is printed, in capitals and without quotes ("the amount printed after CASH",
+# "the number under IBAN"): case-sensitive, in the description as written.
+PLACED_LABEL = re.compile(
+    r"\b(?:after|under|below|beside|next to|labell?ed|right of|following)\s+(?:the\s+)?(?:word\s+|label\s+)?"
+    r"([A-Z][A-Z0-9.#/-]{1,20}(?:\s[A-Z][A-Z0-9.#/-]{1,20}){0,2})(?![\w'])"
+)
+# How to return a value, in casefolded text: digits only, without spaces (``NO_SPACES``), as printed, in capitals
+# or small letters, a phone number in international form, a date as YYYY-MM-DD.
+FORMAT_CUES: dict[str, re.Pattern[str]] = {
+    "digits": re.compile(
+        r"digits only|only (?:the )?digits|numbers only|only (?:the )?numbers|without (?:any )?(?:separators|"
+        r"punctuation|slashes|dashes|hyphens|dots)|nur ziffern|uniquement les chiffres"
+    ),
+    "as_printed": re.compile(
+        r"as printed|exactly as (?:it is )?(?:printed|shown|written)|as (?:it )?appears|with (?:its |the )?spaces|"
+        r"including (?:the )?spaces|wie gedruckt"
+    ),
+    "upper": re.compile(r"upper ?case|in capitals|capital letters|großbuchstaben"),
+    "lower": re.compile(r"lower ?case|small letters|kleinbuchstaben"),
+    "international": re.compile(r"international (?:format|form|notation)|e\.?\s?164|with (?:the )?country code"),
+    "iso_date": re.compile(r"yyyy-mm-dd|iso[ -]?8601|iso format|iso date"),
+    "number": re.compile(r"as an? (?:plain |bare )?number|number only|without (?:the )?(?:unit|%|per ?cent sign)"),
 }
 SELECTION_CUES: dict[str, re.Pattern[str]] = {
     "largest": re.compile(r"\b(largest|highest|maximum|biggest|greatest)\b"),

@@ -7,6 +7,10 @@ How the package is split (one concept per module):
   the labels of its concept (``core.vocabulary.concepts``) as a supplement;
 - ``labels``: where label phrases are printed (exact, fuzzy and compound-word matches, longest wins);
 - ``candidates``: every date, amount, currency mark and VAT id of a document, found once;
+- ``value_kinds``, ``validators``, ``addresses``: values by what they look like (phone numbers, e-mail and web
+  addresses, postal codes, cities, streets, IBANs, BICs, percentages, quantities, durations), found when a field
+  first asks; ``party_blocks``: whose block (seller's, buyer's) a value sits in; ``shaped``: choosing such a
+  value or none with the reason; ``formats``: the output format a description asks for;
 - ``spans`` and ``parties``: identifiers and text right of / below a label; names of seller and buyer;
 - ``scoring``: label proximity (same line, below, table header, wrapped line), negatives and rival fields;
 - ``selection``: cues, priors, sum rows, net + tax = total, "often equal to";

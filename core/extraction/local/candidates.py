@@ -26,6 +26,7 @@ __all__ = [
     "generate_candidates",
     "find_dates",
     "find_amounts",
+    "make_candidate",
     "VAT_ID",
 ]
 
@@ -203,7 +204,7 @@ def find_amounts(
     return out
 
 
-def _make(
+def make_candidate(
     kind: str,
     value: Any,
     seg: Segment,
@@ -212,6 +213,7 @@ def _make(
     pl: PageLayout,
     flags: dict[str, Any] | None = None,
 ) -> Candidate | None:
+    """The candidate of the characters ``[start, end)`` of a segment's text: the words they touch, their box."""
     words = seg.words_in_span(start, end)
     if not words:
         return None
@@ -268,25 +270,25 @@ def generate_candidates(layout: DocumentLayout) -> DocumentCandidates:
                 spans: list[tuple[int, int]] = []
                 if has_digit:
                     for s, e, d in find_dates(text, out.day_first):
-                        c = _make("date", d, seg, s, e, pl)
+                        c = make_candidate("date", d, seg, s, e, pl)
                         if c:
                             out.dates.append(c)
                             spans.append((s, e))
                     for m in VAT_ID.finditer(text):
                         value = re.sub(r"[\s.-]", "", m.group(1))
                         if sum(ch.isdigit() for ch in value) >= 6:
-                            c = _make("vat_id", value, seg, m.start(1), m.end(1), pl)
+                            c = make_candidate("vat_id", value, seg, m.start(1), m.end(1), pl)
                             if c:
                                 out.vat_ids.append(c)
                                 spans.append((m.start(1), m.end(1)))
                     for s, e, amount, flags in find_amounts(text, spans):
-                        c = _make("amount", amount, seg, s, e, pl, flags)
+                        c = make_candidate("amount", amount, seg, s, e, pl, flags)
                         if c:
                             out.amounts.append(c)
                 for m in _CURRENCY_MARK.finditer(text):
                     code = parse_currency(m.group(0))
                     if code:
-                        c = _make("currency", code, seg, m.start(), m.end(), pl)
+                        c = make_candidate("currency", code, seg, m.start(), m.end(), pl)
                         if c:
                             out.currencies.append(c)
     return out

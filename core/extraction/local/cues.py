@@ -13,15 +13,17 @@ import re
 from dataclasses import dataclass, field
 
 from core.schema import Field
-from core.vocabulary.concepts import BY_KEY, CONCEPTS
+from core.vocabulary.concepts import BY_KEY, CONCEPTS, Concept
 from core.vocabulary.descriptions import (
     ARTICLE,
     DAY_FIRST,
     EQUAL_TO,
     EXAMPLE_MARKER,
+    FORMAT_CUES,
     KEEP_HASH_WORDS,
     LABEL_HEADS,
     LEAVE_EMPTY_WORD,
+    LEFT_OUT,
     LIST_SEPARATOR,
     LOCATION_CUES,
     MONTH_FIRST,
@@ -29,9 +31,13 @@ from core.vocabulary.descriptions import (
     NEGATION,
     NO_SPACES,
     NOT_A_LABEL,
+    PLACED_LABEL,
     REQUIRE_LABEL,
+    ROLE_CUES,
     SELECTION_CUES,
 )
+from core.vocabulary.kinds import named_kind
+from core.vocabulary.shapes import Shape
 
 __all__ = ["Label", "FieldCues", "detect_concept", "read_cues", "example_shape"]
 
@@ -63,6 +69,9 @@ class FieldCues:
     require_label: bool = False
     day_first: bool | None = None
     equal_to: str | None = None  # "often equal to the grand total": words naming another field
+    shape: Shape | None = None  # what the value looks like (its concept's, else the kind the words name)
+    role: str | None = None  # "seller" or "buyer": the party the description is about
+    formats: set[str] = field(default_factory=set)  # FORMAT_CUES keys: digits, as_printed, upper ...
 
 
 _NAME_SPLIT = re.compile(r"[_\W]+")
@@ -112,21 +121,69 @@ def _name_words(name: str) -> str:
     return " ".join(w for w in _NAME_SPLIT.split(name.casefold()) if w)
 
 
+# A party is a role, not a value: "the seller's postal code" is a postal code. Party concepts are matched only
+# when no other concept is.
+_PARTIES = ("seller", "buyer")
+_ORDERED = [c for c in CONCEPTS if c.key not in _PARTIES] + [c for c in CONCEPTS if c.key in _PARTIES]
+# Concept kinds a field of each type can hold (a string can hold anything).
+_TYPE_KINDS: dict[str, tuple[str | None, ...]] = {
+    "date": (None, "date"),
+    "number": (None, "amount", "percent", "quantity", "count"),
+    "integer": (None, "amount", "percent", "quantity", "count"),
+}
+# Description triggers, compiled once: the words, a plural ending, and not a possessive of a party ("the
+# buyer's ..." names whose value, not which value).
+_NOT_POSSESSIVE = r"(?![’'`]s)"
+_TRIGGERS: dict[str, list[re.Pattern[str]]] = {
+    c.key: [
+        re.compile(rf"(?<!\w){re.escape(t)}(?:s|es)?(?!\w)" + (_NOT_POSSESSIVE if c.key in _PARTIES else ""))
+        for t in c.in_text
+    ]
+    for c in CONCEPTS
+}
+
+
+def _fits(concept: Concept, field: Field) -> bool:
+    t = field.items.type if field.type == "array" and field.items is not None else field.type
+    return concept.kind in _TYPE_KINDS.get(t, (concept.kind,))
+
+
+def _excluded(description: str) -> set[str]:
+    """The concepts the description's "Not the ..." and "without ..." clauses name: what the field is not."""
+    clauses = [m.group(1).casefold() for rx in (NEGATION, LEFT_OUT) for m in rx.finditer(description)]
+    return {key for key, rxs in _TRIGGERS.items() for clause in clauses if any(rx.search(clause) for rx in rxs)}
+
+
 def detect_concept(field: Field) -> str | None:
-    """The common invoice concept a field is about (its name first, then its description), or None.
+    """The concept a field is about (its name first, then its description), or None.
+
+    A concept whose kind the field's type cannot hold (an identifier for a date field) is skipped; party
+    concepts come last (``_PARTIES``), and a concept the description excludes ("Not the VAT ID") is none of
+    them. Without a concept word in the opening of the description, the labels it quotes name the concept
+    ("(Total, Grand total)").
 
     >>> from core.schema import Field
     >>> detect_concept(Field(name="tax_basis_total", type="number")), detect_concept(Field(name="due_date"))
     ('net', 'due_date')
+    >>> detect_concept(Field(name="field_01", description="Postal code of the seller's address."))
+    'postcode'
     """
     name = f" {_name_words(field.name)} "
-    for concept in CONCEPTS:
+    excluded = _excluded(field.description)
+    usable = [c for c in _ORDERED if _fits(c, field) and c.key not in excluded]
+    for concept in usable:
         if any(f" {t} " in name for t in concept.in_name):
             return concept.key
     head = re.split(r"[(.;]", field.description.casefold(), maxsplit=1)[0]
-    for concept in CONCEPTS:
-        if any(re.search(rf"\b{re.escape(t)}\b", head) for t in concept.in_text):
+    for concept in usable:
+        if any(rx.search(head) for rx in _TRIGGERS[concept.key]):
             return concept.key
+    for m in list(_PARENS.finditer(field.description)) + list(_QUOTED.finditer(field.description)):
+        for item in _split_items(m.group(1) or (m.group(2) if m.lastindex and m.lastindex > 1 else "") or ""):
+            label = item.casefold()
+            found = next((c for c in usable if label in (x.casefold() for x in c.labels)), None)
+            if found is not None:
+                return found.key
     return None
 
 
@@ -202,6 +259,7 @@ def read_cues(field: Field) -> FieldCues:
     _drop_contradictions(cues)
     positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
     _read_choice(cues, positive_text, desc.casefold())
+    _read_shape(cues, field, positive_text)
     return cues
 
 
@@ -218,6 +276,9 @@ def _read_negatives(cues: FieldCues, desc: str, negatives: Phrases) -> list[tupl
             phrase = item if head is None or item.casefold().endswith(head) else f"{item} {head}"
             phrase = ARTICLE.sub("", phrase)
             _add(negatives, phrase, 1.0, "description")
+            bare = phrase[: -len(head)].strip() if head and phrase.casefold().endswith(head) else ""
+            if len(bare) >= 2 and bare.isupper():  # "Not the CASH amount": the word in capitals is what is printed
+                _add(negatives, bare, 1.0, "description")
             concept = _concept_of_phrase(phrase)
             if concept and concept != cues.concept:
                 for syn in BY_KEY[concept].labels:
@@ -252,6 +313,9 @@ def _read_labels(cues: FieldCues, desc: str, no_labels: _Spans, labels: Phrases,
     for m in _QUOTED.finditer(desc):
         if m.start() not in no_labels:
             _add(labels, m.group(1) or m.group(2), 1.0, "description")
+    for m in PLACED_LABEL.finditer(desc):
+        if m.start(1) not in no_labels:
+            _add(labels, m.group(1), 1.0, "description")
     if cues.concept:
         described = {key for key, n in negatives.items() if n.source == "description"}
         for syn in BY_KEY[cues.concept].labels:
@@ -288,6 +352,26 @@ def _read_choice(cues: FieldCues, positive_text: str, low: str) -> None:
         cues.day_first = False
     elif DAY_FIRST.search(low):
         cues.day_first = True
+
+
+def _read_shape(cues: FieldCues, field: Field, positive_text: str) -> None:
+    """What the value looks like (its concept's shape, else a percentage or quantity the words name), which
+    party the description is about (the first role word it mentions), and how to return the value."""
+    concept = BY_KEY[cues.concept] if cues.concept else None
+    cues.shape = concept.shape if concept else None
+    if cues.shape is None and field.type in ("number", "integer", "string"):
+        kind = named_kind(field.name, field.description)
+        if kind in ("percent", "quantity"):
+            cues.shape = kind
+    first: tuple[int, str] | None = None
+    for role, words in ROLE_CUES.items():
+        m = words.search(positive_text)
+        if m and (first is None or m.start() < first[0]):
+            first = (m.start(), role)
+    cues.role = first[1] if first else None
+    if cues.role is None and "recipient" in cues.location:
+        cues.role = "buyer"
+    cues.formats = {key for key, words in FORMAT_CUES.items() if words.search(positive_text)}
 
 
 def _complement(spans: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:

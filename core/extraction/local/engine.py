@@ -22,6 +22,7 @@ from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
 from core.extraction.local.cues import FieldCues
+from core.extraction.local.formats import formatted
 from core.extraction.local.items import add_items
 from core.extraction.local.kinds import (
     as_negative,
@@ -34,6 +35,7 @@ from core.extraction.local.kinds import (
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
+from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.rivals import RivalIndex
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
@@ -44,7 +46,9 @@ from core.extraction.local.selection import (
     prior_candidate,
     reconcile,
 )
+from core.extraction.local.shaped import pick_shaped, reads_shape
 from core.extraction.local.spans import label_values
+from core.extraction.local.value_kinds import ShapeIndex
 from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
@@ -61,6 +65,8 @@ class _Context:
     layout: DocumentLayout
     candidates: DocumentCandidates
     labels: LabelIndex
+    shapes: ShapeIndex  # values by what they look like, found when a field first asks for a shape
+    parties: PartyMap  # the seller's and the buyer's blocks, found when a field first asks
 
 
 class LocalEngine:
@@ -85,7 +91,8 @@ class LocalEngine:
                 self._cache.move_to_end(key)
                 return ctx
         layout = build_layout(document)
-        ctx = _Context(layout, generate_candidates(layout), LabelIndex(layout))
+        candidates, labels = generate_candidates(layout), LabelIndex(layout)
+        ctx = _Context(layout, candidates, labels, ShapeIndex(layout, candidates), PartyMap(layout, labels))
         with self._lock:
             self._cache[key] = ctx
             while len(self._cache) > self._cache_size:
@@ -135,7 +142,7 @@ class LocalEngine:
             if f.type == "object":
                 self._object(ctx, f, result)
                 continue
-            picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, rival_index, trace)
+            picks[f.name] = formatted(self._scalar(ctx, f, cues[f.name], hits, rival_index, trace), cues[f.name])
         self._distinct_parties(ctx, workflow.fields, cues, hits, rival_index, picks)
         reconcile(
             ctx.layout,
@@ -167,7 +174,7 @@ class LocalEngine:
             sub_cues = cached_cues(sub)
             sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
             # The hits looked up are the sub-field's own only: no other field's label is its rival.
-            pick = self._scalar(ctx, sub, sub_cues, sub_hits, _NO_RIVALS)
+            pick = formatted(self._scalar(ctx, sub, sub_cues, sub_hits, _NO_RIVALS), sub_cues)
             values[sub.name] = pick.value
             cites += pick.citations
             confs += [pick.confidence] if pick.confidence is not None else []
@@ -238,6 +245,8 @@ class LocalEngine:
         kind = extraction_kind(f, cues)
         rivals = rival_index.rivals(f.name, kind)
         role = field_role(f, cues)
+        if reads_shape(f, cues):  # a value known by what it looks like (a phone number, a postal code ...)
+            return pick_shaped(ctx.layout, ctx.shapes, ctx.parties, f, cues, (positives, negatives, rivals), role)
         if role in ("seller", "buyer"):
             other_role = "buyer" if role == "seller" else "seller"
             negatives = negatives + [as_negative(h) for h in rival_index.party(other_role)]

@@ -18,6 +18,7 @@ __all__ = ["label_values"]
 
 _AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
 _GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
+_CURRENCY_AFTER = re.compile(r"^(?:[€$£¥₹]|(?:EUR|USD|GBP|CHF)\b)", re.I)
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
 
 
@@ -94,7 +95,7 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
             continue
         has_digit = any(ch.isdigit() for ch in t)
         if not chosen:
-            if has_digit and _ID_TOKEN.match(t) and not re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
+            if has_digit and _ID_TOKEN.match(t) and not _date_or_amount(t, words, idx, k):
                 chosen.append(i)
                 # A short first group ("DE88", "DE") may open a spaced identifier such as an IBAN.
                 if not cues.no_spaces and not _GROUP_START.fullmatch(t):
@@ -110,6 +111,14 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
         else:
             break
     return chosen
+
+
+def _date_or_amount(t: str, words: list[Any], idx: list[int], k: int) -> bool:
+    """A date ("01.03.2018.") or an amount ("300 €") where an identifier was expected."""
+    if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}", t.rstrip(".")):
+        return True
+    following = words[idx[k + 1]].text if k + 1 < len(idx) else ""
+    return t.replace(".", "").replace(",", "").isdigit() and bool(_CURRENCY_AFTER.match(following))
 
 
 def _text_words(words: list[Any], idx: list[int]) -> list[int]:
