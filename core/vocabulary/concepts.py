@@ -142,6 +142,14 @@ order_date (date)
   in name: order date
   in text: order date
   labels: Order date; Bestelldatum; Date de commande; Fecha de pedido; Auftragsdatum
+# contracts: the effective date comes before issue_date, whose "date" would claim every date field
+start_date (date)
+  aliases: start date; effective date; commencement date; contract start
+  in name: effective date; start date; commencement date; effective_date
+  in text: effective date; date from which the agreement; takes effect
+  quoted: Effective date; Start date; Vertragsbeginn; Date d'effet
+  lead: The date the contract takes effect
+  where: in the first clauses or the cover page
 issue_date (date)
   family: invoice
   aliases: invoice date; issue date; date of issue; billing date; issued on; date issued
@@ -269,11 +277,6 @@ payment_method
   lead: How it was paid
   where: near the totals of the receipt
 # contracts
-start_date (date)
-  aliases: start date; effective date; commencement date; contract start
-  quoted: Effective date; Start date; Vertragsbeginn; Date d'effet
-  lead: The date the contract takes effect
-  where: in the first clauses or the cover page
 end_date (date)
   aliases: end date; expiry date; expiration date; termination date; contract end
   quoted: End date; Expiry date; Vertragsende; Date d'expiration
@@ -284,6 +287,17 @@ signature_date (date)
   quoted: Date; Signed on; Datum; Fait le
   lead: The date the document was signed
   where: next to the signatures at the end
+party (name)
+  aliases: parties; party; contracting parties; counterparties
+  in name: party; parties; counterparty; counterparties; contracting parties
+  lead: Every party that enters into the agreement, by full legal name
+  where: in the preamble
+term
+  aliases: term; duration; contract term; term of the agreement
+  in name: term; duration; contract term
+  in text: how long the agreement
+  lead: How long the agreement or its obligations last, as number and unit
+  where: in the term or duration clause
 notice_period
   aliases: notice period; termination notice
   quoted: Notice period; Kündigungsfrist; Préavis
@@ -291,6 +305,8 @@ notice_period
   where: in the termination clause
 governing_law
   aliases: governing law; applicable law; jurisdiction
+  in name: governing law; jurisdiction; applicable law; choice of law
+  in text: governing law; whose law governs; law governs
   quoted: Governing law; Anwendbares Recht; Droit applicable
   lead: The governing law
   where: in the final provisions

@@ -21,6 +21,7 @@ from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
+from core.extraction.local.clauses import CLAUSE_CONCEPTS, clause_pick, prefer_clause
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.items import add_items
 from core.extraction.local.kinds import (
@@ -34,6 +35,7 @@ from core.extraction.local.kinds import (
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
+from core.extraction.local.prose import ProseText, build_prose
 from core.extraction.local.rivals import RivalIndex
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
@@ -61,6 +63,14 @@ class _Context:
     layout: DocumentLayout
     candidates: DocumentCandidates
     labels: LabelIndex
+    _prose: ProseText | None = None
+
+    @property
+    def prose(self) -> ProseText:
+        """The document as running text, built when a clause field first needs it."""
+        if self._prose is None:
+            self._prose = build_prose(self.layout)
+        return self._prose
 
 
 class LocalEngine:
@@ -225,6 +235,25 @@ class LocalEngine:
     # --- scalars ------------------------------------------------------------------------------------------
 
     def _scalar(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
+        rival_index: RivalIndex,
+        trace: dict[str, list[ScoredCandidate]] | None = None,
+        exclude: set[str] | None = None,
+    ) -> Pick:
+        if cues.concept in CLAUSE_CONCEPTS:
+            # Clause fields (parties, governing law, term, effective date) are read from the running text; a
+            # value printed next to a label (a form, a cover sheet) wins over a clause value no cue explains.
+            clause = clause_pick(ctx.layout, ctx.prose, cues.concept, f.type == "array", ctx.candidates.day_first)
+            if clause.value is not None and clause.by_label:
+                return clause
+            return prefer_clause(clause, self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude))
+        return self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude)
+
+    def _by_labels(
         self,
         ctx: _Context,
         f: Field,
