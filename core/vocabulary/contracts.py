@@ -27,6 +27,8 @@ __all__ = [
     "NUMBER_WORDS",
     "TIME_UNITS",
     "DURATION",
+    "ORDINALS",
+    "ANNIVERSARY",
     "LEGAL_FORM_CANONICAL",
     "duration_number",
 ]
@@ -79,11 +81,21 @@ EFFECTIVE_CUES: tuple[tuple[re.Pattern[str], float], ...] = (
 # Words around the signatures at the end of a contract: dates there are when it was signed.
 SIGNATURE_CUES = re.compile(r"\bIN WITNESS WHEREOF\b|\bBy\s*:|\bSignature\b|\bName\s*:|\bTitle\s*:", re.I)
 TERM_CUES: tuple[tuple[re.Pattern[str], float], ...] = (
-    (re.compile(r"\bterm of (?:this|the) (?:agreement|letter)\b", re.I), 1.0),
-    (re.compile(r"\b(?:terminate|expire|expiration|survive|remain in (?:full )?(?:force|effect))\w*\b", re.I), 0.9),
-    (re.compile(r"\bfor a (?:period|term) of\b|\bperiod of\b", re.I), 0.8),
-    (re.compile(r"\bconfidential\w*\b|\bobligations?\b", re.I), 0.6),
-    (re.compile(r"\bterm\b", re.I), 0.6),
+    # The agreement or its obligations as the subject of lasting: "this Agreement shall expire ...", "the
+    # obligations ... shall continue until ...", "the term of this Agreement".
+    (
+        re.compile(
+            r"\b(?:(?:this|the)\s+(?:letter\s+)?agreement|obligations?)\b[^.;]{0,100}?\b(?:expire|terminat|remain|"
+            r"continue|be in effect|surviv|last)\w*",
+            re.I,
+        ),
+        1.0,
+    ),
+    (re.compile(r"\bterm of (?:this|the) (?:letter )?agreement\b", re.I), 1.0),
+    (re.compile(r"\b(?:terminat|expir|surviv|remain in (?:full )?(?:force|effect))\w*", re.I), 0.8),
+    (re.compile(r"\bfor a (?:period|term) of\b|\bperiod of\b", re.I), 0.7),
+    (re.compile(r"\bconfidential\w*\b|\bobligations?\b", re.I), 0.5),
+    (re.compile(r"\bterm\b", re.I), 0.5),
 )
 # "within 30 days", "upon ten days' notice": how soon something must happen, not how long the contract lasts.
 NOTICE_CUES = re.compile(r"\b(?:within|notice|prior to|in advance|no later than|not later than|following)\b", re.I)
@@ -106,6 +118,15 @@ DURATION = re.compile(
     re.I,
 )
 """A duration: "two (2) years", "18 months", "a one-year", "three-year", "one year"."""
+# fmt: off
+ORDINALS: dict[str, int] = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}
+# fmt: on
+_ORDINAL = "|".join(ORDINALS)
+ANNIVERSARY = re.compile(rf"\b(?P<ordinal>{_ORDINAL})\s*(?:\(\s*\d{{1,2}}(?:st|nd|rd|th)\s*\)\s*)?anniversary\b", re.I)
+""""the second (2nd) anniversary of the date hereof": a duration of that many years."""
 
 # Lowercase words a name may hold ("Bank of America", "Procter and Gamble"); any other makes it a phrase.
 NAME_CONNECTORS = frozenset({"and", "of", "the", "for", "de", "du", "des", "la", "le", "von", "van", "der", "y", "e"})

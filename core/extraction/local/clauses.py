@@ -30,6 +30,7 @@ from core.extraction.local.scoring import confidence_from_scores
 from core.extraction.local.selection import Pick
 from core.results import Citation
 from core.vocabulary.contracts import (
+    ANNIVERSARY,
     DEFINED_TERM,
     DURATION,
     EFFECTIVE_CUES,
@@ -39,6 +40,7 @@ from core.vocabulary.contracts import (
     NAME_CONNECTORS,
     NOT_A_PARTY,
     NOTICE_CUES,
+    ORDINALS,
     PARTY_DESCRIPTION,
     PREAMBLE_END,
     PREAMBLE_OPENER,
@@ -111,8 +113,8 @@ class ClauseValue:
 
 
 _LAWS_OF = re.compile(
-    r"\blaws?\s+(?:in\s+force\s+in\s+|of\s+)(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|"
-    r"Grand Duchy|Territory)\s+of\s+)?",
+    r"\blaws?\s+(?:and\s+[a-z ]{1,30}?\s+)?(?:in\s+force\s+in\s+|of\s+)(?:the\s+)?"
+    r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|Grand Duchy|Territory)\s+of\s+)?",
     re.I,
 )
 _PLACE_LAW = re.compile(r"\s+law\b", re.I)
@@ -269,8 +271,8 @@ def read_governing_law(prose: ProseText) -> list[ClauseValue]:
         law_after = _PLACE_LAW.match(text, m.end())
         if not (after_laws and after_laws.end() == m.start()) and not law_after:
             continue
-        s0, s1 = prose.sentence(m.start())
-        weight = _cue_weight(text, GOVERNING_CUES, s0, s1)
+        s0 = max(prose.sentence(m.start())[0], m.start() - CUE_WINDOW)
+        weight = _cue_weight(text, GOVERNING_CUES, s0, m.start())
         score = weight or NO_CUE_SCORE
         if INCORPORATION.search(text, max(s0, m.start() - INCORPORATION_WINDOW), m.start()):
             score *= INCORPORATION_FACTOR
@@ -281,24 +283,34 @@ def read_governing_law(prose: ProseText) -> list[ClauseValue]:
     return out
 
 
+def _durations(text: str) -> list[tuple[int, int, int, str]]:
+    """Every duration in the text as ``(start, end, count, unit)``: "two (2) years", "the third anniversary"."""
+    out: list[tuple[int, int, int, str]] = []
+    for m in DURATION.finditer(text):
+        n = duration_number(m)
+        if n is not None:
+            out.append((m.start(), m.end(), n, m.group("unit").casefold()))
+    for m in ANNIVERSARY.finditer(text):
+        out.append((m.start(), m.end(), ORDINALS[m.group("ordinal").casefold()], "year"))
+    return sorted(out)
+
+
 def read_term(prose: ProseText) -> list[ClauseValue]:
     """Durations the text gives, best first: how long the agreement or its obligations last."""
     text = prose.text
     out: list[ClauseValue] = []
-    for m in DURATION.finditer(text):
-        n = duration_number(m)
-        unit = m.group("unit").casefold()
-        if n is None or not 0 < n <= MAX_DURATION[unit]:
+    for start, end, n, unit in _durations(text):
+        if not 0 < n <= MAX_DURATION[unit]:
             continue
-        s0, s1 = prose.sentence(m.start())
+        s0, s1 = prose.sentence(start)
         weight = _cue_weight(text, TERM_CUES, s0, s1)
         score = weight or NO_CUE_SCORE
-        if NOTICE_CUES.search(text, max(s0, m.start() - CUE_WINDOW // 4), m.start()):
+        if NOTICE_CUES.search(text, max(s0, start - CUE_WINDOW // 4), start):
             score *= NOTICE_FACTOR
         if unit in ("day", "week"):
             score *= SHORT_UNIT_FACTOR
         value = f"{n} {unit}" + ("s" if n != 1 else "")
-        out.append(ClauseValue(value, m.start(), m.end(), score, "a duration in a clause on how long it lasts"))
+        out.append(ClauseValue(value, start, end, score, "a duration in a clause on how long it lasts"))
     out.sort(key=lambda v: (-v.score, v.start))
     return out
 
@@ -376,12 +388,15 @@ def clause_pick(
     )
 
 
-def prefer_clause(clause: Pick, labelled: Pick) -> Pick:
+def prefer_clause(clause: Pick, labelled: Pick, concept: str | None = None) -> Pick:
     """A clause value no cue explains, or none, against the label reader's pick of the same field: a value
-    next to a label (a form, a cover sheet) wins, unless it is a list longer than a contract's parties (words
-    of running text taken after a label that occurs in it)."""
+    next to a label (a form, a cover sheet) wins, unless it reads parties that are no names or more of them
+    than a contract has (words of running text taken after a label that occurs in it)."""
     value = labelled.value
-    too_many = isinstance(value, list) and len(value) > MAX_PARTIES
-    if value is not None and labelled.by_label and not too_many:
-        return labelled
-    return clause
+    if value is None or not labelled.by_label:
+        return clause
+    if concept == "party":
+        names = value if isinstance(value, list) else [value]
+        if len(names) > MAX_PARTIES or not all(isinstance(n, str) and _names_somebody(n) for n in names):
+            return clause
+    return labelled

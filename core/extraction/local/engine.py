@@ -250,7 +250,8 @@ class LocalEngine:
             clause = clause_pick(ctx.layout, ctx.prose, cues.concept, f.type == "array", ctx.candidates.day_first)
             if clause.value is not None and clause.by_label:
                 return clause
-            return prefer_clause(clause, self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude))
+            labelled = self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude)
+            return prefer_clause(clause, labelled, cues.concept)
         return self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude)
 
     def _by_labels(
