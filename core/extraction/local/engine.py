@@ -19,6 +19,14 @@ from typing import Any
 from core.documents import Document
 from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
+from core.extraction.local.blocks import (
+    ADDRESS_WORDS,
+    Letterhead,
+    issuer_role,
+    letterhead_address,
+    letterhead_name,
+    read_letterhead,
+)
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
 from core.extraction.local.clauses import CLAUSE_CONCEPTS, clause_pick, prefer_clause
@@ -64,6 +72,8 @@ class _Context:
     candidates: DocumentCandidates
     labels: LabelIndex
     _prose: ProseText | None = None
+    _letterhead: Letterhead | None = None
+    _letterhead_read: bool = False
 
     @property
     def prose(self) -> ProseText:
@@ -71,6 +81,13 @@ class _Context:
         if self._prose is None:
             self._prose = build_prose(self.layout)
         return self._prose
+
+    @property
+    def letterhead(self) -> Letterhead | None:
+        """The first page's letterhead (``blocks``), read when a field first needs it."""
+        if not self._letterhead_read:
+            self._letterhead, self._letterhead_read = read_letterhead(self.layout), True
+        return self._letterhead
 
 
 class LocalEngine:
@@ -290,7 +307,12 @@ class LocalEngine:
             return pick_enum(ctx.layout, f, positives)
         if kind == "name":
             return self._name(ctx, cues, role, positives, negatives, rivals, exclude)
-        return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
+        text = self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
+        if (text.value is None or not text.by_label) and ADDRESS_WORDS.search(f.name):
+            # An address without a label of its own: the letterhead's, unless the field asks for the buyer's.
+            if issuer_role(f.name, f.description) != "buyer":
+                return letterhead_address(ctx.layout, ctx.letterhead)
+        return text
 
     def _typed(
         self,
@@ -352,6 +374,9 @@ class LocalEngine:
         negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
+        heading = letterhead_name(ctx.layout, ctx.letterhead) if role == "seller" else None
+        if heading is not None:
+            found.append(heading)
         if exclude:
             found = [n for n in found if n.candidate.value.casefold() not in exclude]
         for n in found:

@@ -14,7 +14,15 @@ from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, make_segment
-from core.vocabulary.parties import ADDRESS_LABEL, LEGAL_FORM, NAME_KEY, NOT_A_NAME_START, SALUTATION, STREET
+from core.vocabulary.parties import (
+    ADDRESS_LABEL,
+    LEGAL_FORM,
+    NAME_KEY,
+    NOT_A_NAME_START,
+    REGISTRATION_NUMBER,
+    SALUTATION,
+    STREET,
+)
 
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
@@ -44,7 +52,8 @@ def cut_name(text: str) -> str:
     """
     text = text.strip()
     parts = [p for p in _SEPARATORS.split(text) if p and re.search(r"[^\W\d_]", p)]
-    return parts[0].strip(" ,;:-") if parts else text.strip()
+    name = parts[0].strip(" ,;:-") if parts else text.strip()
+    return REGISTRATION_NUMBER.sub("", name) or name  # "Name only, without registration number"
 
 
 def is_name_like(text: str) -> bool:
