@@ -54,6 +54,7 @@ LETTERHEAD_DEPTH = 0.45
 LETTERHEAD_GAP = 3.0
 """A vertical gap of this many body-text heights after the block's lines ends it."""
 _KEY_VALUE = re.compile(r"^[^:]{1,30}:\s*\S")
+_CODE_ONLY = re.compile(r"\(?[A-Z]{0,3}\d[\d./-]*\s?-?\s?[A-Z]{0,2}\)?")  # "(001963477-M)", "002043319-W": a number alone
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Letterhead:
 def line_kind(text: str) -> LineKind:
     """What a letterhead line is, from its words.
 
-    >>> [line_kind(t) for t in ("TAX INVOICE", "TEL: 03-5542", "GST ID: 0003813", "LOT 3, JALAN PELABUR", "ACME SDN BHD")]
+    >>> [line_kind(t) for t in ("TAX INVOICE", "TEL: 03-5542", "GST ID: 0003", "LOT 3, JALAN PELABUR", "ACME SDN BHD")]
     ['title', 'contact', 'registration', 'address', 'name']
     """
     t = text.strip()
@@ -93,7 +94,7 @@ def line_kind(text: str) -> LineKind:
         return "title"
     if CONTACT_LINE.search(t):
         return "contact"
-    if REGISTRATION_LINE.search(t) and not LEGAL_FORM.search(t):
+    if REGISTRATION_LINE.search(t) and not LEGAL_FORM.search(t) or _CODE_ONLY.fullmatch(t):
         return "registration"
     if ADDRESS_LINE.search(t) and not (LEGAL_FORM.search(t) and not re.search(r"\d", t)):
         return "address"
@@ -177,8 +178,8 @@ def _address_lines(lines: list[HeaderLine], name: list[Segment]) -> list[Segment
     for line in lines[start:]:
         if line.kind == "address" or (out and line.kind == "name"):
             out.append(line.segment)
-        elif out or line.kind not in ("registration", "name"):
-            break
+        elif out or line.kind in ("contact", "title"):
+            break  # a branch name or a registration number may stand between the name and the address
     return out
 
 

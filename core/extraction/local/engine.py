@@ -308,10 +308,10 @@ class LocalEngine:
         if kind == "name":
             return self._name(ctx, cues, role, positives, negatives, rivals, exclude)
         text = self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
-        if (text.value is None or not text.by_label) and ADDRESS_WORDS.search(f.name):
+        unlabelled = text.value is None or not text.by_label
+        if unlabelled and ADDRESS_WORDS.search(f.name) and issuer_role(f.name, f.description) != "buyer":
             # An address without a label of its own: the letterhead's, unless the field asks for the buyer's.
-            if issuer_role(f.name, f.description) != "buyer":
-                return letterhead_address(ctx.layout, ctx.letterhead)
+            return letterhead_address(ctx.layout, ctx.letterhead)
         return text
 
     def _typed(
