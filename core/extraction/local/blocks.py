@@ -54,7 +54,9 @@ LETTERHEAD_DEPTH = 0.45
 LETTERHEAD_GAP = 3.0
 """A vertical gap of this many body-text heights after the block's lines ends it."""
 _KEY_VALUE = re.compile(r"^[^:]{1,30}:\s*\S")
-_CODE_ONLY = re.compile(r"\(?[A-Z]{0,3}\d[\d./-]*\s?-?\s?[A-Z]{0,2}\)?")  # "(001963477-M)", "002043319-W": a number alone
+_CODE_ONLY = re.compile(
+    r"\(?[A-Z]{0,3}\d[\d./-]*\s?-?\s?[A-Z]{0,2}\)?"
+)  # "(001963477-M)", "002043319-W": a number alone
 
 
 @dataclass

@@ -55,6 +55,7 @@ from core.extraction.local.selection import (
     reconcile,
 )
 from core.extraction.local.spans import label_values
+from core.extraction.local.totals import weigh_totals
 from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
@@ -335,6 +336,7 @@ class LocalEngine:
             prior = prior_candidate(ctx.layout, f, cues, cands, negatives)
             if prior is not None and (not scored or prior.score > scored[0].score):
                 scored = [prior] + scored
+        scored = weigh_totals(ctx.layout, scored, ctx.candidates.amounts, cues.concept)
         if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
             why = "no label of this field found near a value" if positives else "none of its labels is printed"
             return Pick(reason=why)
