@@ -110,7 +110,7 @@ invoice_number (identifier)
   in name: invoice number; invoice no; invoice id; invoice_number; bill number; document number
   in text: invoice number; rechnungsnummer; numéro de facture; invoice no
   labels: Invoice number; Invoice No; Invoice No.; Invoice #; Invoice; Invoice ID; Bill No; Rechnungsnummer;
-    Rechnung Nr; Rechnungs-Nr; Rechnungsnr; Rechnung; Rechnungskorrektur; Gutschrift; Gutschrift Nr;
+    Rechnung Nr; Rechnungs-Nr; Rechnungsnr; Rechnung; Gutschrift; Gutschrift Nr;
     Credit note; Avoir; Belegnummer; Beleg-Nr; Numéro de facture; N° de facture; Facture N°; Facture;
     Número de factura; Factura; Numero fattura; Fattura; Factuurnummer; Factuur; Numer faktury; Faktura
   quoted: Invoice No.; Invoice #; Rechnungsnummer; N° de facture
@@ -122,10 +122,10 @@ due_date (date)
   aliases: due date; payment due date; payment date; due on; pay by date
   in name: due date; due_date; payment date; due by
   in text: due date; payment due; fällig; zahlbar bis
-  labels: Due date; Payment due; Due; Pay by; Fällig am; fällig; Fälligkeit; Fälligkeitsdatum; Fälligkeitstag;
+  labels: Due date; Payment due; Due; Pay by; Fällig am; fällig; Fälligkeit; Fälligkeitsdatum;
     bis zum; netto bis; Zahlungstermin; payable by; due on; à payer avant le; avant le; zahlbar bis;
     Zahlungsziel; Date d'échéance; Échéance; Fecha de vencimiento; Vencimiento; Scadenza; Data di scadenza;
-    Vervaldatum; Termin płatności; remit until; pay until; payable until; payment until; überweisen Sie bis;
+    Vervaldatum; Termin płatności; pay until; payable until; payment until; überweisen Sie bis;
     zahlbar am; à régler avant le
   quoted: Due date; Payable by; Fällig am; Zahlbar bis; Date d'échéance
   lead: The date by which payment is due
@@ -175,7 +175,7 @@ net (amount)
   in text: net amount; before vat; before tax; subtotal; excluding vat; excluding tax
   labels: Subtotal; Sub-total; Sub total; Net; Net amount; Net total; Total net; Total excl. VAT; Nettobetrag;
     Netto; Summe netto; Nettosumme; Gesamt netto; Rechnungssumme netto; Rechnungssumme ohne USt; Warenwert;
-    Positionssumme; Total HT; Montant HT; Montant EUR HT; Total hors taxes; Exclusief BTW; Excl. BTW;
+    Positionssumme; Total HT; Montant HT; Total hors taxes; Exclusief BTW; Excl. BTW;
     Summe ohne MwSt; Gesamt ohne MwSt; excl. VAT; Sous-total; Base imponible; Subtotale; Imponibile; Subtotaal
   quoted: Subtotal; Net amount; Nettobetrag; Zwischensumme; Total HT
   lead: The amount before taxes

@@ -119,17 +119,12 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
 
 
 def _extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
-    """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
-    legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
+    """A name continued on the next line after a salutation alone on its line ("Mr." / "John Smith")."""
     seg = pl.rows[candidate.row].segments[candidate.segment]
     text, words = candidate.value, list(candidate.words)
     below = _stacked(pl, seg, +1)
     continues = below is not None and is_name_like(below.text) and not re.search(r"\d", below.text)
-    if (
-        below is not None
-        and continues
-        and (SALUTATION.match(text.strip()) or (LEGAL_FORM.search(below.text) and not LEGAL_FORM.search(text)))
-    ):
+    if below is not None and continues and SALUTATION.match(text.strip()):
         text, words = f"{text} {below.text}", words + list(below.words)
     if words == candidate.words:
         return candidate
