@@ -53,52 +53,7 @@ __all__ = [
 PRINTED_MIN_CONFIDENCE = 0.30
 """``printed`` drops words Tesseract read with less confidence than this (0-1). Chosen end to end on the 21
 receipt scans of sroie-dev (``bench/bench_ocr.py``): a floor of 0.10 keeps more words (token recall 0.788
-against 0.773) but the extra noise lowers micro-F1 of the extracted fields (0.51 against 0.56 looked-at)."""
-HANDWRITTEN_MAX_CONFIDENCE`` are kept: confidently read print is dropped, what remains
-  is what Tesseract found hard to read, which on a mixed page is mostly the handwriting.
-- ``both``: automatic page layout, every word kept.
-"""
-
-from __future__ import annotations
-
-import concurrent.futures as cf
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, TypeVar
-
-from PIL import Image
-
-from core.documents.spec import TextMode
-from core.errors import OCRError
-
-__all__ = [
-    "OcrWord",
-    "OcrPage",
-    "PRINTED_MIN_CONFIDENCE",
-    "HANDWRITTEN_MAX_CONFIDENCE",
-    "INSTALL_HINT",
-    "installed_languages",
-    "tesseract_config",
-    "text_mode_effect",
-    "ocr_image",
-    "ocr_images",
-    "map_pages",
-    "default_workers",
-]
-
-PRINTED_MIN_CONFIDENCE = 0.10
-"""``printed`` drops words Tesseract read with less confidence than this (0-1). Measured on the 21 receipt scans
-of sroie-dev against their transcription (``bench/bench_ocr.py``): at 0.30 token recall fell from 0.800 (every
-word kept) to 0.773, legible dot-matrix print dropped with the scribbles; at 0.10 it is 0.788, and most of what
-is dropped is noise (precision 0.795 kept-all, 0.819 at 0.10)."""
+against 0.773) but the extra noise lowers the micro-F1 of the extracted fields (0.51 against 0.56 looked-at)."""
 HANDWRITTEN_MAX_CONFIDENCE = 0.80
 """``handwritten`` keeps only words Tesseract read with less confidence than this (0-1)."""
 INSTALL_HINT = (
