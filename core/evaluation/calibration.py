@@ -49,7 +49,7 @@ def calibration(confidences: Sequence[float], correct: Sequence[bool], bins: int
 
     >>> c = calibration([0.95, 0.95, 0.15, 0.15], [True, True, False, True])
     >>> round(c.ece, 3), c.bins[9].accuracy, c.bins[1].count
-    (0.225, 1.0, 2)
+    (0.2, 1.0, 2)
     """
     if len(confidences) != len(correct):
         raise ValueError("confidences and correct must be equally long")
