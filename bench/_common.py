@@ -24,6 +24,9 @@ __all__ = [
     "DATASETS",
     "EXTERNAL_DATASETS",
     "dataset_folders",
+    "HELD_APART_GENERATORS",
+    "generator",
+    "held_apart",
     "Timing",
     "measure",
     "interleaved",
@@ -38,6 +41,34 @@ def dataset_folders(external: tuple[str, ...] = ()) -> list[Path]:
     folders = sorted(p for p in DATASETS.iterdir() if (p / "schema.json").is_file())
     folders += [EXTERNAL_DATASETS / name for name in external if (EXTERNAL_DATASETS / name / "schema.json").is_file()]
     return folders
+
+
+# The development sets are split once, before any tuning, into a part whose wrong predictions may be read and a
+# part never looked at (only its totals are reported), so a rule fitted to the documents it was read from shows
+# as a gap between the two. zugferd-dev by generator (the PDF producer): the intarsys and FNFE documents are
+# looked at, the symtrax and Mustangproject ones held apart; every other set by sorted name: every third
+# document (positions 2, 5, 8 ...) is held apart; a receipt's PDF and JPEG share a name and so a part.
+HELD_APART_GENERATORS = frozenset({"symtrax", "mustangproject"})
+
+
+def generator(name: str) -> str:
+    """The producer family of a zugferd-dev document, from its name.
+
+    >>> generator("ZUGFeRDv2_correct_symtrax_Beispiele_BASIC"), generator("XML_Rechnung_FX_EN16931_Einfach")
+    ('symtrax', 'intarsys')
+    """
+    if name.startswith("XML_Rechnung"):
+        return "intarsys"  # the XRechnung samples of the intarsys toolkit (its PDF producer)
+    parts = name.split("_")
+    return parts[2].casefold() if len(parts) > 2 else name.casefold()
+
+
+def held_apart(dataset: str, names: Sequence[str]) -> set[str]:
+    """The document names of ``dataset`` that are held apart (never looked at), by the rule above."""
+    if dataset == "zugferd-dev":
+        return {n for n in names if generator(n) in HELD_APART_GENERATORS}
+    ordered = sorted(set(names))
+    return {n for i, n in enumerate(ordered) if i % 3 == 2}
 
 
 class Timing:

@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
 import pymupdf
-from _common import DATASETS, interleaved, machine, measure, table, write_result
+from _common import DATASETS, EXTERNAL_DATASETS, interleaved, machine, measure, table, write_result
 from PIL import Image
 
-from core.documents.ocr import installed_languages, ocr_image, ocr_images  # noqa: E402
+from core.documents.ocr import PRINTED_MIN_CONFIDENCE, installed_languages, ocr_image, ocr_images  # noqa: E402
 from core.documents.spec import tesseract_languages  # noqa: E402
 
 AIM_PER_PAGE = 1.1
@@ -68,6 +71,44 @@ def bare_batch(pngs: list[Path], lang: str, at_once: int) -> None:
             command = ["tesseract", str(queue.pop(0)), "stdout", "-l", lang, "--psm", "3", "tsv"]
             running.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         running.pop(0).wait()
+
+
+def _tokens(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.casefold()))
+
+
+def receipt_recall(lang: str, thresholds: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)) -> str:
+    """Token recall and precision of Tesseract's words on the receipt scans of sroie-dev (against the dataset's
+    transcription in the PDFs), when words below each confidence are dropped; seconds per page. Empty when the
+    set is absent."""
+    folder = EXTERNAL_DATASETS / "sroie-dev"
+    scans = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+    if not scans:
+        return ""
+    hits: Counter[float] = Counter()
+    predicted: Counter[float] = Counter()
+    expected = 0
+    seconds = 0.0
+    for jpg in scans:
+        with pymupdf.open(jpg.with_suffix(".pdf")) as pdf:
+            ref = _tokens(" ".join(w[4] for page in pdf for w in page.get_text("words")))
+        expected += sum(ref.values())
+        with Image.open(jpg) as image:
+            start = time.perf_counter()
+            words = ocr_image(image, lang=lang, text="both").words
+            seconds += time.perf_counter() - start
+        for t in thresholds:
+            got = _tokens(" ".join(w.text for w in words if w.confidence >= t))
+            hits[t] += sum(min(n, got[k]) for k, n in ref.items())
+            predicted[t] += sum(got.values())
+    rows = [(f"{t:.2f}", f"{hits[t] / expected:.3f}", f"{hits[t] / max(predicted[t], 1):.3f}") for t in thresholds]
+    return (
+        f"\n## Receipt scans: what a confidence floor keeps\n\n{len(scans)} scans of sroie-dev, "
+        f"{seconds / len(scans):.2f} s per page (Tesseract, single process). The printed mode drops words below "
+        f"PRINTED_MIN_CONFIDENCE = {PRINTED_MIN_CONFIDENCE}.\n\n"
+        + table(["confidence floor", "token recall", "token precision"], rows)
+        + "\n"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -154,7 +195,7 @@ def main(argv: list[str]) -> int:
         f"(aim: close to {AIM_THROUGHPUT}x on two otherwise idle cores). What this machine allowed at the "
         f"same time: {bare_speedup:.2f}x for bare tesseract processes two at a time (load average now "
         f"{os.getloadavg()[0]:.1f}: other work shares the two cores).\n\n"
-        "Command: `.venv/bin/python bench/bench_ocr.py`\n"
+        "Command: `.venv/bin/python bench/bench_ocr.py`\n" + receipt_recall(lang)
     )
     print(report)
     print(f"written to {write_result('ocr', report)}")

@@ -461,20 +461,3 @@ def test_seller_from_the_footer_when_there_is_no_letterhead() -> None:
     ])  # fmt: skip
     field = Field(name="seller_name", description="Name of the company that issued the invoice. Name only.")
     assert _extract(document, field).extractions["seller_name"].value == "Muster Handel GmbH"
-
-
-def test_repeated_subtotal_label_the_last_one_sums_up() -> None:
-    document = _pdf([
-        (50, 100, "Chairs"), (450, 100, "$ 112.00"),
-        (350, 114, "Subtotal $ 112.00"),
-        (50, 140, "Truffles"), (450, 140, "$ 150.90"),
-        (350, 154, "Subtotal $ 150.90"),
-        (300, 220, "Subtotal"), (450, 220, "$ 262.90"),
-        (300, 234, "Total"), (450, 234, "$ 279.84"),
-    ])  # fmt: skip
-    result = _extract(
-        document,
-        Field(name="net_amount", type="number", description="The amount before taxes (Subtotal)"),
-        Field(name="total_amount", type="number", description="The final amount (Total)"),
-    )
-    assert result.values() == {"net_amount": 262.9, "total_amount": 279.84}

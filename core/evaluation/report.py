@@ -10,14 +10,24 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 
 from core.errors import FieldbenchError
+from core.evaluation.calibration import Calibration, calibration
 from core.evaluation.datasets import Dataset, load_dataset
 from core.evaluation.scoring import FieldCounts, item_prefixes, score
 from core.extraction import choose_engine
 from core.pipeline import process
+from core.results import ExtractionResult
 from core.schema import Field
 from core.store import Store
 
-__all__ = ["FieldScore", "DocumentScore", "EvaluationReport", "summarize", "evaluate", "format_report"]
+__all__ = [
+    "FieldScore",
+    "DocumentScore",
+    "EvaluationReport",
+    "summarize",
+    "confidence_pairs",
+    "evaluate",
+    "format_report",
+]
 
 
 class FieldScore(BaseModel):
@@ -41,6 +51,10 @@ class DocumentScore(BaseModel):
     error: str | None = None
     seconds: float = 0.0
     engine: str = ""
+    confidences: list[tuple[float, bool]] = PydField(
+        default_factory=list,
+        description="(confidence, correct) of each scalar value predicted with a confidence, for calibration.",
+    )
 
 
 class EvaluationReport(BaseModel):
@@ -55,6 +69,9 @@ class EvaluationReport(BaseModel):
     micro: FieldScore = PydField(description="Micro average over all scalar fields (not line items).")
     line_items: FieldScore | None = PydField(default=None, description="Micro average over item fields.")
     per_document: list[DocumentScore] = PydField(default_factory=list)
+    calibration: Calibration | None = PydField(
+        default=None, description="Confidence bins and expected calibration error of the scalar values predicted."
+    )
     seconds: float = 0.0
 
     @property
@@ -118,7 +135,9 @@ def summarize(
             item_total = item_total + totals[key]
         else:
             scalar_total = scalar_total + totals[key]
+    pairs = [pair for doc in per_document for pair in doc.confidences]
     return EvaluationReport(
+        calibration=calibration([c for c, _ in pairs], [ok for _, ok in pairs]) if pairs else None,
         dataset=dataset,
         engine=engine,
         engine_reason=engine_reason,
@@ -130,6 +149,17 @@ def summarize(
         per_document=per_document,
         seconds=round(seconds, 3),
     )
+
+
+def confidence_pairs(result: ExtractionResult, counts: dict[str, FieldCounts]) -> list[tuple[float, bool]]:
+    """(confidence, correct) of each scored scalar field the result gave a value and a confidence."""
+    pairs: list[tuple[float, bool]] = []
+    for name, c in counts.items():
+        extraction = result.extractions.get(name)
+        if extraction is None or extraction.confidence is None or not (c.tp or c.fp) or c.tp + c.fp > 1:
+            continue  # not a scalar (an array counts its elements), or nothing predicted
+        pairs.append((float(extraction.confidence), bool(c.tp)))
+    return pairs
 
 
 def evaluate(
@@ -185,6 +215,7 @@ def evaluate(
                         counts=counts,
                         seconds=round(time.perf_counter() - t0, 3),
                         engine=result.engine,
+                        confidences=confidence_pairs(result, counts),
                     )
                 )
             except FieldbenchError as exc:
@@ -226,6 +257,15 @@ def format_report(report: EvaluationReport) -> str:
             f"{total.field:<{width}}  {total.tp:>4} {total.fp:>4} {total.fn:>4}  "
             f"{total.precision:>9.3f} {total.recall:>6.3f} {total.f1:>6.3f}"
         )
+    if report.calibration is not None:
+        cal = report.calibration
+        lines.append(f"calibration: ECE {cal.ece:.3f} over {cal.samples} values with a confidence")
+        for b in cal.bins:
+            if b.count:
+                lines.append(
+                    f"  confidence {b.low:.1f}-{b.high:.1f}: {b.count:>4} values, mean {b.confidence:.2f}, "
+                    f"correct {b.accuracy:.2f}"
+                )
     for doc in report.per_document:
         if doc.error:
             lines.append(f"failed: {doc.name}: {doc.error}")

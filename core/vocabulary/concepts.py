@@ -126,7 +126,7 @@ invoice_number (identifier)
   in name: invoice number; invoice no; invoice id; invoice_number; bill number; document number
   in text: invoice number; rechnungsnummer; numéro de facture; invoice no
   labels: Invoice number; Invoice No; Invoice No.; Invoice #; Invoice; Invoice ID; Bill No; Rechnungsnummer;
-    Rechnung Nr; Rechnungs-Nr; Rechnungsnr; Rechnung; Rechnungskorrektur; Gutschrift; Gutschrift Nr;
+    Rechnung Nr; Rechnungs-Nr; Rechnungsnr; Rechnung; Gutschrift; Gutschrift Nr;
     Credit note; Avoir; Belegnummer; Beleg-Nr; Numéro de facture; N° de facture; Facture N°; Facture;
     Número de factura; Factura; Numero fattura; Fattura; Factuurnummer; Factuur; Numer faktury; Faktura
   quoted: Invoice No.; Invoice #; Rechnungsnummer; N° de facture
@@ -138,10 +138,10 @@ due_date (date)
   aliases: due date; payment due date; payment date; due on; pay by date
   in name: due date; due_date; payment date; due by
   in text: due date; payment due; fällig; zahlbar bis
-  labels: Due date; Payment due; Due; Pay by; Fällig am; fällig; Fälligkeit; Fälligkeitsdatum; Fälligkeitstag;
+  labels: Due date; Payment due; Due; Pay by; Fällig am; fällig; Fälligkeit; Fälligkeitsdatum;
     bis zum; netto bis; Zahlungstermin; payable by; due on; à payer avant le; avant le; zahlbar bis;
     Zahlungsziel; Date d'échéance; Échéance; Fecha de vencimiento; Vencimiento; Scadenza; Data di scadenza;
-    Vervaldatum; Termin płatności; remit until; pay until; payable until; payment until; überweisen Sie bis;
+    Vervaldatum; Termin płatności; pay until; payable until; payment until; überweisen Sie bis;
     zahlbar am; à régler avant le
   quoted: Due date; Payable by; Fällig am; Zahlbar bis; Date d'échéance
   lead: The date by which payment is due
@@ -159,6 +159,14 @@ order_date (date)
   in name: order date
   in text: order date
   labels: Order date; Bestelldatum; Date de commande; Fecha de pedido; Auftragsdatum
+# contracts: the effective date comes before issue_date, whose "date" would claim every date field
+start_date (date)
+  aliases: start date; effective date; commencement date; contract start
+  in name: effective date; start date; commencement date; effective_date
+  in text: effective date; date from which the agreement; takes effect
+  quoted: Effective date; Start date; Vertragsbeginn; Date d'effet
+  lead: The date the contract takes effect
+  where: in the first clauses or the cover page
 issue_date (date)
   family: invoice
   aliases: invoice date; issue date; date of issue; billing date; issued on; date issued
@@ -184,7 +192,7 @@ net (amount)
   in text: net amount; before vat; before tax; subtotal; excluding vat; excluding tax
   labels: Subtotal; Sub-total; Sub total; Net; Net amount; Net total; Total net; Total excl. VAT; Nettobetrag;
     Netto; Summe netto; Nettosumme; Gesamt netto; Rechnungssumme netto; Rechnungssumme ohne USt; Warenwert;
-    Positionssumme; Total HT; Montant HT; Montant EUR HT; Total hors taxes; Exclusief BTW; Excl. BTW;
+    Positionssumme; Total HT; Montant HT; Total hors taxes; Exclusief BTW; Excl. BTW;
     Summe ohne MwSt; Gesamt ohne MwSt; excl. VAT; Sous-total; Base imponible; Subtotale; Imponibile; Subtotaal
   quoted: Subtotal; Net amount; Nettobetrag; Zwischensumme; Total HT
   lead: The amount before taxes
@@ -296,11 +304,6 @@ payment_method
   lead: How it was paid
   where: near the totals of the receipt
 # contracts
-start_date (date)
-  aliases: start date; effective date; commencement date; contract start
-  quoted: Effective date; Start date; Vertragsbeginn; Date d'effet
-  lead: The date the contract takes effect
-  where: in the first clauses or the cover page
 end_date (date)
   aliases: end date; expiry date; expiration date; termination date; contract end
   quoted: End date; Expiry date; Vertragsende; Date d'expiration
@@ -311,6 +314,17 @@ signature_date (date)
   quoted: Date; Signed on; Datum; Fait le
   lead: The date the document was signed
   where: next to the signatures at the end
+party (name)
+  aliases: parties; party; contracting parties; counterparties
+  in name: party; parties; counterparty; counterparties; contracting parties
+  lead: Every party that enters into the agreement, by full legal name
+  where: in the preamble
+term
+  aliases: term; contract term; term of the agreement
+  in name: term; contract term
+  in text: how long the agreement
+  lead: How long the agreement or its obligations last, as number and unit
+  where: in the term or duration clause
 notice_period
   shape: duration
   aliases: notice period; termination notice
@@ -319,6 +333,8 @@ notice_period
   where: in the termination clause
 governing_law
   aliases: governing law; applicable law; jurisdiction
+  in name: governing law; jurisdiction; applicable law; choice of law
+  in text: governing law; whose law governs; law governs
   quoted: Governing law; Anwendbares Recht; Droit applicable
   lead: The governing law
   where: in the final provisions

@@ -181,7 +181,7 @@ billing_period (date)
   where: in the document header
 duration
   shape: duration
-  aliases: duration; term; length; validity
+  aliases: duration; length; validity
   in name: duration; validity
   in text: duration; how long; length of time; period of validity; validity; laufzeit; dauer; durée
   labels: Duration; Term; Laufzeit; Dauer; Vertragslaufzeit; Gültigkeit; Durée; Validité; Duración; Durata

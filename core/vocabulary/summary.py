@@ -10,7 +10,21 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SUMMARY_CONCEPTS", "SUMMARY_WORDS", "TOTAL_WORD", "CARRY_WORDS", "PAGE_LINE", "RECEIPT_END_WORDS"]
+__all__ = [
+    "SUMMARY_CONCEPTS",
+    "SUMMARY_WORDS",
+    "TOTAL_WORD",
+    "CARRY_WORDS",
+    "PAGE_LINE",
+    "RECEIPT_END_WORDS",
+    "TENDERED",
+    "CHANGE",
+    "ADJUSTMENT",
+    "TAX_WORD",
+    "AFTER_TAX",
+    "BEFORE_TAX",
+    "TAX_SUMMARY",
+]
 
 SUMMARY_CONCEPTS = frozenset({"total", "net", "tax", "due_payable"})
 """Concepts whose amounts sum up a document (printed after its items)."""
@@ -42,3 +56,24 @@ TOTAL_WORD = re.compile(
 CARRY_WORDS = ("ubertrag", "carried forward", "brought forward", "report", "a reporter", "uebertrag")
 # "Seite 2 von 3", "Page 2 of 3": a running page header or footer, never an item.
 PAGE_LINE = re.compile(r"\b(?:seite|page|pagina|blatt|sheet)\s*\d+\s*(?:von|of|de|sur|di|/)\s*\d+\b")
+
+# What a line that sums up a sale says about its amount (casefolded text of the line, left of the amount):
+# money handed over (not what the sale cost), change given back, adjustments, tax, and whether a total is
+# before or after tax.
+TENDERED = re.compile(
+    r"\b(?:cash|card|visa|master\s?card|amex|credit|debit|paid|tendered|tender|received|payment|eftpos|nets|"
+    r"e-?wallet|voucher|gegeben|especes|espèces|carte|efectivo|tarjeta)\b"
+)
+CHANGE = re.compile(r"\b(?:change|rückgeld|ruckgeld|wechselgeld|rendu|monnaie|cambio|kembalian)\b")
+ADJUSTMENT = re.compile(r"\b(?:round(?:ing)?|rnd|adj(?:ustment)?|savings?|saved|discount|rabatt|remise)\b")
+TAX_WORD = re.compile(r"\b(?:gst|sst|vat|tax|mwst|ust|tva|iva|btw|service\s+charge)\b")
+AFTER_TAX = re.compile(
+    r"\b(?:incl\.?|inclusive|including|inc\.?|grand|nett|rounded|payable|to pay|due|brutto|gesamtbetrag|ttc)\b"
+)
+BEFORE_TAX = re.compile(r"\b(?:excl\.?|excluding|exclusive|before|w/o|without|sub\s?-?total|netto|ht)\b")
+# The heading of a tax summary table ("GST SUMMARY", "Code % Net Amt GST Total"): its rows repeat the totals
+# per tax rate, and its "Total" row sums them, not the sale.
+TAX_SUMMARY = re.compile(
+    r"\b(?:gst|vat|tax|mwst|ust|tva)\s+(?:summary|analysis|breakdown)\b|\b(?:summary|analysis)\s+of\s+(?:gst|vat|tax)\b"
+    r"|\bcode\b.*(?:%|\brate\b).*\b(?:gst|vat|tax)\b|\b(?:net|amount|amt)\b.*\b(?:gst|vat|tax)\b.*\btotal\b"
+)

@@ -37,7 +37,7 @@ _DATE_NUM = re.compile(
     r"|(?<![\w.,/-])(\d{4})([-/.])(\d{1,2})\6(\d{1,2})(?![\w/-]|[.,]\d)"
 )
 _DATE_DMY = re.compile(
-    rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
+    rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?[\s\-/]*(?:day\s+of\s+|of\s+|de\s+)?({_MONTH_ALT})\.?(?:[\s\-/,]*(?:de\s+)?)(\d{{4}}|'?\d{{2}})(?![\w])",
     re.IGNORECASE,
 )
 _DATE_CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

@@ -19,8 +19,17 @@ from typing import Any
 from core.documents import Document
 from core.extraction.base import Availability
 from core.extraction.citations import citations_from_words, words_confidence
+from core.extraction.local.blocks import (
+    ADDRESS_WORDS,
+    Letterhead,
+    issuer_role,
+    letterhead_address,
+    letterhead_name,
+    read_letterhead,
+)
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
+from core.extraction.local.clauses import CLAUSE_CONCEPTS, clause_pick, prefer_clause
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.formats import formatted
 from core.extraction.local.items import add_items
@@ -36,6 +45,7 @@ from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
 from core.extraction.local.party_blocks import PartyMap
+from core.extraction.local.prose import ProseText, build_prose
 from core.extraction.local.rivals import RivalIndex
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
@@ -48,6 +58,7 @@ from core.extraction.local.selection import (
 )
 from core.extraction.local.shaped import pick_shaped, reads_shape
 from core.extraction.local.spans import label_values
+from core.extraction.local.totals import weigh_totals
 from core.extraction.local.value_kinds import ShapeIndex
 from core.gcpause import gc_paused
 from core.results import Citation, Extraction, ExtractionResult, FieldMetadata, Insight
@@ -67,6 +78,23 @@ class _Context:
     labels: LabelIndex
     shapes: ShapeIndex  # values by what they look like, found when a field first asks for a shape
     parties: PartyMap  # the seller's and the buyer's blocks, found when a field first asks
+    _prose: ProseText | None = None
+    _letterhead: Letterhead | None = None
+    _letterhead_read: bool = False
+
+    @property
+    def prose(self) -> ProseText:
+        """The document as running text, built when a clause field first needs it."""
+        if self._prose is None:
+            self._prose = build_prose(self.layout)
+        return self._prose
+
+    @property
+    def letterhead(self) -> Letterhead | None:
+        """The first page's letterhead (``blocks``), read when a field first needs it."""
+        if not self._letterhead_read:
+            self._letterhead, self._letterhead_read = read_letterhead(self.layout), True
+        return self._letterhead
 
 
 class LocalEngine:
@@ -241,6 +269,26 @@ class LocalEngine:
         trace: dict[str, list[ScoredCandidate]] | None = None,
         exclude: set[str] | None = None,
     ) -> Pick:
+        if cues.concept in CLAUSE_CONCEPTS:
+            # Clause fields (parties, governing law, term, effective date) are read from the running text; a
+            # value printed next to a label (a form, a cover sheet) wins over a clause value no cue explains.
+            clause = clause_pick(ctx.layout, ctx.prose, cues.concept, f.type == "array", ctx.candidates.day_first)
+            if clause.value is not None and clause.by_label:
+                return clause
+            labelled = self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude)
+            return prefer_clause(clause, labelled, cues.concept)
+        return self._by_labels(ctx, f, cues, hits, rival_index, trace, exclude)
+
+    def _by_labels(
+        self,
+        ctx: _Context,
+        f: Field,
+        cues: FieldCues,
+        hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
+        rival_index: RivalIndex,
+        trace: dict[str, list[ScoredCandidate]] | None = None,
+        exclude: set[str] | None = None,
+    ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
         kind = extraction_kind(f, cues)
         rivals = rival_index.rivals(f.name, kind)
@@ -269,7 +317,12 @@ class LocalEngine:
             return pick_enum(ctx.layout, f, positives)
         if kind == "name":
             return self._name(ctx, cues, role, positives, negatives, rivals, exclude)
-        return self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
+        text = self._text(ctx, f, cues, positives, negatives, rivals, identifier=(kind == "identifier"))
+        unlabelled = text.value is None or not text.by_label
+        if unlabelled and ADDRESS_WORDS.search(f.name) and issuer_role(f.name, f.description) != "buyer":
+            # An address without a label of its own: the letterhead's, unless the field asks for the buyer's.
+            return letterhead_address(ctx.layout, ctx.letterhead)
+        return text
 
     def _typed(
         self,
@@ -292,6 +345,7 @@ class LocalEngine:
             prior = prior_candidate(ctx.layout, f, cues, cands, negatives)
             if prior is not None and (not scored or prior.score > scored[0].score):
                 scored = [prior] + scored
+        scored = weigh_totals(ctx.layout, scored, ctx.candidates.amounts, cues.concept)
         if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
             why = "no label of this field found near a value" if positives else "none of its labels is printed"
             return Pick(reason=why)
@@ -331,6 +385,9 @@ class LocalEngine:
         negatives = [h for h in negatives if looks_like_label(ctx.layout.pages[h.page], h)]
         cells = {(h.page, h.row, h.segment) for h in rivals + negatives}
         found = name_candidates(ctx.layout, role, positives, [h for h in negatives], cells)
+        heading = letterhead_name(ctx.layout, ctx.letterhead) if role == "seller" else None
+        if heading is not None:
+            found.append(heading)
         if exclude:
             found = [n for n in found if n.candidate.value.casefold() not in exclude]
         for n in found:

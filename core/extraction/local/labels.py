@@ -21,10 +21,38 @@ from core.documents import BBox
 from core.extraction.citations import union_bbox
 from core.extraction.local.layout import DocumentLayout, word_key
 from core.vocabulary.concepts import BY_KEY, FAMILY_STEMS
+from core.vocabulary.marks import LABEL_CURRENCIES
 
-__all__ = ["LabelHit", "LabelIndex", "resolve_overlaps", "qualify", "has_digit"]
+__all__ = [
+    "LabelHit",
+    "LabelIndex",
+    "resolve_overlaps",
+    "qualify",
+    "has_digit",
+    "OWN_FAMILY_FACTOR",
+    "OTHER_FAMILY_FACTOR",
+    "PREPOSITION_LENGTH",
+    "UNQUALIFIED_FACTOR",
+    "COMPOUND_PART",
+    "TAIL_SIMILARITY",
+    "HEAD_SIMILARITY",
+]
 
 _MAX_WORDS = 5
+COMPOUND_PART = 5
+"""The shortest part of a compound word looked up as a label ("Summe" in "Bruttosumme")."""
+TAIL_SIMILARITY = 0.9
+"""A label at the end of a compound names what the compound is ("Bruttosumme" is a sum)."""
+HEAD_SIMILARITY = 0.8
+"""A label at the start of a compound only qualifies it ("Rechnungskorrektur" is a correction of an invoice)."""
+OWN_FAMILY_FACTOR = 1.15
+"""A short label after words of its own concept's family ("Rechnung Nr. ... vom"): surely this field's."""
+OTHER_FAMILY_FACTOR = 0.5
+"""A short label after another family's words ("Bestellung vom"): another field's."""
+PREPOSITION_LENGTH = 3
+"""Short labels up to this many letters ("vom", "du", "of") are prepositions that only a family word qualifies."""
+UNQUALIFIED_FACTOR = 0.6
+"""A preposition label after words of no family (a version or a page line): weak, but not another field's."""
 
 
 @dataclass
@@ -73,9 +101,12 @@ class LabelIndex:
                                 break
                             if kb:
                                 runs[acc].append((pl.index, row.index, seg.index, a, b))
+                    if any(k in LABEL_CURRENCIES for k in keys[1:-1]):
+                        _index_without_currency(runs, keys, (pl.index, row.index, seg.index))
         # German compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
         # Single long words are indexed by their tails; a phrase's first word is looked up there.
         self._tails: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+        self._heads: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
         for pl in layout.pages:
             for row in pl.rows:
                 for seg in row.segments:
@@ -90,6 +121,9 @@ class LabelIndex:
                         if len(first) >= 9 and raw.isalpha():
                             for cut in range(3, len(first) - 4):
                                 self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
+                            # ... and by their heads: "Rechnungskorrektur" starts with "Rechnung".
+                            for cut in range(COMPOUND_PART, len(first) - 3):
+                                self._heads[first[:cut]].append((pl.index, row.index, seg.index, a))
         # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs with digits
         # are kept apart (a value such as "invoice_number_1" is not a fuzzy "Invoice number").
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -152,7 +186,13 @@ class LabelIndex:
                 rest = [keys[w] for w in seg.words[a + 1 : a + len(parts)]]
                 if rest == parts[1:]:
                     tail_runs.append((page, row, seg_i, seg.words[a : a + len(parts)]))
-            matches.append((tail_runs, 0.9))
+            matches.append((tail_runs, TAIL_SIMILARITY))
+        if len(parts) == 1 and len(parts[0]) >= COMPOUND_PART and parts[0] in self._heads:
+            head_runs = []
+            for page, row, seg_i, a in self._heads[parts[0]]:
+                seg = self.layout.pages[page].rows[row].segments[seg_i]
+                head_runs.append((page, row, seg_i, seg.words[a : a + 1]))
+            matches.append((head_runs, HEAD_SIMILARITY))
         for runs, sim in matches:
             for page, row, seg_index, words in runs:
                 pl = self.layout.pages[page]
@@ -173,6 +213,25 @@ class LabelIndex:
                     )
                 )
         return hits
+
+
+def _index_without_currency(
+    runs: dict[str, list[tuple[int, int, int, int, int]]], keys: list[str], where: tuple[int, int, int]
+) -> None:
+    """Index the runs of a segment that hold a currency code inside ("Montant EUR HT") without the code."""
+    blanked = ["" if k in LABEL_CURRENCIES else k for k in keys]
+    n = len(keys)
+    for a in range(n):
+        if not blanked[a]:
+            continue
+        acc, skipped = "", False
+        for b in range(a, min(a + _MAX_WORDS, n)):
+            skipped |= not blanked[b] and bool(keys[b])
+            acc += blanked[b]
+            if len(acc) > 40:
+                break
+            if blanked[b] and skipped:
+                runs[acc].append((*where, a, b))
 
 
 _DIGIT = re.compile(r"\d")
@@ -284,9 +343,9 @@ def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHi
     factor = 1.0
     for fam, stems in FAMILY_STEMS.items():
         if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
-            factor = max(factor, 1.15) if fam == own else min(factor, 0.5)
-    if factor == 1.0 and own is not None and h.key_length <= 3:
-        factor = 0.6  # "Stylesheet-Version 2.0 vom ...": a short label after unrelated words
+            factor = max(factor, OWN_FAMILY_FACTOR) if fam == own else min(factor, OTHER_FAMILY_FACTOR)
+    if factor == 1.0 and own is not None and h.key_length <= PREPOSITION_LENGTH:
+        factor = UNQUALIFIED_FACTOR  # a preposition after words of no family: part of a phrase, not a label
     if factor == 1.0:
         return h
     return dataclasses.replace(h, weight=h.weight * factor)

@@ -14,7 +14,15 @@ from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, make_segment
-from core.vocabulary.parties import ADDRESS_LABEL, LEGAL_FORM, NAME_KEY, NOT_A_NAME_START, SALUTATION, STREET
+from core.vocabulary.parties import (
+    ADDRESS_LABEL,
+    LEGAL_FORM,
+    NAME_KEY,
+    NOT_A_NAME_START,
+    REGISTRATION_NUMBER,
+    SALUTATION,
+    STREET,
+)
 
 __all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
 
@@ -44,7 +52,8 @@ def cut_name(text: str) -> str:
     """
     text = text.strip()
     parts = [p for p in _SEPARATORS.split(text) if p and re.search(r"[^\W\d_]", p)]
-    return parts[0].strip(" ,;:-") if parts else text.strip()
+    name = parts[0].strip(" ,;:-") if parts else text.strip()
+    return REGISTRATION_NUMBER.sub("", name) or name  # "Name only, without registration number"
 
 
 def is_name_like(text: str) -> bool:
@@ -110,17 +119,12 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
 
 
 def _extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
-    """A name continued on the next line: a salutation alone ("Herrn" / "Max Mustermann") or a company whose
-    legal form comes on the next line ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G.")."""
+    """A name continued on the next line after a salutation alone on its line ("Mr." / "John Smith")."""
     seg = pl.rows[candidate.row].segments[candidate.segment]
     text, words = candidate.value, list(candidate.words)
     below = _stacked(pl, seg, +1)
     continues = below is not None and is_name_like(below.text) and not re.search(r"\d", below.text)
-    if (
-        below is not None
-        and continues
-        and (SALUTATION.match(text.strip()) or (LEGAL_FORM.search(below.text) and not LEGAL_FORM.search(text)))
-    ):
+    if below is not None and continues and SALUTATION.match(text.strip()):
         text, words = f"{text} {below.text}", words + list(below.words)
     if words == candidate.words:
         return candidate

@@ -81,8 +81,6 @@ def apply_cues(layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandi
         shaped = cues.examples and c.kind in ("vat_id", "text")
         if shaped and any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
             s.score *= 1.1
-    if cues.concept in SUMMARY_CONCEPTS:
-        _prefer_last_repeat(scored)
     # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
     # summary amounts to the last (the totals after the items).
     sign = -1 if cues.concept in SUMMARY_CONCEPTS else 1
@@ -107,24 +105,6 @@ def apply_cues(layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandi
         scored.remove(chosen)
         scored.insert(0, chosen)
     return scored
-
-
-def _prefer_last_repeat(scored: list[ScoredCandidate]) -> None:
-    """A label repeated down the page ("Subtotal" after each group of items, then for the invoice): the last
-    one sums up the document."""
-    by_phrase: dict[str, list[ScoredCandidate]] = {}
-    for s in scored:
-        if s.hit is not None:
-            by_phrase.setdefault(s.hit.phrase.casefold(), []).append(s)
-    for group in by_phrase.values():
-        rows = {(s.hit.page, s.hit.row) for s in group if s.hit is not None}
-        if len(rows) < 2:
-            continue
-        top = max(s.score for s in group)
-        close = [s for s in group if s.score >= 0.85 * top]
-        if len(close) >= 2:
-            last = max(close, key=lambda s: (s.candidate.page, s.candidate.row))
-            last.score = max(last.score, top) * 1.05
 
 
 def prior_candidate(

@@ -14,7 +14,10 @@ from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout, Segment
 from core.vocabulary.marks import GLUED_NUMBER_SIGN, NUMBER_SIGNS
 
-__all__ = ["label_values"]
+__all__ = ["RUNNING_TEXT_WORDS", "in_running_text", "label_values"]
+
+RUNNING_TEXT_WORDS = 10
+"""A segment of at least this many words is a sentence, not a label and its value (a cell holds a few)."""
 
 _AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
 _GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
@@ -22,12 +25,26 @@ _CURRENCY_AFTER = re.compile(r"^(?:[€$£¥₹]|(?:EUR|USD|GBP|CHF)\b)", re.I)
 _ID_TOKEN = re.compile(r"^[#№]?[\w][\w\-/.#_]*$", re.UNICODE)
 
 
+def in_running_text(layout: DocumentLayout, h: LabelHit) -> bool:
+    """Whether a label hit is words of a sentence ("... void or unenforceable in such jurisdiction, the ..."):
+    a long segment that the hit neither starts nor ends with a colon. The rest of such a line is no value."""
+    pl = layout.pages[h.page]
+    seg = pl.rows[h.row].segments[h.segment]
+    if len(seg.words) < RUNNING_TEXT_WORDS:
+        return False
+    starts = seg.words[0] == h.words[0]
+    return not (starts and pl.page.words[h.words[-1]].text.endswith(":"))
+
+
 def label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool, cues: FieldCues) -> list[Candidate]:
-    """Text candidates right of and below each label hit: an identifier token, or the rest of the cell."""
+    """Text candidates right of and below each label hit: an identifier token, or the rest of the cell (not
+    for a label inside a sentence)."""
     out: list[Candidate] = []
     seen: set[tuple[int, tuple[int, ...]]] = set()
     label_cells = {(h.page, h.row, h.segment) for h in hits}
     for h in hits:
+        if not identifier and in_running_text(layout, h):
+            continue
         pl = layout.pages[h.page]
         row = pl.rows[h.row]
         regions: list[tuple[Segment, list[int]]] = []

@@ -1,0 +1,74 @@
+"""Document structure and totals semantics on a synthesised receipt: the letterhead's name and address, and the
+total that is neither the cash tendered nor a tax summary row."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from core.documents import load_document
+from core.extraction.local import LocalEngine
+from core.extraction.local.blocks import line_kind, read_letterhead
+from core.extraction.local.layout import build_layout
+from core.schema import Field, Workflow
+
+LINES = [
+    ("KEDAI MAJU JAYA SDN BHD (123456-X)", 0),
+    ("NO 12, JALAN BUNGA RAYA 3,", 0),
+    ("TAMAN MELATI,", 0),
+    ("53100 KUALA LUMPUR", 0),
+    ("TEL: 03-4021 0276", 0),
+    ("GST ID: 000750673920", 0),
+    ("TAX INVOICE", 0),
+    ("DATE: 05/04/2018 14:26", 0),
+    ("RICE 5KG", 20.00),
+    ("COOKING OIL", 6.60),
+    ("SUB TOTAL EXCL GST", 25.10),
+    ("GST 6%", 1.51),
+    ("ROUNDING ADJ", -0.01),
+    ("TOTAL INCL GST", 26.60),
+    ("CASH", 50.00),
+    ("CHANGE", 23.40),
+    ("GST SUMMARY", 0),
+    ("CODE % NET AMT GST TOTAL", 0),
+    ("TOTAL 25.10 1.51", 26.61),
+]
+
+
+def _receipt() -> bytes:
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=300, height=700)
+    for k, (text, amount) in enumerate(LINES):
+        y = 40 + 18 * k
+        page.insert_text((20, y), text, fontsize=9)
+        if amount:
+            page.insert_text((230, y), f"{amount:.2f}", fontsize=9)
+    return pdf.tobytes()
+
+
+WORKFLOW = Workflow(
+    name="Receipts",
+    fields=[
+        Field(name="company", description="Name of the shop that issued the receipt. Name only."),
+        Field(name="address", description="Full postal address of the shop, its lines joined with spaces."),
+        Field(name="total", type="number", description="The total amount paid including tax (TOTAL)."),
+    ],
+)
+
+
+def test_letterhead_lines_are_told_apart() -> None:
+    letterhead = read_letterhead(build_layout(load_document(_receipt(), name="r.pdf")))
+    assert letterhead is not None
+    assert [line.kind for line in letterhead.lines][:6] == [
+        "name", "address", "address", "address", "contact", "registration",
+    ]  # fmt: skip
+    assert line_kind("TAX INVOICE") == "title"
+
+
+def test_a_receipt_s_issuer_address_and_total() -> None:
+    result = LocalEngine().extract(load_document(_receipt(), name="r.pdf"), WORKFLOW)
+    values = result.values()
+    assert values["company"] == "KEDAI MAJU JAYA SDN BHD"  # without its registration number
+    assert values["address"] == "NO 12, JALAN BUNGA RAYA 3, TAMAN MELATI, 53100 KUALA LUMPUR"
+    assert values["total"] == 26.60  # not the cash, the change, the subtotal or the tax summary's total
+    # Read from the structure, not next to a label: the confidence says so.
+    assert result.extractions["address"].confidence is not None and result.extractions["address"].confidence < 0.7
