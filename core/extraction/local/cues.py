@@ -7,6 +7,7 @@ lower weight. Changing a description therefore changes the labels the engine loo
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -71,9 +72,48 @@ _HEADS = (
 )
 
 
+# Without whitespace of its own around the separators: "\s*" before them made a run of spaces quadratic; the
+# parts are stripped instead.
+_ITEM_SEPARATOR = re.compile(r"(?:,|;|/(?!\w*\d)|\bor\b|\bodere?\b|\bou\b|\band\b|\bund\b|\bet\b)")
+_LEAVE_EMPTY = re.compile(r"\b(?:leave|empty|leer)\b", re.I)
+
+
 def _split_items(text: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|;|/(?!\w*\d)|\bor\b|\bodere?\b|\bou\b|\band\b|\bund\b|\bet\b)\s*", text)
-    return [p.strip(" .:'\"") for p in parts if p and p.strip(" .:'\"")]
+    parts = (p.strip().strip(" .:'\"") for p in _ITEM_SEPARATOR.split(text))
+    return [p for p in parts if p]
+
+
+def _sentences_with(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The spans of the sentences (text between full stops) in which ``pattern`` occurs, in order.
+
+    What ``[^.]*pattern[^.]*`` finds, in linear time: that regex retried every start of a long text without
+    a full stop.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        end = text.find(".", m.end())
+        spans.append((text.rfind(".", 0, m.start()) + 1, len(text) if end < 0 else end))
+    return spans
+
+
+class _Spans:
+    """Spans of a text, asked whether they hold a position (by bisection: the description may be long)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [a for a, _ in merged]
+        self._ends = [b for _, b in merged]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
 
 
 def _name_words(name: str) -> str:
@@ -125,17 +165,17 @@ def example_shape(example: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def _add(labels: list[Label], phrase: str, weight: float, source: str) -> None:
+def _add(labels: dict[str, Label], phrase: str, weight: float, source: str) -> None:
+    # By casefolded phrase, in the order first seen (a list searched on every add was quadratic).
     phrase = phrase.strip(" .:-'\"")
     if len(phrase) < 2 or len(phrase) > 60 or len(phrase.split()) > 6:
         return
     key = phrase.casefold()
-    for i, existing in enumerate(labels):
-        if existing.phrase.casefold() == key:
-            if weight > existing.weight:
-                labels[i] = Label(existing.phrase, weight, source)
-            return
-    labels.append(Label(phrase, weight, source))
+    existing = labels.get(key)
+    if existing is None:
+        labels[key] = Label(phrase, weight, source)
+    elif weight > existing.weight:
+        labels[key] = Label(existing.phrase, weight, source)
 
 
 def read_cues(field: Field) -> FieldCues:
@@ -157,6 +197,8 @@ def read_cues(field: Field) -> FieldCues:
     low = desc.casefold()
     cues = FieldCues(name=field.name, type=field.type)
     cues.concept = detect_concept(field)
+    labels: dict[str, Label] = {}
+    negatives: dict[str, Label] = {}
 
     # Negative clauses first, so their words are not taken as positive labels.
     negative_spans: list[tuple[int, int]] = []
@@ -169,44 +211,43 @@ def read_cues(field: Field) -> FieldCues:
         for item in items:
             phrase = item if head is None or item.casefold().endswith(head) else f"{item} {head}"
             phrase = re.sub(r"^(?:the|an?|der|die|das|le|la)\s+", "", phrase, flags=re.I)
-            _add(cues.negatives, phrase, 1.0, "description")
+            _add(negatives, phrase, 1.0, "description")
             concept = _concept_of_phrase(phrase)
             if concept and concept != cues.concept:
                 for syn in CONCEPTS[concept][2]:
-                    _add(cues.negatives, syn, 0.8, "synonym")
+                    _add(negatives, syn, 0.8, "synonym")
         for phrase in inner:
-            _add(cues.negatives, phrase, 1.0, "description")
-
-    def in_negative(pos: int) -> bool:
-        return any(a <= pos < b for a, b in negative_spans)
+            _add(negatives, phrase, 1.0, "description")
+    in_negative = _Spans(negative_spans)
 
     for m in _EXAMPLES.finditer(desc):
         for item in _split_items(m.group(1)):
             if re.search(r"\d", item) and " " not in item and len(item) <= 40:
                 cues.examples.append(item)
-    example_spans = [(m.start(), m.end()) for m in _EXAMPLES.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
-    example_spans += [(m.start(), m.end()) for m in re.finditer(r"[^.]*\b(?:leave|empty|leer)\b[^.]*", desc, re.I)]
+    in_example = _Spans([(m.start(), m.end()) for m in _EXAMPLES.finditer(desc)] + _sentences_with(_LEAVE_EMPTY, desc))
 
     for m in _PARENS.finditer(desc):
-        if in_negative(m.start()) or any(a <= m.start() < b for a, b in example_spans):
+        if m.start() in in_negative or m.start() in in_example:
             continue
         for item in _split_items(m.group(1)):
             if re.match(r"(?:e\.\s?g|z\.\s?b|i\.\s?e|see|as|ex)\b", item, re.I) or item in cues.examples:
                 continue
             if re.fullmatch(r"[\d\W]+", item) or (cues.concept == "currency" and re.fullmatch(r"[A-Z]{3}", item)):
                 continue
-            _add(cues.labels, item, 1.0, "description")
+            _add(labels, item, 1.0, "description")
     for m in _QUOTED.finditer(desc):
-        if not in_negative(m.start()) and not any(a <= m.start() < b for a, b in example_spans):
-            _add(cues.labels, m.group(1) or m.group(2), 1.0, "description")
+        if m.start() not in in_negative and m.start() not in in_example:
+            _add(labels, m.group(1) or m.group(2), 1.0, "description")
 
     if cues.concept:
+        described = {key for key, n in negatives.items() if n.source == "description"}
         for syn in CONCEPTS[cues.concept][2]:
-            if not any(syn.casefold() == n.phrase.casefold() for n in cues.negatives if n.source == "description"):
+            if syn.casefold() not in described:
                 # Very short words ("vom", "du") are labels only in context: trust them less.
-                _add(cues.labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
-    _add(cues.labels, _name_words(field.name), 0.6, "name")
+                _add(labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
+    _add(labels, _name_words(field.name), 0.6, "name")
+    cues.labels, cues.negatives = list(labels.values()), list(negatives.values())
     # A negative phrase that is also a positive description label is not negative.
     positives = {label.phrase.casefold() for label in cues.labels if label.source == "description"}
     cues.negatives = [n for n in cues.negatives if n.phrase.casefold() not in positives]
@@ -239,7 +280,8 @@ def read_cues(field: Field) -> FieldCues:
     )
     if m_eq:
         cues.equal_to = m_eq.group(1).strip()
-    cues.keep_hash = bool(re.search(r"prefix[^.]*#|#[^.]*prefix", low))
+    # "prefix" and "#" in one sentence (a regex with [^.]* between them was quadratic in the number of "#").
+    cues.keep_hash = any("prefix" in sentence and "#" in sentence for sentence in low.split("."))
     cues.name_only = bool(re.search(r"name only|only the name|without (the )?(street|address)", low))
     cues.require_label = bool(re.search(r"leave (it )?empty|empty when|leer lassen|null when|if not printed", low))
     if re.search(r"\b(us|american|mm/dd)\b", low):

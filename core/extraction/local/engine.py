@@ -34,6 +34,7 @@ from core.extraction.local.kinds import (
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
 from core.extraction.local.parties import looks_like_label, name_candidates
+from core.extraction.local.rivals import RivalIndex
 from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
     SUMMARY_CONCEPTS,
@@ -52,6 +53,7 @@ from core.schema import Field, Workflow
 __all__ = ["LocalEngine", "Pick"]
 
 _MIN_SCORE = 0.3
+_NO_RIVALS = RivalIndex([], {}, {})
 
 
 @dataclass
@@ -117,6 +119,7 @@ class LocalEngine:
         ]
         cues = {f.name: cached_cues(f) for f in workflow.fields}
         hits = self._hits(ctx, workflow.fields, cues)
+        rival_index = RivalIndex(scalar_fields, cues, hits)
         result = ExtractionResult.begin(
             workflow,
             document,
@@ -136,7 +139,8 @@ class LocalEngine:
                 for sub in f.properties:
                     sub_cues = cached_cues(sub)
                     sub_hits = self._hits(ctx, [sub], {sub.name: sub_cues})
-                    pick = self._scalar(ctx, sub, sub_cues, sub_hits, scalar_fields)
+                    # The hits looked up are the sub-field's own only: no other field's label is its rival.
+                    pick = self._scalar(ctx, sub, sub_cues, sub_hits, _NO_RIVALS)
                     values[sub.name] = pick.value
                     cites += pick.citations
                     confs += [pick.confidence] if pick.confidence is not None else []
@@ -151,8 +155,8 @@ class LocalEngine:
                     insights=[Insight(type="reasoning", content=f"{found} of {len(values)} properties found")],
                 )
                 continue
-            picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, trace)
-        self._distinct_parties(ctx, workflow.fields, cues, hits, scalar_fields, picks)
+            picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, rival_index, trace)
+        self._distinct_parties(ctx, workflow.fields, cues, hits, rival_index, picks)
         reconcile(
             ctx.layout,
             ctx.candidates.amounts,
@@ -180,7 +184,7 @@ class LocalEngine:
         fields: list[Field],
         cues: dict[str, FieldCues],
         hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
-        scalar_fields: list[Field],
+        rival_index: RivalIndex,
         picks: dict[str, Pick],
     ) -> None:
         """The buyer is not the seller: a buyer name equal to a seller name is chosen again without it."""
@@ -194,7 +198,7 @@ class LocalEngine:
             if pick is None or not isinstance(pick.value, str) or field_role(f, cues[f.name]) != "buyer":
                 continue
             if pick.value.casefold() in sellers:
-                picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, scalar_fields, exclude=sellers)
+                picks[f.name] = self._scalar(ctx, f, cues[f.name], hits, rival_index, exclude=sellers)
 
     # --- labels -------------------------------------------------------------------------------------------
 
@@ -222,28 +226,17 @@ class LocalEngine:
         f: Field,
         cues: FieldCues,
         hits: dict[str, tuple[list[LabelHit], list[LabelHit]]],
-        fields: list[Field],
+        rival_index: RivalIndex,
         trace: dict[str, list[ScoredCandidate]] | None = None,
         exclude: set[str] | None = None,
     ) -> Pick:
         positives, negatives = hits.get(f.name, ([], []))
         kind = field_kind(f, cues)
-        rivals = [
-            h
-            for other in fields
-            if other.name != f.name and field_kind(other, cached_cues(other)) == kind
-            for h in hits.get(other.name, ([], []))[0]
-        ]
+        rivals = rival_index.rivals(f.name, kind)
         role = field_role(f, cues)
         if role in ("seller", "buyer"):
             other_role = "buyer" if role == "seller" else "seller"
-            role_rivals = [
-                h
-                for other in fields
-                if field_role(other, cached_cues(other)) == other_role
-                for h in hits.get(other.name, ([], []))[0]
-            ]
-            negatives = negatives + [as_negative(h) for h in role_rivals]
+            negatives = negatives + [as_negative(h) for h in rival_index.party(other_role)]
         if f.type == "array":
             return self._array(ctx, f, cues, positives, negatives, rivals, kind)
         if kind == "date":

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from core.extraction.local.cues import FieldCues, read_cues
 from core.extraction.local.labels import LabelHit
 from core.schema import Field
 
-__all__ = ["cached_cues", "field_role", "field_kind", "as_negative", "value_key", "typed_value"]
+__all__ = ["CUES_CACHE_SIZE", "cached_cues", "field_role", "field_kind", "as_negative", "value_key", "typed_value"]
 
 _ID_CONCEPTS = {
     "invoice_number",
@@ -35,16 +37,27 @@ _NOT_A_NAME = re.compile(
 )
 
 
-_CUES_CACHE: dict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = {}
+_CUES_CACHE: OrderedDict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = OrderedDict()
+# Field definitions whose cues are kept, least recently used dropped first: above the most fields (sub-fields
+# included) a schema may hold (core.schema.limits.MAX_FIELDS), so one workflow never evicts its own cues.
+CUES_CACHE_SIZE = 8192
+
+
+_CUES_LOCK = threading.Lock()  # one engine serves several app sessions at once
 
 
 def cached_cues(f: Field) -> FieldCues:
     key = (f.name, f.type, f.description, tuple(f.values))
-    c = _CUES_CACHE.get(key)
-    if c is None:
-        if len(_CUES_CACHE) > 512:
-            _CUES_CACHE.clear()
-        c = _CUES_CACHE[key] = read_cues(f)
+    with _CUES_LOCK:
+        c = _CUES_CACHE.get(key)
+        if c is not None:
+            _CUES_CACHE.move_to_end(key)
+            return c
+    c = read_cues(f)
+    with _CUES_LOCK:
+        _CUES_CACHE[key] = c
+        while len(_CUES_CACHE) > CUES_CACHE_SIZE:
+            _CUES_CACHE.popitem(last=False)
     return c
 
 

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -202,29 +203,65 @@ def resolve_overlaps(hits: list[LabelHit]) -> list[LabelHit]:
 
     A positive "Total" inside "Total HT" (another field's label) or inside "Due Date" (a negative phrase of
     this field) is dropped; a hit of the same field is dropped when a longer hit of that field covers it.
+    Hits are compared as classes of equal hits (same words, key length, similarity and sign), whatever the
+    number of fields that share them, so the cost follows the document's labels, not the workflow's size.
     """
-    by_word: dict[tuple[int, int], list[LabelHit]] = defaultdict(list)
+    classes: dict[tuple[Any, ...], _HitClass] = {}
     for h in hits:
-        for w in h.words:
-            by_word[(h.page, w)].append(h)
+        key = (h.page, tuple(h.words), h.key_length, h.similarity, h.negative)
+        found = classes.get(key)
+        if found is None:
+            found = classes[key] = _HitClass(h)
+        found.add_field(h.field)
+    by_word: dict[tuple[int, int], list[_HitClass]] = defaultdict(list)
+    for c in classes.values():
+        for w in c.words:
+            by_word[(c.page, w)].append(c)
     kept = []
     for h in hits:
-        words = set(h.words)
-        beaten = False
-        for other in {id(o): o for w in h.words for o in by_word[(h.page, w)]}.values():
-            if other is h or not words <= set(other.words):
-                continue
-            longer = (other.key_length > h.key_length and other.similarity >= h.similarity) or (
-                other.key_length == h.key_length and len(other.words) > len(h.words)
-            )
-            if not longer:
-                continue
-            if other.field != h.field or other.negative != h.negative or not h.negative:
-                beaten = True
-                break
-        if not beaten:
+        c = classes[(h.page, tuple(h.words), h.key_length, h.similarity, h.negative)]
+        if c.beaten_except is None:
+            c.judge(by_word)
+        if not (c.beaten_all or (c.beaten_except and h.field != c.beaten_except)):
             kept.append(h)
     return kept
+
+
+class _HitClass:
+    """Equal hits of one or more fields, and whether a longer hit beats them (decided once for all of them)."""
+
+    def __init__(self, h: LabelHit) -> None:
+        self.page, self.words, self.negative = h.page, set(h.words), h.negative
+        self.key_length, self.similarity, self.size = h.key_length, h.similarity, len(h.words)
+        self.fields: list[str] = []  # the first two distinct fields: enough to know "another field than mine"
+        self.beaten_all = False
+        self.beaten_except: str | None = None  # after judge(): "" or the one field a negative class spares
+
+    def add_field(self, field: str) -> None:
+        if len(self.fields) < 2 and field not in self.fields:
+            self.fields.append(field)
+
+    def longer(self, other: _HitClass) -> bool:
+        """Whether ``other`` covers these words with a longer phrase."""
+        if not self.words <= other.words:
+            return False
+        return (other.key_length > self.key_length and other.similarity >= self.similarity) or (
+            other.key_length == self.key_length and other.size > self.size
+        )
+
+    def judge(self, by_word: dict[tuple[int, int], list[_HitClass]]) -> None:
+        others = {id(o): o for w in self.words for o in by_word[(self.page, w)]}.values()
+        beaters = [o for o in others if o is not self and self.longer(o)]
+        self.beaten_except = ""
+        if not self.negative:
+            self.beaten_all = bool(beaters)  # a longer hit of any field, positive or negative, claims the words
+            return
+        # A negative phrase yields only to a positive hit, or to another field's (longer) negative phrase.
+        spared = {o.fields[0] for o in beaters if o.negative and len(o.fields) == 1}
+        if any(not o.negative or len(o.fields) > 1 for o in beaters) or len(spared) > 1:
+            self.beaten_all = True
+        elif spared:
+            self.beaten_except = spared.pop()
 
 
 # Short labels ("vom", "du", "Date", "Nr.") take their meaning from the words before them in the same cell:
