@@ -16,6 +16,7 @@ __all__ = [
     "CorruptDocumentError",
     "EncryptedDocumentError",
     "TooManyPagesError",
+    "FileTooLargeError",
     "ImageTooLargeError",
     "OCRError",
     "SchemaProblem",
@@ -94,6 +95,10 @@ class TooManyPagesError(DocumentError):
         )
         self.pages = pages
         self.limit = limit
+
+
+class FileTooLargeError(DocumentError):
+    """The file has more bytes than the configured limit (checked before it is read whole)."""
 
 
 class ImageTooLargeError(DocumentError):

@@ -201,7 +201,7 @@ def process(
             logged with status ``error`` first).
     """
     settings = settings or get_settings()
-    data, display_name = read_source(data_or_path, name)
+    data, display_name = read_source(data_or_path, name, settings=settings)
 
     def load(pages_progress: Callable[[int, int], None]) -> Document:
         # Read first, store after: a file that cannot be read is not kept.
