@@ -23,6 +23,7 @@ __all__ = [
     "SchemaError",
     "NotFoundError",
     "StoreError",
+    "ConflictError",
     "EngineUnavailableError",
     "ExtractionError",
     "LLMError",
@@ -149,6 +150,10 @@ class NotFoundError(FieldbenchError, KeyError):
 
 class StoreError(FieldbenchError):
     """The store could not be opened, migrated or written."""
+
+
+class ConflictError(StoreError):
+    """A save was made from an older copy of something another process (or session) has changed since."""
 
 
 class EngineUnavailableError(FieldbenchError):

@@ -111,6 +111,10 @@ class Workflow(BaseModel):
     fields: list[Field] = PydField(default_factory=list)
     version: int = PydField(default=1, description="Version of the fields; every saved change adds one.")
     created_at: _dt.datetime = PydField(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc))
+    updated_at: _dt.datetime | None = PydField(
+        default=None,
+        description="When it was last saved (None before its first save); a save from an older copy is refused.",
+    )
 
     def field(self, name: str) -> Field:
         """The top-level field called ``name`` (KeyError when there is none)."""
