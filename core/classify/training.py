@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.classify.data import load_sample, read_label_folder, read_sample
-from core.classify.model import TrainingReport, fit, save_model
+from core.classify.model import TrainingReport, fit
+from core.classify.storage import save_model
 from core.config import Settings, get_settings
 from core.documents import Document, DocumentSpec
 from core.errors import ClassifierError, FieldbenchError
