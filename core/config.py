@@ -71,6 +71,10 @@ class Settings(BaseModel):
         default=60.0,
         description="Seconds one LLM request may take, start to last byte (FIELDBENCH_LLM_TIMEOUT).",
     )
+    llm_max_tokens: int = Field(
+        default=0,
+        description="Most tokens one LLM answer may have (FIELDBENCH_LLM_MAX_TOKENS); 0: from the schema's size.",
+    )
     llm_document_timeout: float = Field(
         default=600.0,
         description="Seconds all LLM requests for one document may take together (FIELDBENCH_LLM_DOCUMENT_TIMEOUT).",
@@ -137,6 +141,7 @@ class Settings(BaseModel):
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("FIELDBENCH_LLM_MODEL") or None,
             llm_timeout=_positive(_float_env("FIELDBENCH_LLM_TIMEOUT", 60.0), "FIELDBENCH_LLM_TIMEOUT"),
+            llm_max_tokens=_int_env("FIELDBENCH_LLM_MAX_TOKENS", 0),
             llm_document_timeout=_positive(
                 _float_env("FIELDBENCH_LLM_DOCUMENT_TIMEOUT", 600.0), "FIELDBENCH_LLM_DOCUMENT_TIMEOUT"
             ),

@@ -170,7 +170,11 @@ class ExtractionError(FieldbenchError):
 
 
 class LLMError(ExtractionError):
-    """The LLM server failed: time-out, rate limit, server error or an answer that never fit the schema."""
+    """The LLM server failed: time-out, rate limit, server error or an answer that never fit the schema.
+
+    ``prompt_tokens`` and ``completion_tokens`` are what the server reported for the requests made before the
+    failure (re-asks and answers that were refused included): a failed run costs them too.
+    """
 
     def __init__(
         self,
@@ -179,10 +183,14 @@ class LLMError(ExtractionError):
         status: int | None = None,
         attempts: int = 1,
         hint: str | None = None,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.attempts = attempts
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
 
 
 class TrainingError(FieldbenchError):

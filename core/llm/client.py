@@ -3,12 +3,15 @@
 How the pieces fit (instructor 1.17 over openai 3.x):
 
 * ``openai.OpenAI(base_url, api_key or "not-needed", timeout, max_retries=0)``: the SDK's own retries are off,
-  because we retry here and report how many requests were made.
+  because we retry here and report how many requests were made. Its HTTP client (``core.llm.limits``) gives
+  every request a total deadline (``FIELDBENCH_LLM_TIMEOUT``, and what is left of the document's
+  ``FIELDBENCH_LLM_DOCUMENT_TIMEOUT``) and a budget of answer bytes from ``max_tokens``.
 * Every HTTP request goes through ``_Transport.create``: it counts the request, adds the answer's token usage,
   retries 429 (honouring ``Retry-After``) and 5xx with a bounded back-off, asks again without ``logprobs`` or
-  ``temperature`` when a 400 says the model does not support them, unwraps JSON from a code fence or after a
-  ``<think>`` block, and turns every other failure (time-out, refused connection, 401/403, 404, 400, a body
-  that is no chat completion) into an ``LLMError`` at once.
+  ``temperature`` when a 400 says the model does not support them (and with ``max_completion_tokens`` for
+  ``max_tokens``), unwraps JSON from a code fence or after a ``<think>`` block, and turns every other failure
+  (time-out, deadline, an answer too large, refused connection, 401/403, 404, 400, a body that is no chat
+  completion) into an ``LLMError`` at once. Every ``LLMError`` carries the tokens spent before it.
 * ``instructor.patch(create=_Transport.create, mode=Mode.JSON_SCHEMA)`` wraps that function: instructor sends
   the pydantic model's JSON Schema as ``response_format={"type": "json_schema", ...}``, validates the answer
   (``message.content``) with the model, and when it does not fit, re-asks with the validation errors appended
@@ -45,6 +48,10 @@ if TYPE_CHECKING:  # openai and instructor take seconds to import: only calls th
 __all__ = [
     "TokenLogprob",
     "StructuredAnswer",
+    "BYTES_PER_ANSWER_TOKEN",
+    "ANSWER_ENVELOPE_BYTES",
+    "DEFAULT_ANSWER_TOKENS",
+    "answer_bytes",
     "missing_settings",
     "make_openai_client",
     "make_instructor_create",
@@ -55,7 +62,27 @@ M = TypeVar("M", bound=BaseModel)
 
 # Request options an answer can do without, dropped when a server says it does not support them.
 _OPTIONAL = ("logprobs", "temperature")
+# Options some servers know under another name (OpenAI's reasoning models want max_completion_tokens).
+_RENAMED = {"max_tokens": "max_completion_tokens"}
 _TIMEOUT_HINT = "Raise FIELDBENCH_LLM_TIMEOUT (seconds) if the model needs longer, or use a faster model."
+_DOCUMENT_HINT = "Raise FIELDBENCH_LLM_DOCUMENT_TIMEOUT (seconds), or use a faster model."
+
+BYTES_PER_ANSWER_TOKEN = 1024
+"""Answer bytes allowed per token asked for: a token is a few bytes of text and about a hundred more as a
+log-probability record; a thousand leaves room for servers that add top candidates or other detail."""
+ANSWER_ENVELOPE_BYTES = 64 * 1024
+"""Answer bytes allowed besides the tokens: the completion's ids, usage and a server's own fields."""
+DEFAULT_ANSWER_TOKENS = 8192
+"""Tokens whose bytes a call that sets no ``max_tokens`` may receive (the limit is not sent to the server)."""
+
+
+def answer_bytes(max_tokens: int | None) -> int:
+    """The most bytes an answer of at most ``max_tokens`` tokens may have (the HTTP body).
+
+    >>> answer_bytes(1000)
+    1089536
+    """
+    return (max_tokens or DEFAULT_ANSWER_TOKENS) * BYTES_PER_ANSWER_TOKEN + ANSWER_ENVELOPE_BYTES
 
 
 @dataclass
@@ -112,8 +139,16 @@ def make_openai_client(settings: Settings) -> openai.OpenAI:
 def _client(base_url: str | None, api_key: str, timeout: float) -> openai.OpenAI:
     import openai  # lazy (see TYPE_CHECKING above)
 
+    from core.llm.limits import limited_http_client  # lazy with openai: it imports the HTTP stack
+
     # local servers ignore the key, but the SDK insists on one: hence "not-needed"
-    return openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
+    return openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key,
+        timeout=timeout,
+        max_retries=0,
+        http_client=limited_http_client(timeout),
+    )
 
 
 def _retry_after(response: Any) -> float | None:
@@ -161,53 +196,98 @@ class _Transport:
     max_attempts: int
     backoff: float
     max_wait: float
+    max_bytes: int
+    document_deadline: float | None = None  # time.monotonic() by which every request of the document is done
     attempts: int = 0
     usage: TokenUsage = field(default_factory=TokenUsage)
     waited: float = 0.0
     dropped: set[str] = field(default_factory=set)
+    renamed: set[str] = field(default_factory=set)
 
     def _where(self) -> str:
         return self.settings.llm_base_url or "api.openai.com"
 
+    def charged(self, error: LLMError) -> LLMError:
+        """``error`` with the tokens and requests this call spent (they are spent, failed or not)."""
+        error.prompt_tokens, error.completion_tokens = self.usage.prompt_tokens, self.usage.completion_tokens
+        error.attempts = max(error.attempts, self.attempts)
+        return error
+
+    def _deadline(self) -> tuple[float, bool]:
+        """The deadline of the next request, and whether it is the document's (rather than the request's)."""
+        own = time.monotonic() + self.settings.llm_timeout
+        if self.document_deadline is not None and self.document_deadline <= own:
+            return self.document_deadline, True
+        return own, False
+
+    def _out_of_time(self, by_document: bool) -> LLMError:
+        if by_document:
+            return LLMError(
+                f"the LLM requests for this document took more than {self.settings.llm_document_timeout:g} s together",
+                attempts=self.attempts,
+                hint=_DOCUMENT_HINT,
+            )
+        return LLMError(
+            f"the LLM server at {self._where()} did not answer within {self.settings.llm_timeout:g} s",
+            attempts=self.attempts,
+            hint=_TIMEOUT_HINT,
+        )
+
     def create(self, *args: Any, **kwargs: Any) -> Any:
         import openai  # lazy (see TYPE_CHECKING above)
 
+        from core.llm.limits import AnswerTooLarge, request_limits  # lazy with openai: the HTTP stack
+
         retries = 0
         while True:
-            self.attempts += 1
             for name in self.dropped:
                 kwargs.pop(name, None)
-            try:
-                completion = self.client.chat.completions.create(*args, **kwargs)
-            except openai.APITimeoutError:
-                raise LLMError(
-                    f"the LLM server at {self._where()} did not answer within {self.settings.llm_timeout:g} s",
-                    attempts=self.attempts,
-                    hint=_TIMEOUT_HINT,
-                ) from None
-            except openai.APIConnectionError as error:
-                raise LLMError(
-                    f"could not connect to the LLM server at {self._where()} ({error.__cause__ or error})",
-                    attempts=self.attempts,
-                    hint="Is the server running at OPENAI_BASE_URL?",
-                ) from None
-            except openai.APIStatusError as error:
-                status = error.status_code
-                if status == 429 or status >= 500:
-                    retries += 1
-                    wait = self._wait_before_retry(error, retries)
-                    if wait is not None:
-                        time.sleep(wait)
-                        self.waited += wait
+            for name in self.renamed:
+                if name in kwargs:
+                    kwargs[_RENAMED[name]] = kwargs.pop(name)
+            deadline, by_document = self._deadline()
+            if deadline <= time.monotonic():
+                raise self._out_of_time(by_document)
+            self.attempts += 1
+            with request_limits(deadline, self.max_bytes) as limits:
+                try:
+                    completion = self.client.chat.completions.create(*args, **kwargs)
+                except openai.APIConnectionError as error:  # time-outs included
+                    if limits.expired or isinstance(error, openai.APITimeoutError):
+                        raise self._out_of_time(by_document and limits.expired) from None
+                    if isinstance(error.__cause__, AnswerTooLarge):
+                        raise LLMError(
+                            f"the LLM server at {self._where()} sent an answer it was not asked for: "
+                            f"{error.__cause__}; it was refused",
+                            attempts=self.attempts,
+                            hint="The model may be rambling: a smaller or stricter model, or fewer fields.",
+                        ) from None
+                    raise LLMError(
+                        f"could not connect to the LLM server at {self._where()} ({error.__cause__ or error})",
+                        attempts=self.attempts,
+                        hint="Is the server running at OPENAI_BASE_URL?",
+                    ) from None
+                except openai.APIStatusError as error:
+                    status = error.status_code
+                    if status == 429 or status >= 500:
+                        retries += 1
+                        wait = self._wait_before_retry(error, retries)
+                        if wait is not None:
+                            time.sleep(wait)
+                            self.waited += wait
+                            continue
+                    optional = self._unsupported_option(error, kwargs)
+                    if optional is not None:
+                        self.dropped.add(optional)
                         continue
-                optional = self._unsupported_option(error, kwargs)
-                if optional is not None:
-                    self.dropped.add(optional)
-                    continue
-                raise self._status_error(error) from None
-            except (openai.APIError, ValueError, TypeError) as error:
-                # A 200 whose body is not JSON, or JSON that is not a chat completion (proxies, wrong URL).
-                raise self._garbled(error) from None
+                    renamed = self._renamed_option(error, kwargs)
+                    if renamed is not None:
+                        self.renamed.add(renamed)
+                        continue
+                    raise self._status_error(error) from None
+                except (openai.APIError, ValueError, TypeError) as error:
+                    # A 200 whose body is not JSON, or JSON that is not a chat completion (proxies, wrong URL).
+                    raise self._garbled(error) from None
             if not getattr(completion, "choices", None):
                 raise self._garbled(ValueError("it has no choices"))
             _unwrap_json(completion)
@@ -233,6 +313,16 @@ class _Transport:
                 return name
         return None
 
+    def _renamed_option(self, error: openai.APIStatusError, kwargs: dict[str, Any]) -> str | None:
+        """The option a 400 asks to send under another name (``max_tokens`` -> ``max_completion_tokens``)."""
+        if error.status_code not in (400, 422):
+            return None
+        detail = _server_message(error)
+        for name, other in _RENAMED.items():
+            if name in kwargs and name not in self.renamed and name in detail and other in detail:
+                return name
+        return None
+
     def _garbled(self, error: Exception) -> LLMError:
         return LLMError(
             f"the LLM server at {self._where()} sent something that is not a chat completion ({_short(error, 200)})",
@@ -248,11 +338,13 @@ class _Transport:
         wait = asked if asked is not None else self.backoff * (2 ** (retries - 1))
         if self.waited + wait > self.max_wait:
             return None
+        if self.document_deadline is not None and time.monotonic() + wait >= self.document_deadline:
+            return None  # the document's time would be spent waiting
         return wait
 
     def _status_error(self, error: openai.APIStatusError) -> LLMError:
         status = error.status_code
-        detail = _server_message(error)
+        detail = _short(ValueError(_server_message(error)), 300)
         model = self.settings.llm_model
         if status == 429:
             asked = _retry_after(error.response)
@@ -369,6 +461,8 @@ def structured_completion(
     temperature: float | None = 0.0,
     backoff: float = 1.0,
     max_wait: float = 30.0,
+    max_tokens: int | None = None,
+    document_deadline: float | None = None,
 ) -> StructuredAnswer[M]:
     """Ask the configured model for an answer that fits ``response_model``; re-ask until it fits.
 
@@ -382,14 +476,19 @@ def structured_completion(
         temperature: sampling temperature; None leaves the server's default.
         backoff: first wait in seconds before retrying a 429/5xx that gave no ``Retry-After``; doubles.
         max_wait: most seconds spent waiting on 429/5xx in this call; beyond it the call fails.
+        max_tokens: the most tokens an answer may have (sent as ``max_tokens``); it also sets how many bytes
+            an answer may have (``answer_bytes``). None sends no limit and allows ``DEFAULT_ANSWER_TOKENS``.
+        document_deadline: ``time.monotonic()`` by which every request of this call must be done (what is
+            left of a document's ``llm_document_timeout``); each request has ``llm_timeout`` besides.
 
     Returns:
         The validated answer with its raw text, summed token usage, log-probabilities and request count.
 
     Raises:
         EngineUnavailableError: no model or server configured.
-        LLMError: time-out, refused connection, refused credentials, unknown model, rate limit or server
-            errors beyond the retries, or answers that never fit the schema.
+        LLMError: time-out or deadline, an answer larger than allowed or cut off at ``max_tokens``, refused
+            connection, refused credentials, unknown model, rate limit or server errors beyond the retries,
+            or answers that never fit the schema; with the tokens spent until then.
     """
     from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException  # lazy, as above
 
@@ -403,6 +502,8 @@ def structured_completion(
         max_attempts=max(1, max_attempts),
         backoff=backoff,
         max_wait=max_wait,
+        max_bytes=answer_bytes(max_tokens),
+        document_deadline=document_deadline,
     )
     create = make_instructor_create(transport.create)
     extra: dict[str, Any] = {}
@@ -410,6 +511,8 @@ def structured_completion(
         extra["temperature"] = temperature
     if logprobs:
         extra["logprobs"] = True
+    if max_tokens is not None:
+        extra["max_tokens"] = max_tokens
     try:
         parsed = create(
             response_model=response_model,
@@ -418,24 +521,8 @@ def structured_completion(
             messages=[dict(message) for message in messages],
             **extra,
         )
-    except InstructorRetryException as error:
-        cause = error.__cause__
-        if isinstance(cause, LLMError):
-            raise cause from None
-        raise LLMError(
-            f"the model's answer never fit the expected schema after {transport.attempts} attempts: "
-            f"{_short(cause or error)}",
-            attempts=transport.attempts,
-            hint="Try a stronger model, or simplify the field descriptions and types.",
-        ) from None
-    except IncompleteOutputException:
-        raise LLMError(
-            f"the model's answer was cut off (it reached its token limit) after {transport.attempts} attempts",
-            attempts=transport.attempts,
-            hint="Use a model with a larger context or fewer pages per batch.",
-        ) from None
-    except LLMError:
-        raise
+    except (InstructorRetryException, IncompleteOutputException, LLMError) as error:
+        raise transport.charged(_failure(error, transport.attempts, max_tokens)) from None
     completion = getattr(parsed, "_raw_response", None)
     content = ""
     if completion is not None and getattr(completion, "choices", None):
@@ -446,4 +533,25 @@ def structured_completion(
         usage=transport.usage,
         logprobs=_logprobs_of(completion) if logprobs else None,
         attempts=transport.attempts,
+    )
+
+
+def _failure(error: Exception, attempts: int, max_tokens: int | None) -> LLMError:
+    """The LLMError for what instructor raised: ours, a cut-off answer, or answers that never fit."""
+    from instructor.core.exceptions import IncompleteOutputException  # lazy, as above
+
+    cause = error.__cause__ if not isinstance(error, (LLMError, IncompleteOutputException)) else error
+    if isinstance(cause, LLMError):
+        return cause
+    if isinstance(cause, IncompleteOutputException):
+        limit = f" of {max_tokens:,} tokens" if max_tokens else ""
+        return LLMError(
+            f"the model's answer was cut off at its token limit{limit} after {attempts} attempts",
+            attempts=attempts,
+            hint="The model may be rambling; raise FIELDBENCH_LLM_MAX_TOKENS, or send fewer pages per batch.",
+        )
+    return LLMError(
+        f"the model's answer never fit the expected schema after {attempts} attempts: {_short(cause or error)}",
+        attempts=attempts,
+        hint="Try a stronger model, or simplify the field descriptions and types.",
     )
