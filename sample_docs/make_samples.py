@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pymupdf as fitz
 import numpy as np
+import pymupdf as fitz
 from PIL import Image, ImageFilter
 
 OUT = Path(__file__).resolve().parent
@@ -73,7 +73,20 @@ def show_date(iso: str, lang: str) -> str:
     y, m, d = iso.split("-")
     if lang == "de":
         return f"{d}.{m}.{y}"
-    months = "January February March April May June July August September October November December".split()
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     return f"{months[int(m) - 1]} {int(d)}, {y}"
 
 
