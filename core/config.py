@@ -128,6 +128,9 @@ class Settings(BaseModel):
         True
         """
         home = os.environ.get("FIELDBENCH_HOME") or platformdirs.user_data_dir("fieldbench", appauthor=False)
+        max_tokens = _int_env("FIELDBENCH_LLM_MAX_TOKENS", 0)
+        if max_tokens < 0:
+            raise FieldbenchError(f"FIELDBENCH_LLM_MAX_TOKENS must be 0 (from the schema) or more, not {max_tokens}")
         return cls(
             home=Path(home).expanduser(),
             database_url=os.environ.get("FIELDBENCH_DATABASE_URL") or None,
@@ -141,7 +144,7 @@ class Settings(BaseModel):
             llm_api_key=os.environ.get("OPENAI_API_KEY") or None,
             llm_model=os.environ.get("FIELDBENCH_LLM_MODEL") or None,
             llm_timeout=_positive(_float_env("FIELDBENCH_LLM_TIMEOUT", 60.0), "FIELDBENCH_LLM_TIMEOUT"),
-            llm_max_tokens=_int_env("FIELDBENCH_LLM_MAX_TOKENS", 0),
+            llm_max_tokens=max_tokens,
             llm_document_timeout=_positive(
                 _float_env("FIELDBENCH_LLM_DOCUMENT_TIMEOUT", 600.0), "FIELDBENCH_LLM_DOCUMENT_TIMEOUT"
             ),

@@ -30,6 +30,7 @@ __all__ = [
     "TrainingError",
     "AnnotationError",
     "ClassifierError",
+    "one_line",
 ]
 
 
@@ -49,6 +50,16 @@ class FieldbenchError(Exception):
     def __str__(self) -> str:
         """``"message. Hint."``: one sentence each, so the two never run together."""
         return _sentence(self.message) + (" " + _sentence(self.hint) if self.hint else "")
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """``text`` (or an error's message) on one line, cut to ``limit`` characters: what may go into a message.
+
+    >>> one_line("a\\n  b"), one_line("x" * 10, limit=5)
+    ('a b', 'xxxx…')
+    """
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _sentence(text: str) -> str:

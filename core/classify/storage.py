@@ -20,7 +20,7 @@ from core.classify.model import ClassifierModel, TrainingReport
 from core.config import Settings, get_settings
 from core.documents import DocumentSpec
 from core.documents.formats import read_file
-from core.errors import ClassifierError, DocumentError
+from core.errors import ClassifierError, DocumentError, one_line
 from core.store.files import archive_size, replace_dir, staging_dir
 
 __all__ = [
@@ -127,7 +127,7 @@ def _sidecar(folder: Path) -> ModelSidecar:
 
 
 def _damaged(folder: Path, why: str) -> ClassifierError:
-    return ClassifierError(f"{folder}: the classifier model is damaged ({_short(why)})", hint=_RETRAIN)
+    return ClassifierError(f"{folder}: the classifier model is damaged ({one_line(why)})", hint=_RETRAIN)
 
 
 def _check_archive(model_file: Path, settings: Settings) -> None:
@@ -191,8 +191,3 @@ def load_model(directory: str | Path, *, settings: Settings | None = None) -> Cl
         path=folder,
         name=meta.name,
     )
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

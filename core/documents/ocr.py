@@ -1,5 +1,5 @@
-"""Tesseract OCR (the `tesseract` command: page image in on stdin, TSV out on stdout, no files written): words
-with pixel boxes and confidences, pages spread over processes.
+"""Tesseract OCR (the ``tesseract`` command: page image in on stdin, TSV out on stdout, no files written):
+words with pixel boxes and confidences, pages spread over processes.
 
 Tesseract always runs with ``OMP_THREAD_LIMIT=1`` (its own threads make it several times slower on small
 machines); parallelism comes from one Tesseract process per page instead (``map_pages``, ``ocr_images``).
@@ -201,7 +201,6 @@ def ocr_image(image: Image.Image, *, lang: str, text: TextMode = "printed", page
         done = subprocess.run(args, input=pgm.getvalue(), capture_output=True, env={**os.environ, **_ENV})
     except OSError as exc:
         raise OCRError("Tesseract is not installed", page=page, hint=INSTALL_HINT) from exc
-    del pgm
     if done.returncode != 0:
         message = " ".join(done.stderr.decode("utf-8", "replace").split())[:300]
         raise OCRError(f"Tesseract failed: {message or f'exit status {done.returncode}'}", page=page)

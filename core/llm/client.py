@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from core.config import Settings, get_settings
-from core.errors import EngineUnavailableError, LLMError
+from core.errors import EngineUnavailableError, LLMError, one_line
 from core.llm.logprobs import TokenLogprob
-from core.llm.transport import Transport, short
+from core.llm.transport import Transport
 from core.results import TokenUsage
 
 if TYPE_CHECKING:  # openai and instructor take seconds to import: only calls that talk to a server load them
@@ -276,7 +276,7 @@ def _failure(error: Exception, attempts: int, max_tokens: int | None) -> LLMErro
             hint="The model may be rambling; raise FIELDBENCH_LLM_MAX_TOKENS, or send fewer pages per batch.",
         )
     return LLMError(
-        f"the model's answer never fit the expected schema after {attempts} attempts: {short(cause or error)}",
+        f"the model's answer never fit the expected schema after {attempts} attempts: {one_line(cause or error, 400)}",
         attempts=attempts,
         hint="Try a stronger model, or simplify the field descriptions and types.",
     )

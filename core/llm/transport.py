@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.config import Settings
-from core.errors import LLMError
+from core.errors import LLMError, one_line
 from core.results import TokenUsage
 
 if TYPE_CHECKING:  # openai takes seconds to import: only calls that talk to a server load it
     import openai  # lazy (see TYPE_CHECKING above)
 
-__all__ = ["Transport", "unwrap_json", "short"]
+__all__ = ["Transport", "unwrap_json"]
 
 # Request options an answer can do without, dropped when a server says it does not support them.
 _OPTIONAL = ("logprobs", "temperature")
@@ -202,7 +202,7 @@ class Transport:
 
     def _garbled(self, error: Exception) -> LLMError:
         return LLMError(
-            f"the LLM server at {self._where()} sent something that is not a chat completion ({short(error, 200)})",
+            f"the LLM server at {self._where()} sent something that is not a chat completion ({one_line(error, 200)})",
             attempts=self.attempts,
             hint="Check that OPENAI_BASE_URL points at an OpenAI-compatible API (usually ending in /v1).",
         )
@@ -221,7 +221,7 @@ class Transport:
 
     def _status_error(self, error: openai.APIStatusError) -> LLMError:
         status = error.status_code
-        detail = short(ValueError(_server_message(error)), 300)
+        detail = one_line(_server_message(error))
         model = self.settings.llm_model
         if status == 429:
             asked = _retry_after(error.response)
@@ -287,9 +287,3 @@ def unwrap_json(completion: Any) -> None:
         unwrapped = fenced.group(1)
     if unwrapped != content:
         message.content = unwrapped
-
-
-def short(error: BaseException, limit: int = 400) -> str:
-    """The error's text on one line, cut at ``limit`` characters."""
-    text = " ".join(str(error).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from core.errors import StoreError
+from core.errors import StoreError, one_line
 
 try:
     import fcntl
@@ -120,8 +120,13 @@ def migration_lock(engine: Engine) -> Iterator[None]:
     if path is None or fcntl is None:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")  # noqa: SIM115 - closed below, after the lock is released
+    except OSError:  # a data directory we may not write to: no lock (the database says what it allows)
+        yield
+        return
+    with handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
@@ -140,11 +145,6 @@ def migration_lock(engine: Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _one_line(exc: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def migrate(engine: Engine) -> int:
     """Bring the database to ``SCHEMA_VERSION`` in one transaction; returns the version.
 
@@ -155,14 +155,15 @@ def migrate(engine: Engine) -> int:
         StoreError: the database is newer than this Fieldbench, or cannot be written.
     """
     with migration_lock(engine):
-        for attempt in range(1, MIGRATE_ATTEMPTS + 1):
+        attempt = 1
+        while True:
             try:
                 return _migrate_once(engine)
             except sa.exc.SQLAlchemyError as exc:
-                if attempt == MIGRATE_ATTEMPTS:
-                    raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {_one_line(exc)}") from exc
-                time.sleep(0.1 * attempt)
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+                if attempt >= MIGRATE_ATTEMPTS:
+                    raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {one_line(exc)}") from exc
+                time.sleep(0.1 * attempt)  # the other migration is committing: its tables are there next time
+                attempt += 1
 
 
 def _migrate_once(engine: Engine) -> int:
