@@ -16,12 +16,14 @@ __all__ = [
     "CorruptDocumentError",
     "EncryptedDocumentError",
     "TooManyPagesError",
+    "FileTooLargeError",
     "ImageTooLargeError",
     "OCRError",
     "SchemaProblem",
     "SchemaError",
     "NotFoundError",
     "StoreError",
+    "ConflictError",
     "EngineUnavailableError",
     "ExtractionError",
     "LLMError",
@@ -29,6 +31,7 @@ __all__ = [
     "AnnotationError",
     "TrainingCancelled",
     "ClassifierError",
+    "one_line",
 ]
 
 
@@ -48,6 +51,16 @@ class FieldbenchError(Exception):
     def __str__(self) -> str:
         """``"message. Hint."``: one sentence each, so the two never run together."""
         return _sentence(self.message) + (" " + _sentence(self.hint) if self.hint else "")
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """``text`` (or an error's message) on one line, cut to ``limit`` characters: what may go into a message.
+
+    >>> one_line("a\\n  b"), one_line("x" * 10, limit=5)
+    ('a b', 'xxxx…')
+    """
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _sentence(text: str) -> str:
@@ -95,6 +108,10 @@ class TooManyPagesError(DocumentError):
         )
         self.pages = pages
         self.limit = limit
+
+
+class FileTooLargeError(DocumentError):
+    """The file has more bytes than the configured limit (checked before it is read whole)."""
 
 
 class ImageTooLargeError(DocumentError):
@@ -147,6 +164,10 @@ class StoreError(FieldbenchError):
     """The store could not be opened, migrated or written."""
 
 
+class ConflictError(StoreError):
+    """A save was made from an older copy of something another process (or session) has changed since."""
+
+
 class EngineUnavailableError(FieldbenchError):
     """An extraction engine was asked for but cannot run here (no LLM configured, no trained model)."""
 
@@ -161,7 +182,11 @@ class ExtractionError(FieldbenchError):
 
 
 class LLMError(ExtractionError):
-    """The LLM server failed: time-out, rate limit, server error or an answer that never fit the schema."""
+    """The LLM server failed: time-out, rate limit, server error or an answer that never fit the schema.
+
+    ``prompt_tokens`` and ``completion_tokens`` are what the server reported for the requests made before the
+    failure (re-asks and answers that were refused included): a failed run costs them too.
+    """
 
     def __init__(
         self,
@@ -170,10 +195,14 @@ class LLMError(ExtractionError):
         status: int | None = None,
         attempts: int = 1,
         hint: str | None = None,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.attempts = attempts
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
 
 
 class TrainingError(FieldbenchError):

@@ -16,14 +16,23 @@ from pathlib import Path
 
 from core.config import Settings, get_settings
 from core.documents import Document, Source, read_source
-from core.errors import ExtractionError, FieldbenchError, NotFoundError
+from core.errors import ExtractionError, FieldbenchError, LLMError, NotFoundError
 from core.extraction import choose_engine
-from core.results import ExtractionResult, OcrPage
+from core.results import ExtractionResult, OcrPage, TokenUsage
 from core.schema import Workflow
 from core.store import Store
 from core.store.runs import RUN_SOURCES, RunRecord
 
-__all__ = ["Progress", "process", "process_document", "reprocess", "is_draft", "detect_source", "llm_cost"]
+__all__ = [
+    "Progress",
+    "process",
+    "process_document",
+    "reprocess",
+    "is_draft",
+    "detect_source",
+    "llm_cost",
+    "usage_cost",
+]
 
 Progress = Callable[[str, float], None]
 """Called with a stage (``loading``, ``extracting``, ``saving``, ``done``) and the fraction done (0-1)."""
@@ -53,9 +62,11 @@ def llm_cost(result: ExtractionResult, settings: Settings) -> float | None:
     """
     if result.engine != "llm":
         return None
-    usage = result.usage
-    if usage is None:
-        return 0.0
+    return usage_cost(result.usage or TokenUsage(), settings)
+
+
+def usage_cost(usage: TokenUsage, settings: Settings) -> float:
+    """Estimated USD of some LLM tokens at the configured prices (a failed run's tokens cost the same)."""
     return round(
         usage.prompt_tokens / 1000 * settings.llm_price_per_1k_prompt
         + usage.completion_tokens / 1000 * settings.llm_price_per_1k_completion,
@@ -175,6 +186,11 @@ def _run(
     except FieldbenchError as exc:
         record.seconds = time.perf_counter() - start
         record.error = str(exc)
+        if isinstance(exc, LLMError):
+            record.prompt_tokens, record.completion_tokens = exc.prompt_tokens, exc.completion_tokens
+            record.llm_cost = usage_cost(
+                TokenUsage(prompt_tokens=exc.prompt_tokens, completion_tokens=exc.completion_tokens), settings
+            )
         store.runs.add(record)
         raise
     store.runs.add(
@@ -225,7 +241,7 @@ def process(
             logged with status ``error`` first).
     """
     settings = settings or get_settings()
-    data, display_name = read_source(data_or_path, name)
+    data, display_name = read_source(data_or_path, name, settings=settings)
 
     def load(pages_progress: Callable[[int, int], None]) -> Document:
         # Read first, store after: a file that cannot be read is not kept.

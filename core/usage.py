@@ -157,6 +157,11 @@ def _fetch(
 
 def _accumulate(target: UsageSummary | UsageRow, row: dict[str, Any], settings: Settings) -> None:
     target.runs += 1
+    # Tokens are spent whether the run ended well or not (a refused answer was generated and paid for).
+    target.prompt_tokens += int(row["prompt_tokens"] or 0)
+    target.completion_tokens += int(row["completion_tokens"] or 0)
+    if row["llm_cost"] is not None:
+        target.llm_cost = (target.llm_cost or 0.0) + float(row["llm_cost"])
     if row["status"] != "ok":
         target.errors += 1
         return
@@ -164,10 +169,6 @@ def _accumulate(target: UsageSummary | UsageRow, row: dict[str, Any], settings: 
     target.documents += 1
     target.pages += pages
     target.seconds += float(row["seconds"] or 0.0)
-    target.prompt_tokens += int(row["prompt_tokens"] or 0)
-    target.completion_tokens += int(row["completion_tokens"] or 0)
-    if row["llm_cost"] is not None:
-        target.llm_cost = (target.llm_cost or 0.0) + float(row["llm_cost"])
     target.credits += run_credits(pages, settings)
 
 

@@ -38,7 +38,12 @@ on the request, e.g. per page batch). ``llm_server.requests`` records every requ
 ``Reply`` options: ``status``, ``content`` / ``answer`` (JSON-dumped), ``headers``, ``delay`` (seconds before
 answering, e.g. beyond the client's time-out), ``logprobs`` (None: as the request asked), ``token_logprob``
 (a float or ``fn(token) -> float``), ``raw_body`` (bytes sent as they are, e.g. malformed JSON),
-``as_tool_call``.
+``as_tool_call``, ``finish_reason``, and the fault modes: ``drip`` (seconds between single bytes of the whole
+HTTP response, status line and headers included: a server that never stops answering, each read on time),
+``ramble`` (a model that writes text without end: the request's ``max_tokens`` of it with ``finish_reason``
+``length``, or ``RAMBLE_CHARS`` characters when the request sets no limit), ``prompt_tokens`` /
+``completion_tokens`` (the usage to report instead of the estimate).
+Every request's ``max_tokens`` is recorded (``Request.max_tokens``).
 ``refused_base_url()`` gives a URL where nothing listens (connection refused).
 """
 
@@ -57,7 +62,10 @@ from typing import Any
 
 import pytest
 
-__all__ = ["Reply", "Request", "LLMServer", "smart_answer", "refused_base_url", "llm_server"]
+__all__ = ["Reply", "Request", "LLMServer", "RAMBLE_CHARS", "smart_answer", "refused_base_url", "llm_server"]
+
+RAMBLE_CHARS = 20_000_000
+"""What a rambling model writes when the request sets no ``max_tokens`` (far more than any answer budget)."""
 
 _LINE = re.compile(r"^\[(p\d+:l\d+)\][ \t]?(.*)$", re.MULTILINE)
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
@@ -77,6 +85,10 @@ class Reply:
     as_tool_call: bool = False
     finish_reason: str = "stop"
     error_message: str | None = None
+    drip: float = 0.0
+    ramble: bool = False
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
     @classmethod
     def answer(cls, value: Any, **options: Any) -> Reply:
@@ -151,6 +163,12 @@ class Request:
     @property
     def wants_logprobs(self) -> bool:
         return bool(self.body.get("logprobs"))
+
+    @property
+    def max_tokens(self) -> int | None:
+        """The request's ``max_tokens`` (or ``max_completion_tokens``), None when it set no limit."""
+        value = self.body.get("max_tokens", self.body.get("max_completion_tokens"))
+        return int(value) if value is not None else None
 
     @property
     def line_ids(self) -> list[str]:
@@ -335,8 +353,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         return
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None, drip: float = 0.0) -> None:
         try:
+            if drip:
+                self._drip(status, body, headers or {}, drip)
+                return
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -346,6 +367,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (time-out test): nothing to answer
+
+    def _drip(self, status: int, body: bytes, headers: dict[str, str], seconds: float) -> None:
+        """The whole response one byte at a time, ``seconds`` apart, until done or the client hangs up."""
+        head = [f"HTTP/1.1 {status} OK", "Content-Type: application/json", f"Content-Length: {len(body)}"]
+        head += [f"{key}: {value}" for key, value in headers.items()]
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
+        owner = self.server.owner
+        for index in range(len(raw)):
+            if owner._stopping.wait(seconds):
+                return
+            self.wfile.write(raw[index : index + 1])
+            self.wfile.flush()
+            owner.dripped += 1
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         body = {"error": {"message": message, "type": "invalid_request_error", "code": status}}
@@ -395,8 +429,15 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status != 200:
             self._error(reply.status, reply.error_message or f"error {reply.status}", reply.headers)
             return
-        content = reply.content if reply.content is not None else json.dumps(smart_answer(request))
-        self._send(200, json.dumps(owner._completion(request, reply, content)).encode(), reply.headers)
+        if reply.ramble:
+            limit = request.max_tokens
+            content = ("and then " * (RAMBLE_CHARS // 9 + 1))[: limit * 4 if limit else RAMBLE_CHARS]
+            reply.finish_reason = "length" if limit else reply.finish_reason
+            reply.logprobs = reply.logprobs if limit else False  # millions of token records would only be noise
+        else:
+            content = reply.content if reply.content is not None else json.dumps(smart_answer(request))
+        body = json.dumps(owner._completion(request, reply, content)).encode()
+        self._send(200, body, reply.headers, drip=reply.drip)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -414,6 +455,7 @@ class LLMServer:
         self.requests: list[Request] = []
         self.answer_with: Callable[[Request], Reply] | None = None
         self.errors: list[Exception] = []  # exceptions raised by answer_with; the fixture re-raises the first
+        self.dripped = 0  # bytes sent by ``drip`` replies so far
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -502,8 +544,10 @@ class LLMServer:
         choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": reply.finish_reason}
         choice["logprobs"] = {"content": _logprobs_content(content, reply.token_logprob)} if wants else None
         request.usage = {
-            "prompt_tokens": math.ceil(prompt_chars / 4),
-            "completion_tokens": math.ceil(len(content) / 4),
+            "prompt_tokens": reply.prompt_tokens if reply.prompt_tokens is not None else math.ceil(prompt_chars / 4),
+            "completion_tokens": (
+                reply.completion_tokens if reply.completion_tokens is not None else math.ceil(len(content) / 4)
+            ),
         }
         return {
             "id": f"chatcmpl-{number}",

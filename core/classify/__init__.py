@@ -1,11 +1,12 @@
 """Document classifiers: labels and samples, features and model (skops), training, classifying and routing.
 
-Modules: ``data`` (samples, folders, how many are needed), ``model`` (features, the scikit-learn pipeline,
-saving and loading), ``training`` (stored classifiers and folders), ``routing`` (classify, then extract).
+Modules: ``data`` (samples, folders, how many are needed), ``model`` (features, the scikit-learn pipeline),
+``storage`` (saving and loading, bounded and validated), ``training`` (stored classifiers and folders),
+``routing`` (classify, then extract).
 """
 
 from core.classify.data import DataCheck, FolderImport, add_samples, check_counts, data_check, import_folder
-from core.classify.model import ClassifierModel, ClassMetrics, TrainingReport, fit, load_model, parse_pages, save_model
+from core.classify.model import ClassifierModel, ClassMetrics, TrainingReport, fit, parse_pages
 from core.classify.routing import (
     REVIEW_THRESHOLD,
     Classification,
@@ -16,6 +17,7 @@ from core.classify.routing import (
     load_classifier_model,
     result_row,
 )
+from core.classify.storage import ModelSidecar, load_model, save_model
 from core.classify.training import train, train_folder
 from core.store.classifiers import Classifier
 
@@ -27,6 +29,7 @@ __all__ = [
     "ClassMetrics",
     "DataCheck",
     "FolderImport",
+    "ModelSidecar",
     "RoutedResult",
     "TrainingReport",
     "add_samples",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from core.documents import DOCUMENT_SUFFIXES, Document, DocumentSpec, PageCache, load_document
+from core.documents import DOCUMENT_SUFFIXES, Document, DocumentSpec, PageCache, load_document, read_source
 from core.errors import ClassifierError, FieldbenchError
 from core.store import Store
 from core.store.classifiers import Classifier
@@ -26,6 +26,7 @@ __all__ = [
     "data_check",
     "read_label_folder",
     "load_sample",
+    "read_sample",
     "add_samples",
     "import_folder",
 ]
@@ -174,10 +175,21 @@ def load_sample(data: bytes, name: str, spec: DocumentSpec, *, cache: PageCache 
     try:
         return load_document(data, name=name, spec=spec, cache=cache)
     except FieldbenchError as exc:
-        raise ClassifierError(
-            f"cannot read sample {name}: {exc.message}",
-            hint="Remove or replace the file; nothing was imported.",
-        ) from exc
+        raise _unreadable(name, exc) from exc
+
+
+def read_sample(path: Path, name: str) -> bytes:
+    """The bytes of a sample file, bounded like every document (``read_source``); ClassifierError naming it."""
+    try:
+        return read_source(path)[0]
+    except FieldbenchError as exc:
+        raise _unreadable(name, exc) from exc
+
+
+def _unreadable(name: str, exc: FieldbenchError) -> ClassifierError:
+    return ClassifierError(
+        f"cannot read sample {name}: {exc.message}", hint="Remove or replace the file; nothing was imported."
+    )
 
 
 def add_samples(
@@ -259,7 +271,10 @@ def import_folder(
     root = Path(folder)
     by_label, skipped = read_label_folder(root)
     items = [
-        (label, str(path.relative_to(root)), path.read_bytes()) for label, paths in by_label.items() for path in paths
+        (label, name, read_sample(path, name))
+        for label, paths in by_label.items()
+        for path in paths
+        for name in [str(path.relative_to(root))]
     ]
     _add_all(store, classifier, items, progress, new_labels=True)
     return FolderImport(added={label: len(paths) for label, paths in by_label.items()}, skipped=skipped)

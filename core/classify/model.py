@@ -1,5 +1,5 @@
-"""The classifier model: document features (text and layout), the scikit-learn pipeline, training with
-cross-validation, and saving/loading with skops (no code runs on load) next to a JSON sidecar.
+"""The classifier model: document features (text and layout), the scikit-learn pipeline, and training with
+cross-validation (saving and loading: ``core.classify.storage``).
 
 The pipeline reads three text views of the relevant pages (word TF-IDF, character n-grams, the words at the
 top of the first page) and a few layout numbers (pages, words, numeric share, a 3x3 text density grid).
@@ -7,10 +7,7 @@ top of the first page) and a few layout numbers (pages, words, numeric share, a 
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,8 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
-import skops
-import skops.io as sio
 from pydantic import BaseModel, Field
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -38,10 +33,7 @@ from core.errors import ClassifierError
 
 __all__ = [
     "RELIABLE_ACCURACY",
-    "MODEL_FILE",
-    "META_FILE",
     "LAYOUT_COLUMNS",
-    "TRUSTED_TYPES",
     "ClassMetrics",
     "TrainingReport",
     "ClassifierModel",
@@ -51,16 +43,11 @@ __all__ = [
     "build_pipeline",
     "feature_frame",
     "fit",
-    "save_model",
-    "load_model",
 ]
 
 RELIABLE_ACCURACY = 0.8
 """Held-out accuracy (overall and per class) below which a classifier is called unreliable."""
 
-MODEL_FILE = "model.skops"
-META_FILE = "model.json"
-FORMAT = "fieldbench-classifier"
 LAYOUT_COLUMNS: tuple[str, ...] = (
     "log_pages",
     "log_words",
@@ -70,24 +57,6 @@ LAYOUT_COLUMNS: tuple[str, ...] = (
     "ink_share",
     *(f"grid_{r}{c}" for r in range(3) for c in range(3)),
 )
-# Types skops may meet in our own files beyond what it trusts by default; anything else refuses to load.
-TRUSTED_TYPES: tuple[str, ...] = (
-    "numpy.dtype",
-    "numpy.ndarray",
-    "numpy.float64",
-    "numpy.int64",
-    "numpy.str_",
-    "builtins.str",
-    "scipy.sparse._csr.csr_matrix",
-    "collections.defaultdict",
-    "sklearn.compose._column_transformer.ColumnTransformer",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._data.StandardScaler",
-)
-
 Progress = Callable[[float, str], None]
 _DIGITS = re.compile(r"\d")
 # A token every document has, so a text view is never an empty vocabulary (blank scans, image-only pages).
@@ -338,85 +307,3 @@ def fit(
     if progress:
         progress(1.0, "trained")
     return ClassifierModel(pipeline=pipeline, labels=labels, pages=pages, spec=spec or DocumentSpec(), report=report)
-
-
-def save_model(model: ClassifierModel, directory: str | Path, *, name: str = "") -> Path:
-    """Write ``model.skops`` and ``model.json`` into ``directory`` (written aside, then moved in place).
-
-    Returns:
-        The directory.
-    """
-    target = Path(directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        sio.dump(model.pipeline, staging / MODEL_FILE)
-        meta = {
-            "format": FORMAT,
-            "format_version": 1,
-            "name": name or model.name,
-            "labels": model.labels,
-            "pages": model.pages,
-            "spec": model.spec.model_dump(),
-            "report": json.loads(model.report.model_dump_json()),
-            "sklearn_version": sklearn.__version__,
-            "skops_version": skops.__version__,
-            "saved_at": datetime.now(timezone.utc).isoformat(),
-        }
-        (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if target.exists():
-            if not (target / META_FILE).exists() and any(target.iterdir()):
-                raise ClassifierError(f"{target} exists and is not a classifier model folder; choose another")
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    model.path = target
-    return target
-
-
-def load_model(directory: str | Path) -> ClassifierModel:
-    """Load a model saved by ``save_model``; only the expected scikit-learn types may appear in it.
-
-    Raises:
-        ClassifierError: the folder or a file is missing, damaged, or holds unexpected types.
-    """
-    folder = Path(directory)
-    model_file, meta_file = folder / MODEL_FILE, folder / META_FILE
-    if not folder.is_dir() or not model_file.is_file() or not meta_file.is_file():
-        raise ClassifierError(
-            f"{folder}: no classifier model here (needs {MODEL_FILE} and {META_FILE})",
-            hint="Train one with `fieldbench classify train FOLDER --out DIR`.",
-        )
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"format is {meta.get('format')!r}")
-        report = TrainingReport.model_validate(meta["report"])
-        untrusted = sio.get_untrusted_types(file=model_file)
-        unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-        if unexpected:
-            raise ClassifierError(f"{model_file} holds unexpected types and was not loaded: {', '.join(unexpected)}")
-        pipeline = sio.load(model_file, trusted=list(untrusted))
-    except ClassifierError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any damage to the files is reported the same way
-        raise ClassifierError(
-            f"{folder}: the classifier model is damaged ({exc.__class__.__name__}: {exc})",
-            hint="Train it again.",
-        ) from exc
-    if meta.get("sklearn_version") != sklearn.__version__:
-        report.warnings.append(
-            f"Trained with scikit-learn {meta.get('sklearn_version')}, running {sklearn.__version__}: "
-            "retrain if results look off."
-        )
-    return ClassifierModel(
-        pipeline=pipeline,
-        labels=list(meta["labels"]),
-        pages=meta.get("pages"),
-        spec=DocumentSpec.model_validate(meta.get("spec") or {}),
-        report=report,
-        path=folder,
-        name=str(meta.get("name") or ""),
-    )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from core.classify.model import ClassifierModel, feature_frame, load_model, relevant_pages
+from core.classify.model import ClassifierModel, feature_frame, relevant_pages
+from core.classify.storage import load_model
 from core.config import Settings
 from core.documents import Document, Source, load_document, read_source
 from core.errors import ClassifierError

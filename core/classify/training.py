@@ -11,8 +11,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from core.classify.data import load_sample, read_label_folder
-from core.classify.model import TrainingReport, fit, save_model
+from core.classify.data import load_sample, read_label_folder, read_sample
+from core.classify.model import TrainingReport, fit
+from core.classify.storage import save_model
 from core.config import Settings, get_settings
 from core.documents import Document, DocumentSpec
 from core.errors import ClassifierError, FieldbenchError
@@ -114,7 +115,8 @@ def train_folder(
     for i, (label, path) in enumerate(paths):
         if progress:
             progress(0.5 * i / len(paths), f"reading {path.name}")
-        samples.append((label, load_sample(path.read_bytes(), str(path.relative_to(root)), spec)))
+        name = str(path.relative_to(root))
+        samples.append((label, load_sample(read_sample(path, name), name, spec)))
     model = fit(samples, pages=pages, spec=spec, hard=hard)
     model.report.model_dir = str(Path(out))
     save_model(model, out, name=Path(folder).name)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from core.documents import CHARSETS, TEXT_MODES, Document, DocumentSpec, Page
+from core.documents import CHARSETS, TEXT_MODES, Document, DocumentSpec, Page, read_source
 from core.errors import DocumentError
 
 __all__ = ["register", "inspect_command", "document_json"]
@@ -80,19 +80,18 @@ def inspect_command(args: argparse.Namespace) -> int:
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     path: Path = args.path
-    if not path.is_file():
-        raise DocumentError("no such file", source=str(path))
     settings = get_settings()
     if args.dpi is not None:
         if not 50 <= args.dpi <= 1200:
             raise DocumentError(f"--dpi must be between 50 and 1200, not {args.dpi}", source=str(path))
         settings = settings.model_copy(update={"ocr_dpi": args.dpi})
     spec = DocumentSpec(cropping=args.cropping == "on", charset=args.charset, text=args.text)
+    data, name = read_source(path, settings=settings)  # before the store opens: a refused file costs nothing
     store = Store.open(settings)
     try:
         document = store.documents.add_and_load(
-            path.read_bytes(),
-            path.name,
+            data,
+            name,
             spec=spec,
             password=args.password,
             settings=settings,

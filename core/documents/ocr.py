@@ -1,4 +1,5 @@
-"""Tesseract OCR through pytesseract: words with pixel boxes and confidences, pages spread over processes.
+"""Tesseract OCR (the ``tesseract`` command: page image in on stdin, TSV out on stdout, no files written):
+words with pixel boxes and confidences, pages spread over processes.
 
 Tesseract always runs with ``OMP_THREAD_LIMIT=1`` (its own threads make it several times slower on small
 machines); parallelism comes from one Tesseract process per page instead (``map_pages``, ``ocr_images``).
@@ -18,16 +19,15 @@ by how sure Tesseract is:
 from __future__ import annotations
 
 import concurrent.futures as cf
+import io
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, TypeVar
 
 from PIL import Image
@@ -170,7 +170,8 @@ def _parse_tsv(data: dict[str, list], text: TextMode) -> list[OcrWord]:
     words: list[OcrWord] = []
     for i, raw in enumerate(data["text"]):
         word = str(raw).strip()
-        conf = float(data["conf"][i])
+        # Whole percents, as the page cache has always held them (Tesseract prints six decimals).
+        conf = float(int(float(data["conf"][i])))
         if not word or conf < 0:  # conf -1 marks page/block/line rows, not words
             continue
         confidence = conf / 100.0
@@ -207,32 +208,47 @@ def ocr_image(image: Image.Image, *, lang: str, text: TextMode = "printed", page
     Raises:
         OCRError: Tesseract is missing, or failed on this image (``err.page`` is ``page``).
     """
-    import pytesseract  # lazy: it imports pandas, which only a page really OCRed needs
-
-    _tesseract_cmd()
-    # Why the environment: Tesseract's OpenMP threads fight each other on small machines (6-7x slower).
-    if os.environ.get("OMP_THREAD_LIMIT") != "1":  # written once: jobs on other threads start Tesseract too
-        os.environ["OMP_THREAD_LIMIT"] = "1"
+    cmd = _tesseract_cmd()
     gray = image if image.mode == "L" else image.convert("L")
     start = time.perf_counter()
     darkest = gray.getextrema()[0]
     if isinstance(darkest, (int, float)) and darkest >= 250:  # blank: nothing to read, skip Tesseract
         return OcrPage(width=gray.width, height=gray.height, seconds=time.perf_counter() - start)
-    with tempfile.TemporaryDirectory(prefix="fieldbench-ocr-") as tmp:
-        # PGM is written and read with no compression work, unlike the PNG pytesseract would write.
-        path = Path(tmp) / "page.pgm"
-        gray.save(path, format="PPM")
-        try:
-            data = pytesseract.image_to_data(
-                str(path), lang=lang, config=tesseract_config(text), output_type=pytesseract.Output.DICT
-            )
-        except pytesseract.TesseractNotFoundError as exc:
-            raise OCRError("Tesseract is not installed", page=page, hint=INSTALL_HINT) from exc
-        except pytesseract.TesseractError as exc:
-            message = " ".join(str(exc.message if hasattr(exc, "message") else exc).split())[:300]
-            raise OCRError(f"Tesseract failed: {message}", page=page) from exc
-    words = _parse_tsv(data, text)
+    # The page goes in on stdin and the TSV comes back on stdout: no file is written, so a process killed
+    # mid-page leaves nothing behind. PGM is written and read with no compression work.
+    pgm = io.BytesIO()
+    gray.save(pgm, format="PPM")
+    args = [cmd, "stdin", "stdout", "-l", lang, "-c", "tessedit_create_tsv=1", *tesseract_config(text).split()]
+    try:
+        # Why the environment: Tesseract's OpenMP threads fight each other on small machines (6-7x slower).
+        done = subprocess.run(args, input=pgm.getvalue(), capture_output=True, env={**os.environ, **_ENV})
+    except OSError as exc:
+        raise OCRError("Tesseract is not installed", page=page, hint=INSTALL_HINT) from exc
+    if done.returncode != 0:
+        message = " ".join(done.stderr.decode("utf-8", "replace").split())[:300]
+        raise OCRError(f"Tesseract failed: {message or f'exit status {done.returncode}'}", page=page)
+    words = _parse_tsv(_read_tsv(done.stdout.decode("utf-8", "replace")), text)
     return OcrPage(width=gray.width, height=gray.height, words=words, seconds=time.perf_counter() - start)
+
+
+_ENV = {"OMP_THREAD_LIMIT": "1"}
+
+
+def _read_tsv(tsv: str) -> dict[str, list[str]]:
+    """Tesseract's TSV output as columns by header name (a word's text is the last column; it may be empty).
+
+    >>> _read_tsv("level\\tconf\\ttext\\n5\\t96.1\\tTotal\\n4\\t-1")["text"]
+    ['Total', '']
+    """
+    lines = tsv.strip("\n").split("\n")
+    header = lines[0].split("\t") if lines[0] else ["text"]
+    columns: dict[str, list[str]] = {name: [] for name in header}
+    for line in lines[1:]:
+        cells = line.split("\t")
+        cells += [""] * (len(header) - len(cells))  # a row with empty text may end without its last cell
+        for name, cell in zip(header, cells[: len(header)], strict=True):
+            columns[name].append(cell)
+    return columns
 
 
 def _ocr_job(image: Image.Image, lang: str, text: TextMode, page: int | None) -> OcrPage:

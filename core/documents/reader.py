@@ -151,7 +151,7 @@ def load_document(
     """
     settings = settings or get_settings()
     spec = spec or DocumentSpec()
-    data, label = read_source(source, name)
+    data, label = read_source(source, name, settings=settings)
     kind = detect_kind(data, label)
     handle: Any = open_pdf(data, password, label) if kind == "pdf" else open_image(data, label, settings)
     count = page_count(kind, handle)

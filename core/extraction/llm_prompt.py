@@ -18,7 +18,29 @@ from pydantic import Field as PydField
 from core.documents import Document, Page
 from core.schema import Field, Workflow, value_type
 
-__all__ = ["line_id", "page_batches", "render_lines", "build_messages", "answer_model"]
+__all__ = [
+    "ANSWER_BASE_TOKENS",
+    "TOKENS_PER_VALUE",
+    "TOKENS_PER_SUB_VALUE",
+    "ITEMS_PER_PAGE",
+    "line_id",
+    "page_batches",
+    "render_lines",
+    "build_messages",
+    "answer_model",
+    "answer_tokens",
+]
+
+ANSWER_BASE_TOKENS = 512
+"""Tokens of an answer besides its values: braces and spacing, and what a model may write before the JSON
+(a short reasoning block, which the client strips)."""
+TOKENS_PER_VALUE = 64
+"""Tokens of one field's entry, ``{"value": ..., "lines": ["p1:l12"]}``: about 20 for a number or a date,
+up to 50 for an address or a long name."""
+TOKENS_PER_SUB_VALUE = 32
+"""Tokens of one property of an object or column of an item: its key and its value, no lines of its own."""
+ITEMS_PER_PAGE = 80
+"""Items of an array budgeted per page of the batch: a dense page of line items holds 50-60."""
 
 
 def line_id(page: Page, index: int) -> str:
@@ -50,6 +72,27 @@ def page_batches(document: Document, pages_per_batch: int = 4, max_chars: int = 
     if current:
         batches.append(current)
     return batches
+
+
+def answer_tokens(fields: Sequence[Field], pages: int) -> int:
+    """The most tokens an answer for ``fields`` over ``pages`` pages should need: the schema's size, with room.
+
+    A model that writes more is rambling; ``max_tokens`` stops it there instead of at the time-out.
+
+    >>> from core.schema import Field
+    >>> answer_tokens([Field(name="total", type="number"), Field(name="due", type="date")], pages=1)
+    640
+    """
+    total = ANSWER_BASE_TOKENS
+    for field in fields:
+        entry = TOKENS_PER_VALUE + TOKENS_PER_SUB_VALUE * _nested(field)
+        total += entry * ITEMS_PER_PAGE * max(pages, 1) if field.type == "array" else entry
+    return total
+
+
+def _nested(field: Field) -> int:
+    """How many fields lie under ``field`` (properties, item columns, and theirs)."""
+    return sum(1 + _nested(sub) for sub in field.sub_fields)
 
 
 def render_lines(pages: Sequence[Page]) -> str:

@@ -2,7 +2,8 @@
 
 Modules: ``fields`` (Field, Workflow, validation), ``model`` (the runtime response model), ``subset`` (the
 Draft 7 subset validator), ``json_schema`` and ``dataset`` (the two file formats), ``files`` (reading either),
-``rows`` (the Define page's table rows), ``drafts`` (editing a workflow before it is saved).
+``limits`` (what a schema may hold, strict JSON), ``rows`` (the Define page's table rows), ``drafts`` (editing a
+workflow before it is saved).
 """
 
 from core.schema.dataset import dataset_consistency, fields_from_dataset, fields_to_dataset, to_dataset_schema
@@ -31,6 +32,7 @@ from core.schema.fields import (
 )
 from core.schema.files import load_schema_file, parse_schema_document
 from core.schema.json_schema import fields_from_json_schema, to_json_schema
+from core.schema.limits import MAX_DESCRIPTION_CHARS, MAX_FIELD_DEPTH, MAX_FIELDS, loads_strict
 from core.schema.model import response_model, value_type
 from core.schema.rows import (
     ROW_COLUMNS,
@@ -51,6 +53,9 @@ __all__ = [
     "FIELD_TYPES",
     "ITEM_NAME",
     "ITEM_TYPES",
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_FIELDS",
+    "MAX_FIELD_DEPTH",
     "REJECTED_KEYWORDS",
     "ROW_COLUMNS",
     "SCALAR_TYPES",
@@ -80,6 +85,7 @@ __all__ = [
     "has_unsaved_changes",
     "is_identifier",
     "load_schema_file",
+    "loads_strict",
     "parse_schema_document",
     "response_model",
     "set_description",

@@ -7,6 +7,7 @@ from typing import Any
 from core.errors import SchemaError, SchemaProblem
 from core.schema.fields import FIELD_TYPES, ITEM_NAME, Field, Workflow, WorkflowDraft, validate_fields
 from core.schema.json_schema import to_json_schema
+from core.schema.limits import json_depth_problems
 from core.schema.subset import validate_json_schema
 
 __all__ = ["fields_to_dataset", "fields_from_dataset", "to_dataset_schema", "dataset_consistency"]
@@ -101,7 +102,9 @@ def fields_from_dataset(raw: Any) -> list[Field]:
     Raises:
         SchemaError: the list is malformed or the fields are invalid (every problem listed).
     """
-    problems: list[SchemaProblem] = []
+    problems = json_depth_problems(raw)  # before parsing, which recurses
+    if problems:
+        raise SchemaError(problems)
     fields = _parse_dataset_list(raw, "$.fields", problems)
     if not problems and not fields:
         problems.append(SchemaProblem("$.fields", "the workflow has no fields"))

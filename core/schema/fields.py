@@ -9,6 +9,7 @@ import datetime as _dt
 import io
 import json
 import keyword
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from pydantic import Field as PydField
 
 from core.documents import DocumentSpec
 from core.errors import SchemaError, SchemaProblem
+from core.schema.limits import MAX_DESCRIPTION_CHARS, MAX_ENUM_VALUES, MAX_FIELD_DEPTH, MAX_FIELDS, MAX_NAME_CHARS
 
 __all__ = [
     "FieldType",
@@ -110,6 +112,10 @@ class Workflow(BaseModel):
     fields: list[Field] = PydField(default_factory=list)
     version: int = PydField(default=1, description="Version of the fields; every saved change adds one.")
     created_at: _dt.datetime = PydField(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc))
+    updated_at: _dt.datetime | None = PydField(
+        default=None,
+        description="When it was last saved (None before its first save); a save from an older copy is refused.",
+    )
 
     def field(self, name: str) -> Field:
         """The top-level field called ``name`` (KeyError when there is none)."""
@@ -208,11 +214,47 @@ def _validate_type(field: Field, path: str, problems: list[SchemaProblem]) -> No
             _validate_type(field.items, path + "[]", problems)
 
 
+def _limit_problems(fields: list[Field]) -> tuple[list[SchemaProblem], bool]:
+    """What exceeds ``core.schema.limits`` (walked without recursion), and whether fields nest too deep to
+    be checked further."""
+    problems: list[SchemaProblem] = []
+    count = 0
+    stack: list[tuple[Field, str, int, int]] = [(f, "", i, 1) for i, f in reversed(list(enumerate(fields)))]
+    while stack:
+        field, parent, index, depth = stack.pop()
+        path = _field_path(parent, field, index)
+        if depth > MAX_FIELD_DEPTH:
+            return [SchemaProblem(path, f"fields nest more than {MAX_FIELD_DEPTH} levels deep")], True
+        count += 1
+        if len(field.name) > MAX_NAME_CHARS:
+            problems.append(SchemaProblem(path[:MAX_NAME_CHARS] + "…", f"the name is longer than {MAX_NAME_CHARS}"))
+        if len(field.description) > MAX_DESCRIPTION_CHARS:
+            problems.append(
+                SchemaProblem(
+                    path,
+                    f"the description has {len(field.description):,} characters, more than {MAX_DESCRIPTION_CHARS:,}",
+                )
+            )
+        element = field.items if field.type == "array" and field.items is not None else field
+        if len(element.values) > MAX_ENUM_VALUES:
+            problems.append(SchemaProblem(path, f"{len(element.values):,} enum values, more than {MAX_ENUM_VALUES:,}"))
+        if any(isinstance(v, float) and not math.isfinite(v) for v in element.values):
+            problems.append(SchemaProblem(path, "enum values must be finite numbers (not NaN or infinity)"))
+        below = element.properties if element.type == "object" else []
+        stack.extend((sub, path + ("[]" if element is not field else ""), i, depth + 1) for i, sub in enumerate(below))
+    if count > MAX_FIELDS:
+        problems.insert(
+            0, SchemaProblem("fields", f"{count:,} fields (sub-fields included) are more than {MAX_FIELDS:,}")
+        )
+    return problems, False
+
+
 def validate_fields(fields: list[Field]) -> list[SchemaProblem]:
     """Every problem in a list of fields (as built in the UI or read from a file), all at once.
 
-    Checks names (empty, not an identifier, a Python keyword, duplicated at the same level), enums without
-    values or with mixed types, arrays without items and objects without properties, at every level.
+    Checks the limits of ``core.schema.limits`` (number of fields, nesting, name and description length,
+    enum values), names (empty, not an identifier, a Python keyword, duplicated at the same level), enums
+    without values or with mixed types, arrays without items and objects without properties, at every level.
 
     Args:
         fields: the top-level fields.
@@ -223,8 +265,9 @@ def validate_fields(fields: list[Field]) -> list[SchemaProblem]:
     >>> validate_fields([Field(name="total", type="number"), Field(name="total")])
     [SchemaProblem(path='total', reason="duplicate field name 'total' (also field #1)")]
     """
-    problems: list[SchemaProblem] = []
-    _validate_level(fields, "", problems)
+    problems, too_deep = _limit_problems(fields)
+    if not too_deep:
+        _validate_level(fields, "", problems)
     return problems
 
 

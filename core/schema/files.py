@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.errors import FieldbenchError, SchemaError, SchemaProblem
+from core.documents.formats import read_file
+from core.errors import SchemaError, SchemaProblem
 from core.schema.dataset import fields_from_dataset
 from core.schema.fields import WorkflowDraft
 from core.schema.json_schema import fields_from_json_schema
+from core.schema.limits import MAX_SCHEMA_BYTES, loads_strict
 
 __all__ = ["parse_schema_document", "load_schema_file"]
 
@@ -54,8 +55,10 @@ def load_schema_file(source: str | Path | bytes | Mapping[str, Any]) -> Workflow
         The draft (name, description, validated fields); named after the file when the document has no name.
 
     Raises:
-        FieldbenchError: the file does not exist or cannot be read.
-        SchemaError: the content is not JSON, or not a valid schema (every problem listed).
+        DocumentError: the file does not exist, is not a regular file, is larger than ``MAX_SCHEMA_BYTES``
+            or cannot be read.
+        SchemaError: the content is not JSON (or repeats a key, holds a number JSON cannot carry, nests too
+            deep: ``core.schema.limits``), or not a valid schema (every problem listed).
 
     >>> load_schema_file(b'{"type": "object", "properties": {"total": {"type": "number"}}}').fields[0].type
     'number'
@@ -66,23 +69,18 @@ def load_schema_file(source: str | Path | bytes | Mapping[str, Any]) -> Workflow
     if isinstance(source, (str, Path)):
         path = Path(source)
         default_name = path.stem.replace("_", " ").replace("-", " ").strip()
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise FieldbenchError(f"{path}: no such file") from None
-        except OSError as exc:
-            raise FieldbenchError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+        raw = read_file(path, MAX_SCHEMA_BYTES, hint=_SIZE_HINT)
+    elif len(source) > MAX_SCHEMA_BYTES:
+        raise SchemaError([SchemaProblem("$", f"the file has more than {MAX_SCHEMA_BYTES:,} bytes")], hint=_SIZE_HINT)
     else:
         raw = source
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SchemaError(
             [SchemaProblem("$", "the file is not JSON (not UTF-8 text)")], hint="Upload a .json file."
         ) from None
-    except json.JSONDecodeError as exc:
-        raise SchemaError(
-            [SchemaProblem("$", f"the file is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")],
-            hint="Upload a JSON Schema or a dataset schema.json.",
-        ) from None
-    return parse_schema_document(data, default_name=default_name)
+    return parse_schema_document(loads_strict(text), default_name=default_name)
+
+
+_SIZE_HINT = f"A schema file is at most {MAX_SCHEMA_BYTES // 1024 // 1024} MB; is this the right file?"

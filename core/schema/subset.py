@@ -12,6 +12,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from core.errors import SchemaError, SchemaProblem
+from core.schema.limits import json_depth_problems
 
 __all__ = [
     "ACCEPTED_KEYWORDS",
@@ -191,6 +192,9 @@ def validate_json_schema(schema: Any) -> list[SchemaProblem]:
     """
     if not isinstance(schema, dict):
         return [SchemaProblem("$", "a JSON Schema must be a JSON object")]
+    too_deep = json_depth_problems(schema)  # before any check that recurses
+    if too_deep:
+        return too_deep
     mine: list[SchemaProblem] = []
     _check_node(schema, "$", mine, root=True)
     # Draft 7 errors are reported too, except where the subset check already says something clearer.

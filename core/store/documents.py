@@ -24,6 +24,7 @@ from core.config import Settings
 from core.documents import Document, DocumentSpec, Kind, Page, PageCache, inspect_bytes, load_document
 from core.errors import NotFoundError, StoreError
 from core.store.db import metadata
+from core.store.files import FILE_TEMP_PREFIX
 
 __all__ = ["FileStore", "DocumentRecord", "DocumentRepo", "documents_table", "page_cache_table"]
 
@@ -84,7 +85,7 @@ class FileStore:
         if target.exists():
             return sha
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=FILE_TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)

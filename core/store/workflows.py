@@ -2,13 +2,17 @@
 
 The name, description and thumbnail of a workflow are edited in place; its fields and document
 specification are versioned: a save that changes them adds a version, and every version stays readable.
+
+Saves are optimistic: a workflow carries the version and the save time (``updated_at``) it was read at, and a
+save from a copy that is no longer the stored one is refused with a ``ConflictError`` (the row is updated
+only where both still match, so of two saves racing from one copy exactly one wins).
 """
 
 from __future__ import annotations
 
 import builtins
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +21,7 @@ from pydantic import Field as PydField
 from sqlalchemy.engine import Connection, Engine
 
 from core.documents import DocumentSpec
-from core.errors import NotFoundError, StoreError
+from core.errors import ConflictError, NotFoundError, StoreError
 from core.schema import Field, Workflow, check_workflow
 from core.store.db import metadata, utc
 
@@ -176,7 +180,10 @@ class WorkflowRepo:
             raise StoreError(f"a workflow with id {workflow.id!r} already exists") from exc
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot save workflow {workflow.name!r}: {exc.__class__.__name__}") from exc
-        return workflow.model_copy(update={"version": 1, "created_at": now, "name": workflow.name.strip()})
+        stamp = utc(_naive_utc(now))
+        return workflow.model_copy(
+            update={"version": 1, "created_at": stamp, "updated_at": stamp, "name": workflow.name.strip()}
+        )
 
     def save(self, workflow: Workflow) -> Workflow:
         """Save an edited workflow: a new version when its fields or specification changed, else in place.
@@ -184,23 +191,27 @@ class WorkflowRepo:
         Name, description and thumbnail are not versioned; they are updated in place either way.
 
         Args:
-            workflow: the workflow as edited (its ``version`` is ignored: versions follow the latest saved).
+            workflow: the workflow as edited from a copy read from the store: its ``version`` (and
+                ``updated_at``, when set) must still be the stored ones.
 
         Returns:
-            The workflow as saved, with its (possibly new) version.
+            The workflow as saved, with its (possibly new) version and its new ``updated_at``.
 
         Raises:
             NotFoundError: there is no workflow with this id (use ``create``).
+            ConflictError: the workflow was saved elsewhere since this copy was read; nothing is saved.
             SchemaError: the workflow is invalid; nothing is saved.
         """
         check_workflow(workflow)
-        now = datetime.now(timezone.utc)
         try:
             with self.engine.begin() as conn:
                 row = self._row(conn, workflow.id)
                 if row is None:
                     raise NotFoundError("workflow", workflow.id)
                 latest = int(row.latest_version)
+                self._check_base(workflow, row)
+                # Strictly after the stored save, so the stamp a copy was read with never comes back.
+                now = max(datetime.now(timezone.utc), utc(row.updated_at) + timedelta(microseconds=1))
                 current = self._version_row(conn, workflow.id, latest)
                 assert current is not None
                 old_fields = [Field.model_validate(f) for f in json.loads(current.fields)]
@@ -210,9 +221,13 @@ class WorkflowRepo:
                     version = latest + 1
                     summary = describe_changes(old_fields, workflow.fields, old_spec, workflow.spec)
                     self._insert_version(conn, workflow, version, summary, now)
-                conn.execute(
+                updated = conn.execute(
                     workflows_table.update()
-                    .where(workflows_table.c.id == workflow.id)
+                    .where(
+                        workflows_table.c.id == workflow.id,
+                        workflows_table.c.latest_version == latest,
+                        workflows_table.c.updated_at == row.updated_at,
+                    )
                     .values(
                         name=workflow.name.strip(),
                         description=workflow.description,
@@ -221,16 +236,38 @@ class WorkflowRepo:
                         updated_at=_naive_utc(now),
                     )
                 )
+                if updated.rowcount != 1:  # another save committed between our read and our write
+                    raise self._conflict(workflow, "at the same time")
         except sa.exc.IntegrityError as exc:
             # Two saves of the same workflow at once both chose the next version number; the second loses.
-            raise StoreError(
-                f"workflow {workflow.name!r} was saved elsewhere at the same time; nothing was saved",
-                hint="Reload the workflow and save again.",
-            ) from exc
+            raise self._conflict(workflow, "at the same time") from exc
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot save workflow {workflow.name!r}: {exc.__class__.__name__}") from exc
         return workflow.model_copy(
-            update={"version": version, "created_at": utc(row.created_at), "name": workflow.name.strip()}
+            update={
+                "version": version,
+                "created_at": utc(row.created_at),
+                "updated_at": utc(_naive_utc(now)),
+                "name": workflow.name.strip(),
+            }
+        )
+
+    def _check_base(self, workflow: Workflow, row: Any) -> None:
+        """Refuse a save from a copy older than the stored workflow (another version, or a later save)."""
+        stored_at = utc(row.updated_at)
+        if workflow.version != int(row.latest_version):
+            when = f"since this copy was read (it is version {workflow.version}, the store has {row.latest_version})"
+        elif workflow.updated_at is not None and utc(workflow.updated_at) != stored_at:
+            when = f"since this copy was read (last saved {stored_at:%Y-%m-%d %H:%M:%S} UTC)"
+        else:
+            return
+        raise self._conflict(workflow, when)
+
+    @staticmethod
+    def _conflict(workflow: Workflow, when: str) -> ConflictError:
+        return ConflictError(
+            f"workflow {workflow.name!r} was saved elsewhere {when}; nothing was saved",
+            hint="Reload the workflow, make your change again and save.",
         )
 
     def delete(self, workflow_id: str) -> None:
@@ -346,4 +383,5 @@ class WorkflowRepo:
             fields=[Field.model_validate(f) for f in json.loads(version_row.fields)],
             version=int(getattr(version_row, "version", row.latest_version)),
             created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
         )
