@@ -107,7 +107,11 @@ def test_ocr_writes_no_files_even_when_killed(tmp_path: Path) -> None:
     env = {**os.environ, "TMPDIR": str(temp)}
     # What importing our modules leaves there already (PyMuPDF writes a session note, ``.ses``) is not OCR's.
     subprocess.run(
-        [sys.executable, "-c", "import core.documents.ocr, tests.test_documents"], cwd=REPO, env=env, check=True, timeout=120
+        [sys.executable, "-c", "import core.documents.ocr, tests.test_documents"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        timeout=120,
     )
     baseline = sorted(temp.iterdir())
     process = subprocess.Popen(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -15,8 +16,9 @@ from core.errors import EngineUnavailableError, TrainingError
 from core.extraction import choose_engine
 from core.extraction.trained import TrainedEngine
 from core.schema import Field, Workflow
+from core.store.files import PREVIOUS_SUFFIX
 from core.training import TrainedExtractor, TrainingExample, extract_with, load_model, read_card, save_model
-from core.training.persistence import CARD_FILE, MODEL_FILE, PREVIOUS_SUFFIX, TRUSTED_TYPES, file_types
+from core.training.persistence import CARD_FILE, MODEL_FILE, TRUSTED_TYPES, file_types
 from tests.training_docs import WORKFLOW, make_examples
 
 
@@ -120,3 +122,20 @@ def test_the_engine_refuses_a_workflow_with_other_fields(saved: Path, examples: 
         engine.extract(examples[4].document, retyped)
     result = engine.extract(examples[4].document, WORKFLOW)
     assert result.engine == "trained" and result.values()["invoice_number"] == examples[4].expected["invoice_number"]
+
+
+def test_a_model_file_that_unpacks_beyond_the_limit_is_not_read(
+    saved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bomb = tmp_path / "bomb"
+    shutil.copytree(saved, bomb)
+    with (
+        zipfile.ZipFile(bomb / MODEL_FILE, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("schema.json", "w") as m,
+    ):
+        for _ in range(40):
+            m.write(b" " * (1024 * 1024))
+    assert (bomb / MODEL_FILE).stat().st_size < 200_000
+    monkeypatch.setenv("FIELDBENCH_MAX_MODEL_MB", "16")
+    with pytest.raises(TrainingError, match="unpacks to 40 MB, more than the limit of 16 MB"):
+        load_model(bomb)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import platform
 import shutil
-import tempfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +23,10 @@ import skops.io as sio
 from pydantic import BaseModel, ValidationError
 from pydantic import Field as PydField
 
+from core.config import Settings, get_settings
 from core.errors import TrainingError
 from core.schema import Field, Workflow
+from core.store.files import archive_size, replace_dir, staging_dir
 from core.training.calibration import Calibrator
 from core.training.examples import TrainingDataSummary
 from core.training.features import HASH_FEATURES
@@ -38,7 +39,6 @@ __all__ = [
     "FORMAT_VERSION",
     "MODEL_FILE",
     "CARD_FILE",
-    "PREVIOUS_SUFFIX",
     "TRUSTED_TYPES",
     "ModelCard",
     "save_model",
@@ -52,7 +52,6 @@ FORMAT = "fieldbench-extractor"
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 CARD_FILE = "model.json"
-PREVIOUS_SUFFIX = ".previous"
 TRUSTED_TYPES: frozenset[str] = frozenset(
     {"builtins.dict", "builtins.list", "builtins.str", "builtins.int", "builtins.float", "numpy.ndarray"}
 )
@@ -147,8 +146,7 @@ def save_model(
     target = Path(directory)
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / CARD_FILE).is_file())):
         raise TrainingError(f"{target} exists and is not a model folder", hint="Choose another --out folder.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    staging = staging_dir(target)
     try:
         sio.dump(_state(model), staging / MODEL_FILE)
         card = ModelCard(
@@ -163,11 +161,8 @@ def save_model(
             evaluation=evaluation,
         )
         (staging / CARD_FILE).write_text(card.model_dump_json(indent=2), encoding="utf-8")
-        previous = target.with_name(target.name + PREVIOUS_SUFFIX)
-        if target.exists():
-            shutil.rmtree(previous, ignore_errors=True)
-            target.rename(previous)
-        staging.rename(target)
+        # The new folder takes the old one's place in one step; the old one stays beside it as .previous.
+        replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -249,7 +244,22 @@ def _memory(state: dict[str, Any]) -> LayoutMemory:
     return LayoutMemory(anchors, entries)
 
 
-def load_model(directory: str | Path) -> TrainedExtractor:
+def _check_archive(model_file: Path, settings: Settings) -> None:
+    """Refuse a model file that is not an archive, or would unpack to more than ``settings.max_model_mb``."""
+    try:
+        unpacked = archive_size(model_file)
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"{model_file} is not a model archive ({exc})", hint="Train the model again.") from None
+    limit = settings.max_model_mb * 1024 * 1024
+    if unpacked > limit:
+        raise TrainingError(
+            f"{model_file} unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of "
+            f"{settings.max_model_mb:,.0f} MB; it was not loaded",
+            hint="Raise FIELDBENCH_MAX_MODEL_MB only for a model you trained yourself.",
+        )
+
+
+def load_model(directory: str | Path, *, settings: Settings | None = None) -> TrainedExtractor:
     """Load a model saved by ``save_model``; only ``TRUSTED_TYPES`` may appear in its file.
 
     Raises:
@@ -258,6 +268,7 @@ def load_model(directory: str | Path) -> TrainedExtractor:
     folder = Path(directory)
     card = read_card(folder)
     model_file = folder / MODEL_FILE
+    _check_archive(model_file, settings or get_settings())
     try:
         unexpected = sorted(file_types(model_file) - TRUSTED_TYPES)
         if unexpected:
