@@ -32,6 +32,7 @@ from core.documents import (
 from core.documents.ocr import text_mode_effect
 from core.documents.render import zoom_window
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
+from core.schema import Workflow
 from core.store import Store
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "spec_inputs",
     "stored_document",
     "with_progress",
+    "workflow_picker",
 ]
 
 T = TypeVar("T")
@@ -362,6 +364,19 @@ def batch_results(table: BatchTable, *, key: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------- links
+
+
+def workflow_picker(store: Store, key: str) -> Workflow | None:
+    """The workflow picker (a dashboard link opens its workflow); None, with a note, when there is none yet."""
+    workflows = store.workflows.list()
+    if not workflows:
+        st.info("No workflow yet: define one on the Define page.")
+        st.page_link("pages/define.py", label="Define a workflow", icon=":material/edit_note:")
+        return None
+    names = {w.id: f"{w.name} (v{w.version})" for w in workflows}
+    linked_workflow(names, key)
+    chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=key)
+    return next(w for w in workflows if w.id == chosen)
 
 
 def linked_workflow(workflow_ids: Collection[str], key: str | None = None) -> str | None:

@@ -23,22 +23,11 @@ from core.store import Store
 from core.store.training_data import AnnotatedValue, TrainingDocument
 from pages._annotate_table import apply_table_boxes, table_grid, table_label
 from pages._training_data import training_data_section
-from pages._widgets import get_store, linked_workflow, plain, rerun_fragment, show_errors
+from pages._widgets import get_store, plain, rerun_fragment, show_errors, workflow_picker
 
 # (Comments, not docstrings, after constants: Streamlit writes a page script's bare strings onto the page.)
 LABEL_SIZE = 9  # pixels: the label chips of many boxes would hide the words they label
 STATE = "annotate"  # session keys start with this
-
-
-def _pick_workflow(store: Store) -> Workflow | None:
-    workflows = store.workflows.list()
-    if not workflows:
-        st.info("Define a workflow first (Define page).")
-        return None
-    names = {w.id: w.name for w in workflows}
-    linked_workflow(names, f"{STATE}_workflow")
-    chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
-    return next(w for w in workflows if w.id == chosen)
 
 
 def _progress(store: Store, workflow: Workflow) -> None:
@@ -187,7 +176,7 @@ st.caption(
     "correct the values the engine pre-filled by drawing boxes on the page, and mark them annotated."
 )
 store = get_store()
-workflow = _pick_workflow(store)
+workflow = workflow_picker(store, f"{STATE}_workflow")
 if workflow is not None:
     with st.expander("Training data: templates and uploads", expanded=not store.training.list(workflow.id)):
         _progress(store, workflow)

@@ -18,7 +18,7 @@ from core.store import Store
 from core.usage import usage_over_time, usage_summary
 from pages._results import Job, pick_result, run_jobs, runs_table, show_result
 from pages._usage_view import usage_chart
-from pages._widgets import WORKFLOW_PARAM, document_uploader, get_store, linked_workflow, plain, show_errors
+from pages._widgets import WORKFLOW_PARAM, document_uploader, get_store, plain, show_errors, workflow_picker
 
 STATE = "dashboard"  # session keys start with this
 NO_SAMPLE = "—"
@@ -91,15 +91,9 @@ def main() -> None:
     store = get_store()
     with show_errors():
         ensure_demo_workflow(store)
-    workflows = {w.id: w for w in store.workflows.list()}
-    if not workflows:
-        st.info("No workflow yet: define one on the Define page.")
-        st.page_link("pages/define.py", label="Define a workflow", icon=":material/edit_note:")
+    workflow = workflow_picker(store, f"{STATE}_workflow")
+    if workflow is None:
         return
-    linked_workflow(workflows, f"{STATE}_workflow")
-    names = {wid: f"{w.name} (v{w.version})" for wid, w in workflows.items()}
-    workflow_id = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
-    workflow = workflows[workflow_id]
     _header(workflow)
     _upload_area(store, workflow)
     with show_errors():

@@ -14,7 +14,7 @@ from core.results import ExtractionResult
 from core.schema import Workflow, field_paths, with_descriptions
 from core.store import Store
 from pages._results import Job, pick_result, run_jobs, show_result
-from pages._widgets import document_uploader, get_store, linked_workflow, plain, show_errors
+from pages._widgets import document_uploader, get_store, plain, show_errors, workflow_picker
 
 NO_SAMPLE = "—"
 STATE = "extract"  # session keys start with this
@@ -66,16 +66,11 @@ def main() -> None:
     store = get_store()
     with show_errors():
         ensure_demo_workflow(store)
-    workflows = store.workflows.list()
-    if not workflows:
-        st.info("No workflow yet: define one on the Define page.")
-        return
     if notice := st.session_state.pop(f"{STATE}_notice", None):
         st.success(plain(notice))
-    names = {w.id: f"{w.name} (v{w.version})" for w in workflows}
-    linked_workflow(names, f"{STATE}_workflow")
-    workflow_id = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
-    workflow = store.workflows.get(workflow_id)
+    workflow = workflow_picker(store, f"{STATE}_workflow")
+    if workflow is None:
+        return
 
     inputs: list[tuple[str, bytes | Path]] = list(document_uploader("Documents", key=f"{STATE}_uploads"))
     samples = sample_documents()

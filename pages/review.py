@@ -14,20 +14,9 @@ from core.runs import run_spec
 from core.schema import Workflow
 from core.store import Store
 from core.store.reviews import DEFAULT_REVIEW_THRESHOLD
-from pages._widgets import get_store, linked_workflow, page_viewer, plain, show_errors, stored_document
+from pages._widgets import get_store, page_viewer, plain, show_errors, stored_document, workflow_picker
 
 STATE = "review"
-
-
-def _pick_workflow(store: Store) -> Workflow | None:
-    workflows = store.workflows.list()
-    if not workflows:
-        st.info("Define a workflow and process documents first.")
-        return None
-    names = {w.id: w.name for w in workflows}
-    linked_workflow(names, f"{STATE}_workflow")
-    chosen = st.selectbox("Workflow", list(names), format_func=names.__getitem__, key=f"{STATE}_workflow")
-    return next(w for w in workflows if w.id == chosen)
 
 
 def _thresholds(store: Store, workflow: Workflow) -> dict[str, float]:
@@ -95,7 +84,7 @@ st.caption(
     "result training data."
 )
 store = get_store()
-workflow = _pick_workflow(store)
+workflow = workflow_picker(store, f"{STATE}_workflow")
 if workflow is not None:
     thresholds = _thresholds(store, workflow)
     _straight_through(store, workflow, thresholds[""])

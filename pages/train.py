@@ -11,21 +11,10 @@ from core.store import Store
 from core.store.models import ModelVersion, TrainingRun
 from core.training.jobs import VersionReport, activate, cancel_training, history, rollback, start_training
 from pages._train_report import comparison_view, evaluation_view
-from pages._widgets import get_store, linked_workflow, plain, show_errors
+from pages._widgets import get_store, plain, show_errors, workflow_picker
 
 STATE = "train"
 POLL_SECONDS = 1.0  # how often a running training's progress is read again (a fragment, not the page)
-
-
-def _pick_workflow(store: Store) -> Workflow | None:
-    workflows = store.workflows.list()
-    if not workflows:
-        st.info("Define a workflow first (Define page).")
-        return None
-    names = {w.id: w.name for w in workflows}
-    linked_workflow(names, key=f"{STATE}_workflow")
-    chosen = st.selectbox("Workflow", list(names), format_func=lambda i: plain(names[i]), key=f"{STATE}_workflow")
-    return next(w for w in workflows if w.id == chosen)
 
 
 def _data(store: Store, workflow: Workflow) -> int:
@@ -127,7 +116,7 @@ st.caption(
     "compared with the previous version; activate a version to make it the workflow's engine."
 )
 store = get_store()
-workflow = _pick_workflow(store)
+workflow = workflow_picker(store, f"{STATE}_workflow")
 if workflow is not None:
     annotated = _data(store, workflow)
     running = st.session_state.get(f"{STATE}_run")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from core.store import Store
 
 # The local chat-completions server (fixture `llm_server`) for LLM tests; see tests/llm_server.py.
 pytest_plugins = ["tests.llm_server"]
@@ -26,6 +29,14 @@ def fieldbench_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "FIELDBENCH_LLM_MODEL", "FIELDBENCH_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture
+def store(fieldbench_home: Path) -> Iterator[Store]:
+    """The store of the test's own FIELDBENCH_HOME, closed afterwards."""
+    store = Store.open()
+    yield store
+    store.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from core.annotation.feedback import submit_feedback
@@ -14,13 +12,6 @@ from core.results import ExtractionResult
 from core.schema import Workflow
 from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 @pytest.fixture

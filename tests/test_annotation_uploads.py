@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from core.errors import StoreError
 from core.schema import Workflow
 from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from core.errors import FieldbenchError, NotFoundError, SchemaError, StoreError
 from core.schema import Field, Workflow
 from core.store import Store
 from core.store.workflows import describe_changes
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 def invoice() -> Workflow:

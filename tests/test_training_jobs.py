@@ -4,10 +4,7 @@ that the pipeline follows, rollback; a cancelled or failed run keeps the active 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from core.annotation.uploads import import_folder
 from core.pipeline import process
@@ -16,13 +13,6 @@ from core.store import Store
 from core.store.models import TrainingRun
 from core.training.jobs import activate, cancel_training, history, rollback, start_training, train_workflow, wait_for
 from tests.training_docs import WORKFLOW, make_dataset
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 def _workflow(store: Store, folder: Path, per_layout: int = 5) -> Workflow:

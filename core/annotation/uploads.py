@@ -23,7 +23,7 @@ from core.documents import DOCUMENT_SUFFIXES, Document
 from core.errors import AnnotationError, FieldbenchError
 from core.schema import Workflow
 from core.store import Store
-from core.store.training_data import AnnotatedValue, TrainingDocument
+from core.store.training_data import AnnotatedValue
 
 __all__ = [
     "AcceptedFile",
@@ -110,19 +110,38 @@ def _load(store: Store, workflow: Workflow, name: str, data: bytes) -> Document:
     return store.documents.add_and_load(data, Path(name).name, spec=workflow.spec)
 
 
-def _accept(
-    record: TrainingDocument, name: str, template: str | None, values: list[AnnotatedValue], updated: bool
+def _add(
+    store: Store,
+    workflow: Workflow,
+    name: str,
+    document: Document,
+    template: tuple[str | None, str | None],
+    values: list[AnnotatedValue] | None,
 ) -> AcceptedFile:
-    located, filled = located_share(values)
+    """Add (or update) a read document in the training data; what the report says of it.
+
+    ``template`` is ``(name, id)``; ``values`` None keeps what a known document had (a regular upload).
+    """
+    existing = store.training.find(workflow.id, document.id)
+    record = store.training.add(
+        workflow.id,
+        document.id,
+        Path(name).name,
+        template_id=template[1],
+        source="upload" if values is None else "pre_annotated",
+        workflow_version=workflow.version,
+        values=values,
+    )
+    located, filled = located_share(values or [])
     return AcceptedFile(
         file=name,
         document_id=record.document_id,
         training_document_id=record.id,
         status=record.status,
-        template=template,
+        template=template[0],
         values=filled,
         located=located,
-        updated=updated,
+        updated=existing is not None,
     )
 
 
@@ -151,16 +170,7 @@ def upload_documents(
         else:
             try:
                 document = _load(store, workflow, name, _bytes(data))
-                existing = store.training.find(workflow.id, document.id)
-                record = store.training.add(
-                    workflow.id,
-                    document.id,
-                    Path(name).name,
-                    template_id=template_id,
-                    source="upload",
-                    workflow_version=workflow.version,
-                )
-                report.accepted.append(_accept(record, name, template, [], existing is not None))
+                report.accepted.append(_add(store, workflow, name, document, (template, template_id), None))
             except FieldbenchError as exc:
                 report.rejected.append(RejectedFile(file=name, reason=str(exc)))
         if progress:
@@ -225,17 +235,7 @@ def upload_pre_annotated(
                 annotated = from_expected(
                     document, workflow, values, source="pre_annotated", workflow_version=workflow.version
                 )
-                existing = store.training.find(workflow.id, document.id)
-                record = store.training.add(
-                    workflow.id,
-                    document.id,
-                    Path(name).name,
-                    template_id=template_id,
-                    source="pre_annotated",
-                    workflow_version=workflow.version,
-                    values=annotated,
-                )
-                report.accepted.append(_accept(record, name, template, annotated, existing is not None))
+                report.accepted.append(_add(store, workflow, name, document, (template, template_id), annotated))
             except AnnotationError as exc:
                 report.rejected.append(RejectedFile(file=name, reason=f"{expected[stem][0]}: {exc}"))
             except FieldbenchError as exc:

@@ -21,7 +21,7 @@ from core.config import Settings, get_settings
 from core.documents import DocumentSpec
 from core.documents.formats import read_file
 from core.errors import ClassifierError, DocumentError, one_line
-from core.store.files import archive_size, replace_dir, staging_dir
+from core.store.files import TOO_LARGE_HINT, archive_problem, replace_dir, staging_dir
 
 __all__ = [
     "MODEL_FILE",
@@ -131,17 +131,12 @@ def _damaged(folder: Path, why: str) -> ClassifierError:
 
 
 def _check_archive(model_file: Path, settings: Settings) -> None:
-    try:
-        unpacked = archive_size(model_file)
-    except (OSError, ValueError) as exc:
-        raise _damaged(model_file.parent, f"{MODEL_FILE} is not a model archive: {exc}") from None
-    limit = settings.max_model_mb * 1024 * 1024
-    if unpacked > limit:
-        raise ClassifierError(
-            f"{model_file} unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of "
-            f"{settings.max_model_mb:,.0f} MB; it was not loaded",
-            hint="Raise FIELDBENCH_MAX_MODEL_MB only for a model you trained yourself.",
-        )
+    problem = archive_problem(model_file, settings.max_model_mb)
+    if problem is None:
+        return
+    if "unpacks to" not in problem:
+        raise _damaged(model_file.parent, problem)
+    raise ClassifierError(f"{problem}; it was not loaded", hint=TOO_LARGE_HINT)
 
 
 def load_model(directory: str | Path, *, settings: Settings | None = None) -> ClassifierModel:

@@ -28,6 +28,8 @@ __all__ = [
     "staging_dir",
     "replace_dir",
     "archive_size",
+    "archive_problem",
+    "TOO_LARGE_HINT",
     "remove_stale",
 ]
 
@@ -143,6 +145,22 @@ def archive_size(path: Path, max_members: int = MAX_ARCHIVE_MEMBERS) -> int:
             return sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise ValueError(str(exc)) from None
+
+
+TOO_LARGE_HINT = "Raise FIELDBENCH_MAX_MODEL_MB only for a model you trained yourself."
+
+
+def archive_problem(path: Path, max_mb: float) -> str | None:
+    """Why a model archive must not be loaded: not an archive, or it would unpack to more than ``max_mb``
+    MB (read from its directory, nothing inflated); None when it may be.
+    """
+    try:
+        unpacked = archive_size(path)
+    except (OSError, ValueError) as exc:
+        return f"{path.name} is not a model archive: {exc}"
+    if unpacked > max_mb * 1024 * 1024:
+        return f"{path} unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of {max_mb:,.0f} MB"
+    return None
 
 
 def _age(path: Path, now: float) -> float:

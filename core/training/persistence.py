@@ -26,7 +26,7 @@ from pydantic import Field as PydField
 from core.config import Settings, get_settings
 from core.errors import TrainingError
 from core.schema import Field, Workflow
-from core.store.files import archive_size, replace_dir, staging_dir
+from core.store.files import TOO_LARGE_HINT, archive_problem, replace_dir, staging_dir
 from core.training.calibration import Calibrator
 from core.training.examples import TrainingDataSummary
 from core.training.features import HASH_FEATURES
@@ -246,17 +246,10 @@ def _memory(state: dict[str, Any]) -> LayoutMemory:
 
 def _check_archive(model_file: Path, settings: Settings) -> None:
     """Refuse a model file that is not an archive, or would unpack to more than ``settings.max_model_mb``."""
-    try:
-        unpacked = archive_size(model_file)
-    except (OSError, ValueError) as exc:
-        raise TrainingError(f"{model_file} is not a model archive ({exc})", hint="Train the model again.") from None
-    limit = settings.max_model_mb * 1024 * 1024
-    if unpacked > limit:
-        raise TrainingError(
-            f"{model_file} unpacks to {unpacked / 1024 / 1024:,.0f} MB, more than the limit of "
-            f"{settings.max_model_mb:,.0f} MB; it was not loaded",
-            hint="Raise FIELDBENCH_MAX_MODEL_MB only for a model you trained yourself.",
-        )
+    problem = archive_problem(model_file, settings.max_model_mb)
+    if problem is not None:
+        hint = TOO_LARGE_HINT if "unpacks to" in problem else "Train the model again."
+        raise TrainingError(f"{problem}; it was not loaded", hint=hint)
 
 
 def load_model(directory: str | Path, *, settings: Settings | None = None) -> TrainedExtractor:

@@ -4,11 +4,9 @@ canvas returns it), templates, uploads with their report, marking a document ann
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -19,13 +17,6 @@ from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 def _app() -> AppTest:

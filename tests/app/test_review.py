@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -14,13 +12,6 @@ from core.store import Store
 from tests.invoices import invoice_pdf, invoice_workflow
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 def _app(workflow_id: str) -> AppTest:

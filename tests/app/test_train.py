@@ -3,10 +3,8 @@ the history, a version's evaluation and comparison, activation and rollback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -17,13 +15,6 @@ from core.training.jobs import train_workflow, wait_for
 from tests.training_docs import WORKFLOW, make_dataset
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    store = Store.open()
-    yield store
-    store.close()
 
 
 def _workflow(store: Store, folder: Path) -> Workflow:
