@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             cells = " | ".join(f"{by_field[s.field]:.3f}" if s.field in by_field else "-" for s in report.fields)
             split.append(f"| {name} | {part.documents} | {part.micro_f1:.3f} | {cells} |")
         if report.calibration is not None:
-            split += ["", f"Calibration: ECE {report.calibration.ece:.3f} over {report.calibration.samples} values."]
+            ece = "-" if report.calibration.ece is None else f"{report.calibration.ece:.3f}"
+            split += ["", f"Calibration: ECE {ece} over {report.calibration.samples} values."]
         details += split
         failures = [d for d in report.per_document if d.error]
         if failures:

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from core.errors import TrainingError
+from core.evaluation.calibration import calibration
 from core.evaluation.report import DocumentScore
 from core.evaluation.scoring import FieldCounts
 from core.schema import Field
-from core.training.calibration import Calibrator, calibration_report
+from core.training.calibration import Calibrator
 from core.training.comparison import activation_warnings, change_chart, compare
 
 FIELDS = [Field(name="number"), Field(name="total", type="number")]
@@ -56,7 +57,7 @@ def test_versions_on_different_documents_are_not_compared() -> None:
 
 
 def test_ece_bins_and_a_sigmoid_fitted_on_scores() -> None:
-    report = calibration_report([0.95] * 10 + [0.55] * 10, [True] * 9 + [False] + [True] * 5 + [False] * 5)
+    report = calibration([0.95] * 10 + [0.55] * 10, [True] * 9 + [False] + [True] * 5 + [False] * 5)
     assert report.ece == pytest.approx((10 * 0.05 + 10 * 0.05) / 20)
     assert [b.count for b in report.bins if b.count] == [10, 10]
     rng = np.random.default_rng(0)

@@ -24,14 +24,16 @@ class CalibrationBin(BaseModel):
     low: float
     high: float
     count: int
-    confidence: float = Field(description="Mean confidence of the predictions in the bin (0 when empty).")
-    accuracy: float = Field(description="Share of the bin's predictions that were correct (0 when empty).")
+    confidence: float | None = Field(default=None, description="Mean confidence of its predictions (None: empty).")
+    accuracy: float | None = Field(default=None, description="Share of its predictions that were right (None: empty).")
 
 
 class Calibration(BaseModel):
     """The bins and the expected calibration error over a set of predictions."""
 
-    ece: float = Field(description="Expected calibration error: count-weighted mean |accuracy - confidence|.")
+    ece: float | None = Field(
+        description="Expected calibration error: count-weighted mean |accuracy - confidence|; None without predictions."
+    )
     samples: int
     bins: list[CalibrationBin]
 
@@ -57,7 +59,8 @@ def calibration(confidences: Sequence[float], correct: Sequence[bool], bins: int
     conf_sums = [0.0] * bins
     right = [0] * bins
     for conf, ok in zip(confidences, correct, strict=True):
-        k = min(max(int(conf * bins), 0), bins - 1)
+        conf = min(max(float(conf), 0.0), 1.0)
+        k = min(int(conf * bins), bins - 1)
         counts[k] += 1
         conf_sums[k] += conf
         right[k] += int(ok)
@@ -65,22 +68,23 @@ def calibration(confidences: Sequence[float], correct: Sequence[bool], bins: int
     out: list[CalibrationBin] = []
     ece = 0.0
     for k in range(bins):
-        mean_conf = conf_sums[k] / counts[k] if counts[k] else 0.0
-        accuracy = right[k] / counts[k] if counts[k] else 0.0
-        if counts[k]:
-            ece += counts[k] / total * abs(accuracy - mean_conf)
+        if not counts[k]:
+            out.append(CalibrationBin(low=k / bins, high=(k + 1) / bins, count=0))
+            continue
+        mean_conf, accuracy = conf_sums[k] / counts[k], right[k] / counts[k]
+        ece += counts[k] / total * abs(accuracy - mean_conf)
         out.append(
             CalibrationBin(
                 low=k / bins, high=(k + 1) / bins, count=counts[k], confidence=round(mean_conf, 4), accuracy=accuracy
             )
         )
-    return Calibration(ece=round(ece, 4), samples=total, bins=out)
+    return Calibration(ece=round(ece, 4) if total else None, samples=total, bins=out)
 
 
 def expected_calibration_error(
     confidences: Sequence[float], correct: Sequence[bool], bins: int = CALIBRATION_BINS
-) -> float:
-    """The expected calibration error alone (see ``calibration``).
+) -> float | None:
+    """The expected calibration error alone (see ``calibration``); None without predictions.
 
     >>> expected_calibration_error([1.0, 0.0], [True, False])
     0.0

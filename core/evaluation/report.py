@@ -259,7 +259,8 @@ def format_report(report: EvaluationReport) -> str:
         )
     if report.calibration is not None:
         cal = report.calibration
-        lines.append(f"calibration: ECE {cal.ece:.3f} over {cal.samples} values with a confidence")
+        ece = "-" if cal.ece is None else f"{cal.ece:.3f}"
+        lines.append(f"calibration: ECE {ece} over {cal.samples} values with a confidence")
         for b in cal.bins:
             if b.count:
                 lines.append(

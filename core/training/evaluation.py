@@ -15,11 +15,11 @@ from pydantic import BaseModel
 from pydantic import Field as PydField
 
 from core.errors import TrainingError
+from core.evaluation.calibration import Calibration, calibration
 from core.evaluation.report import DocumentScore, EvaluationReport, summarize
 from core.evaluation.scoring import score, values_match
 from core.extraction.local.engine import LocalEngine
 from core.schema import Workflow
-from core.training.calibration import CalibrationReport, calibration_report
 from core.training.examples import NO_TEMPLATE, TrainingExample, has_value
 from core.training.features import PreparedDocument
 from core.training.folds import group_ids, split, template_ids
@@ -99,7 +99,7 @@ class HeldOutEvaluation(BaseModel):
     templates: list[TemplateScore]
     all_right: dict[str, float] = PydField(description="Share of documents with every scored field right.")
     thresholds: list[ThresholdRow]
-    calibration: CalibrationReport
+    calibration: Calibration
     fit_seconds: list[float] = PydField(default_factory=list, description="Training time of each fold's model.")
     seconds: float = 0.0
 
@@ -206,7 +206,7 @@ def summarize_documents(
             "local": round(sum(_all_right(d.local) for d in documents) / n, 4),
         },
         thresholds=_thresholds(documents),
-        calibration=calibration_report([c.confidence for c in confidences], [c.correct for c in confidences]),
+        calibration=calibration([c.confidence for c in confidences], [c.correct for c in confidences]),
     )
 
 
