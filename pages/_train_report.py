@@ -16,7 +16,7 @@ __all__ = ["evaluation_view", "comparison_view"]
 def evaluation_view(evaluation: HeldOutEvaluation) -> None:
     """Per field and per template, both engines on the same held-out documents; thresholds; calibration."""
     st.markdown(f"**Held out by {evaluation.mode}**: {len(evaluation.documents)} documents, {evaluation.folds} folds")
-    local = {s.field: s for s in evaluation.local.fields}
+    local = {s.field: s for s in [*evaluation.local.fields, evaluation.local.micro]}
     rows = [
         {
             "field": s.field,

@@ -121,11 +121,14 @@ def _canvas(
     given = prefilled_boxes(values, page, scale)
     jpeg = _page_jpeg(document, document.id, workflow.spec.model_dump_json(), page, round(72 * scale))
     version = st.session_state.get(f"{STATE}_canvas_version", 0)
+    drawing = boxes_to_drawing([b.model_dump() for b in given], stroke_width=2, stroke_color="#ff8c00")
+    for box in drawing["objects"]:
+        box["fontSize"] = LABEL_SIZE  # the label chips of boxes given (drawn ones take font_size)
     result = st_canvas(
         drawing_mode="labeled_rect",
         label=label,
         background_image=jpeg,
-        initial_drawing=boxes_to_drawing([b.model_dump() for b in given], stroke_width=2, stroke_color="#ff8c00"),
+        initial_drawing=drawing,
         width=CANVAS_WIDTH,
         height=round(info.height * scale),
         stroke_width=2,

@@ -17,9 +17,9 @@ from core.store.training_data import AnnotatedValue
 
 __all__ = ["CANVAS_WIDTH", "CanvasBox", "to_canvas", "to_points", "prefilled_boxes", "drawn_boxes", "ROUNDING"]
 
-CANVAS_WIDTH = 820
-"""Canvas pixels across a page on the Annotate page: the page fills the right three quarters of the wide layout,
-and print stays legible (an A4 page at about 100 dpi)."""
+CANVAS_WIDTH = 760
+"""Canvas pixels across a page on the Annotate page: the page fits the right three quarters of the wide layout
+on a 1,400-pixel window, and print stays legible (an A4 page at about 90 dpi)."""
 ROUNDING = 1
 """Decimals canvas pixels are compared at: a box given and returned unchanged differs by float noise only."""
 
