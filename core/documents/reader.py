@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from core.config import Settings, get_settings
@@ -150,97 +150,120 @@ def load_document(
     ('text', 'Invoice 42')
     """
     settings = settings or get_settings()
-    spec = spec or DocumentSpec()
     data, label = read_source(source, name, settings=settings)
     kind = detect_kind(data, label)
     handle: Any = open_pdf(data, password, label) if kind == "pdf" else open_image(data, label, settings)
     count = page_count(kind, handle)
     if count > settings.max_pages:
         raise TooManyPagesError(pages=count, limit=settings.max_pages, source=label)
-    digest = _Digest(data)
-
-    by_source: dict[int, list[Page]] = {}
-    pending: list[int] = []
-    done = 0
-    options = ""
-    for index in range(count):
-        if kind == "pdf":
-            start = time.perf_counter()
-            try:
-                pdf_page = handle.load_page(index)
-                raw = pdf_page.get_text("words")
-            except Exception as exc:  # noqa: BLE001 - a damaged page object or content stream
-                raise CorruptDocumentError(f"page {index + 1} cannot be read ({exc})", source=label) from None
-            if usable_text_layer(raw):
-                by_source[index] = [text_page(pdf_page, raw, index, time.perf_counter() - start)]
-                done += 1
-                if progress:
-                    progress(done, count)
-                continue
-        if not options:
-            options = ocr_options(spec, settings.ocr_dpi if kind == "pdf" else "native")
-        cached = cache.get(digest.hexdigest(), index, options) if cache is not None else None
-        if cached is not None:
-            by_source[index] = [page.model_copy(update={"cached": True}) for page in cached]
-            done += 1
-            if progress:
-                progress(done, count)
-        else:
-            pending.append(index)
-
+    reading = _Reading(kind, handle, label, count, _Digest(data), spec or DocumentSpec(), settings, cache, progress)
+    pending = reading.text_layers_and_cache()
     if pending:
-        lang = tesseract_languages(spec.charset, installed_languages())
-        scales: dict[int, tuple[float, float]] = {}
+        reading.ocr(pending)
+    document = Document(id=reading.digest.hexdigest(), name=label, kind=kind)
+    document.pages = reading.pages()  # assigned, not validated: built from already valid values
+    document._data = data
+    document._password = password
+    return document
 
-        def jobs() -> Iterator[tuple[Any, ...]]:
-            for index in pending:
-                if kind == "pdf":
-                    try:
-                        pdf_page = handle.load_page(index)
-                        image = render_gray(pdf_page, settings.ocr_dpi, settings.max_image_pixels)
-                    except Exception as exc:  # noqa: BLE001 - a damaged page that cannot be drawn
-                        raise CorruptDocumentError(
-                            f"page {index + 1} cannot be rendered ({exc})", source=label
-                        ) from None
-                    rect = pdf_page.rect
-                    scales[index] = (rect.width / image.width, rect.height / image.height)
-                else:
-                    image = image_frame(handle, index, label, settings)
-                    dx, dy = image_dpi(handle)
-                    scales[index] = (72.0 / dx, 72.0 / dy)
-                yield (image, lang, spec.text, spec.cropping, index + 1)
+
+class _Reading:
+    """One document being read: its pages by source page, from the text layer, the OCR cache or OCR."""
+
+    def __init__(
+        self,
+        kind: Kind,
+        handle: Any,
+        label: str,
+        count: int,
+        digest: _Digest,
+        spec: DocumentSpec,
+        settings: Settings,
+        cache: PageCache | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.kind, self.handle, self.label, self.count, self.digest = kind, handle, label, count, digest
+        self.spec, self.settings, self.cache, self.progress = spec, settings, cache, progress
+        self.by_source: dict[int, list[Page]] = {}
+        self.done = 0
+        dpi: int | str = settings.ocr_dpi if kind == "pdf" else "native"
+        self.options = ocr_options(spec, dpi)
+
+    def _read(self, index: int, pages: list[Page]) -> None:
+        self.by_source[index] = pages
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.count)
+
+    def text_layers_and_cache(self) -> list[int]:
+        """Pages with a usable text layer, then cached OCR; returns the source pages left to OCR."""
+        pending: list[int] = []
+        for index in range(self.count):
+            if self.kind == "pdf":
+                start = time.perf_counter()
+                try:
+                    pdf_page = self.handle.load_page(index)
+                    raw = pdf_page.get_text("words")
+                except Exception as exc:  # noqa: BLE001 - a damaged page object or content stream
+                    raise CorruptDocumentError(f"page {index + 1} cannot be read ({exc})", source=self.label) from None
+                if usable_text_layer(raw):
+                    self._read(index, [text_page(pdf_page, raw, index, time.perf_counter() - start)])
+                    continue
+            cached = self.cache.get(self.digest.hexdigest(), index, self.options) if self.cache is not None else None
+            if cached is not None:
+                self._read(index, [page.model_copy(update={"cached": True}) for page in cached])
+            else:
+                pending.append(index)
+        return pending
+
+    def _image(self, index: int, scales: dict[int, tuple[float, float]]) -> Any:
+        """Source page ``index`` as an image for OCR, and its points per pixel into ``scales``."""
+        if self.kind == "pdf":
+            try:
+                pdf_page = self.handle.load_page(index)
+                image = render_gray(pdf_page, self.settings.ocr_dpi, self.settings.max_image_pixels)
+            except Exception as exc:  # noqa: BLE001 - a damaged page that cannot be drawn
+                raise CorruptDocumentError(f"page {index + 1} cannot be rendered ({exc})", source=self.label) from None
+            scales[index] = (pdf_page.rect.width / image.width, pdf_page.rect.height / image.height)
+            return image
+        image = image_frame(self.handle, index, self.label, self.settings)
+        dx, dy = image_dpi(self.handle)
+        scales[index] = (72.0 / dx, 72.0 / dy)
+        return image
+
+    def ocr(self, pending: list[int]) -> None:
+        """OCR the pending source pages over processes, each result cached and kept as it comes."""
+        lang = tesseract_languages(self.spec.charset, installed_languages())
+        scales: dict[int, tuple[float, float]] = {}
+        jobs = ((self._image(index, scales), lang, self.spec.text, self.spec.cropping, index + 1) for index in pending)
 
         def keep(position: int, result: list[Region]) -> None:
             index = pending[position]
             pages = ocr_to_pages(result, index, *scales[index])
-            if cache is not None:
-                cache.put(digest.hexdigest(), index, options, pages)
-            by_source[index] = pages
+            if self.cache is not None:
+                self.cache.put(self.digest.hexdigest(), index, self.options, pages)
+            self.by_source[index] = pages
 
-        base = done
+        base = self.done
 
         def report(finished: int, _total: int) -> None:
-            if progress:
-                progress(base + finished, count)
+            if self.progress:
+                self.progress(base + finished, self.count)
 
         map_pages(
             read_image_page,
-            jobs(),
+            jobs,
             total=len(pending),
-            workers=settings.ocr_workers,
+            workers=self.settings.ocr_workers,
             progress=report,
             on_result=keep,
         )
 
-    number = 0
-    pages: list[Page] = []
-    for index in range(count):
-        for page in by_source[index]:
-            number += 1
-            page.number = number
-            pages.append(page)
-    document = Document(id=digest.hexdigest(), name=label, kind=kind)
-    document.pages = pages  # assigned, not validated: built above from already valid values
-    document._data = data
-    document._password = password
-    return document
+    def pages(self) -> list[Page]:
+        """Every page in source order, numbered from 1 (a cropped source page may give several)."""
+        out: list[Page] = []
+        for index in range(self.count):
+            for page in self.by_source[index]:
+                page.number = len(out) + 1
+                out.append(page)
+        return out
