@@ -18,6 +18,7 @@ from core.config import Settings, get_settings
 from core.documents import Document, Source, read_source
 from core.errors import ExtractionError, FieldbenchError, LLMError, NotFoundError
 from core.extraction import choose_engine
+from core.extraction.base import Engine
 from core.results import ExtractionResult, OcrPage, TokenUsage
 from core.schema import Workflow
 from core.store import Store
@@ -99,6 +100,69 @@ def _ocr_pages(document: Document) -> list[OcrPage]:
     ]
 
 
+def _record(
+    store: Store, workflow: Workflow, *, processing_id: str, document_id: str, name: str, source: str, engine: str
+) -> RunRecord:
+    """The run as it is logged if it fails before a result exists."""
+    return RunRecord(
+        id=processing_id,
+        workflow_id=workflow.id,
+        workflow_version=workflow.version,
+        workflow_draft=is_draft(store, workflow),
+        workflow_name=workflow.name,
+        document_id=document_id,
+        document_name=name,
+        source=source,  # checked against RUN_SOURCES by the caller
+        engine=engine,
+        status="error",
+        created_at=datetime.now(timezone.utc),
+    )
+
+
+def _extract(engine: Engine, document: Document, workflow: Workflow) -> ExtractionResult:
+    """The engine's result; an engine's own bug still ends as one line (and the run is logged)."""
+    try:
+        return engine.extract(document, workflow)
+    except FieldbenchError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an engine bug must still be logged and shown as one line
+        raise ExtractionError(f"the {engine.name} engine failed: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _stamped(
+    result: ExtractionResult, record: RunRecord, document: Document, reason: str, timings: dict[str, float]
+) -> ExtractionResult:
+    """The engine's result with the run's identity, workflow, document, engine choice, OCR and timings."""
+    return result.model_copy(
+        update={
+            "processing_id": record.id,
+            "workflow_id": record.workflow_id,
+            "workflow_name": record.workflow_name,
+            "workflow_version": record.workflow_version,
+            "workflow_draft": record.workflow_draft,
+            "document_id": document.id,
+            "document_name": record.document_name,
+            "engine": record.engine,
+            # Why this engine, then what the engine says of its own answer (which fields a model trained).
+            "engine_reason": f"{reason}; {result.engine_reason}" if result.engine_reason else reason,
+            "ocr": result.ocr or _ocr_pages(document),
+            "timings": {**result.timings, **{k: round(v, 6) for k, v in timings.items()}},
+            "created_at": record.created_at,
+        }
+    )
+
+
+def _log_failure(store: Store, record: RunRecord, exc: FieldbenchError, seconds: float, settings: Settings) -> None:
+    """Log a failed run, with the tokens an LLM spent on it and their cost."""
+    record.seconds = seconds
+    record.error = str(exc)
+    if isinstance(exc, LLMError):
+        record.prompt_tokens, record.completion_tokens = exc.prompt_tokens, exc.completion_tokens
+        usage = TokenUsage(prompt_tokens=exc.prompt_tokens, completion_tokens=exc.completion_tokens)
+        record.llm_cost = usage_cost(usage, settings)
+    store.runs.add(record)
+
+
 def _run(
     store: Store,
     workflow: Workflow,
@@ -115,24 +179,17 @@ def _run(
     source = source or detect_source()
     if source not in RUN_SOURCES:
         raise FieldbenchError(f"unknown run source {source!r}", hint=f"Use one of: {', '.join(RUN_SOURCES)}.")
-    processing_id = str(uuid.uuid4())
-    started_at = datetime.now(timezone.utc)
     start = time.perf_counter()
     timings: dict[str, float] = {}
-    record = RunRecord(
-        id=processing_id,
-        workflow_id=workflow.id,
-        workflow_version=workflow.version,
-        workflow_draft=is_draft(store, workflow),
-        workflow_name=workflow.name,
+    record = _record(
+        store,
+        workflow,
+        processing_id=str(uuid.uuid4()),
         document_id=document_id,
-        document_name=name,
-        source=source,  # checked against RUN_SOURCES above
+        name=name,
+        source=source,
         engine=engine,
-        status="error",
-        created_at=started_at,
     )
-    document: Document | None = None
 
     def step(stage: str, fraction: float) -> None:
         if progress is not None:
@@ -147,58 +204,23 @@ def _run(
         step("loading", 0.05)
         t0 = time.perf_counter()
         document = load(lambda done, total: step(f"reading page {done} of {total}", 0.05 + 0.45 * done / total))
-        timings["load"] = time.perf_counter() - t0
-        record.document_id, record.pages, record.load_seconds = (
-            document.id,
-            len(document.pages),
-            timings["load"],
-        )
+        timings["load"] = record.load_seconds = time.perf_counter() - t0
+        record.document_id, record.pages = document.id, len(document.pages)
         step("extracting", 0.5)
         t0 = time.perf_counter()
         try:
-            result = chosen.extract(document, workflow)
-        except FieldbenchError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - an engine bug must still be logged and shown as one line
-            raise ExtractionError(f"the {chosen.name} engine failed: {exc.__class__.__name__}: {exc}") from exc
+            result = _extract(chosen, document, workflow)
         finally:
-            timings["extract"] = time.perf_counter() - t0
-            record.extract_seconds = timings["extract"]
+            timings["extract"] = record.extract_seconds = time.perf_counter() - t0
         step("saving", 0.95)
         timings["total"] = time.perf_counter() - start
-        result = result.model_copy(
-            update={
-                "processing_id": processing_id,
-                "workflow_id": workflow.id,
-                "workflow_name": workflow.name,
-                "workflow_version": workflow.version,
-                "workflow_draft": record.workflow_draft,
-                "document_id": document.id,
-                "document_name": name,
-                "engine": chosen.name,
-                # Why this engine, then what the engine says of its own answer (which fields a model trained).
-                "engine_reason": f"{reason}; {result.engine_reason}" if result.engine_reason else reason,
-                "ocr": result.ocr or _ocr_pages(document),
-                "timings": {**result.timings, **{k: round(v, 6) for k, v in timings.items()}},
-                "created_at": started_at,
-            }
-        )
+        result = _stamped(result, record, document, reason, timings)
     except FieldbenchError as exc:
-        record.seconds = time.perf_counter() - start
-        record.error = str(exc)
-        if isinstance(exc, LLMError):
-            record.prompt_tokens, record.completion_tokens = exc.prompt_tokens, exc.completion_tokens
-            record.llm_cost = usage_cost(
-                TokenUsage(prompt_tokens=exc.prompt_tokens, completion_tokens=exc.completion_tokens), settings
-            )
-        store.runs.add(record)
+        _log_failure(store, record, exc, time.perf_counter() - start, settings)
         raise
     store.runs.add(
         RunRecord.from_result(
-            result,
-            source=record.source,
-            pages=len(document.pages),
-            llm_cost=llm_cost(result, settings),
+            result, source=record.source, pages=len(document.pages), llm_cost=llm_cost(result, settings)
         )
     )
     step("done", 1.0)
