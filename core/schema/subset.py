@@ -75,15 +75,16 @@ def _value_matches(value: Any, json_type: str) -> bool:
     return False
 
 
-def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bool = False) -> None:
-    if not isinstance(node, dict):
-        problems.append(SchemaProblem(path, "a schema must be a JSON object"))
-        return
+def _check_keywords(node: dict[str, Any], path: str, problems: list[SchemaProblem]) -> None:
     for key in node:
         if key in REJECTED_KEYWORDS:
             problems.append(SchemaProblem(_child(path, key), f"the keyword {key!r} is not supported"))
         elif key not in ACCEPTED_KEYWORDS and key not in _IGNORED_KEYWORDS:
             problems.append(SchemaProblem(_child(path, key), f"the keyword {key!r} is not in the supported subset"))
+
+
+def _check_type(node: dict[str, Any], path: str, problems: list[SchemaProblem], root: bool) -> str | None:
+    """The node's JSON type when it is one of the subset's, else None (with the problem noted)."""
     json_type = node.get("type")
     type_path = _child(path, "type")
     if json_type is None:
@@ -100,76 +101,89 @@ def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bo
         json_type = None
     if root and json_type not in (None, "object"):
         problems.append(SchemaProblem(type_path, "the root schema must be an object"))
+    return json_type
 
+
+def _check_properties(node: dict[str, Any], path: str, json_type: str | None, problems: list[SchemaProblem]) -> None:
     properties = node.get("properties")
+    props_path = _child(path, "properties")
     if json_type == "object":
         if not isinstance(properties, dict) or not properties:
-            problems.append(
-                SchemaProblem(_child(path, "properties"), "an object needs a non-empty 'properties' mapping")
-            )
+            problems.append(SchemaProblem(props_path, "an object needs a non-empty 'properties' mapping"))
     elif "properties" in node and json_type is not None:
-        problems.append(
-            SchemaProblem(_child(path, "properties"), f"'properties' only applies to objects, not {json_type}")
-        )
-    if isinstance(properties, dict):
-        for name, sub in properties.items():
-            sub_path = _child(_child(path, "properties"), name)
-            if not name.isidentifier():
-                problems.append(
-                    SchemaProblem(
-                        sub_path,
-                        f"property name {name!r} is not an identifier (letters, digits, underscores; no leading digit)",
-                    )
-                )
-            elif keyword.iskeyword(name):
-                problems.append(SchemaProblem(sub_path, f"property name {name!r} is a reserved Python keyword"))
-            _check_node(sub, sub_path, problems)
+        problems.append(SchemaProblem(props_path, f"'properties' only applies to objects, not {json_type}"))
+    if not isinstance(properties, dict):
+        return
+    for name, sub in properties.items():
+        sub_path = _child(props_path, name)
+        if not name.isidentifier():
+            reason = f"property name {name!r} is not an identifier (letters, digits, underscores; no leading digit)"
+            problems.append(SchemaProblem(sub_path, reason))
+        elif keyword.iskeyword(name):
+            problems.append(SchemaProblem(sub_path, f"property name {name!r} is a reserved Python keyword"))
+        _check_node(sub, sub_path, problems)
 
+
+def _check_required(node: dict[str, Any], path: str, json_type: str | None, problems: list[SchemaProblem]) -> None:
     required = node.get("required")
-    if required is not None:
-        req_path = _child(path, "required")
-        if json_type is not None and json_type != "object":
-            problems.append(SchemaProblem(req_path, f"'required' only applies to objects, not {json_type}"))
-        elif isinstance(required, list):
-            known = properties if isinstance(properties, dict) else {}
-            for index, name in enumerate(required):
-                if isinstance(name, str) and name not in known:
-                    problems.append(SchemaProblem(f"{req_path}[{index}]", f"{name!r} is not a property of this object"))
+    if required is None:
+        return
+    req_path = _child(path, "required")
+    if json_type is not None and json_type != "object":
+        problems.append(SchemaProblem(req_path, f"'required' only applies to objects, not {json_type}"))
+    elif isinstance(required, list):
+        properties = node.get("properties")
+        known = properties if isinstance(properties, dict) else {}
+        for index, name in enumerate(required):
+            if isinstance(name, str) and name not in known:
+                problems.append(SchemaProblem(f"{req_path}[{index}]", f"{name!r} is not a property of this object"))
 
+
+def _check_items(node: dict[str, Any], path: str, json_type: str | None, problems: list[SchemaProblem]) -> None:
     items = node.get("items")
-    if json_type == "array":
-        if items is None:
-            problems.append(SchemaProblem(path, "an array needs 'items'"))
-        elif isinstance(items, list):
-            problems.append(SchemaProblem(_child(path, "items"), "'items' must be a single schema, not a list"))
-        else:
-            if isinstance(items, dict) and items.get("type") == "array":
-                problems.append(
-                    SchemaProblem(
-                        _child(_child(path, "items"), "type"),
-                        "arrays of arrays are not supported; use an array of objects",
-                    )
-                )
-            _check_node(items, _child(path, "items"), problems)
-    elif items is not None and json_type is not None:
-        problems.append(SchemaProblem(_child(path, "items"), f"'items' only applies to arrays, not {json_type}"))
+    items_path = _child(path, "items")
+    if json_type != "array":
+        if items is not None and json_type is not None:
+            problems.append(SchemaProblem(items_path, f"'items' only applies to arrays, not {json_type}"))
+        return
+    if items is None:
+        problems.append(SchemaProblem(path, "an array needs 'items'"))
+    elif isinstance(items, list):
+        problems.append(SchemaProblem(items_path, "'items' must be a single schema, not a list"))
+    else:
+        if isinstance(items, dict) and items.get("type") == "array":
+            reason = "arrays of arrays are not supported; use an array of objects"
+            problems.append(SchemaProblem(_child(items_path, "type"), reason))
+        _check_node(items, items_path, problems)
 
-    if "enum" in node:
-        enum_path = _child(path, "enum")
-        values = node["enum"]
-        if json_type is not None and json_type not in _SCALARJSON_TYPES:
-            problems.append(SchemaProblem(enum_path, f"'enum' only applies to scalar fields, not {json_type}"))
-        elif isinstance(values, list):
-            if not values:
-                problems.append(SchemaProblem(enum_path, "'enum' needs at least one value"))
-            for index, value in enumerate(values):
-                if json_type is not None and not _value_matches(value, json_type):
-                    problems.append(
-                        SchemaProblem(
-                            f"{enum_path}[{index}]",
-                            f"{json.dumps(value)} is not of the field's type {json_type}",
-                        )
-                    )
+
+def _check_enum(node: dict[str, Any], path: str, json_type: str | None, problems: list[SchemaProblem]) -> None:
+    if "enum" not in node:
+        return
+    enum_path = _child(path, "enum")
+    values = node["enum"]
+    if json_type is not None and json_type not in _SCALARJSON_TYPES:
+        problems.append(SchemaProblem(enum_path, f"'enum' only applies to scalar fields, not {json_type}"))
+    elif isinstance(values, list):
+        if not values:
+            problems.append(SchemaProblem(enum_path, "'enum' needs at least one value"))
+        for index, value in enumerate(values):
+            if json_type is not None and not _value_matches(value, json_type):
+                reason = f"{json.dumps(value)} is not of the field's type {json_type}"
+                problems.append(SchemaProblem(f"{enum_path}[{index}]", reason))
+
+
+def _check_node(node: Any, path: str, problems: list[SchemaProblem], *, root: bool = False) -> None:
+    """Every problem of one schema node and the nodes under it, appended to ``problems``."""
+    if not isinstance(node, dict):
+        problems.append(SchemaProblem(path, "a schema must be a JSON object"))
+        return
+    _check_keywords(node, path, problems)
+    json_type = _check_type(node, path, problems, root)
+    _check_properties(node, path, json_type, problems)
+    _check_required(node, path, json_type, problems)
+    _check_items(node, path, json_type, problems)
+    _check_enum(node, path, json_type, problems)
 
 
 def validate_json_schema(schema: Any) -> list[SchemaProblem]:
