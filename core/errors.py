@@ -151,8 +151,8 @@ class SchemaError(FieldbenchError, ValueError):
 class NotFoundError(FieldbenchError, KeyError):
     """Something asked for by id does not exist (a workflow, a document, a run, a model)."""
 
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"no {kind} with id {key!r}")
+    def __init__(self, kind: str, key: str, *, hint: str | None = None) -> None:
+        super().__init__(f"no {kind} with id {key!r}", hint=hint)
         self.kind = kind
         self.key = key
 

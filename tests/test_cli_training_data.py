@@ -41,7 +41,7 @@ def test_import_prints_json_with_every_file_once(
     assert "total_amount: expected a number" in rejected["oyo.pdf"] and "no matching document" in rejected["ghost.json"]
     assert all(a["template"] == "Mixed" and a["status"] == "annotated" for a in report["accepted"])
     assert main(["template", "list", "--workflow", workflow_id]) == 0
-    assert "Mixed: 10/5 annotated" in capsys.readouterr().out
+    assert "Mixed: 10 annotated (5 recommended), 0 to annotate" in capsys.readouterr().out
 
 
 def test_import_of_a_folder_with_nothing_acceptable_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,3 +84,18 @@ def test_template_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "already" in capsys.readouterr().err
     assert main(["template", "delete", "--workflow", workflow_id, "Acme Corp"]) == 0
     assert main(["template", "delete", "--workflow", workflow_id, "Acme Corp"]) == 1
+
+
+def test_a_workflow_is_named_by_its_id_a_start_of_it_or_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+    workflow_id = _workflow(Path("sample_docs/schema.json"))
+    assert main(["template", "create", "--workflow", workflow_id[:6], "Acme"]) == 0
+    assert main(["template", "list", "--workflow", "SET"]) == 0  # the name, in any case
+    assert "Acme: 0 annotated" in capsys.readouterr().out
+    assert main(["template", "list", "--workflow", workflow_id[:3]]) == 1  # too short to be taken as an id
+    assert "no workflow with id" in capsys.readouterr().err
+    other = _workflow(Path("sample_docs/schema.json"))  # a second workflow called "set"
+    assert main(["template", "list", "--workflow", "set"]) == 1
+    err = capsys.readouterr().err
+    assert workflow_id in err and other in err and "give the full id" in err
+    assert main(["workflow", "export", other[:8]]) == 0
+    assert json.loads(capsys.readouterr().out)

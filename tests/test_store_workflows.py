@@ -225,3 +225,18 @@ def test_two_saves_of_the_same_version_at_once_do_not_both_win(store: Store) -> 
         store.workflows.save(created.model_copy(update={"fields": created.fields[:2]}))
     assert [v.version for v in store.workflows.versions(created.id)] == [1, 2]
     assert len(store.workflows.get(created.id, 2).fields) == 1
+
+
+def test_resolve_takes_the_id_a_unique_start_of_it_or_the_unique_name(store: Store) -> None:
+    first = store.workflows.create(invoice())
+    assert store.workflows.resolve(first.id) == first.id
+    assert store.workflows.resolve(first.id[:4]) == first.id
+    assert store.workflows.resolve(first.name.upper()) == first.id
+    with pytest.raises(NotFoundError, match="no workflow with id"):
+        store.workflows.resolve(first.id[:3])
+    with pytest.raises(NotFoundError, match="no workflow with id"):
+        store.workflows.resolve("100%")  # a LIKE wildcard is a character like any other
+    second = store.workflows.create(invoice())
+    with pytest.raises(NotFoundError) as raised:
+        store.workflows.resolve(first.name)
+    assert raised.value.hint is not None and first.id in raised.value.hint and second.id in raised.value.hint

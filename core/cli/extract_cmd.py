@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.cli.text import WORKFLOW_REFERENCE
 from core.documents.formats import document_paths
 from core.errors import FieldbenchError
 from core.extraction.base import ENGINE_CHOICES
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="documents (or folders of documents)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--schema", metavar="FILE", help="a JSON Schema or a dataset schema.json")
-    source.add_argument("--workflow", metavar="ID", help="the id of a saved workflow")
+    source.add_argument("--workflow", metavar="ID", help=WORKFLOW_REFERENCE)
     add_engine_arguments(parser)
     parser.add_argument("--out", metavar="DIR", help="folder for the NAME.json results (default: stdout)")
     parser.add_argument("--password", metavar="PW", help="password of encrypted PDFs")
@@ -50,7 +51,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 def workflow_from_args(args: argparse.Namespace, store: Any) -> Workflow:
     """The workflow named by ``--schema FILE`` or ``--workflow ID``."""
     if args.workflow:
-        workflow: Workflow = store.workflows.get(args.workflow)
+        workflow: Workflow = store.workflows.get(store.workflows.resolve(args.workflow))
         return workflow
     from core.schema import Workflow, load_schema_file  # lazy: keeps `fieldbench --help` fast
 

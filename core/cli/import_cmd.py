@@ -8,6 +8,8 @@ import sys
 from contextlib import closing
 from typing import Any
 
+from core.cli.text import WORKFLOW_REFERENCE
+
 __all__ = ["register", "run_import"]
 
 
@@ -20,7 +22,7 @@ def register(subparsers: Any) -> None:
         "training data of a workflow; every file is reported accepted or rejected with the reason.",
     )
     parser.add_argument("dataset", metavar="DATASET", help="the folder (schema.json + NAME.pdf + NAME.json)")
-    parser.add_argument("--workflow", required=True, metavar="ID", help="the stored workflow's id")
+    parser.add_argument("--workflow", required=True, metavar="ID", help=WORKFLOW_REFERENCE)
     parser.add_argument("--template", metavar="NAME", help="put the documents in this template (made when missing)")
     parser.add_argument("--json", action="store_true", help='print {"accepted": [...], "rejected": [...]}')
     parser.set_defaults(func=run_import)
@@ -32,7 +34,7 @@ def run_import(args: argparse.Namespace) -> int:
     from core.store import Store  # lazy: keeps `fieldbench --help` fast
 
     with closing(Store.open()) as store:
-        workflow = store.workflows.get(args.workflow)
+        workflow = store.workflows.get(store.workflows.resolve(args.workflow))
 
         def progress(done: int, total: int, name: str) -> None:
             if not args.json:

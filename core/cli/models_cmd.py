@@ -7,6 +7,8 @@ import json
 from contextlib import closing
 from typing import Any
 
+from core.cli.text import WORKFLOW_REFERENCE
+
 __all__ = ["register", "run_models"]
 
 
@@ -20,13 +22,13 @@ def register(subparsers: Any) -> None:
     )
     sub = parser.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
     listing = sub.add_parser("list", help="versions with their held-out scores, and the training history")
-    listing.add_argument("--workflow", required=True, metavar="ID")
+    listing.add_argument("--workflow", required=True, metavar="ID", help=WORKFLOW_REFERENCE)
     listing.add_argument("--json", action="store_true", help="print JSON")
     activate = sub.add_parser("activate", help="make a version the workflow's model")
-    activate.add_argument("--workflow", required=True, metavar="ID")
+    activate.add_argument("--workflow", required=True, metavar="ID", help=WORKFLOW_REFERENCE)
     activate.add_argument("version", type=int, metavar="N")
     rollback = sub.add_parser("rollback", help="go back to an earlier version (default: the one before)")
-    rollback.add_argument("--workflow", required=True, metavar="ID")
+    rollback.add_argument("--workflow", required=True, metavar="ID", help=WORKFLOW_REFERENCE)
     rollback.add_argument("--to", type=int, metavar="N", help="the version to go back to")
     rollback.add_argument("--none", action="store_true", help="no trained model: the generic engines run")
     for command in (listing, activate, rollback):
@@ -48,7 +50,7 @@ def run_models(args: argparse.Namespace) -> int:
     from core.training.jobs import activate, history, rollback  # lazy: keeps `fieldbench --help` fast
 
     with closing(Store.open()) as store:
-        workflow = store.workflows.get(args.workflow)
+        workflow = store.workflows.get(store.workflows.resolve(args.workflow))
         if args.models_command == "activate":
             for warning in activate(store, workflow.id, args.version):
                 print(f"warning: {warning}")

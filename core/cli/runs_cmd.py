@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from core.cli.text import text_table
+from core.cli.text import WORKFLOW_REFERENCE, text_table
 from core.cli.usage_cmd import parse_date
 from core.errors import FieldbenchError
 from core.extraction.base import ENGINE_NAMES
@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="runs_command", metavar="SUBCOMMAND", required=True)
 
     listing = sub.add_parser("list", help="list runs, newest first")
-    listing.add_argument("--workflow", metavar="ID", help="only runs of this workflow")
+    listing.add_argument("--workflow", metavar="ID", help=f"only runs of this workflow ({WORKFLOW_REFERENCE})")
     listing.add_argument("--since", type=parse_date, metavar="YYYY-MM-DD", help="first day listed")
     listing.add_argument("--until", type=parse_date, metavar="YYYY-MM-DD", help="last day listed")
     listing.add_argument("--engine", choices=ENGINE_NAMES, help="only runs of this engine")
@@ -53,7 +53,7 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         records = find_runs(
             store,
-            workflow_id=args.workflow,
+            workflow_id=store.workflows.resolve(args.workflow) if args.workflow else None,
             since=args.since,
             until=args.until,
             engine=args.engine,

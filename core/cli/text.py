@@ -1,10 +1,13 @@
-"""Plain-text tables for the commands' output: columns padded to their widest cell, numbers right-aligned."""
+"""Plain text shared by the commands: tables (columns padded to their widest cell, numbers right-aligned), help."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["text_table"]
+__all__ = ["WORKFLOW_REFERENCE", "text_table"]
+
+# The help of every argument that names a stored workflow (``WorkflowRepo.resolve`` reads it).
+WORKFLOW_REFERENCE = "the workflow: its id, a unique start of it (4 characters or more), or its name"
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] | None = None) -> str:

@@ -16,6 +16,7 @@ import time
 from contextlib import closing
 from typing import Any
 
+from core.cli.text import WORKFLOW_REFERENCE
 from core.errors import FieldbenchError
 
 __all__ = ["register", "run_train", "format_evaluation"]
@@ -34,7 +35,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("dataset", metavar="DATASET", nargs="?", help="the dataset folder")
     parser.add_argument("--out", metavar="DIR", help="folder to save the model in (with DATASET)")
-    parser.add_argument("--workflow", metavar="ID", help="train a stored workflow on its annotated documents")
+    parser.add_argument(
+        "--workflow", metavar="ID", help=f"train a stored workflow on its annotated documents ({WORKFLOW_REFERENCE})"
+    )
     parser.add_argument("--folds", type=int, default=5, metavar="K", help="held-out folds (0: no evaluation)")
     parser.add_argument(
         "--by",
@@ -113,7 +116,7 @@ def _train_workflow(args: argparse.Namespace) -> int:
     from core.training.jobs import VersionReport, train_workflow
 
     with closing(Store.open()) as store:
-        workflow = store.workflows.get(args.workflow)
+        workflow = store.workflows.get(store.workflows.resolve(args.workflow))
         run = train_workflow(store, workflow)
         version = store.models.version(workflow.id, run.version) if run.version else None
     if args.json:

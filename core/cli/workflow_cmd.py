@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.cli.text import WORKFLOW_REFERENCE
+
 if TYPE_CHECKING:
     from core.schema import Workflow
     from core.store import Store
@@ -43,15 +45,15 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(func=run_list)
 
     versions = sub.add_parser("versions", help="list the saved versions of a workflow")
-    versions.add_argument("id", metavar="ID", help="the workflow's id")
+    versions.add_argument("id", metavar="ID", help=WORKFLOW_REFERENCE)
     versions.set_defaults(func=run_versions)
 
     delete = sub.add_parser("delete", help="delete a workflow and all its versions")
-    delete.add_argument("id", metavar="ID", help="the workflow's id")
+    delete.add_argument("id", metavar="ID", help=WORKFLOW_REFERENCE)
     delete.set_defaults(func=run_delete)
 
     export = sub.add_parser("export", help="print a workflow's schema")
-    export.add_argument("id", metavar="ID", help="the workflow's id")
+    export.add_argument("id", metavar="ID", help=WORKFLOW_REFERENCE)
     export.add_argument(
         "--format",
         choices=("json-schema", "dataset"),
@@ -127,7 +129,7 @@ def run_versions(args: argparse.Namespace) -> int:
     """One line per saved version: number, time, field count, what changed."""
     store = _open_store()
     try:
-        versions = store.workflows.versions(args.id)
+        versions = store.workflows.versions(store.workflows.resolve(args.id))
     finally:
         store.close()
     for v in versions:
@@ -139,8 +141,8 @@ def run_delete(args: argparse.Namespace) -> int:
     """Delete the workflow; prints what was deleted."""
     store = _open_store()
     try:
-        workflow = store.workflows.get(args.id)
-        store.workflows.delete(args.id)
+        workflow = store.workflows.get(store.workflows.resolve(args.id))
+        store.workflows.delete(workflow.id)
     finally:
         store.close()
     print(f"deleted workflow {workflow.id} {workflow.name!r} (version {workflow.version})")
@@ -151,7 +153,7 @@ def run_export(args: argparse.Namespace) -> int:
     """Print (or write) the workflow's JSON Schema or dataset schema.json."""
     store = _open_store()
     try:
-        workflow = store.workflows.get(args.id, args.version)
+        workflow = store.workflows.get(store.workflows.resolve(args.id), args.version)
     finally:
         store.close()
     from core.schema import to_dataset_schema, to_json_schema  # lazy: keeps `fieldbench --help` fast

@@ -33,6 +33,10 @@ __all__ = [
     "describe_changes",
 ]
 
+# The shortest id prefix taken as a reference to a workflow (git's shortest abbreviation too): shorter ones
+# would match by accident as soon as a store holds a few dozen workflows.
+MIN_ID_PREFIX = 4
+
 workflows_table = sa.Table(
     "workflows",
     metadata,
@@ -307,6 +311,34 @@ class WorkflowRepo:
             if version_row is None:
                 raise NotFoundError("workflow version", f"{workflow_id}@{version}")
         return self._workflow(row, version_row)
+
+    def resolve(self, reference: str) -> str:
+        """The id of the workflow ``reference`` names: its id, a unique prefix of it, or its unique name.
+
+        What a user types on the command line: ``fieldbench train --workflow 98a9`` or ``--workflow Invoices``.
+
+        Raises:
+            NotFoundError: no workflow matches, or several do (the hint lists them).
+        """
+        w = workflows_table
+        with self.engine.connect() as conn:
+            if self._row(conn, reference) is not None:
+                return reference
+            matches: builtins.list[Any] = []
+            if len(reference) >= MIN_ID_PREFIX:
+                prefix = sa.select(w.c.id, w.c.name).where(w.c.id.startswith(reference, autoescape=True))
+                matches = list(conn.execute(prefix).all())
+            if not matches:
+                named = sa.select(w.c.id, w.c.name).where(sa.func.lower(w.c.name) == reference.strip().lower())
+                matches = list(conn.execute(named).all())
+        if len(matches) == 1:
+            return str(matches[0].id)
+        if not matches:
+            raise NotFoundError("workflow", reference, hint="`fieldbench workflow list` shows the workflows.")
+        listed = ", ".join(f"{row.id} ({row.name})" for row in matches)
+        raise NotFoundError(
+            "single workflow", reference, hint=f"It matches {len(matches)}: {listed}; give the full id."
+        )
 
     def list(self) -> builtins.list[Workflow]:
         """Every workflow at its latest version, by name."""
