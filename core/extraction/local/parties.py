@@ -63,8 +63,9 @@ RIVAL_LABEL_ROWS = 2
 """Rows above an address block in which the other party's label makes it that party's block."""
 RIGHT_SIDE = 0.45
 """Share of the page width right of which an address block is on the right side of the page."""
-TOP_BLOCK = 0.12
-"""Share of the page height above which an address block is the sender's letterhead, not the recipient's."""
+LETTERHEAD_TOP = 0.12
+"""Share of the page height, from the top, that is the sender's letterhead: an address block there is the
+sender's, not the recipient's."""
 LETTERHEAD_AREA = 0.35
 """Share of the first page's height, from the top, searched for a company name (the letterhead)."""
 SMALL_PRINT = 0.95
@@ -96,8 +97,8 @@ BUYER_BLOCK_SCORE = 0.45
 """The first line of an address block on the left, for the buyer (where a window envelope shows it)."""
 BUYER_BLOCK_RIGHT_SCORE = 0.38
 """The same on the right side of the page."""
-TOP_BLOCK_FACTOR = 0.7
-"""Factor for a buyer's block at the very top (``TOP_BLOCK``): more likely the sender's letterhead."""
+LETTERHEAD_BLOCK_FACTOR = 0.7
+"""Factor for a buyer's block at the very top (``LETTERHEAD_TOP``): more likely the sender's letterhead."""
 SELLER_BLOCK_SCORE = 0.3
 """The first line of an address block, for the seller (the buyer's block is an address block too)."""
 SELLER_COMPANY_BONUS = 0.08
@@ -118,6 +119,8 @@ LARGEST_TEXT_SCORE = 0.4
 """The largest text of the letterhead."""
 FOOTER_COMPANY_SCORE = 0.33
 """A company name in the footer (a letterhead that is a logo image)."""
+MIN_NAME_SCORE = 0.25
+"""The least score a name needs to be a party's name (the name fields' floor) or to anchor its block."""
 
 
 @dataclass
@@ -367,8 +370,8 @@ def _block_names(pl: PageLayout, role: str, rivals: list[LabelHit]) -> list[Name
         labelled_rival = any((0, r) in rival_rows for r in range(first.row - RIVAL_LABEL_ROWS, first.row + 1))
         if role == "buyer":
             score = BUYER_BLOCK_SCORE if not right_side else BUYER_BLOCK_RIGHT_SCORE
-            if first.bbox[1] < pl.height * TOP_BLOCK:  # a block at the very top is the sender's letterhead
-                score *= TOP_BLOCK_FACTOR
+            if first.bbox[1] < pl.height * LETTERHEAD_TOP:  # a block at the very top is the sender's letterhead
+                score *= LETTERHEAD_BLOCK_FACTOR
         else:
             score = (
                 SELLER_BLOCK_SCORE
