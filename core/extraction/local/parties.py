@@ -38,7 +38,7 @@ _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
 # the page's width or height, tolerances are PDF points.
 ALIGN_TOLERANCE = 2.0
 """PDF points two left edges may differ and still be one column (word boxes of one margin differ by rounding)."""
-STACK_GAP = 0.9
+STACKED_LINE_GAP = 0.9
 """Line heights of gap up to which a line right above or below continues a party's lines (no blank line)."""
 ADDRESS_AREA = 0.55
 """Share of the first page's height, from the top, where address blocks are looked for (the letter head and
@@ -89,9 +89,9 @@ KEY_VALUE_BELOW_SCORE = 0.9
 """The value of a "Name: ..." line under a label."""
 KEY_VALUE_ROW_DECAY = 0.95
 """Factor per row between the label and that "Name:" line."""
-BELOW_SCORE = 0.85
+BELOW_LABEL_SCORE = 0.85
 """The first name-like cell under a label."""
-BELOW_ROW_DECAY = 0.93
+BELOW_LABEL_DECAY = 0.93
 """Factor per row between the label and that cell."""
 BUYER_BLOCK_SCORE = 0.45
 """The first line of an address block on the left, for the buyer (where a window envelope shows it)."""
@@ -196,7 +196,7 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
         return None
     row = pl.rows[r]
     gap = (seg.bbox[1] - row.bbox[3]) if direction < 0 else (row.bbox[1] - seg.bbox[3])
-    if gap > STACK_GAP * pl.body_height:
+    if gap > STACKED_LINE_GAP * pl.body_height:
         return None
     for _k, other in enumerate(row.segments):
         if abs(other.bbox[0] - seg.bbox[0]) < ALIGN_TOLERANCE:
@@ -348,7 +348,7 @@ def _below_label(pl: PageLayout, h: LabelHit) -> tuple[Segment, float, str] | No
         if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
             continue
         if is_name_like(cut_name(s.text)):
-            return s, BELOW_SCORE * (BELOW_ROW_DECAY**k), "below"
+            return s, BELOW_LABEL_SCORE * (BELOW_LABEL_DECAY**k), "below"
     return None
 
 

@@ -28,7 +28,7 @@ _TALL = 1.8
 _MARGIN_STACK = 3
 _MARGIN_WORD_CHARS = 3
 """Only words of at least this many characters count as narrow (a digit or "I" is narrow anyway)."""
-_STACK_ALIGN = 2
+_STACK_EDGE = 2
 """PDF points by which the edges of words stacked at one x may differ."""
 
 
@@ -47,8 +47,8 @@ def _margin_text(page: Page) -> set[int]:
         i
         for i in narrow
         if sum(
-            abs(words[j].bbox[0] - words[i].bbox[0]) < _STACK_ALIGN
-            and abs(words[j].bbox[2] - words[i].bbox[2]) < _STACK_ALIGN
+            abs(words[j].bbox[0] - words[i].bbox[0]) < _STACK_EDGE
+            and abs(words[j].bbox[2] - words[i].bbox[2]) < _STACK_EDGE
             for j in narrow
         )
         >= _MARGIN_STACK

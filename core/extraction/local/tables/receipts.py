@@ -26,7 +26,7 @@ _TRAILERS = re.compile(r"^(?:[A-D]|[A-D]\d|\*|eur|usd|gbp|chf|€|\$|£)$", re.I
 
 STOP_WORDS = 3
 """A line's first this many words tell a total, tax or payment line ("Summe EUR", "Total incl. VAT")."""
-LINE_TOTAL_TOLERANCE = 0.01
+RECEIPT_TOTAL_TOLERANCE = 0.01
 """Quantity x unit price may differ from a receipt line's total by this share of it (or a cent): till
 receipts round unit prices and weights."""
 MAX_LINE_NUMBERS = 3
@@ -81,7 +81,7 @@ def _consistent(quantity: list[Word] | None, price: Word, total: Word) -> bool:
     q = _number(quantity[0].text) if quantity else 1.0
     p, t = _number(price.text), _number(total.text)
     return None not in (q, p, t) and abs((q or 0) * (p or 0) - (t or 0)) <= max(
-        CENT, LINE_TOTAL_TOLERANCE * abs(t or 0)
+        CENT, RECEIPT_TOTAL_TOLERANCE * abs(t or 0)
     )
 
 
