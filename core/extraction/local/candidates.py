@@ -41,7 +41,8 @@ CENTURY_PIVOT = 70
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 """Years outside these are not dates of a document (a postcode or a number read as a year)."""
 MIN_VAT_DIGITS = 6
-"""A VAT-style identifier has at least this many digits (shorter is a word with a country prefix)."""
+"""A VAT-style identifier has at least this many digits (VAT numbers have eight or more in most countries; a
+shorter run after two capitals is another code)."""
 # Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id.
 _DATE_NUM = re.compile(
     r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"

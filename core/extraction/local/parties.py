@@ -48,8 +48,8 @@ ADDRESS_BLOCK_REACH = 7
 ADDRESS_ALIGN = 1.5
 """Line heights the left edges of one address block's lines may differ (an indented line)."""
 ADDRESS_LINE_GAP = 2.2
-"""Line heights of gap above which a line no longer belongs to the address block below it (about a blank line
-and a half)."""
+"""Line heights of gap above which a line no longer belongs to the address block below it (about two blank
+lines)."""
 LABEL_SIMILARITY = 0.92
 """A label hit names a party only above this similarity: a near-exact match (a loose match of a common word is
 running text)."""
@@ -77,8 +77,8 @@ LARGE_TEXT = 1.3
 FOOTER_AREA = 0.85
 """Share of the page height below which rows are the footer (a company's name, address and registration)."""
 
-# Base scores of where a name was found (0..1, multiplied by a label's strength). Their order matters more than
-# their values: a label's value first, then an address block, then the letterhead. Tuned on the development sets.
+# Base scores of where a name was found (0..1, multiplied by a label's strength): a label's value scores above
+# an address block's first line, which scores above the letterhead's guesses. Tuned on the development sets.
 REST_OF_CELL_SCORE = 1.0
 """The rest of the label's own cell ("Seller: ACME Ltd")."""
 NEXT_CELL_SCORE = 0.9

@@ -45,7 +45,7 @@ BARE_NUMBER_FACTOR = 0.6
 LATER_BONUS = 0.03
 """Up to this share more for a summary amount later in the document (the totals come after the items)."""
 TIE_STEP = 0.02
-"""Scores within this of each other are a tie, broken by reading order."""
+"""Scores are compared in steps of this size: near-ties (within about 2%) go to reading order."""
 SELECTION_NEAR = 0.7
 """A selection cue ("the largest", "the first") chooses among candidates within this share of the best score."""
 PRIOR_LARGEST_AMOUNT_SCORE = 0.32

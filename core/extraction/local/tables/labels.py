@@ -34,8 +34,8 @@ NUMERIC_TYPES = frozenset({"number", "integer"})
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
 MATCH_THRESHOLD = 72.0
-"""A header label matches a cue at this fuzzy score (0-100) or more: one or two letters off in a short label
-("Qty." / "Qty"), not another word. Tuned on the development sets."""
+"""A header label matches a cue at this fuzzy score (0-100) or more: about one letter in four may differ (OCR
+errors, inflections). Tuned on the development sets."""
 NAME_CONCEPT_SCORE = 85
 """A field's name alone gives its column concept at this fuzzy score (0-100) against a column label or more."""
 COLUMN_LABEL_WEIGHT = 0.9
