@@ -44,8 +44,15 @@ _NOT_CITY_WORDS = frozenset(
 # Evidence an address line needs: a five-digit code scores on its own; a four-digit one (as short as a year or a
 # quantity) needs a street, a country or a sender line around it.
 _FIVE_DIGIT_EVIDENCE = 0.6
+_FOUR_DIGIT_EVIDENCE = 0.2
 _EVIDENCE_STEP = 0.2
 _MIN_EVIDENCE = 0.5
+# A street line has at least this many characters ("Rd 1" is the shortest street with a number).
+_MIN_STREET_CHARS = 4
+# A line right above or below continues an address when the gap to it is at most this many body line heights
+# and it starts within ``_STACK_ALIGN`` of them at the same x.
+_STACK_GAP = 1.2
+_STACK_ALIGN = 2
 
 
 @dataclass
@@ -82,7 +89,7 @@ def is_street(text: str) -> bool:
     (True, True, False)
     """
     t = text.strip()
-    if ":" in t or len(t) < 4 or _NUMBER_SIGN.search(t):
+    if ":" in t or len(t) < _MIN_STREET_CHARS or _NUMBER_SIGN.search(t):
         return False
     return bool(_HOUSE_AFTER.match(t) or _HOUSE_BEFORE.match(t) or (STREET.search(t) and re.search(r"\d", t)))
 
@@ -130,7 +137,9 @@ def _line_of(pl: PageLayout, seg: Segment) -> AddressLine | None:
         city_start = a + m.start("city")
         city = make_candidate("city", city_text, seg, city_start, city_start + len(city_text), pl)
         street = country = None
-        evidence = _FIVE_DIGIT_EVIDENCE if re.fullmatch(rf"{_FIVE}|{_UK_CODE}", m.group("code")) else 0.2
+        evidence = (
+            _FIVE_DIGIT_EVIDENCE if re.fullmatch(rf"{_FIVE}|{_UK_CODE}", m.group("code")) else _FOUR_DIGIT_EVIDENCE
+        )
         if m.groupdict().get("cc"):
             evidence += _EVIDENCE_STEP
         others = [p for p in parts if p != (a, b) and p[1] <= a]
@@ -155,9 +164,9 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
         return None
     row = pl.rows[r]
     gap = seg.bbox[1] - row.bbox[3] if direction < 0 else row.bbox[1] - seg.bbox[3]
-    if gap > 1.2 * pl.body_height:
+    if gap > _STACK_GAP * pl.body_height:
         return None
-    return next((s for s in row.segments if abs(s.bbox[0] - seg.bbox[0]) < 2 * pl.body_height), None)
+    return next((s for s in row.segments if abs(s.bbox[0] - seg.bbox[0]) < _STACK_ALIGN * pl.body_height), None)
 
 
 def _add_block(pl: PageLayout, seg: Segment, line: AddressLine) -> None:

@@ -31,6 +31,18 @@ __all__ = [
 ]
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+
+CENT = 0.011
+"""Two amounts are equal when they differ by less than this: a cent, plus slack for binary float rounding."""
+MONTHS_IN_YEAR = 12
+"""A number above this in a numeric date is the day, which tells day-first from month-first."""
+CENTURY_PIVOT = 70
+"""A two-digit year below this is 20xx, from it on 19xx (documents are of this century or the late last)."""
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+"""Years outside these are not dates of a document (a postcode or a number read as a year)."""
+MIN_VAT_DIGITS = 6
+"""A VAT-style identifier has at least this many digits (VAT numbers have eight or more in most countries; a
+shorter run after two capitals is another code)."""
 # Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id.
 _DATE_NUM = re.compile(
     r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"
@@ -110,7 +122,7 @@ def find_dates(text: str, day_first: bool = True) -> list[tuple[int, int, date]]
             d = _safe_date(int(m.group(5)), int(m.group(7)), int(m.group(8)))
         else:
             a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
-            if a > 12 or (m.group(2) == "." and b <= 12) or (day_first and b <= 12):
+            if a > MONTHS_IN_YEAR or (m.group(2) == "." and b <= MONTHS_IN_YEAR) or (day_first and b <= MONTHS_IN_YEAR):
                 d = _safe_date(y, b, a)
             else:
                 d = _safe_date(y, a, b)
@@ -137,12 +149,12 @@ def find_dates(text: str, day_first: bool = True) -> list[tuple[int, int, date]]
 
 def _year(y: str) -> int:
     n = int(y)
-    return n + 2000 if n < 70 else n + 1900 if n < 100 else n
+    return n + 2000 if n < CENTURY_PIVOT else n + 1900 if n < 100 else n
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
     try:
-        return date(y, m, d) if 1900 <= y <= 2100 else None
+        return date(y, m, d) if EARLIEST_YEAR <= y <= LATEST_YEAR else None
     except ValueError:
         return None
 
@@ -239,9 +251,9 @@ def _document_day_first(layout: DocumentLayout) -> bool:
                 for m in _DATE_NUM.finditer(seg.text):
                     if m.group(1) and m.group(2) != ".":
                         a, b = int(m.group(1)), int(m.group(3))
-                        if a > 12 >= b:
+                        if a > MONTHS_IN_YEAR >= b:
                             votes["dmy"] += 1
-                        elif b > 12 >= a:
+                        elif b > MONTHS_IN_YEAR >= a:
                             votes["mdy"] += 1
                     elif m.group(1):
                         votes["dmy"] += 1
@@ -276,7 +288,7 @@ def generate_candidates(layout: DocumentLayout) -> DocumentCandidates:
                             spans.append((s, e))
                     for m in VAT_ID.finditer(text):
                         value = re.sub(r"[\s.-]", "", m.group(1))
-                        if sum(ch.isdigit() for ch in value) >= 6:
+                        if sum(ch.isdigit() for ch in value) >= MIN_VAT_DIGITS:
                             c = make_candidate("vat_id", value, seg, m.start(1), m.end(1), pl)
                             if c:
                                 out.vat_ids.append(c)

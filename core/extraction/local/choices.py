@@ -11,8 +11,8 @@ from typing import Any
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout
-from core.extraction.local.scoring import confidence_from_scores, score_candidates
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout
+from core.extraction.local.scoring import MAX_CONFIDENCE, confidence_from_scores, score_candidates
 from core.extraction.local.selection import Pick
 from core.normalize import match_enum, normalize_string, parse_boolean
 from core.schema import Field
@@ -20,13 +20,40 @@ from core.vocabulary.marks import CHECKBOXES, UNCHECKED
 
 __all__ = ["pick_currency", "pick_boolean", "pick_enum"]
 
+# Scores (0..1, before ``confidence_from_scores``) and reaches. Tuned on the development sets.
+LABELLED_CURRENCY_SCORE = 0.5
+"""A currency mark a label explains at least this well wins over the most frequent one."""
+FREQUENT_CURRENCY_SCORE = 0.4
+"""The score of the most frequent currency mark ..."""
+FREQUENT_CURRENCY_WEIGHT = 0.5
+"""... plus this times its share of all marks printed."""
+OTHER_CURRENCY_FACTOR = 0.8
+"""Confidence factor when other currencies are printed too."""
+VERTICAL_WEIGHT = 3
+"""A PDF point of vertical distance from a label counts as this many horizontal ones (a yes/no word on the
+label's line before one under it)."""
+DISTANCE_SCALE = 100
+"""PDF points from a label at which a yes/no word's score is halved."""
+CHECKBOX_REACH = 3
+"""Body line heights left of a label within which a checkbox mark is its box."""
+ENUM_ROWS = 3
+"""Rows read for an allowed value: the label's and the two below it."""
+ENUM_BELOW_FACTOR = 0.8
+"""Factor for an allowed value below its label rather than beside it."""
+ENUM_EXACT_SCORE = 0.45
+"""An allowed value printed as a word of its own, with no label."""
+ENUM_ANYWHERE_CUTOFF = 92.0
+"""Without a label, a cell matches an allowed value at this fuzzy score (0-100) or more: nearly exact."""
+ENUM_CLOSE_SCORE = 0.4
+"""Such a cell's score."""
+
 
 def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: list[LabelHit]) -> Pick:
     """The currency: a labelled code ("Währung: EUR"), else the most frequent code or symbol."""
     if not cands:
         return Pick(reason="no currency code or symbol printed")
     scored = score_candidates(layout, cands, positives, [], [])
-    if scored and scored[0].score >= 0.5:
+    if scored and scored[0].score >= LABELLED_CURRENCY_SCORE:
         return _currency_pick(layout, scored[0].candidate, scored[0].reason, scored[0].score, cands)
     counts = Counter(c.value for c in cands)
     # Codes count double: "USD" is unambiguous where "$" may be another dollar.
@@ -36,7 +63,11 @@ def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: lis
     code, n = counts.most_common(1)[0]
     first = next(c for c in cands if c.value == code)
     return _currency_pick(
-        layout, first, f"most frequent currency mark ({n}x)", 0.4 + 0.5 * n / sum(counts.values()), cands
+        layout,
+        first,
+        f"most frequent currency mark ({n}x)",
+        FREQUENT_CURRENCY_SCORE + FREQUENT_CURRENCY_WEIGHT * n / sum(counts.values()),
+        cands,
     )
 
 
@@ -47,7 +78,7 @@ def _currency_pick(layout: DocumentLayout, c: Candidate, reason: str, score: flo
     if c.text.strip().upper() != c.value:
         note = f"derived from the symbol '{c.text.strip()}' printed on page {page.number}"
     others = {x.value for x in cands} - {c.value}
-    conf = min(0.99, score) * (0.8 if others else 1.0)
+    conf = min(MAX_CONFIDENCE, score) * (OTHER_CURRENCY_FACTOR if others else 1.0)
     ocr = words_confidence(page, c.words)
     return Pick(c.value, conf, cites, ocr, reason, note)
 
@@ -77,16 +108,16 @@ def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
             value = parse_boolean(w.text)
             if value is None:
                 continue
-            dist = abs(w.bbox[0] - h.bbox[2]) + 3 * abs(w.bbox[1] - h.bbox[1])
-            score = h.strength / (1 + dist / 100)
+            dist = abs(w.bbox[0] - h.bbox[2]) + VERTICAL_WEIGHT * abs(w.bbox[1] - h.bbox[1])
+            score = h.strength / (1 + dist / DISTANCE_SCALE)
             if best is None or score > best[0]:
                 best = (score, value, [i], h.page, f"'{w.text}' next to label '{h.phrase}'")
         # A checkbox mark just left of the label ("☒ Paid").
         for i in pl.rows[h.row].words:
             w = pl.page.words[i]
             if (
-                w.bbox[2] <= h.bbox[0] + 0.5
-                and h.bbox[0] - w.bbox[2] < 3 * pl.body_height
+                w.bbox[2] <= h.bbox[0] + EDGE_TOLERANCE
+                and h.bbox[0] - w.bbox[2] < CHECKBOX_REACH * pl.body_height
                 and w.text.strip() in CHECKBOXES
             ):
                 value = w.text.strip() not in UNCHECKED
@@ -104,7 +135,7 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
     options: list[tuple[float, Any, int, list[int], str]] = []
     for h in positives:
         pl = layout.pages[h.page]
-        for r in pl.rows[h.row : h.row + 3]:
+        for r in pl.rows[h.row : h.row + ENUM_ROWS]:
             for seg in r.segments:
                 words = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[0] - 1]
                 text = " ".join(pl.page.words[w].text for w in words)
@@ -112,7 +143,7 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
                 if value is not None:
                     options.append(
                         (
-                            h.strength * (1.0 if r.index == h.row else 0.8),
+                            h.strength * (1.0 if r.index == h.row else ENUM_BELOW_FACTOR),
                             value,
                             h.page,
                             words,
@@ -135,11 +166,13 @@ def _enum_anywhere(layout: DocumentLayout, f: Field) -> list[tuple[float, Any, i
             for w in r.words:
                 key = normalize_string(pl.page.words[w].text.strip(".,:;()"))
                 if key in exact:
-                    return [(0.45, exact[key], pl.index, [w], f"'{pl.page.words[w].text}' is an allowed value")]
+                    return [
+                        (ENUM_EXACT_SCORE, exact[key], pl.index, [w], f"'{pl.page.words[w].text}' is an allowed value")
+                    ]
     for pl in layout.pages:
         for r in pl.rows:
             for seg in r.segments:
-                value = match_enum(seg.text, f.values, cutoff=92.0)
+                value = match_enum(seg.text, f.values, cutoff=ENUM_ANYWHERE_CUTOFF)
                 if value is not None:
-                    return [(0.4, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")]
+                    return [(ENUM_CLOSE_SCORE, value, pl.index, seg.words, f"'{seg.text}' matches the allowed value")]
     return []

@@ -81,6 +81,12 @@ INCORPORATION_WINDOW = 50
 """Characters before "the laws of" in which "organized under" makes it a party's own law."""
 SIGNATURE_WINDOW = 250
 """Characters before a date in which a signature cue makes it a signing date."""
+NAME_WINDOW = 200
+"""Characters before a legal form or a defined term read for the name it ends (the name's printed row at most)."""
+LAWS_OF_WINDOW = 60
+"""Characters before a place in which "the laws of" makes it a governing law ("the laws of the State of")."""
+NOTICE_WINDOW = CUE_WINDOW // 4
+"""Characters before a duration in which a notice cue makes it a notice period: only right before it."""
 NO_CUE_SCORE = 0.3
 """The score of a value no cue explains (a guess: the confidence stays low)."""
 INCORPORATION_FACTOR = 0.2
@@ -219,7 +225,7 @@ def _run_before(prose: ProseText, end: int) -> tuple[int, str] | None:
     """The capitalised words of one printed row that end at ``end`` (a name before its legal form or its
     defined term)."""
     text = prose.text
-    window = text[max(0, end - 200, prose.row_start(max(end - 1, 0))) : end]
+    window = text[max(0, end - NAME_WINDOW, prose.row_start(max(end - 1, 0))) : end]
     m = _CAPITALISED_RUN.search(window)
     if not m:
         return None
@@ -267,7 +273,7 @@ def read_governing_law(prose: ProseText) -> list[ClauseValue]:
     text = prose.text
     out: list[ClauseValue] = []
     for m in PLACE.finditer(text):
-        after_laws = next((lm for lm in _LAWS_OF.finditer(text, max(0, m.start() - 60), m.start())), None)
+        after_laws = next((lm for lm in _LAWS_OF.finditer(text, max(0, m.start() - LAWS_OF_WINDOW), m.start())), None)
         law_after = _PLACE_LAW.match(text, m.end())
         if not (after_laws and after_laws.end() == m.start()) and not law_after:
             continue
@@ -305,7 +311,7 @@ def read_term(prose: ProseText) -> list[ClauseValue]:
         s0, s1 = prose.sentence(start)
         weight = _cue_weight(text, TERM_CUES, s0, s1)
         score = weight or NO_CUE_SCORE
-        if NOTICE_CUES.search(text, max(s0, start - CUE_WINDOW // 4), start):
+        if NOTICE_CUES.search(text, max(s0, start - NOTICE_WINDOW), start):
             score *= NOTICE_FACTOR
         if unit in ("day", "week"):
             score *= SHORT_UNIT_FACTOR

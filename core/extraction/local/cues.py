@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from core.extraction.local.labels import PREPOSITION_LENGTH
 from core.schema import Field
 from core.vocabulary.concepts import BY_KEY, CONCEPTS, Concept
 from core.vocabulary.descriptions import (
@@ -40,6 +41,27 @@ from core.vocabulary.kinds import named_kind
 from core.vocabulary.shapes import Shape
 
 __all__ = ["Label", "FieldCues", "detect_concept", "read_cues", "example_shape"]
+
+MAX_LABEL_CHARS = 60
+"""A phrase longer than this many characters is a sentence, not a label."""
+MAX_LABEL_WORDS = 6
+"""... as is one of more than this many words."""
+MAX_EXAMPLE_CHARS = 40
+"""An "e.g." example longer than this is prose, not a value."""
+EXAMPLE_DIGIT_SLACK = 3
+"""A value shaped like an example may have this many digits more or fewer in each digit run (ids vary in length)."""
+EXAMPLE_LETTER_SLACK = 2
+"""... and this many letters more or fewer in each letter run (country prefixes are two or three letters)."""
+# Label weights (how much a phrase is trusted): the description's own phrases 1.0, the rest less. Tuned on the
+# development sets.
+NAME_LABEL_WEIGHT = 0.6
+"""The field's name as a label ("invoice_number" as "invoice number")."""
+SYNONYM_WEIGHT = 0.75
+"""A label of the field's concept (``core.vocabulary.concepts``) the description does not give."""
+SHORT_SYNONYM_WEIGHT = 0.5
+"""Such a label of at most ``PREPOSITION_LENGTH`` characters ("vom", "du"): a label only in context."""
+NEGATIVE_SYNONYM_WEIGHT = 0.8
+"""A label of a concept the description negates ("Not the net amount")."""
 
 
 @dataclass(frozen=True)
@@ -206,9 +228,9 @@ def example_shape(example: str) -> re.Pattern[str]:
         s = run.group(0)
         n = len(s)
         if s.isdigit():
-            parts.append(rf"\d{{{max(1, n - 3)},{n + 3}}}")
+            parts.append(rf"\d{{{max(1, n - EXAMPLE_DIGIT_SLACK)},{n + EXAMPLE_DIGIT_SLACK}}}")
         elif s.isalpha():
-            parts.append(rf"[A-Za-z]{{{max(1, n - 2)},{n + 2}}}")
+            parts.append(rf"[A-Za-z]{{{max(1, n - EXAMPLE_LETTER_SLACK)},{n + EXAMPLE_LETTER_SLACK}}}")
         else:
             parts.append(re.escape(s) + "?")
     return re.compile("".join(parts))
@@ -220,7 +242,7 @@ Phrases = dict[str, Label]
 
 def _add(labels: Phrases, phrase: str, weight: float, source: str) -> None:
     phrase = phrase.strip(" .:-'\"")
-    if len(phrase) < 2 or len(phrase) > 60 or len(phrase.split()) > 6:
+    if len(phrase) < 2 or len(phrase) > MAX_LABEL_CHARS or len(phrase.split()) > MAX_LABEL_WORDS:
         return
     key = phrase.casefold()
     existing = labels.get(key)
@@ -254,7 +276,7 @@ def read_cues(field: Field) -> FieldCues:
     negative_spans = _read_negatives(cues, desc, negatives)
     example_spans = _read_examples(cues, desc)
     _read_labels(cues, desc, _Spans(negative_spans + example_spans), labels, negatives)
-    _add(labels, _name_words(field.name), 0.6, "name")
+    _add(labels, _name_words(field.name), NAME_LABEL_WEIGHT, "name")
     cues.labels, cues.negatives = list(labels.values()), list(negatives.values())
     _drop_contradictions(cues)
     positive_text = " ".join(desc[a:b] for a, b in _complement(negative_spans, len(desc))).casefold()
@@ -282,7 +304,7 @@ def _read_negatives(cues: FieldCues, desc: str, negatives: Phrases) -> list[tupl
             concept = _concept_of_phrase(phrase)
             if concept and concept != cues.concept:
                 for syn in BY_KEY[concept].labels:
-                    _add(negatives, syn, 0.8, "synonym")
+                    _add(negatives, syn, NEGATIVE_SYNONYM_WEIGHT, "synonym")
         for phrase in inner:
             _add(negatives, phrase, 1.0, "description")
     return spans
@@ -292,7 +314,7 @@ def _read_examples(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
     """The "e.g." example values, and the spans that name no label (examples, "leave empty when ...")."""
     for m in EXAMPLE_MARKER.finditer(desc):
         for item in _split_items(m.group(1)):
-            if re.search(r"\d", item) and " " not in item and len(item) <= 40:
+            if re.search(r"\d", item) and " " not in item and len(item) <= MAX_EXAMPLE_CHARS:
                 cues.examples.append(item)
     spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
@@ -321,7 +343,7 @@ def _read_labels(cues: FieldCues, desc: str, no_labels: _Spans, labels: Phrases,
         for syn in BY_KEY[cues.concept].labels:
             if syn.casefold() not in described:
                 # Very short words ("vom", "du") are labels only in context: trust them less.
-                _add(labels, syn, 0.5 if len(syn) <= 3 else 0.75, "synonym")
+                _add(labels, syn, SHORT_SYNONYM_WEIGHT if len(syn) <= PREPOSITION_LENGTH else SYNONYM_WEIGHT, "synonym")
 
 
 def _drop_contradictions(cues: FieldCues) -> None:

@@ -43,11 +43,11 @@ from core.extraction.local.kinds import (
 )
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
-from core.extraction.local.parties import looks_like_label, name_candidates
+from core.extraction.local.parties import MIN_NAME_SCORE, looks_like_label, name_candidates
 from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.prose import ProseText, build_prose
 from core.extraction.local.rivals import RivalIndex
-from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, score_candidates
+from core.extraction.local.scoring import MAX_CONFIDENCE, ScoredCandidate, confidence_from_scores, score_candidates
 from core.extraction.local.selection import (
     Pick,
     apply_cues,
@@ -68,6 +68,16 @@ from core.vocabulary.summary import SUMMARY_CONCEPTS
 __all__ = ["LocalEngine", "Pick"]
 
 _MIN_SCORE = 0.3
+"""The least score a value needs to be chosen; below it the field stays empty (a weaker value is wrong more often
+than right). Tuned on the development sets."""
+PRIOR_MIN_FACTOR = 0.8
+"""A value no label explains (a prior: the largest amount, the first date) needs this share of ``_MIN_SCORE``."""
+RIVAL_NAME_ROWS = 3
+"""Rows above a name in which the other party's label makes it the other party's name ..."""
+RIVAL_NAME_REACH = 40
+"""... when it overlaps the label widened by this many PDF points each side (the same column)."""
+RIVAL_NAME_FACTOR = 0.6
+"""... which lowers its score by this factor."""
 _NO_RIVALS = RivalIndex([], {}, {})
 
 
@@ -346,7 +356,7 @@ class LocalEngine:
             if prior is not None and (not scored or prior.score > scored[0].score):
                 scored = [prior] + scored
         scored = weigh_totals(ctx.layout, scored, ctx.candidates.amounts, cues.concept)
-        if not scored or scored[0].score < _MIN_SCORE * (0.8 if scored and scored[0].hit is None else 1.0):
+        if not scored or scored[0].score < _MIN_SCORE * (PRIOR_MIN_FACTOR if scored and scored[0].hit is None else 1.0):
             why = "no label of this field found near a value" if positives else "none of its labels is printed"
             return Pick(reason=why)
         return self._pick(ctx, f, scored)
@@ -395,13 +405,13 @@ class LocalEngine:
             # The other party's label just above, in the same column ("Verkäufer:" over a seller's name).
             if any(
                 h.page == c.page
-                and 0 <= c.row - h.row <= 3
-                and min(h.bbox[2] + 40, c.bbox[2]) > max(h.bbox[0] - 40, c.bbox[0])
+                and 0 <= c.row - h.row <= RIVAL_NAME_ROWS
+                and min(h.bbox[2] + RIVAL_NAME_REACH, c.bbox[2]) > max(h.bbox[0] - RIVAL_NAME_REACH, c.bbox[0])
                 for h in negatives
             ):
-                n.score *= 0.6
+                n.score *= RIVAL_NAME_FACTOR
         found.sort(key=lambda n: -n.score)
-        if not found or found[0].score < 0.25:
+        if not found or found[0].score < MIN_NAME_SCORE:
             return Pick(reason="no name found by label, letterhead or address block")
         best = found[0]
         runner = next(
@@ -472,7 +482,7 @@ class LocalEngine:
         if not values:
             return Pick(reason="no value found near a label of this field")
         conf = sum(s.score for s in keep) / len(keep)
-        return Pick(values, min(conf, 0.99), cites, None, f"{len(values)} values near labels of this field")
+        return Pick(values, min(conf, MAX_CONFIDENCE), cites, None, f"{len(values)} values near labels of this field")
 
 
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:

@@ -26,6 +26,9 @@ _CUES_CACHE: OrderedDict[tuple[str, str, str, tuple[Any, ...]], FieldCues] = Ord
 # every extraction of a larger workflow read every description again).
 CUES_CACHE_SIZE = 8192
 _CUES_LOCK = threading.Lock()  # one engine serves several app sessions at once
+NEGATIVE_WEIGHT_FACTOR = 0.9
+"""A label read as a negative cue (the other party's label, for a party's field) keeps this share of its
+weight: a little less than a phrase the description itself negates."""
 
 
 def cached_cues(f: Field) -> FieldCues:
@@ -91,7 +94,7 @@ def extraction_kind(f: Field, cues: FieldCues) -> ValueKind:
 
 def as_negative(h: LabelHit) -> LabelHit:
     """The same label occurrence read as a negative cue ("Not the ..."), weighing a little less."""
-    return dataclasses.replace(h, weight=h.weight * 0.9, negative=True)
+    return dataclasses.replace(h, weight=h.weight * NEGATIVE_WEIGHT_FACTOR, negative=True)
 
 
 def value_key(value: Any) -> Any:

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from core.documents import BBox
 from core.extraction.citations import union_bbox
-from core.extraction.local.layout import DocumentLayout, word_key
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, word_key
 from core.vocabulary.concepts import BY_KEY, FAMILY_STEMS
 from core.vocabulary.marks import LABEL_CURRENCIES
 
@@ -39,6 +39,31 @@ __all__ = [
 ]
 
 _MAX_WORDS = 5
+"""A label phrase is a run of at most this many words of a cell."""
+MAX_RUN_CHARS = 40
+"""A run of word keys longer than this many characters is not looked up as a label (labels are short)."""
+MIN_SLASH_PART = 3
+"""Each side of a slash ("Käufer/Leistungsempfänger") of at least this many characters is a label of its own."""
+MIN_COMPOUND_LENGTH = 9
+"""Words of at least this many letters are indexed as compounds, by their tails and heads."""
+MIN_HEAD_LETTERS = 3
+"""A compound's tail is looked up after at least this many letters ("Handels|rechnung")."""
+MIN_REST_LETTERS = 4
+"""A compound's head leaves at least this many letters after it ("Rechnungs|korrektur")."""
+MIN_FUZZY_KEY = 6
+"""Phrase keys of at least this many characters are also matched fuzzily (a shorter key is one letter away
+from too many other words)."""
+FUZZY_CUTOFF = 83.0
+"""The rapidfuzz ratio (0-100) a run must reach to match a phrase fuzzily: one letter off in a key of six to
+eight characters (an OCR error) ..."""
+LONG_KEY = 9
+"""... and for keys of at least this many characters ..."""
+FUZZY_CUTOFF_LONG = 88.0
+"""... this ratio: one letter off, two only in keys of about 17 characters or more."""
+SHORT_LABEL = 6
+"""Labels of at most this many characters ("vom", "Date", "Nr.") are weighed by the words before them."""
+MIN_INNER_STEM = 4
+"""A family stem longer than this counts anywhere in a word before a short label, a shorter one only at its start."""
 COMPOUND_PART = 5
 """The shortest part of a compound word looked up as a label ("Summe" in "Bruttosumme")."""
 TAIL_SIMILARITY = 0.9
@@ -97,7 +122,7 @@ class LabelIndex:
                         for b in range(a, min(a + _MAX_WORDS, n)):
                             kb = keys[b]
                             acc += kb
-                            if len(acc) > 40:
+                            if len(acc) > MAX_RUN_CHARS:
                                 break
                             if kb:
                                 runs[acc].append((pl.index, row.index, seg.index, a, b))
@@ -116,20 +141,20 @@ class LabelIndex:
                         if "/" in raw:  # "Käufer/Leistungsempfänger": each side of a slash is a label of its own
                             for part in raw.split("/"):
                                 pk = word_key(part)
-                                if len(pk) >= 3:
+                                if len(pk) >= MIN_SLASH_PART:
                                     self._runs[pk].append((pl.index, row.index, seg.index, a, a))
-                        if len(first) >= 9 and raw.isalpha():
-                            for cut in range(3, len(first) - 4):
+                        if len(first) >= MIN_COMPOUND_LENGTH and raw.isalpha():
+                            for cut in range(MIN_HEAD_LETTERS, len(first) - (COMPOUND_PART - 1)):
                                 self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
                             # ... and by their heads: "Rechnungskorrektur" starts with "Rechnung".
-                            for cut in range(COMPOUND_PART, len(first) - 3):
+                            for cut in range(COMPOUND_PART, len(first) - (MIN_REST_LETTERS - 1)):
                                 self._heads[first[:cut]].append((pl.index, row.index, seg.index, a))
         # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs with digits
         # are kept apart (a value such as "invoice_number_1" is not a fuzzy "Invoice number").
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._digit_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key in self._runs:
-            if len(key) >= 5:
+            if len(key) >= MIN_FUZZY_KEY - 1:  # a run one character shorter may match a fuzzy key
                 (self._digit_buckets if has_digit(key) else self._buckets)[(key[0], len(key))].append(key)
         self._cache: dict[str, list[tuple[str, float]]] = {}
 
@@ -139,8 +164,8 @@ class LabelIndex:
         found: list[tuple[str, float]] = []
         if key in self._runs:
             found.append((key, 1.0))
-        if len(key) >= 6:
-            cutoff = 88.0 if len(key) >= 9 else 83.0
+        if len(key) >= MIN_FUZZY_KEY:
+            cutoff = FUZZY_CUTOFF_LONG if len(key) >= LONG_KEY else FUZZY_CUTOFF
             digits = has_digit(key)
             for n in range(len(key) - 1, len(key) + 2):
                 candidates = self._buckets.get((key[0], n), [])
@@ -178,7 +203,7 @@ class LabelIndex:
                 spans.append((page, row, seg_i, words[a : b + 1]))
             matches.append((spans, sim))
         parts = _phrase_parts(phrase)
-        if parts and len(parts[0]) >= 5 and parts[0] in self._tails:
+        if parts and len(parts[0]) >= COMPOUND_PART and parts[0] in self._tails:
             tail_runs = []
             for page, row, seg_i, a in self._tails[parts[0]]:
                 seg = self.layout.pages[page].rows[row].segments[seg_i]
@@ -228,7 +253,7 @@ def _index_without_currency(
         for b in range(a, min(a + _MAX_WORDS, n)):
             skipped |= not blanked[b] and bool(keys[b])
             acc += blanked[b]
-            if len(acc) > 40:
+            if len(acc) > MAX_RUN_CHARS:
                 break
             if blanked[b] and skipped:
                 runs[acc].append((*where, a, b))
@@ -332,17 +357,19 @@ def qualify(layout: DocumentLayout, h: LabelHit, concept: str | None) -> LabelHi
     of the concept's own family (``core.vocabulary.concepts.FAMILY_STEMS``) raise its weight, another family's
     lower it.
     """
-    if h.negative or h.key_length > 6:
+    if h.negative or h.key_length > SHORT_LABEL:
         return h
     pl = layout.pages[h.page]
     row = pl.rows[h.row]
-    before = [pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + 0.5 and w not in h.words]
+    before = [
+        pl.keys[w] for w in row.words if pl.page.words[w].bbox[2] <= h.bbox[0] + EDGE_TOLERANCE and w not in h.words
+    ]
     if not before:
         return h
     own = BY_KEY[concept].family if concept is not None and concept in BY_KEY else None
     factor = 1.0
     for fam, stems in FAMILY_STEMS.items():
-        if any(k.startswith(st) or (len(st) > 4 and st in k) for k in before for st in stems):
+        if any(k.startswith(st) or (len(st) > MIN_INNER_STEM and st in k) for k in before for st in stems):
             factor = max(factor, OWN_FAMILY_FACTOR) if fam == own else min(factor, OTHER_FAMILY_FACTOR)
     if factor == 1.0 and own is not None and h.key_length <= PREPOSITION_LENGTH:
         factor = UNQUALIFIED_FACTOR  # a preposition after words of no family: part of a phrase, not a label

@@ -21,6 +21,37 @@ __all__ = ["Segment", "Row", "PageLayout", "DocumentLayout", "build_layout", "ma
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 
+# Distances are PDF points unless named as a multiple of a word's height (h) or a share of the page.
+EDGE_TOLERANCE = 0.5
+"""PDF points by which a word box may cross an edge and still be on its side of it (boxes of adjacent words
+touch or overlap by rounding): "right of a label", "left of a value"."""
+DEFAULT_LINE_HEIGHT = 10.0
+"""PDF points taken as the line height of a page without words (a 10-point font, common body text)."""
+ROW_LOOKBACK = 4
+"""A word is compared with the last three rows only (exclusive bound): rows are built top-down, so the rows
+before those are above it."""
+ROW_CENTRE_TOLERANCE = 0.35
+"""A word joins a row when its vertical centre is within this share of the smaller height of the row's."""
+ROW_CENTRE_SLACK = 0.5
+"""PDF points added to that tolerance (tiny words: punctuation, superscripts)."""
+ROW_GROW_LIMIT = 0.5
+"""A word widens a row's vertical span only when its height differs from the row's by less than this share
+(a large initial or a logo letter does not pull the row down)."""
+CHAIN_BACKTRACK = 0.3
+"""On a tilted page, a word continues a row whose last word ends at most this many word heights right of its
+start (overlapping boxes)."""
+CHAIN_REACH = 0.35
+"""... and starts at most this share of the page width right of that word (further is another column)."""
+CHAIN_MIN_OVERLAP = 0.45
+"""... and overlaps it vertically by more than this share of the smaller height."""
+# A row splits into segments at a gap wider than the smaller of: about a line height (``SPLIT_HEIGHTS`` times
+# the words' height, at least ``SPLIT_BODY_HEIGHTS`` body heights) and about two characters (``SPLIT_CHARS``
+# character widths, at least ``SPLIT_MIN_HEIGHTS`` word heights). A space is about a third of a character.
+SPLIT_HEIGHTS = 1.1
+SPLIT_BODY_HEIGHTS = 0.9
+SPLIT_CHARS = 2.2
+SPLIT_MIN_HEIGHTS = 0.45
+
 
 def word_key(text: str) -> str:
     """A word reduced for label matching: casefolded letters and digits only.
@@ -128,12 +159,12 @@ def _rows_of(page: Page) -> list[list[int]]:
         h = max(y1 - y0, 1.0)
         placed = False
         # Look back over the last few rows only: rows are built top-down.
-        for r in range(len(rows) - 1, max(len(rows) - 4, -1), -1):
+        for r in range(len(rows) - 1, max(len(rows) - ROW_LOOKBACK, -1), -1):
             ry0, ry1 = spans[r]
             rmid, rh = (ry0 + ry1) / 2, ry1 - ry0
-            if abs(mid - rmid) <= 0.35 * min(h, rh) + 0.5:
+            if abs(mid - rmid) <= ROW_CENTRE_TOLERANCE * min(h, rh) + ROW_CENTRE_SLACK:
                 rows[r].append(i)
-                spans[r] = (min(ry0, y0), max(ry1, y1)) if abs(h - rh) < 0.5 * rh else spans[r]
+                spans[r] = (min(ry0, y0), max(ry1, y1)) if abs(h - rh) < ROW_GROW_LIMIT * rh else spans[r]
                 placed = True
                 break
         if not placed:
@@ -158,10 +189,10 @@ def _rows_chained(page: Page) -> list[list[int]]:
         best, best_overlap = -1, 0.0
         for r, row in enumerate(rows):
             _, ly0, lx1, ly1 = words[row[-1]].bbox
-            if lx1 > x0 + 0.3 * h or x0 - lx1 > 0.35 * page.width:
+            if lx1 > x0 + CHAIN_BACKTRACK * h or x0 - lx1 > CHAIN_REACH * page.width:
                 continue
             overlap = (min(y1, ly1) - max(y0, ly0)) / min(h, max(ly1 - ly0, 1.0))
-            if overlap > 0.45 and overlap > best_overlap:
+            if overlap > CHAIN_MIN_OVERLAP and overlap > best_overlap:
                 best, best_overlap = r, overlap
         if best >= 0:
             rows[best].append(i)
@@ -174,7 +205,7 @@ def _rows_chained(page: Page) -> list[list[int]]:
 def _page_layout(page: Page, index: int) -> PageLayout:
     words = page.words
     heights = [w.bbox[3] - w.bbox[1] for w in words if w.text.strip()]
-    body = statistics.median(heights) if heights else 10.0
+    body = statistics.median(heights) if heights else DEFAULT_LINE_HEIGHT
     rows: list[Row] = []
     word_row = [0] * len(words)
     word_segment = [(0, 0)] * len(words)
@@ -192,7 +223,10 @@ def _page_layout(page: Page, index: int) -> PageLayout:
             h = min(height[cur], height[prev])
             # A space is about a third of a character: a gap of two characters or a line height splits.
             char = min(char_width[prev], char_width[cur])
-            if gap > min(max(1.1 * max(h, row_h), 0.9 * body), max(2.2 * char, 0.45 * h)):
+            if gap > min(
+                max(SPLIT_HEIGHTS * max(h, row_h), SPLIT_BODY_HEIGHTS * body),
+                max(SPLIT_CHARS * char, SPLIT_MIN_HEIGHTS * h),
+            ):
                 segs.append([cur])
             else:
                 segs[-1].append(cur)

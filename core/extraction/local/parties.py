@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, make_segment
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, PageLayout, Segment, make_segment
 from core.vocabulary.parties import (
     ADDRESS_LABEL,
     LEGAL_FORM,
@@ -33,6 +33,94 @@ _POSTCODE_CITY = re.compile(
     r"|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # US states with ZIP
 )
 _KEY_VALUE = re.compile(r"^[^:]{1,40}:\s*\S")
+
+# Geometry. Heights are multiples of the page's body line height (``PageLayout.body_height``), shares are of
+# the page's width or height, tolerances are PDF points.
+ALIGN_TOLERANCE = 2.0
+"""PDF points two left edges may differ and still be one column (word boxes of one margin differ by rounding)."""
+STACKED_LINE_GAP = 0.9
+"""Line heights of gap up to which a line right above or below continues a party's lines (no blank line)."""
+ADDRESS_AREA = 0.55
+"""Share of the first page's height, from the top, where address blocks are looked for (the letter head and
+the recipient's window)."""
+ADDRESS_BLOCK_REACH = 7
+"""An address block is its postcode/city line and at most six lines above it (name, attention, street...)."""
+ADDRESS_ALIGN = 1.5
+"""Line heights the left edges of one address block's lines may differ (an indented line)."""
+ADDRESS_LINE_GAP = 2.2
+"""Line heights of gap above which a line no longer belongs to the address block below it (about two blank
+lines)."""
+LABEL_SIMILARITY = 0.92
+"""A label hit names a party only above this similarity: a near-exact match (a loose match of a common word is
+running text)."""
+NEXT_CELL_REACH = 0.25
+"""Share of the page width within which the cell right of a label may hold its value (further is another column)."""
+BELOW_LABEL_ROWS = 7
+"""Rows under a label in which its name is looked for (a party's block with a few lines of its own labels)."""
+BELOW_LABEL_ALIGN = 3
+"""Line heights a cell under a label may start left or right of it and still be in its column."""
+RIVAL_LABEL_ROWS = 2
+"""Rows above an address block in which the other party's label makes it that party's block."""
+RIGHT_SIDE = 0.45
+"""Share of the page width right of which an address block is on the right side of the page."""
+LETTERHEAD_TOP = 0.12
+"""Share of the page height, from the top, that is the sender's letterhead: an address block there is the
+sender's, not the recipient's."""
+LETTERHEAD_AREA = 0.35
+"""Share of the first page's height, from the top, searched for a company name (the letterhead)."""
+SMALL_PRINT = 0.95
+"""A row lower than this many body line heights is small print (the sender line above a recipient's address)."""
+LARGEST_TEXT_AREA = 0.2
+"""Share of the page height, from the top, whose largest text may be the seller's name (a logo in letters)."""
+LARGE_TEXT = 1.3
+"""Line heights above which the largest text of the letterhead counts as a name set large."""
+FOOTER_AREA = 0.85
+"""Share of the page height below which rows are the footer (a company's name, address and registration)."""
+
+# Base scores of where a name was found (0..1, multiplied by a label's strength): a label's value scores above
+# an address block's first line, which scores above the letterhead's guesses. Tuned on the development sets.
+REST_OF_CELL_SCORE = 1.0
+"""The rest of the label's own cell ("Seller: ACME Ltd")."""
+NEXT_CELL_SCORE = 0.9
+"""The cell right of a label that ends in a colon."""
+NEXT_CELL_NO_COLON_SCORE = 0.75
+"""The cell right of a label without a colon, which more often heads the block below it."""
+KEY_VALUE_BELOW_SCORE = 0.9
+"""The value of a "Name: ..." line under a label."""
+KEY_VALUE_ROW_DECAY = 0.95
+"""Factor per row between the label and that "Name:" line."""
+BELOW_LABEL_SCORE = 0.85
+"""The first name-like cell under a label."""
+BELOW_LABEL_DECAY = 0.93
+"""Factor per row between the label and that cell."""
+BUYER_BLOCK_SCORE = 0.45
+"""The first line of an address block on the left, for the buyer (where a window envelope shows it)."""
+BUYER_BLOCK_RIGHT_SCORE = 0.38
+"""The same on the right side of the page."""
+LETTERHEAD_BLOCK_FACTOR = 0.7
+"""Factor for a buyer's block at the very top (``LETTERHEAD_TOP``): more likely the sender's letterhead."""
+SELLER_BLOCK_SCORE = 0.3
+"""The first line of an address block, for the seller (the buyer's block is an address block too)."""
+SELLER_COMPANY_BONUS = 0.08
+"""Added when that line has a legal form (a company sells more often than it buys from a person)."""
+SELLER_RIGHT_BONUS = 0.05
+"""Added when the block is on the right side (a sender's block beside the recipient's)."""
+RIVAL_LABEL_FACTOR = 0.5
+"""Factor for an address block right under the other party's label."""
+LETTERHEAD_COMPANY_SCORE = 0.5
+"""A company name (legal form) near the top of the first page."""
+SENDER_LINE_BONUS = 0.1
+"""Added when it is in a sender line ("ACME GmbH - Road 1 - 12345 Town")."""
+SMALL_PRINT_BONUS = 0.02
+"""Added when it is small print (a sender line is printed small)."""
+DEPTH_PENALTY = 0.1
+"""Subtracted times the row's depth as a share of the page height: the higher, the likelier the letterhead."""
+LARGEST_TEXT_SCORE = 0.4
+"""The largest text of the letterhead."""
+FOOTER_COMPANY_SCORE = 0.33
+"""A company name in the footer (a letterhead that is a logo image)."""
+MIN_NAME_SCORE = 0.25
+"""The least score a name needs to be a party's name (the name fields' floor) or to anchor its block."""
 
 
 @dataclass
@@ -108,10 +196,10 @@ def _stacked(pl: PageLayout, seg: Segment, direction: int) -> Segment | None:
         return None
     row = pl.rows[r]
     gap = (seg.bbox[1] - row.bbox[3]) if direction < 0 else (row.bbox[1] - seg.bbox[3])
-    if gap > 0.9 * pl.body_height:
+    if gap > STACKED_LINE_GAP * pl.body_height:
         return None
     for _k, other in enumerate(row.segments):
-        if abs(other.bbox[0] - seg.bbox[0]) < 2.0:
+        if abs(other.bbox[0] - seg.bbox[0]) < ALIGN_TOLERANCE:
             return other
         if other.bbox[0] > seg.bbox[0]:
             break
@@ -135,19 +223,23 @@ def _extend_name(pl: PageLayout, candidate: Candidate) -> Candidate:
 def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
     """Runs of left-aligned segments on consecutive rows that end in a postcode/city line (upper half)."""
     blocks: list[list[Segment]] = []
-    rows = [r for r in pl.rows if r.bbox[1] < pl.height * 0.55]
+    rows = [r for r in pl.rows if r.bbox[1] < pl.height * ADDRESS_AREA]
     for r in rows:
         for seg in r.segments:
             if not _POSTCODE_CITY.search(seg.text):
                 continue
             block = [seg]
             cur = seg
-            for prev_row in range(seg.row - 1, max(seg.row - 7, -1), -1):
-                above = [s for s in pl.rows[prev_row].segments if abs(s.bbox[0] - cur.bbox[0]) < 1.5 * pl.body_height]
+            for prev_row in range(seg.row - 1, max(seg.row - ADDRESS_BLOCK_REACH, -1), -1):
+                above = [
+                    s
+                    for s in pl.rows[prev_row].segments
+                    if abs(s.bbox[0] - cur.bbox[0]) < ADDRESS_ALIGN * pl.body_height
+                ]
                 if not above:
                     continue
                 gap = cur.bbox[1] - above[0].bbox[3]
-                if gap > 2.2 * pl.body_height:
+                if gap > ADDRESS_LINE_GAP * pl.body_height:
                     break
                 line = above[0].text.strip()
                 if line.endswith(":") or _KEY_VALUE.match(line) or ADDRESS_LABEL.search(line):
@@ -162,7 +254,7 @@ def _address_blocks(pl: PageLayout) -> list[list[Segment]]:
 def looks_like_label(pl: PageLayout, h: LabelHit) -> bool:
     """A label starts its cell and ends it or is followed by a colon; otherwise the words are just text."""
     seg = pl.rows[h.row].segments[h.segment]
-    if h.similarity < 0.92 or seg.words[0] != h.words[0]:
+    if h.similarity < LABEL_SIMILARITY or seg.words[0] != h.words[0]:
         return False
     last = pl.page.words[h.words[-1]].text
     if seg.words[-1] == h.words[-1] or last.endswith(":"):
@@ -186,7 +278,7 @@ def _key_value(pl: PageLayout, row_index: int) -> Segment | None:
                 above = _stacked(pl, value, -1)
                 if (
                     above is not None
-                    and not any(o.bbox[0] < value.bbox[0] - 2 for o in pl.rows[above.row].segments)
+                    and not any(o.bbox[0] < value.bbox[0] - ALIGN_TOLERANCE for o in pl.rows[above.row].segments)
                     and is_name_like(above.text)
                     and not re.search(r"\d", above.text)
                 ):
@@ -219,32 +311,34 @@ def _label_options(
     rest_words = [
         w
         for w in seg.words
-        if pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5 and w not in h.words and re.search(r"\w", pl.page.words[w].text)
+        if pl.page.words[w].bbox[0] >= h.bbox[2] - EDGE_TOLERANCE
+        and w not in h.words
+        and re.search(r"\w", pl.page.words[w].text)
     ]
     options: list[tuple[Segment, float, str]] = []
     if rest_words:
-        options.append((_tail(seg, rest_words), 1.0, "right of"))
+        options.append((_tail(seg, rest_words), REST_OF_CELL_SCORE, "right of"))
         return options
     if h.segment + 1 < len(row.segments):
         nxt = row.segments[h.segment + 1]
-        if nxt.bbox[0] - h.bbox[2] < 0.25 * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
+        if nxt.bbox[0] - h.bbox[2] < NEXT_CELL_REACH * pl.width and (h.page, nxt.row, nxt.index) not in label_cells:
             # A label without a colon more often heads the block below it than names the cell beside it.
             colon = pl.page.words[h.words[-1]].text.endswith(":")
-            options.append((nxt, 0.9 if colon else 0.75, "right of"))
+            options.append((nxt, NEXT_CELL_SCORE if colon else NEXT_CELL_NO_COLON_SCORE, "right of"))
     below = _below_label(pl, h)
     return options + ([below] if below else [])
 
 
 def _below_label(pl: PageLayout, h: LabelHit) -> tuple[Segment, float, str] | None:
     """The first name-like cell under a label (or the value of a "Name:" line), within seven rows."""
-    for k, r in enumerate(pl.rows[h.row + 1 : h.row + 8]):
+    for k, r in enumerate(pl.rows[h.row + 1 : h.row + 1 + BELOW_LABEL_ROWS]):
         kv = _key_value(pl, r.index)
         if kv is not None:
-            return kv, 0.9 * (0.95**k), "below, after 'Name:'"
+            return kv, KEY_VALUE_BELOW_SCORE * (KEY_VALUE_ROW_DECAY**k), "below, after 'Name:'"
         segs = [
             s
             for s in r.segments
-            if abs(s.bbox[0] - h.bbox[0]) < 3 * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
+            if abs(s.bbox[0] - h.bbox[0]) < BELOW_LABEL_ALIGN * pl.body_height or (s.bbox[0] <= h.bbox[0] <= s.bbox[2])
         ]
         if not segs:
             continue
@@ -254,7 +348,7 @@ def _below_label(pl: PageLayout, h: LabelHit) -> tuple[Segment, float, str] | No
         if key_value and not LEGAL_FORM.search(s.text.split(":")[0]):
             continue
         if is_name_like(cut_name(s.text)):
-            return s, 0.85 * (0.93**k), "below"
+            return s, BELOW_LABEL_SCORE * (BELOW_LABEL_DECAY**k), "below"
     return None
 
 
@@ -271,16 +365,20 @@ def _block_names(pl: PageLayout, role: str, rivals: list[LabelHit]) -> list[Name
         if c is None:
             continue
         c = _extend_name(pl, c)
-        right_side = first.bbox[0] > pl.width * 0.45
+        right_side = first.bbox[0] > pl.width * RIGHT_SIDE
         has_company = bool(LEGAL_FORM.search(c.text))
-        labelled_rival = any((0, r) in rival_rows for r in range(first.row - 2, first.row + 1))
+        labelled_rival = any((0, r) in rival_rows for r in range(first.row - RIVAL_LABEL_ROWS, first.row + 1))
         if role == "buyer":
-            score = 0.45 if not right_side else 0.38
-            if first.bbox[1] < pl.height * 0.12:  # a block at the very top is the sender's letterhead
-                score *= 0.7
+            score = BUYER_BLOCK_SCORE if not right_side else BUYER_BLOCK_RIGHT_SCORE
+            if first.bbox[1] < pl.height * LETTERHEAD_TOP:  # a block at the very top is the sender's letterhead
+                score *= LETTERHEAD_BLOCK_FACTOR
         else:
-            score = 0.3 + (0.08 if has_company else 0.0) + (0.05 if right_side else 0.0)
-        score *= 0.5 if labelled_rival else 1.0
+            score = (
+                SELLER_BLOCK_SCORE
+                + (SELLER_COMPANY_BONUS if has_company else 0.0)
+                + (SELLER_RIGHT_BONUS if right_side else 0.0)
+            )
+        score *= RIVAL_LABEL_FACTOR if labelled_rival else 1.0
         out.append(NameCandidate(c, score, "first line of an address block"))
     return out
 
@@ -290,32 +388,35 @@ def _letterhead_names(pl: PageLayout) -> list[NameCandidate]:
     company in the footer (a letterhead that is a logo image)."""
     out: list[NameCandidate] = []
     for r in pl.rows:
-        if r.bbox[1] > pl.height * 0.35:
+        if r.bbox[1] > pl.height * LETTERHEAD_AREA:
             break
         for seg in r.segments:
             if LEGAL_FORM.search(seg.text):
                 c = _segment_candidate(pl, seg)
                 if c and LEGAL_FORM.search(c.text):
-                    small = r.height < pl.body_height * 0.95
+                    small = r.height < pl.body_height * SMALL_PRINT
                     sender_line = bool(_SEPARATORS.search(seg.text)) and bool(re.search(r"\d", seg.text))
                     score = (
-                        0.5 + (0.1 if sender_line else 0.0) + (0.02 if small else 0.0) - 0.1 * (r.bbox[1] / pl.height)
+                        LETTERHEAD_COMPANY_SCORE
+                        + (SENDER_LINE_BONUS if sender_line else 0.0)
+                        + (SMALL_PRINT_BONUS if small else 0.0)
+                        - DEPTH_PENALTY * (r.bbox[1] / pl.height)
                     )
                     out.append(NameCandidate(c, score, "company name near the top of the first page"))
-    top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * 0.2 for seg in r.segments]
+    top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * LARGEST_TEXT_AREA for seg in r.segments]
     if top:
         big, height = max(top, key=lambda t: t[1])
-        if height > pl.body_height * 1.3:
+        if height > pl.body_height * LARGE_TEXT:
             c = _segment_candidate(pl, big)
             if c:
-                out.append(NameCandidate(c, 0.4, "largest text in the letterhead"))
+                out.append(NameCandidate(c, LARGEST_TEXT_SCORE, "largest text in the letterhead"))
     for r in pl.rows:
-        if r.bbox[1] < pl.height * 0.85:
+        if r.bbox[1] < pl.height * FOOTER_AREA:
             continue
         for seg in r.segments:
             c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
             if c and LEGAL_FORM.search(c.text):
-                out.append(NameCandidate(c, 0.33, "company name in the footer"))
+                out.append(NameCandidate(c, FOOTER_COMPANY_SCORE, "company name in the footer"))
                 break
     return out
 

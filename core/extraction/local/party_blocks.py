@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from core.documents import BBox
 from core.extraction.local.candidates import Candidate
+from core.extraction.local.cues import SYNONYM_WEIGHT
 from core.extraction.local.labels import LabelHit, LabelIndex
 from core.extraction.local.layout import DocumentLayout
-from core.extraction.local.parties import looks_like_label, name_candidates
+from core.extraction.local.parties import LETTERHEAD_TOP, MIN_NAME_SCORE, looks_like_label, name_candidates
 from core.vocabulary.concepts import BY_KEY
 
 __all__ = ["Anchor", "PartyMap", "ROLES"]
@@ -26,11 +27,17 @@ _BLOCK_ROWS = 8
 # Vertical space per row within a block, in body text heights: more is a gap between two blocks.
 _ROW_SPACING = 2.5
 # Bands of the page that belong to the issuer without an anchor: the footer (bank, tax and contact details) and
-# the letterhead above everything else, as fractions of the page height; with how much they belong.
+# the letterhead above everything else (``parties.LETTERHEAD_TOP``), as fractions of the page height; with how
+# much they belong.
 _FOOTER_FROM, _FOOTER_AFFINITY = 0.82, 0.5
-_LETTERHEAD_TO, _LETTERHEAD_AFFINITY = 0.12, 0.4
-# Name candidates below this score are no anchor (the name fields' own floor).
-_MIN_NAME_SCORE = 0.25
+_LETTERHEAD_AFFINITY = 0.4
+# A value on the anchor's own line (a sender line "Name ● Street ● Postcode City") belongs this much, when it
+# starts right of the anchor within this share of the page width.
+_SENDER_LINE_AFFINITY, _SENDER_LINE_REACH = 0.9, 0.4
+# A line under the anchor is aligned with it when it starts within this many body text heights of the anchor's
+# left edge; each row further down belongs this factor less.
+_BLOCK_ALIGN = 3
+_ROW_DECAY = 0.97
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class PartyMap:
         self._anchors: dict[str, list[Anchor]] | None = None
 
     def _hits(self, role: str) -> list[LabelHit]:
-        hits = [h for label in BY_KEY[role].labels for h in self._labels.find(role, label, 0.75)]
+        hits = [h for label in BY_KEY[role].labels for h in self._labels.find(role, label, SYNONYM_WEIGHT)]
         return [h for h in hits if looks_like_label(self.layout.pages[h.page], h)]
 
     def anchors(self, role: str) -> list[Anchor]:
@@ -67,7 +74,7 @@ class PartyMap:
             taken: set[str] = set()
             for r in ROLES:
                 other = hits["buyer" if r == "seller" else "seller"]
-                names = [n for n in name_candidates(self.layout, r, hits[r], other) if n.score >= _MIN_NAME_SCORE]
+                names = [n for n in name_candidates(self.layout, r, hits[r], other) if n.score >= MIN_NAME_SCORE]
                 names = [n for n in names if n.candidate.value.casefold() not in taken]
                 found = [Anchor(h.page, h.row, h.bbox) for h in hits[r]]
                 if names:
@@ -85,7 +92,7 @@ class PartyMap:
             rel = c.bbox[1] / max(pl.height, 1.0)
             if rel >= _FOOTER_FROM:
                 best = max(best, _FOOTER_AFFINITY)
-            elif c.page == 0 and rel <= _LETTERHEAD_TO:
+            elif c.page == 0 and rel <= LETTERHEAD_TOP:
                 best = max(best, _LETTERHEAD_AFFINITY)
         return best
 
@@ -99,9 +106,13 @@ class PartyMap:
         pl = self.layout.pages[c.page]
         body = pl.body_height
         if c.row == a.row:  # the sender line: "Name ● Street ● Postcode City"
-            return 0.9 if c.bbox[0] >= a.bbox[2] - 1 and c.bbox[0] - a.bbox[2] < 0.4 * pl.width else 0.0
+            return (
+                _SENDER_LINE_AFFINITY
+                if c.bbox[0] >= a.bbox[2] - 1 and c.bbox[0] - a.bbox[2] < _SENDER_LINE_REACH * pl.width
+                else 0.0
+            )
         k = c.row - a.row
         if not 1 <= k <= _BLOCK_ROWS or c.bbox[1] - a.bbox[3] > k * _ROW_SPACING * body:
             return 0.0
-        aligned = abs(c.bbox[0] - a.bbox[0]) < 3 * body or a.bbox[0] - body <= c.bbox[0] <= a.bbox[2] + body
-        return 0.97 ** (k - 1) if aligned else 0.0
+        aligned = abs(c.bbox[0] - a.bbox[0]) < _BLOCK_ALIGN * body or a.bbox[0] - body <= c.bbox[0] <= a.bbox[2] + body
+        return _ROW_DECAY ** (k - 1) if aligned else 0.0

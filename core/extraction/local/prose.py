@@ -24,6 +24,8 @@ _ABBREVIATION = re.compile(
     r"sec|art|para|approx|dept|est)|\b[A-Z])$",
     re.I,
 )
+# Characters before a sentence end read for an abbreviation that makes it none ("e.g.", "Inc.", "No.").
+_ABBREVIATION_WINDOW = 12
 _HYPHEN_BREAK = re.compile(r"[A-Za-z]-$")  # "NON-" at the end of a row continues on the next one
 
 
@@ -64,7 +66,7 @@ class ProseText:
 def _sentence_starts(text: str) -> list[int]:
     starts = [0]
     for m in _SENTENCE_END.finditer(text):
-        before = text[max(0, m.start() - 12) : m.start()]
+        before = text[max(0, m.start() - _ABBREVIATION_WINDOW) : m.start()]
         token = before.split(" ")[-1] if before else ""
         if _ABBREVIATION.search(token):
             continue

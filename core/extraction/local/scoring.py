@@ -21,10 +21,69 @@ from dataclasses import dataclass
 
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout, PageLayout
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, PageLayout
 from core.vocabulary.marks import LABEL_FILLER
 
 __all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
+
+# Proximity scores (0..1, see the module docstring) and the factors that lower them. The layout of a label and
+# its value is what they encode; the exact values were tuned on the development sets.
+NEXT_SEGMENT_SCORE = 0.95
+"""A value in the segment right after its label's (the label's own segment scores 1.0)."""
+SEGMENT_STEP = 0.12
+"""Less per further segment between the label and the value."""
+FAR_SEGMENT_SCORE = 0.5
+"""The least a value on the label's row scores for being segments away."""
+DISTANCE_PENALTY = 0.15
+"""Less for a value a page width right of its label (proportionally less for nearer ones)."""
+VALUE_BETWEEN_FACTOR = 0.45
+"""Factor per value of the same kind between a label and a value on its row (the nearer value is the label's)."""
+WORDS_BETWEEN_FACTOR = 0.5
+"""Factor for words between a label and its value: the label says something more ("Gesamtbetrag der ...")."""
+MANY_WORDS = 3
+"""From this many words between them on, the label belongs to a phrase rather than to the value ..."""
+MANY_WORDS_BETWEEN_FACTOR = 0.3
+"""... and the factor is this."""
+CONTINUED_SCORE = 0.85
+"""A value alone on the line after a label that ends its line (a sentence wrapped after its label)."""
+LABEL_REACH_ROWS = 9
+"""A label explains values at most this many rows below it (up to eight rows in between: a table header over
+a column of a few items)."""
+BELOW_REACH = 12
+"""... and at most this many body line heights below it."""
+BELOW_ALIGN = 2
+"""Body line heights by which a value below a label may start or end left or right of it and still be aligned."""
+BELOW_SCORE = 0.8
+"""A value on the row right below its label, aligned with it."""
+BELOW_ROW_DECAY = 0.75
+"""Factor per row between them."""
+SENTENCE_INDENT = 3
+"""Body line heights a value's segment may start left of the label (not overlapping it) before the value is
+read as the end of a longer sentence ..."""
+SENTENCE_FACTOR = 0.5
+"""... which scores this factor less."""
+VALUE_BETWEEN_BELOW_FACTOR = 0.5
+"""Factor per value of the same kind in the column between a label and a value below it."""
+VALUE_RIGHT_FACTOR = 0.5
+"""Factor for a value below a label that has a value of its own to its right."""
+NEGATIVE_MARGIN = 0.9
+"""A negative label explaining a candidate at least this share as well as the field's label ..."""
+NEGATIVE_FACTOR = 0.25
+"""... cuts its score to this share."""
+RIVAL_MARGIN = 1.05
+"""Another field's label explaining a candidate more than this many times as well as the field's label ..."""
+RIVAL_FACTOR = 0.4
+"""... cuts its score to this share."""
+
+# Confidence (see ``confidence_from_scores``).
+CONFIDENCE_BEST_WEIGHT = 0.55
+"""Weight of the best score: a label explains the value."""
+CONFIDENCE_MARGIN_WEIGHT = 0.45
+"""Weight of the margin over the runner-up: nothing else explains it as well."""
+MIN_CONFIDENCE = 0.05
+"""The least confidence given: a chosen value is never certainly wrong."""
+MAX_CONFIDENCE = 0.99
+"""The most confidence given: a chosen value is never certainly right."""
 
 
 class SameKind:
@@ -57,7 +116,9 @@ def _between_words(layout: DocumentLayout, hit: LabelHit, cand_words: Sequence[i
     return [
         pl.page.words[i].text
         for i in r.words
-        if i not in hs and pl.page.words[i].bbox[0] >= x_from - 0.5 and pl.page.words[i].bbox[2] <= x_to + 0.5
+        if i not in hs
+        and pl.page.words[i].bbox[0] >= x_from - EDGE_TOLERANCE
+        and pl.page.words[i].bbox[2] <= x_to + EDGE_TOLERANCE
     ]
 
 
@@ -83,7 +144,7 @@ def proximity(
     if cand.row == hit.row:
         return _same_row(layout, hit, cand, rows)
     if cand.row == hit.row + 1 and _continues(pl, hit, cand, rows):
-        return Proximity(0.85, "continued on the next line")
+        return Proximity(CONTINUED_SCORE, "continued on the next line")
     if cand.row > hit.row:
         return _below(pl, hit, cand, rows)
     return Proximity(0.0, "")
@@ -95,22 +156,28 @@ def _same_row(layout: DocumentLayout, hit: LabelHit, cand: Candidate, rows: Same
         return Proximity(0.0, "")
     pl = layout.pages[hit.page]
     gap_segments = cand.segment - hit.segment
-    score = 1.0 if gap_segments == 0 else 0.95 if gap_segments == 1 else max(0.95 - 0.12 * (gap_segments - 1), 0.5)
+    score = (
+        1.0
+        if gap_segments == 0
+        else NEXT_SEGMENT_SCORE
+        if gap_segments == 1
+        else max(NEXT_SEGMENT_SCORE - SEGMENT_STEP * (gap_segments - 1), FAR_SEGMENT_SCORE)
+    )
     dx = cand.bbox[0] - hit.bbox[2]
-    score *= 1.0 - 0.15 * min(dx / max(pl.width, 1.0), 1.0)
+    score *= 1.0 - DISTANCE_PENALTY * min(dx / max(pl.width, 1.0), 1.0)
     between = [
         c
         for c in rows.on_row(cand.page, cand.row)
         if hit.bbox[2] <= c.bbox[0] < cand.bbox[0] and c is not cand and not set(c.words) & set(cand.words)
     ]
-    score *= 0.45 ** len(between)
+    score *= VALUE_BETWEEN_FACTOR ** len(between)
     extra = [
         w
         for w in _between_words(layout, hit, cand.words, cand.row)
         if not LABEL_FILLER.match(w) and not any(ch.isdigit() for ch in w)
     ]
     if extra:
-        score *= 0.5 if len(extra) < 3 else 0.3
+        score *= WORDS_BETWEEN_FACTOR if len(extra) < MANY_WORDS else MANY_WORDS_BETWEEN_FACTOR
     return Proximity(score, "on the same line")
 
 
@@ -131,30 +198,32 @@ def _below(pl: PageLayout, hit: LabelHit, cand: Candidate, rows: SameKind) -> Pr
     k = cand.row - hit.row - 1
     cand_row = pl.rows[cand.row]
     dy = cand.bbox[1] - hit.bbox[3]
-    if k > 8 or dy > 12 * pl.body_height:
+    if k > LABEL_REACH_ROWS - 1 or dy > BELOW_REACH * pl.body_height:
         return Proximity(0.0, "")
     hx0, hx1 = hit.bbox[0], hit.bbox[2]
     cx0, cx1 = cand.bbox[0], cand.bbox[2]
     overlap = min(hx1, cx1) - max(hx0, cx0)
-    aligned = overlap > 0 or abs(cx0 - hx0) < 2 * pl.body_height or abs(cx1 - hx1) < 2 * pl.body_height
+    aligned = (
+        overlap > 0 or abs(cx0 - hx0) < BELOW_ALIGN * pl.body_height or abs(cx1 - hx1) < BELOW_ALIGN * pl.body_height
+    )
     if not aligned:
         return Proximity(0.0, "")
     # The value should sit in its own cell, not at the end of a longer sentence.
     seg = cand_row.segments[cand.segment]
-    score = 0.8 * (0.75**k)
-    if seg.bbox[0] < hx0 - 3 * pl.body_height and overlap <= 0:
-        score *= 0.5
+    score = BELOW_SCORE * (BELOW_ROW_DECAY**k)
+    if seg.bbox[0] < hx0 - SENTENCE_INDENT * pl.body_height and overlap <= 0:
+        score *= SENTENCE_FACTOR
     between = [
         c
         for r in range(hit.row + 1, cand.row)
         for c in rows.on_row(cand.page, r)
         if min(hx1, c.bbox[2]) - max(hx0, c.bbox[0]) > 0
     ]
-    score *= 0.5 ** len(between)
+    score *= VALUE_BETWEEN_BELOW_FACTOR ** len(between)
     # A label with its own value to the right on its row is less likely to head the value below.
     right = [c for c in rows.on_row(cand.page, hit.row) if c.bbox[0] >= hit.bbox[2]]
     if right:
-        score *= 0.5
+        score *= VALUE_RIGHT_FACTOR
     return Proximity(score, "below" if k == 0 else f"{k + 1} lines below")
 
 
@@ -199,18 +268,18 @@ def score_candidates(
             (
                 proximity(layout, h, cand, same_kind).score * h.strength
                 for h in negatives
-                if h.page == cand.page and 0 <= cand.row - h.row <= 9
+                if h.page == cand.page and 0 <= cand.row - h.row <= LABEL_REACH_ROWS
             ),
             default=0.0,
         )
         riv, riv_hit = _best_rival(layout, cand, best_hit, rivals, same_kind)
         score = best
         reason = f"label '{best_hit.phrase}' {best_rel}" if best_hit.phrase else best_rel
-        if neg >= best * 0.9:
-            score *= 0.25
+        if neg >= best * NEGATIVE_MARGIN:
+            score *= NEGATIVE_FACTOR
             reason += "; closer to a label it should not be"
-        elif riv > best * 1.05 and riv_hit is not None:
-            score *= 0.4
+        elif riv > best * RIVAL_MARGIN and riv_hit is not None:
+            score *= RIVAL_FACTOR
             reason += f"; but nearer to '{riv_hit.phrase}' of field {riv_hit.field}"
         out.append(ScoredCandidate(cand, score, best_hit, reason))
     out.sort(key=lambda s: -s.score)
@@ -223,7 +292,7 @@ def _best_label(
     """The field's label that explains the candidate best: its score (proximity x strength), hit, relation."""
     best, best_hit, best_rel = 0.0, None, ""
     for h in positives:
-        if h.page != cand.page or h.row > cand.row or cand.row - h.row > 9:
+        if h.page != cand.page or h.row > cand.row or cand.row - h.row > LABEL_REACH_ROWS:
             continue
         p = proximity(layout, h, cand, same_kind)
         s = p.score * h.strength
@@ -242,7 +311,7 @@ def _best_rival(
         # Another field's word inside this label's own cell qualifies it ("Summe netto (excl. USt.)").
         if (h.page, h.row, h.segment) == own_cell:
             continue
-        if h.page == cand.page and 0 <= cand.row - h.row <= 9:
+        if h.page == cand.page and 0 <= cand.row - h.row <= LABEL_REACH_ROWS:
             s = proximity(layout, h, cand, same_kind).score * h.strength
             if s > riv:
                 riv, riv_hit = s, h
@@ -261,5 +330,7 @@ def confidence_from_scores(best: float, runner_up: float, ocr: float | None) -> 
     (0.99, 0.32)
     """
     margin = max(best - runner_up, 0.0) / max(best, 1e-9) if best > 0 else 0.0
-    conf = (0.55 * min(best, 1.0) + 0.45 * margin) * (ocr if ocr is not None else 1.0)
-    return max(0.05, min(0.99, conf))
+    conf = (CONFIDENCE_BEST_WEIGHT * min(best, 1.0) + CONFIDENCE_MARGIN_WEIGHT * margin) * (
+        ocr if ocr is not None else 1.0
+    )
+    return max(MIN_CONFIDENCE, min(MAX_CONFIDENCE, conf))

@@ -11,11 +11,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from core.extraction.local.candidates import Candidate
+from core.extraction.local.candidates import CENT, Candidate
 from core.extraction.local.cues import FieldCues, example_shape
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
-from core.extraction.local.scoring import ScoredCandidate
+from core.extraction.local.scoring import LABEL_REACH_ROWS, ScoredCandidate
 from core.results import Citation
 from core.schema import Field
 from core.vocabulary.summary import SUMMARY_CONCEPTS
@@ -30,6 +30,52 @@ __all__ = [
     "is_cell",
     "num",
 ]
+
+# Description cues and priors: factors on a label's score. Tuned on the development sets.
+TOP_AREA = 0.35
+"""Share of the first page's height, from the top, that a "top" location cue means."""
+BOTTOM_AREA = 0.6
+"""Share of a page's height below which a "bottom" location cue holds."""
+CUE_FACTOR = 1.1
+"""Factor for a candidate where the description says it is (location) or shaped like its examples."""
+NO_DECIMALS_FACTOR = 0.8
+"""Factor for an amount without decimals (more often a count, a number or a year than money)."""
+BARE_NUMBER_FACTOR = 0.6
+"""Factor for a summary amount with neither decimals nor a currency ("Net 30" is payment terms)."""
+LATER_BONUS = 0.03
+"""Up to this share more for a summary amount later in the document (the totals come after the items)."""
+TIE_STEP = 0.02
+"""Scores are compared in steps of this size: near-ties (within about 2%) go to reading order."""
+SELECTION_NEAR = 0.7
+"""A selection cue ("the largest", "the first") chooses among candidates within this share of the best score."""
+PRIOR_LARGEST_AMOUNT_SCORE = 0.32
+"""The score of the largest amount as a total no label explains (below a weakly labelled value)."""
+PRIOR_FIRST_SCORE = 0.3
+"""The score of the first date or VAT id as one no label explains."""
+
+# Sum rows and net + tax = total.
+SUM_ROW_CANDIDATES = 4
+"""The best candidates checked for a sum row under their column header."""
+SUM_ROW_NEAR = 0.9
+"""... those within this share of the best score."""
+SUM_ROW_BONUS = 1.05
+"""The row that sums the column above it scores this many times the best."""
+RECONCILE_KEEP = 0.5
+"""A consistent net, tax and total replaces the independent choices when it keeps this share of their score."""
+MIN_OPTION_SCORE = 0.05
+"""A value scored below this is no option for the sum."""
+MAX_OPTIONS = 6
+"""The distinct values of each field tried in the sum (6 x 6 x 6 triples at most)."""
+PRINTED_AMOUNT_SCORE = 0.2
+"""The score of a printed amount, unlabelled, that makes the sum hold."""
+
+# "Often equal to" another field.
+EQUAL_TO_SIMILARITY = 80
+"""How well (rapidfuzz token-set ratio, 0-100) the description must name the other field."""
+EQUAL_TO_CONFIDENCE = 0.5
+"""The confidence assumed for the other field's value when it has none."""
+EQUAL_TO_FACTOR = 0.7
+"""The copied value's confidence is the other's times this (a description's hint, not evidence)."""
 
 
 @dataclass
@@ -66,27 +112,27 @@ def apply_cues(layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandi
         c = s.candidate
         pl = layout.pages[c.page]
         rel_y = c.bbox[1] / max(pl.height, 1.0)
-        if "top" in cues.location and c.page == 0 and rel_y < 0.35:
-            s.score *= 1.1
-        if "bottom" in cues.location and rel_y > 0.6:
-            s.score *= 1.1
+        if "top" in cues.location and c.page == 0 and rel_y < TOP_AREA:
+            s.score *= CUE_FACTOR
+        if "bottom" in cues.location and rel_y > BOTTOM_AREA:
+            s.score *= CUE_FACTOR
         if c.kind == "amount":
-            s.score *= 1.0 if c.flags.get("decimals") else 0.8
+            s.score *= 1.0 if c.flags.get("decimals") else NO_DECIMALS_FACTOR
             if cues.concept in SUMMARY_CONCEPTS and not c.flags.get("decimals") and not c.flags.get("currency"):
-                s.score *= 0.6  # "Net 30" is payment terms, not a net amount
+                s.score *= BARE_NUMBER_FACTOR  # "Net 30" is payment terms, not a net amount
             if cues.concept in SUMMARY_CONCEPTS:
                 # Summary amounts come after the items: among equals, the later one is the invoice's.
                 pos = (c.page + rel_y) / max(len(layout.pages), 1)
-                s.score *= 1.0 + 0.03 * pos
+                s.score *= 1.0 + LATER_BONUS * pos
         shaped = cues.examples and c.kind in ("vat_id", "text")
         if shaped and any(example_shape(e).fullmatch(str(c.value)) for e in cues.examples):
-            s.score *= 1.1
+            s.score *= CUE_FACTOR
     # Near-ties (within 2%) go to the first in reading order (the header before the small print), for
     # summary amounts to the last (the totals after the items).
     sign = -1 if cues.concept in SUMMARY_CONCEPTS else 1
     scored.sort(
         key=lambda s: (
-            -round(s.score / 0.02),
+            -round(s.score / TIE_STEP),
             sign * s.candidate.page,
             sign * s.candidate.row,
             s.candidate.x0,
@@ -94,7 +140,7 @@ def apply_cues(layout: DocumentLayout, cues: FieldCues, scored: list[ScoredCandi
     )
     best = scored[0].score
     if cues.selection and best > 0:
-        near = [s for s in scored if s.score >= best * 0.7]
+        near = [s for s in scored if s.score >= best * SELECTION_NEAR]
         keys: dict[str, Callable[[ScoredCandidate], tuple[float, ...]]] = {
             "largest": lambda s: (-num(s.candidate.value),),
             "smallest": lambda s: (num(s.candidate.value),),
@@ -122,12 +168,14 @@ def prior_candidate(
         if not money:
             return None
         best = max(money, key=lambda c: (num(c.value), -c.page))
-        return ScoredCandidate(best, 0.32, None, "largest amount in the document (no label found)")
+        return ScoredCandidate(
+            best, PRIOR_LARGEST_AMOUNT_SCORE, None, "largest amount in the document (no label found)"
+        )
     if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
         first = min(usable, key=lambda c: (c.page, c.bbox[1], c.x0))
-        return ScoredCandidate(first, 0.3, None, "first date in the document (no label found)")
+        return ScoredCandidate(first, PRIOR_FIRST_SCORE, None, "first date in the document (no label found)")
     if cues.concept == "vat_id" or (cues.examples and cands[0].kind == "vat_id"):
-        return ScoredCandidate(usable[0], 0.3, None, "first VAT identification number in the document")
+        return ScoredCandidate(usable[0], PRIOR_FIRST_SCORE, None, "first VAT identification number in the document")
     return None
 
 
@@ -136,7 +184,7 @@ def prefer_sum_row(
 ) -> list[ScoredCandidate]:
     """Under a column header, a total is the row that sums the rows above it, not the first row."""
     top = scored[0].score
-    for best in [s for s in scored[:4] if s.score >= top * 0.9]:
+    for best in [s for s in scored[:SUM_ROW_CANDIDATES] if s.score >= top * SUM_ROW_NEAR]:
         h, c = best.hit, best.candidate
         if h is None or c.row <= h.row or c.page != h.page:
             continue
@@ -144,17 +192,17 @@ def prefer_sum_row(
             x
             for x in cands
             if x.page == c.page
-            and h.row < x.row <= h.row + 9
+            and h.row < x.row <= h.row + LABEL_REACH_ROWS
             and min(x.bbox[2], c.bbox[2]) - max(x.bbox[0], c.bbox[0]) > 0
         ]
         column.sort(key=lambda x: x.row)
         for k in range(len(column) - 1, 1, -1):
             total = sum(num(x.value) for x in column[:k])
-            if abs(total - num(column[k].value)) < 0.011:
+            if abs(total - num(column[k].value)) < CENT:
                 chosen = next((s for s in scored if s.candidate is column[k]), None)
                 if chosen is None:
                     chosen = ScoredCandidate(column[k], best.score, h, best.reason)
-                chosen.score = max(chosen.score, top * 1.05)
+                chosen.score = max(chosen.score, top * SUM_ROW_BONUS)
                 chosen.reason = f"{best.reason}; the row that sums the column"
                 return [chosen] + [s for s in scored if s is not chosen]
     return scored
@@ -185,7 +233,7 @@ def reconcile(
     )
     tax_pool = {round(num(c.value), 2): c for c in reversed(amounts) if c.flags.get("decimals")}
     best = _best_sum(options, tax_pool)
-    if best is None or best[0] < 0.5 * current:
+    if best is None or best[0] < RECONCILE_KEEP * current:
         return
     for c, chosen in zip(("total", "net", "tax"), best[1:], strict=False):
         f = by_concept[c]
@@ -221,10 +269,10 @@ def _distinct_options(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     opts: list[ScoredCandidate] = []
     for s in scored:
         v = round(num(s.candidate.value), 2)
-        if v not in seen and s.score > 0.05:
+        if v not in seen and s.score > MIN_OPTION_SCORE:
             seen.add(v)
             opts.append(s)
-        if len(opts) >= 6:
+        if len(opts) >= MAX_OPTIONS:
             break
     return opts
 
@@ -236,9 +284,11 @@ def _best_sum(options: dict[str, list[ScoredCandidate]], pool: dict[float, Candi
     for t in options["total"]:
         for n in options["net"]:
             want = round(num(t.candidate.value) - num(n.candidate.value), 2)
-            x = next((o for o in options["tax"] if abs(num(o.candidate.value) - want) < 0.011), None)
+            x = next((o for o in options["tax"] if abs(num(o.candidate.value) - want) < CENT), None)
             if x is None and want in pool and want != 0:
-                x = ScoredCandidate(pool[want], 0.2, None, "the printed amount equal to total minus net")
+                x = ScoredCandidate(
+                    pool[want], PRINTED_AMOUNT_SCORE, None, "the printed amount equal to total minus net"
+                )
             if x is None:
                 continue
             total = t.score + n.score + x.score
@@ -250,7 +300,9 @@ def _best_sum(options: dict[str, list[ScoredCandidate]], pool: dict[float, Candi
             for x in options["tax"]:
                 want = round(num(n.candidate.value) + num(x.candidate.value), 2)
                 if want in pool and want != 0:
-                    t = ScoredCandidate(pool[want], 0.2, None, "the printed amount equal to net plus tax")
+                    t = ScoredCandidate(
+                        pool[want], PRINTED_AMOUNT_SCORE, None, "the printed amount equal to net plus tax"
+                    )
                     total = t.score + n.score + x.score
                     if best is None or total > best[0]:
                         best = (total, t, n, x)
@@ -273,11 +325,11 @@ def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[
             continue
         name, score = max(((n, fuzz.token_set_ratio(target, words)) for n, words in names.items()), key=lambda t: t[1])
         source = picks[name]
-        if score < 80 or source.value is None:
+        if score < EQUAL_TO_SIMILARITY or source.value is None:
             continue
         picks[f.name] = Pick(
             source.value,
-            (source.confidence or 0.5) * 0.7,
+            (source.confidence or EQUAL_TO_CONFIDENCE) * EQUAL_TO_FACTOR,
             list(source.citations),
             source.ocr_confidence,
             f"no label of its own; the description says it is often equal to {name}",

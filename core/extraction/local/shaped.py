@@ -21,7 +21,13 @@ from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.parties import looks_like_label
 from core.extraction.local.party_blocks import PartyMap
-from core.extraction.local.scoring import ScoredCandidate, confidence_from_scores, proximity, score_candidates
+from core.extraction.local.scoring import (
+    LABEL_REACH_ROWS,
+    ScoredCandidate,
+    confidence_from_scores,
+    proximity,
+    score_candidates,
+)
 from core.extraction.local.selection import Pick, apply_cues
 from core.extraction.local.value_kinds import ShapeIndex
 from core.schema import Field
@@ -54,7 +60,10 @@ _NUMERIC = ("number", "integer")
 _SHAPE_PRIOR = 0.5
 # A labelled value: this much above the prior, scaled by the label's proximity and strength.
 _LABEL_GAIN = 0.5
+# The least score a shaped value needs to be chosen (the prior in the other party's block stays below it).
 _MIN_SCORE = 0.3
+# In its own party's block a value keeps this share of its score, plus this much times its affinity to the block.
+_OWN_BLOCK, _OWN_BLOCK_GAIN = 0.8, 0.2
 # Factors: in the other party's block; in neither party's block; next to an excluded label or another field's.
 _OTHER_PARTY, _NO_PARTY = 0.25, 0.7
 _EXCLUDED, _RIVAL = 0.25, 0.45
@@ -92,7 +101,11 @@ def _role(f: Field, cues: FieldCues, name_role: str) -> str | None:
 
 def _explained(layout: DocumentLayout, c: Candidate, hits: list[LabelHit]) -> float:
     return max(
-        (proximity(layout, h, c).score * h.strength for h in hits if h.page == c.page and 0 <= c.row - h.row <= 9),
+        (
+            proximity(layout, h, c).score * h.strength
+            for h in hits
+            if h.page == c.page and 0 <= c.row - h.row <= LABEL_REACH_ROWS
+        ),
         default=0.0,
     )
 
@@ -148,7 +161,7 @@ def _score(
             own = parties.affinity(c, role)
             other = parties.affinity(c, "buyer" if role == "seller" else "seller")
             if own > 0 and own >= other:
-                score *= 0.8 + 0.2 * own
+                score *= _OWN_BLOCK + _OWN_BLOCK_GAIN * own
                 reason += f"; in the {role}'s block"
             elif other > own:
                 score *= _OTHER_PARTY

@@ -11,13 +11,17 @@ from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
-from core.extraction.local.layout import DocumentLayout, Segment
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, Segment
 from core.vocabulary.marks import GLUED_NUMBER_SIGN, NUMBER_SIGNS
 
 __all__ = ["RUNNING_TEXT_WORDS", "in_running_text", "label_values"]
 
 RUNNING_TEXT_WORDS = 10
 """A segment of at least this many words is a sentence, not a label and its value (a cell holds a few)."""
+BELOW_ROWS = 3
+"""Rows under a label in which its identifier may be (a label over its value, a value in a small table)."""
+WORD_LENGTH = 3
+"""A token of more letters than this and no digit is a word: it ends the search for an identifier."""
 
 _AMOUNT_LIKE = re.compile(r"^[-(]?[€$£]?\d{1,3}(?:[.,' ]\d{3})*[.,]\d{2}\)?$")
 _GROUP_START = re.compile(r"[A-Z]{2}\d{2}|[A-Z]{2}")
@@ -49,13 +53,13 @@ def label_values(layout: DocumentLayout, hits: list[LabelHit], identifier: bool,
         row = pl.rows[h.row]
         regions: list[tuple[Segment, list[int]]] = []
         seg = row.segments[h.segment]
-        rest = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[2] - 0.5]
+        rest = [w for w in seg.words if w not in h.words and pl.page.words[w].bbox[0] >= h.bbox[2] - EDGE_TOLERANCE]
         if rest:
             regions.append((seg, rest))
         if h.segment + 1 < len(row.segments):
             nxt = row.segments[h.segment + 1]
             regions.append((nxt, list(nxt.words)))
-        for r in pl.rows[h.row + 1 : h.row + 4]:
+        for r in pl.rows[h.row + 1 : h.row + 1 + BELOW_ROWS]:
             for s in r.segments:
                 if (
                     min(h.bbox[2], s.bbox[2]) - max(h.bbox[0], s.bbox[0]) > 0
@@ -117,7 +121,7 @@ def _identifier_words(words: list[Any], idx: list[int], cues: FieldCues) -> list
                 # A short first group ("DE88", "DE") may open a spaced identifier such as an IBAN.
                 if not cues.no_spaces and not _GROUP_START.fullmatch(t):
                     break
-            elif re.search(r"[a-z]{3,}", t) and not has_digit and len(t) > 3 and k > 1:
+            elif re.search(r"[a-z]{3,}", t) and not has_digit and len(t) > WORD_LENGTH and k > 1:
                 break
             continue
         # Glue the following groups ("DE 123 456 789", "DE88 2008 0000 0970 3757 00").

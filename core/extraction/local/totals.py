@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.extraction.local.candidates import Candidate
-from core.extraction.local.layout import DocumentLayout
+from core.extraction.local.candidates import CENT, Candidate
+from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout
 from core.extraction.local.scoring import ScoredCandidate
 from core.extraction.local.selection import num
 from core.vocabulary.summary import (
@@ -47,14 +47,13 @@ CONFIRMED_FACTOR = 1.3
 """A total equal to the cash tendered minus the change given back."""
 TAX_SUMMARY_ROWS = 6
 """A tax summary table's heading is at most this many rows above its last row."""
-_CENT = 0.011
 
 
 def line_text(layout: DocumentLayout, c: Candidate) -> str:
     """The casefolded words left of an amount on its row, or the row above when the amount stands alone."""
     pl = layout.pages[c.page]
     row = pl.rows[c.row]
-    words = [pl.page.words[i].text for i in row.words if pl.page.words[i].bbox[2] <= c.bbox[0] + 0.5]
+    words = [pl.page.words[i].text for i in row.words if pl.page.words[i].bbox[2] <= c.bbox[0] + EDGE_TOLERANCE]
     if not any(any(ch.isalpha() for ch in w) for w in words) and c.row > 0:
         words = [pl.page.words[i].text for i in pl.rows[c.row - 1].words]
     return " ".join(words).casefold()
@@ -95,7 +94,7 @@ def _factor(layout: DocumentLayout, c: Candidate, concept: str, confirmed: float
             factor *= BEFORE_TAX_FACTOR
         elif AFTER_TAX.search(text):
             factor *= AFTER_TAX_FACTOR
-    if confirmed is not None and abs(num(c.value) - confirmed) < _CENT:
+    if confirmed is not None and abs(num(c.value) - confirmed) < CENT:
         factor *= CONFIRMED_FACTOR
     return factor
 

@@ -34,7 +34,8 @@ Span = tuple[int, int, str]
 # A run that may be a phone number: a plus or a digit, then digits with the separators numbers are printed with.
 _PHONE_RUN = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d\s()./-]{5,22}\d(?![\w])")
 # The fewest digits of a phone number worth reading (shorter runs are extensions, house numbers, codes).
-_MIN_PHONE_DIGITS = 6
+MIN_PHONE_DIGITS = 6
+_BARE_URL_PREFIX = 4  # "www." alone (four characters) is no web address
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?<!\.)")
 _URL = re.compile(r"(?<![\w@/])(?:https?://|www\.)[^\s,;<>\"']+", re.I)
 _IBAN = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{1,4}){3,8}(?![A-Za-z0-9])")
@@ -73,7 +74,7 @@ def find_phones(text: str, region: str | None, lenient: bool = False) -> list[Sp
     region = region if region in _region_codes() else None
     for m in _PHONE_RUN.finditer(text):
         raw = m.group(0).strip(" ./-")
-        if len(digits(raw)) < _MIN_PHONE_DIGITS or _looks_like_date(raw):
+        if len(digits(raw)) < MIN_PHONE_DIGITS or _looks_like_date(raw):
             continue
         if not _dialled_form(raw, region):
             continue
@@ -129,7 +130,7 @@ def find_urls(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _URL.finditer(text):
         value = m.group(0).rstrip(".,;:)")
-        if len(value) > 4:
+        if len(value) > _BARE_URL_PREFIX:
             out.append((m.start(), m.start() + len(value), value))
     return out
 

@@ -16,6 +16,7 @@ from core.extraction.local.addresses import AddressLine, find_addresses
 from core.extraction.local.candidates import Candidate, DocumentCandidates, make_candidate
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment, word_key
 from core.extraction.local.validators import (
+    MIN_PHONE_DIGITS,
     find_bics,
     find_emails,
     find_ibans,
@@ -39,6 +40,8 @@ _DURATION = re.compile(
 _LABEL_WORDS = 3
 # How many rows above a percentage a column header naming a tax may be ("USt %" over the item rows).
 _HEADER_ROWS = 12
+# Where a BIC names its country: characters five and six (ISO 9362: bank, country, location, branch).
+_BIC_COUNTRY = slice(4, 6)
 
 
 def _keys(concept: str) -> frozenset[str]:
@@ -152,7 +155,7 @@ class ShapeIndex:
         out = []
         region = self.region()
         for pl, seg in self._segments():
-            if sum(ch.isdigit() for ch in seg.text) < 6:
+            if sum(ch.isdigit() for ch in seg.text) < MIN_PHONE_DIGITS:
                 continue
             found = {(s, e): v for s, e, v in find_phones(seg.text, region)}
             for s, e, v in find_phones(seg.text, region, lenient=True):
@@ -180,7 +183,7 @@ class ShapeIndex:
             pl = self.layout.pages[c.page]
             seg = pl.rows[c.row].segments[c.segment]
             labelled = label_before(pl, seg, c.words[0], _BIC_KEYS)
-            if labelled or str(c.value)[4:6] in countries:
+            if labelled or str(c.value)[_BIC_COUNTRY] in countries:
                 c.flags["labelled"] = labelled
                 out.append(c)
         return out

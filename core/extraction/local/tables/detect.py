@@ -26,6 +26,26 @@ __all__ = [
 
 _DIGIT = re.compile(r"\d")
 
+COLUMN_SLACK = 3
+"""PDF points by which text may start or end beyond a column or a split point and still count as inside it
+(text set a few points left of its header)."""
+RIGHT_START_SLACK = 6
+"""PDF points right of a label's left edge up to which text below still starts where it starts (left-aligned)."""
+MIN_SPLIT_SUPPORT = 2
+"""Rows that must show a gap under a header label before it is split into two columns."""
+HEADER_DIGIT_SHARE = 0.15
+"""A row with digits in more than this share of its words is not a header (labels carry a "%" at most)."""
+MAX_STACKED_LINES = 3
+"""Header lines stacked above or below the one that matched, at most, each way."""
+BETTER_BAND = 0.05
+"""A header band replaces another (of the same row, or overlapping) only when it scores this much more."""
+STACK_GAP = 0.8
+"""Line heights of gap up to which two header lines of a text layer are one stacked header ..."""
+STACK_GAP_OCR = 1.25
+"""... and of OCR words, whose boxes hug the glyphs and so leave a wider gap."""
+MIN_BOUND_WIDTH = 3
+"""PDF points between two labels' centres below which their boundary is the middle of the gap between them."""
+
 
 @dataclass
 class Column:
@@ -100,21 +120,23 @@ def _split_points(col: Column, body: list[Row]) -> list[float]:
         for row in body:
             # Currency signs set apart from their amounts ("€      9,90") are not a column of their own.
             segs = [
-                g for g in row.segments if g.x1 > col.x0 - 3 and g.x0 < col.x1 + 3 and any(c.isalnum() for c in g.text)
+                g
+                for g in row.segments
+                if g.x1 > col.x0 - COLUMN_SLACK and g.x0 < col.x1 + COLUMN_SLACK and any(c.isalnum() for c in g.text)
             ]
             # Text starting a few points left of its header still counts as starting at it.
-            if any(g.x0 < x - 3 and g.x1 > x + 3 for g in segs):
+            if any(g.x0 < x - COLUMN_SLACK and g.x1 > x + COLUMN_SLACK for g in segs):
                 against += 1
                 continue
-            left_of = [g for g in segs if g.x1 <= x + 3]
-            right_of = [g for g in segs if g.x0 >= x - 3]
+            left_of = [g for g in segs if g.x1 <= x + COLUMN_SLACK]
+            right_of = [g for g in segs if g.x0 >= x - COLUMN_SLACK]
             # Two columns show as text under the left label and text under the right one, or as text that
             # starts where the right label starts (a left-aligned column) beside anything further left.
-            under_left = any(g.x0 >= left.bbox[0] - 3 for g in left_of)
-            starts_right = any(g.x0 <= right.bbox[0] + 6 for g in right_of)
+            under_left = any(g.x0 >= left.bbox[0] - COLUMN_SLACK for g in left_of)
+            starts_right = any(g.x0 <= right.bbox[0] + RIGHT_START_SLACK for g in right_of)
             if left_of and right_of and (under_left or starts_right):
                 support += 1
-        if support >= 2 and support > against:
+        if support >= MIN_SPLIT_SUPPORT and support > against:
             points.append(x)
     return points
 
@@ -170,15 +192,15 @@ def find_headers(pl: PageLayout, rows: list[Row], items: list[Field]) -> list[He
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
         # Header labels carry no numbers (a "%" or "[%]" at most).
-        if sum(_DIGIT.search(page.words[w].text) is not None for w in row.words) > 0.15 * len(row.words):
+        if sum(_DIGIT.search(page.words[w].text) is not None for w in row.words) > HEADER_DIGIT_SHARE * len(row.words):
             continue
         if not _reads_as_label(page, matcher, row):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
-        while lo > 0 and i - lo < 3 and _stackable(page, rows[lo - 1], rows[lo]):
+        while lo > 0 and i - lo < MAX_STACKED_LINES and _stackable(page, rows[lo - 1], rows[lo]):
             lo -= 1
-        while hi + 1 < len(rows) and hi - i < 3 and _stackable(page, rows[hi], rows[hi + 1]):
+        while hi + 1 < len(rows) and hi - i < MAX_STACKED_LINES and _stackable(page, rows[hi], rows[hi + 1]):
             hi += 1
         best: HeaderBand | None = None
         for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
@@ -188,14 +210,14 @@ def find_headers(pl: PageLayout, rows: list[Row], items: list[Field]) -> list[He
             if len(matched) < 2 or not matched & numeric:
                 continue
             # Prefer the band whose matches are strongest, then the one with fewer spurious rows.
-            if best is None or score > best.score + 0.05:
+            if best is None or score > best.score + BETTER_BAND:
                 label = " ".join(c.label for c in cols)
                 best = HeaderBand(page.number, rows[a].top, rows[b].bottom, cols, score, label)
         if best and not any(b.top <= best.bottom and best.top <= b.bottom for b in bands):
             bands.append(best)
         elif best:
             for k, other in enumerate(bands):
-                if other.top <= best.bottom and best.top <= other.bottom and best.score > other.score + 0.05:
+                if other.top <= best.bottom and best.top <= other.bottom and best.score > other.score + BETTER_BAND:
                     bands[k] = best
     bands.sort(key=lambda b: b.top)
     return bands
@@ -216,7 +238,7 @@ def _stackable(page: Page, upper: Row, lower: Row) -> bool:
     h = max(min(upper.bottom - upper.top, lower.bottom - lower.top), 1.0)
     words = row_words(page, upper) + row_words(page, lower)
     ocr = any(w.confidence is not None and w.confidence < 1.0 for w in words)
-    if gap > (1.25 if ocr else 0.8) * h:
+    if gap > (STACK_GAP_OCR if ocr else STACK_GAP) * h:
         return False
     return not any(_DIGIT.search(w.text) for w in words)
 
@@ -241,7 +263,7 @@ def column_bounds(page: Page, columns: list[Column], rows: list[Row]) -> list[fl
     for left, right in zip(columns, columns[1:], strict=False):
         lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
         n = int(hi - lo)
-        if n < 3:
+        if n < MIN_BOUND_WIDTH:
             bounds.append((left.x1 + right.x0) / 2)
             continue
         coverage = [0] * n

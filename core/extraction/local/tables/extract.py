@@ -39,7 +39,9 @@ from pydantic import Field as PydField
 
 from core.documents import Document, Page, Word
 from core.extraction.citations import citation_from_bbox, union_bbox
+from core.extraction.local.candidates import CENT
 from core.extraction.local.layout import DocumentLayout, Row, build_layout
+from core.extraction.local.scoring import MAX_CONFIDENCE, MIN_CONFIDENCE
 from core.extraction.local.tables.detect import HeaderBand, column_bounds, find_headers, split_columns
 from core.extraction.local.tables.grid import row_words, table_rows
 from core.extraction.local.tables.labels import NUMERIC_TYPES, field_concept
@@ -50,6 +52,31 @@ from core.results import Citation
 from core.schema import Field
 
 __all__ = ["ItemsResult", "extract_items"]
+
+SAME_LINE = 0.5
+"""Words whose vertical centres are within this many word heights are on one line of a cell."""
+HEADER_KEEP = 0.75
+"""Headers matching at least this share of the best header's score are the item table and its repeats (a tax
+table's header matches fewer fields)."""
+REPEATED_HEADER_AREA = 0.2
+"""Share of the page height, from the top, in which a header is the table's repeat on a following page; with
+none there, the table runs on from the top of the page."""
+LINE_TOTAL_TOLERANCE = 0.005
+"""Quantity x unit price may differ from the line total by this share of it (or a cent): unit prices rounded
+to fewer decimals than they were computed with."""
+NAMELESS_PENALTY = 3
+"""Cells an item without a name counts less in a reading's quality (a stray row of numbers, not an item)."""
+ADDS_UP_WEIGHT = 2.0
+"""Cells an item whose quantity x unit price is its line total counts more (the columns are read right)."""
+REPAIR_MIN_SHARE = 0.6
+"""An unlabelled column becomes a numeric field's when its numbers make the arithmetic hold on this share of
+the items."""
+# An item's confidence: a base, plus the share of its fields filled and how well the header matched, plus or
+# minus whether its arithmetic holds. Tuned on the development sets.
+ITEM_BASE_CONFIDENCE = 0.45
+FILLED_WEIGHT = 0.3
+HEADER_WEIGHT = 0.15
+ADDS_UP_CONFIDENCE = 0.1
 
 
 class ItemsResult(BaseModel):
@@ -110,7 +137,7 @@ def _reading_order(words: list[Word]) -> list[Word]:
     lines: list[list[Word]] = []
     for w in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
         cy, h = (w.bbox[1] + w.bbox[3]) / 2, w.bbox[3] - w.bbox[1]
-        if lines and abs(cy - (lines[-1][0].bbox[1] + lines[-1][0].bbox[3]) / 2) < 0.5 * h:
+        if lines and abs(cy - (lines[-1][0].bbox[1] + lines[-1][0].bbox[3]) / 2) < SAME_LINE * h:
             lines[-1].append(w)
         else:
             lines.append([w])
@@ -181,7 +208,7 @@ def _table_items(layout: DocumentLayout, fields: list[Field]) -> tuple[list[RowI
         return [], "no table header matching the item fields was found", 0.0
     best = max(scores)
     # Keep headers that match about as well as the best one (the item table and its repeats, not a tax table).
-    kept = {n: [b for b in bands if b.score >= 0.75 * best] for n, bands in found.items()}
+    kept = {n: [b for b in bands if b.score >= HEADER_KEEP * best] for n, bands in found.items()}
     first_band = next(b for bands in kept.values() for b in bands)
     tables: list[ReadTable] = []
     open_band: HeaderBand | None = None
@@ -190,7 +217,7 @@ def _table_items(layout: DocumentLayout, fields: list[Field]) -> tuple[list[RowI
         # Any other header matching the item fields (a sub-table, a tax table) ends the table above it.
         others = [b.top for b in found[page.number] if b not in bands]
         starts: list[HeaderBand] = list(bands)
-        if open_band is not None and (not bands or bands[0].top > 0.2 * page.height):
+        if open_band is not None and (not bands or bands[0].top > REPEATED_HEADER_AREA * page.height):
             # The table runs on from the previous page without a repeated header: same columns from the top.
             starts.insert(0, replace(open_band, page=page.number, top=0.0, bottom=0.0))
         for k, band in enumerate(starts):
@@ -236,7 +263,7 @@ def _adds_up(table: ReadTable, fields: list[Field], decimal_comma: bool) -> int:
     for it in table.items:
         q, p, t = (_convert(f, it.cells.get(f.name, []), decimal_comma) if f else None for f in parts)
         if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
-            count += abs(q * p - t) <= max(0.011, 0.005 * abs(t))
+            count += abs(q * p - t) <= max(CENT, LINE_TOTAL_TOLERANCE * abs(t))
     return count
 
 
@@ -245,8 +272,11 @@ def _quality(table: ReadTable, fields: list[Field], decimal_comma: bool) -> floa
     concepts = {field_concept(f): f for f in fields}
     text = concepts.get("description") or next((f for f in fields if f.type == "string"), None)
     # An item without any name is more likely a stray row of numbers than a line of the invoice.
-    quality = sum(len(it.cells) - (3 if text is not None and text.name not in it.cells else 0) for it in table.items)
-    return quality + 2.0 * _adds_up(table, fields, decimal_comma)
+    quality = sum(
+        len(it.cells) - (NAMELESS_PENALTY if text is not None and text.name not in it.cells else 0)
+        for it in table.items
+    )
+    return quality + ADDS_UP_WEIGHT * _adds_up(table, fields, decimal_comma)
 
 
 def _arithmetic_repair(
@@ -267,7 +297,11 @@ def _arithmetic_repair(
             columns[i].field = name
             again = read_table(page, rows, replace(band, columns=columns), end, fields)
             count = _adds_up(again, fields, decimal_comma)
-            if count > best_count and count >= 0.6 * len(again.items) and len(again.items) >= len(table.items):
+            if (
+                count > best_count
+                and count >= REPAIR_MIN_SHARE * len(again.items)
+                and len(again.items) >= len(table.items)
+            ):
                 best, best_count = again, count
     return best
 
@@ -298,9 +332,11 @@ def _confidence(values: dict[str, Any], concepts: dict[str, str | None], header_
     """Per item: how many fields are filled, how well the header matched, and whether quantity x price is the
     line total."""
     filled = sum(v is not None for v in values.values()) / max(len(values), 1)
-    conf = 0.45 + 0.3 * filled + 0.15 * min(header_score / max(len(values), 1), 1.0)
+    conf = ITEM_BASE_CONFIDENCE + FILLED_WEIGHT * filled + HEADER_WEIGHT * min(header_score / max(len(values), 1), 1.0)
     by_concept = {c: values.get(name) for name, c in concepts.items() if c}
     q, p, t = by_concept.get("quantity"), by_concept.get("unit_price"), by_concept.get("line_total")
     if isinstance(q, (int, float)) and isinstance(p, (int, float)) and isinstance(t, (int, float)):
-        conf += 0.1 if abs(q * p - t) <= max(0.011, 0.005 * abs(t)) else -0.1
-    return round(min(max(conf, 0.05), 0.99), 3)
+        conf += (
+            ADDS_UP_CONFIDENCE if abs(q * p - t) <= max(CENT, LINE_TOTAL_TOLERANCE * abs(t)) else -ADDS_UP_CONFIDENCE
+        )
+    return round(min(max(conf, MIN_CONFIDENCE), MAX_CONFIDENCE), 3)

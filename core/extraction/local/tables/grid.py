@@ -13,36 +13,45 @@ from collections.abc import Callable
 
 from core.documents import Page, Word
 from core.extraction.citations import union_bbox
-from core.extraction.local.layout import PageLayout, Row, Segment, make_segment
+from core.extraction.local.layout import DEFAULT_LINE_HEIGHT, PageLayout, Row, Segment, make_segment
 
 __all__ = ["CELL_GAP", "table_rows", "cells", "keep_words", "row_words", "words_text"]
 
 CELL_GAP = 0.6
 """Words further apart than this many text heights are in different cells: a space is about a third of the
 height, the gap between two columns of a table about one height or more."""
-# Text running up the margin: words at least this much taller than wide (and stacked three or more at one x),
-# or taller than this many typical word heights; they would glue unrelated rows together.
+# Text running up the margin: words at least ``_NARROW`` times taller than wide (and ``_MARGIN_STACK`` or more
+# of them stacked at one x), or taller than ``_TALL`` typical word heights; they would glue unrelated rows
+# together.
 _NARROW = 1.2
 _TALL = 1.8
+_MARGIN_STACK = 3
+_MARGIN_WORD_CHARS = 3
+"""Only words of at least this many characters count as narrow (a digit or "I" is narrow anyway)."""
+_STACK_EDGE = 2
+"""PDF points by which the edges of words stacked at one x may differ."""
 
 
 def _margin_text(page: Page) -> set[int]:
     """Words of text running up the margin: tall, narrow boxes stacked at one x, or far taller than the body
     text. A short word in a tall line box ("air") is tall and narrow too, but has no such stack."""
     words = page.words
-    heights = sorted(w.bbox[3] - w.bbox[1] for w in words) or [10.0]
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in words) or [DEFAULT_LINE_HEIGHT]
     typical = heights[len(heights) // 2]
     narrow = [
-        i for i, w in enumerate(words) if len(w.text) >= 3 and w.bbox[3] - w.bbox[1] > _NARROW * (w.bbox[2] - w.bbox[0])
+        i
+        for i, w in enumerate(words)
+        if len(w.text) >= _MARGIN_WORD_CHARS and w.bbox[3] - w.bbox[1] > _NARROW * (w.bbox[2] - w.bbox[0])
     ]
     vertical = {
         i
         for i in narrow
         if sum(
-            abs(words[j].bbox[0] - words[i].bbox[0]) < 2 and abs(words[j].bbox[2] - words[i].bbox[2]) < 2
+            abs(words[j].bbox[0] - words[i].bbox[0]) < _STACK_EDGE
+            and abs(words[j].bbox[2] - words[i].bbox[2]) < _STACK_EDGE
             for j in narrow
         )
-        >= 3
+        >= _MARGIN_STACK
     }
     vertical |= {i for i, w in enumerate(words) if w.bbox[3] - w.bbox[1] > max(_TALL * typical, w.bbox[2] - w.bbox[0])}
     return vertical
@@ -52,7 +61,11 @@ def cells(page: Page, page_index: int, row: int, words: list[int], height: float
     """A row's words (left to right) split where the gap is wider than ``CELL_GAP`` times their median height
     (``height``, when the caller knows it)."""
     if height is None:
-        height = statistics.median(page.words[i].bbox[3] - page.words[i].bbox[1] for i in words) if words else 10.0
+        height = (
+            statistics.median(page.words[i].bbox[3] - page.words[i].bbox[1] for i in words)
+            if words
+            else DEFAULT_LINE_HEIGHT
+        )
     gap = CELL_GAP * height
     out: list[list[int]] = []
     x1 = 0.0  # right edge of the last cell, kept as we go

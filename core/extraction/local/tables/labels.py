@@ -34,6 +34,25 @@ NUMERIC_TYPES = frozenset({"number", "integer"})
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
 MATCH_THRESHOLD = 72.0
+"""A header label matches a cue at this fuzzy score (0-100) or more: about one letter in four may differ (OCR
+errors, inflections). Tuned on the development sets."""
+NAME_CONCEPT_SCORE = 85
+"""A field's name alone gives its column concept at this fuzzy score (0-100) against a column label or more."""
+COLUMN_LABEL_WEIGHT = 0.9
+"""Weight of a concept's column labels as cues, below the field's own name and description cues (1.0)."""
+# A cue that is a whole word of a label scores ``WHOLE_WORD_SCORE`` plus up to ``WHOLE_WORD_RANGE`` by the share
+# of the label it covers; a cue inside a compound word ("Positionsbetrag") ``COMPOUND_SCORE`` plus up to
+# ``COMPOUND_RANGE``: both above ``MATCH_THRESHOLD`` when the cue is most of the label.
+WHOLE_WORD_SCORE = 80
+WHOLE_WORD_RANGE = 20
+COMPOUND_SCORE = 70
+COMPOUND_RANGE = 30
+MIN_COMPOUND_CUE = 4
+"""Cues shorter than this many characters are not looked for inside compound words (too many false hits)."""
+OTHER_CONCEPT_MARGIN = 0.9
+"""A label reading more like another column concept: that concept's score times this above the field's ..."""
+OTHER_CONCEPT_FACTOR = 0.6
+"""... lowers the field's score by this factor (a VAT rate column is not the unit price)."""
 
 
 _HYPHEN_BREAK = re.compile(r"-\s+")
@@ -69,7 +88,7 @@ def _concept(field_name: str, description: str) -> str | None:
             score = fuzz.ratio(name, cand)
             if score > best_score:
                 best, best_score = concept, score
-    if best_score >= 85:
+    if best_score >= NAME_CONCEPT_SCORE:
         return best
     for cue in _description_cues(description):
         for concept, words in COLUMN_LABELS.items():
@@ -98,7 +117,7 @@ def field_cues(item: Field) -> list[tuple[str, float]]:
     cues.append((normalize_label(item.name.replace("_", " ")), 1.0))
     concept = field_concept(item)
     if concept:
-        cues.extend((s, 0.9) for s in COLUMN_LABELS[concept])
+        cues.extend((s, COLUMN_LABEL_WEIGHT) for s in COLUMN_LABELS[concept])
     return cues
 
 
@@ -109,9 +128,9 @@ def label_score(label: str, cue: str) -> float:
     score = fuzz.ratio(label, cue) if min(len(label), len(cue)) > 2 else (100.0 if label == cue else 0.0)
     tokens = label.split()
     if cue in tokens:
-        score = max(score, 80 + 20 * len(cue) / len(label))
-    elif len(cue) >= 4 and cue in label.replace(" ", ""):
-        score = max(score, 70 + 30 * len(cue) / len(label.replace(" ", "")))
+        score = max(score, WHOLE_WORD_SCORE + WHOLE_WORD_RANGE * len(cue) / len(label))
+    elif len(cue) >= MIN_COMPOUND_CUE and cue in label.replace(" ", ""):
+        score = max(score, COMPOUND_SCORE + COMPOUND_RANGE * len(cue) / len(label.replace(" ", "")))
     return float(score)
 
 
@@ -160,8 +179,8 @@ class LabelMatcher:
             for f in self.items:
                 s = max(cue_scores[i] * wt for i, wt in self.by_field[f.name])
                 # A column that reads more like another kind (VAT rate, position) than this field is not it.
-                if concept and concept != self.concepts[f.name] and best_other * 0.9 > s + 1:
-                    s *= 0.6
+                if concept and concept != self.concepts[f.name] and best_other * OTHER_CONCEPT_MARGIN > s + 1:
+                    s *= OTHER_CONCEPT_FACTOR
                 out[f.name] = s
         self._seen[label] = (concept if best_other >= MATCH_THRESHOLD else None, out)
         return self._seen[label]

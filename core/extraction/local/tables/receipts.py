@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from core.documents import Page, Word
+from core.extraction.local.candidates import CENT
 from core.extraction.local.layout import DocumentLayout, PageLayout
 from core.extraction.local.tables.grid import row_words, table_rows
 from core.extraction.local.tables.labels import normalize_label
@@ -22,6 +23,16 @@ _AMOUNT = re.compile(r"^[-+]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{2}-?$")
 _INTEGER = re.compile(r"^\d{1,4}$")
 _QTY_WORD = re.compile(r"^(\d{1,4}(?:[.,]\d{1,3})?)[xX×*]$")
 _TRAILERS = re.compile(r"^(?:[A-D]|[A-D]\d|\*|eur|usd|gbp|chf|€|\$|£)$", re.I)
+
+STOP_WORDS = 3
+"""A line's first this many words tell a total, tax or payment line ("Summe EUR", "Total incl. VAT")."""
+RECEIPT_TOTAL_TOLERANCE = 0.01
+"""Quantity x unit price may differ from a receipt line's total by this share of it (or a cent): till
+receipts round unit prices and weights."""
+MAX_LINE_NUMBERS = 3
+"""An item line ends in at most three numbers (quantity, unit price, total); more is a tax or summary row."""
+MIN_NAME_LETTERS = 3
+"""A line of at least this many letters and no digit may be an item's name with its amount on the next line."""
 
 
 @dataclass
@@ -51,7 +62,7 @@ def receipt_rows(pl: PageLayout) -> list[list[Word]]:
 
 
 def _is_stop(words: list[Word]) -> bool:
-    label = normalize_label(" ".join(w.text for w in words[:3]))
+    label = normalize_label(" ".join(w.text for w in words[:STOP_WORDS]))
     return any(label == s or label.startswith(s + " ") for s in RECEIPT_END_WORDS)
 
 
@@ -69,7 +80,9 @@ def _number(text: str) -> float | None:
 def _consistent(quantity: list[Word] | None, price: Word, total: Word) -> bool:
     q = _number(quantity[0].text) if quantity else 1.0
     p, t = _number(price.text), _number(total.text)
-    return None not in (q, p, t) and abs((q or 0) * (p or 0) - (t or 0)) <= max(0.011, 0.01 * abs(t or 0))
+    return None not in (q, p, t) and abs((q or 0) * (p or 0) - (t or 0)) <= max(
+        CENT, RECEIPT_TOTAL_TOLERANCE * abs(t or 0)
+    )
 
 
 def _parse(page: Page, line: list[Word]) -> ReceiptLine | None:
@@ -79,7 +92,7 @@ def _parse(page: Page, line: list[Word]) -> ReceiptLine | None:
     numbers: list[Word] = []
     while words and (_AMOUNT.match(words[-1].text) or (numbers and _INTEGER.match(words[-1].text))):
         numbers.insert(0, words.pop())
-    if not numbers or not _AMOUNT.match(numbers[-1].text) or len(numbers) > 3:
+    if not numbers or not _AMOUNT.match(numbers[-1].text) or len(numbers) > MAX_LINE_NUMBERS:
         return None
     quantity: list[Word] = []
     unit_price: list[Word] = []
@@ -134,7 +147,7 @@ def read_receipt_lines(layout: DocumentLayout) -> list[ReceiptLine]:
                 # (an address, a date, a phone number) breaks the run: items are listed together.
                 letters = sum(c.isalpha() for w in line for c in w.text)
                 digits = any(c.isdigit() for w in line for c in w.text)
-                pending = line if letters >= 3 and not digits else None
+                pending = line if letters >= MIN_NAME_LETTERS and not digits else None
                 if pending is None:
                     run = []
                 continue

@@ -13,7 +13,7 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 
 from core.documents import Page, Word
-from core.extraction.local.layout import Row
+from core.extraction.local.layout import DEFAULT_LINE_HEIGHT, EDGE_TOLERANCE, Row
 from core.extraction.local.tables.detect import HeaderBand
 from core.extraction.local.tables.grid import keep_words, row_words, words_text
 from core.extraction.local.tables.labels import NUMERIC_TYPES, normalize_label
@@ -27,6 +27,30 @@ _DECIMAL = re.compile(r"^[-+(]?[€$£¥]?\d{1,3}(?:[.,' ]?\d{3})*[.,]\d{1,4}\)?
 _DETAIL = re.compile(r"[^\W\d]\s*:\s*(?:[-+]?[€$£¥]?\s?\d[\d.,' ]*[.,]\d{2,}\b|\d{8,}\s*$)")
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _NUM = re.compile(r"[-+]?\(?[€$£¥]?\s?[-+]?\d[\d.,' ]*\d|[-+]?\d")
+
+# Distances below a header are multiples of the table's median line height unless said otherwise.
+MAX_UNIT_CHARS = 6
+"""The longest unit after a number in a numeric cell ("20 Stk", "1,5 Std.", "3 pcs")."""
+HEADER_MARGIN = 0.12
+"""Share of the page width beyond the header's ends still read as the table (a centred header sits well
+inside its column)."""
+LINE_HEIGHT_ROWS = 80
+"""Rows under the header whose heights give the table's line height (enough for a page of items)."""
+MIN_PITCH_STEP = 0.5
+"""Steps between rows below this many line heights are not line pitches (two boxes of one line)."""
+PITCH_QUANTILE = 4
+"""The line pitch is the lower quartile (``1 / PITCH_QUANTILE``) of the steps between rows: the spacing of
+wrapped lines, not the gaps between items."""
+DEFAULT_PITCH = 1.2
+"""Line heights taken as the pitch when there are no steps to measure (single-spaced text)."""
+TIGHT_GAP = 0.8
+"""A line less than this many line heights below another is the next line of the same item ..."""
+TIGHT_PITCH = 1.35
+"""... as is one at most this many line pitches below its top."""
+WIDE_GAP = 5
+"""Line heights of gap after the last item that end the table (a running footer, a note below it)."""
+ITEM_WIDE_GAP = 12
+"""... and the gap for a row that has the amounts of an item (items may be spaced out)."""
 
 
 @dataclass
@@ -49,7 +73,7 @@ def is_numeric_cell(text: str) -> bool:
     if not re.match(r"^[-+(]?[€$£¥]?\s?[-+]?\d", t) or _DATE.search(t) or re.match(r"^\d{9,}", t):
         return False  # not a number, a date, or a long code (GTIN, EAN, account number)
     rest = _NUM.sub("", t, count=1).strip()
-    return len(rest) <= 6 and " " not in rest.strip(" €$£¥%") and not re.search(r"[0-9]", rest)
+    return len(rest) <= MAX_UNIT_CHARS and " " not in rest.strip(" €$£¥%") and not re.search(r"[0-9]", rest)
 
 
 def _column_of(band: HeaderBand, x: float) -> int:
@@ -117,7 +141,7 @@ def read_table(page: Page, rows: list[Row], band: HeaderBand, end: float, fields
     """
     reader = _Reader(page, rows, band, end, fields)
     for index, row in enumerate(rows):
-        if row.top < band.bottom - 0.5 or row.top >= end:
+        if row.top < band.bottom - EDGE_TOLERANCE or row.top >= end:
             continue
         row = keep_words(page, row, lambda w: reader.left <= (w.bbox[0] + w.bbox[2]) / 2 <= reader.right)
         if row.words and reader.read(index, row):
@@ -138,23 +162,25 @@ class _Reader:
         self.main_text = next((c.field for c in band.columns if c.field in self.text_fields), None)
         self.need = 2 if len(self.numeric_cols) >= 2 else 1
         self.pos_col = next((i for i, c in enumerate(band.columns) if c.concept == "position" and not c.field), None)
-        margin = 0.12 * page.width  # a centred header can sit well inside its column
+        margin = HEADER_MARGIN * page.width  # a centred header can sit well inside its column
         self.left, self.right = band.x0 - margin, band.x1 + margin
-        region = [r for r in rows if band.bottom <= r.top < end][:80]
-        heights = [r.bottom - r.top for r in region] or [10.0]
+        region = [r for r in rows if band.bottom <= r.top < end][:LINE_HEIGHT_ROWS]
+        heights = [r.bottom - r.top for r in region] or [DEFAULT_LINE_HEIGHT]
         self.line_h = statistics.median(heights)
         # Line pitch: OCR boxes hug the glyphs, so the gap between wrapped lines says less than their spacing.
         steps = sorted(
-            b.top - a.top for a, b in zip(region, region[1:], strict=False) if b.top - a.top > 0.5 * self.line_h
+            b.top - a.top
+            for a, b in zip(region, region[1:], strict=False)
+            if b.top - a.top > MIN_PITCH_STEP * self.line_h
         )
-        self.pitch = steps[len(steps) // 4] if steps else 1.2 * self.line_h
+        self.pitch = steps[len(steps) // PITCH_QUANTILE] if steps else DEFAULT_PITCH * self.line_h
         self.items: list[RowItem] = []
         self.pending: list[tuple[Row, list[Word]]] = []
         self.last_bottom = band.bottom
 
     def tight(self, upper: tuple[float, float], lower: Row) -> bool:
         """Whether ``lower`` is the next line after a line spanning ``upper`` (top, bottom)."""
-        return lower.top - upper[1] < 0.8 * self.line_h or lower.top - upper[0] <= 1.35 * self.pitch
+        return lower.top - upper[1] < TIGHT_GAP * self.line_h or lower.top - upper[0] <= TIGHT_PITCH * self.pitch
 
     def cells(self, row: Row) -> dict[int, list[Word]]:
         return _row_cells(self.page, row, self.band, self.text_fields)
@@ -166,7 +192,7 @@ class _Reader:
         first_text = " ".join(w.text for w in cells[min(cells)]) if cells else ""
         if PAGE_LINE.search(normalize_label(text)):
             # A running footer far below the last item still closes the table (it does not run on).
-            return bool(self.items) and row.top - self.last_bottom > 5 * self.line_h
+            return bool(self.items) and row.top - self.last_bottom > WIDE_GAP * self.line_h
         if _is_carry(text) or _is_carry(first_text):
             return False
         if (
@@ -177,7 +203,10 @@ class _Reader:
             return bool(self.items)
         numbers = [i for i in self.numeric_cols if i in cells and is_numeric_cell(_text(cells[i]))]
         # A wide gap after the items ends the table (unless another item follows at a plausible distance).
-        if self.items and row.top - self.last_bottom > (12 if len(numbers) >= self.need else 5) * self.line_h:
+        if (
+            self.items
+            and row.top - self.last_bottom > (ITEM_WIDE_GAP if len(numbers) >= self.need else WIDE_GAP) * self.line_h
+        ):
             return True
         gap_prev = row.top - self.last_bottom
         self.last_bottom = row.bottom
@@ -194,7 +223,7 @@ class _Reader:
             named
             and bool(self.numeric_cols)
             and max(self.numeric_cols) in numbers
-            and (not self.items or gap_prev > 0.8 * self.line_h)
+            and (not self.items or gap_prev > TIGHT_GAP * self.line_h)
         )
         if len(numbers) >= self.need or (numbers and named and (numbered or totalled)):
             self.items.append(self._item(row, cells, numbers))
