@@ -61,7 +61,7 @@ def _load(store: Store, document_id: str, spec: DocumentSpec, password: str | No
 st.title("Documents")
 st.caption(
     "See what Fieldbench reads: PDF pages with a text layer use it; other pages and images go through "
-    "Tesseract OCR (cached, so a document is never read twice)."
+    "OCR, Tesseract or PP-OCRv5 as chosen below (cached, so a document is never read twice by one engine)."
 )
 
 files = document_uploader("Upload PDFs or images", key="documents_uploads")
