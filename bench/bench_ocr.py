@@ -1,7 +1,9 @@
-"""Benchmark OCR: ``core.ocr`` against the bare ``tesseract`` command on the same page images, and the
-throughput of two worker processes against one.
+"""Benchmark OCR: ``core.ocr`` against the bare ``tesseract`` command on the same page images, the
+throughput of two worker processes against one, and the two OCR engines (Tesseract, PP-OCRv5) on receipt
+scans, by the words they read and by the fields extracted from them.
 
-Run: ``.venv/bin/python bench/bench_ocr.py [--pages N] [--repeat N]``; writes ``bench/results/ocr.md``.
+Run: ``.venv/bin/python bench/bench_ocr.py [--pages N] [--repeat N] [--receipts-only]``; writes
+``bench/results/ocr.md``.
 
 1. Per page: dataset PDF pages rendered at 300 dpi (grayscale) and saved as PNG. The baseline runs
    ``tesseract page.png stdout -l LANG --psm 3 tsv`` with ``OMP_THREAD_LIMIT=1`` (a subprocess, output
@@ -10,6 +12,12 @@ Run: ``.venv/bin/python bench/bench_ocr.py [--pages N] [--repeat N]``; writes ``
 2. Throughput: ``core.ocr.ocr_images`` over the same pages with ``workers=1`` and ``workers=2`` (two
    Tesseract processes at a time), next to the bare tesseract command run one and two at a time in the same
    loop: what the machine allows at that moment.
+
+3. Receipt scans of sroie-dev (``$FIELDBENCH_DATASETS``; skipped when absent): token recall and precision
+   against the dataset's transcription (the PDFs' text layer) and seconds per page, single thread, for the
+   bare ``tesseract`` command, ``core`` OCR with Tesseract (printed mode, as the loader reads) and with
+   PP-OCRv5 (``core.documents.ocr_paddle``); then end to end, the scans alone through the pipeline (local
+   engine, fresh store) with each engine in the workflow's document specification: micro-F1 of the fields.
 
 The machine is shared with other work while this runs: the minimum of several runs is the least disturbed
 measurement, and the load average is reported.
@@ -32,7 +40,8 @@ from _common import DATASETS, EXTERNAL_DATASETS, interleaved, machine, measure, 
 from PIL import Image
 
 from core.documents.ocr import PRINTED_MIN_CONFIDENCE, installed_languages, ocr_image, ocr_images  # noqa: E402
-from core.documents.spec import tesseract_languages  # noqa: E402
+from core.documents.ocr_paddle import ocr_image_ppocr  # noqa: E402
+from core.documents.spec import OCR_ENGINES, tesseract_languages  # noqa: E402
 
 AIM_PER_PAGE = 1.1
 AIM_THROUGHPUT = 2.0
@@ -111,13 +120,154 @@ def receipt_recall(lang: str, thresholds: tuple[float, ...] = (0.0, 0.05, 0.1, 0
     )
 
 
+def _receipt_scans() -> list[Path]:
+    folder = EXTERNAL_DATASETS / "sroie-dev"
+    return sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+
+
+def bare_tesseract_text(image: Path, lang: str) -> str:
+    """The words the bare ``tesseract`` command reads from an image file (``--psm 3``, one thread)."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(
+        ["tesseract", str(image), "stdout", "-l", lang, "--psm", "3", "tsv"],
+        capture_output=True, text=True, env=env, check=True,
+    )  # fmt: skip
+    rows = [row.split("\t") for row in done.stdout.splitlines()[1:]]
+    return " ".join(row[-1] for row in rows if len(row) >= 12 and row[-1].strip())
+
+
+def receipt_engines(lang: str) -> str:
+    """Token recall and precision against the transcription, words per page and seconds per page, for the
+    bare tesseract command and core OCR with each engine on the sroie-dev scans. Empty when the set is absent.
+
+    Tokens are ``\\w+`` runs, case-folded, counted as multisets; a word PP-OCR glued to its neighbour
+    ("TOTAL:12.50" is two tokens, "TOTALRM12.50" one) is a miss. The PP-OCR model is loaded (and its first page
+    read) before timing, as a long-running process would have it.
+    """
+    scans = _receipt_scans()
+    if not scans:
+        return ""
+    with Image.open(scans[0]) as image:
+        ocr_image_ppocr(image)  # load the model once, untimed
+    readers = {
+        "bare tesseract (`--psm 3`, all words)": lambda jpg, image: bare_tesseract_text(jpg, lang),
+        "core OCR, Tesseract (printed mode)": lambda jpg, image: " ".join(
+            w.text for w in ocr_image(image, lang=lang, text="printed").words
+        ),
+        "core OCR, PP-OCRv5 (printed mode)": lambda jpg, image: " ".join(
+            w.text for w in ocr_image_ppocr(image, text="printed").words
+        ),
+    }
+    hits: Counter[str] = Counter()
+    predicted: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+    expected = 0
+    for jpg in scans:
+        with pymupdf.open(jpg.with_suffix(".pdf")) as pdf:
+            ref = _tokens(" ".join(w[4] for page in pdf for w in page.get_text("words")))
+        expected += sum(ref.values())
+        with Image.open(jpg) as opened:
+            opened.load()
+            for name, read in readers.items():
+                start = time.perf_counter()
+                got = _tokens(read(jpg, opened))
+                seconds[name] += time.perf_counter() - start
+                hits[name] += sum(min(n, got[k]) for k, n in ref.items())
+                predicted[name] += sum(got.values())
+    rows = [
+        [
+            name,
+            f"{hits[name] / expected:.3f}",
+            f"{hits[name] / max(predicted[name], 1):.3f}",
+            f"{seconds[name] / len(scans):.2f}",
+        ]
+        for name in readers
+    ]
+    return (
+        f"\n## Receipt scans: the OCR engines\n\n{len(scans)} scans of sroie-dev (their native resolution), "
+        f"{expected} transcription tokens; single thread (Tesseract `OMP_THREAD_LIMIT=1`, PP-OCR one ONNX "
+        "Runtime thread), one page at a time; the PP-OCR model loaded before timing. Load average at the start "
+        f"of this part: {os.getloadavg()[0]:.1f}.\n\n"
+        + table(["reader", "token recall", "token precision", "s / page"], rows)
+        + "\n"
+    )
+
+
+def receipt_end_to_end() -> tuple[str, dict[str, float]]:
+    """Micro-F1 of the fields extracted (local engine) from the sroie-dev scans alone, once per OCR engine."""
+    from _common import held_apart
+
+    from core.evaluation import load_dataset, summarize
+    from core.evaluation.report import evaluate
+    from core.store import Store
+
+    folder = EXTERNAL_DATASETS / "sroie-dev"
+    if not _receipt_scans():
+        return "", {}
+    dataset = load_dataset(folder)
+    scans = [d for d in dataset.documents if d.path.suffix.lower() == ".jpg"]
+    held = held_apart(folder.name, [d.name for d in dataset.documents])
+    rows = []
+    scores: dict[str, float] = {}
+    fields = [f.name for f in dataset.workflow.fields]
+    for engine in OCR_ENGINES:
+        workflow = dataset.workflow.model_copy(
+            update={"spec": dataset.workflow.spec.model_copy(update={"ocr": engine, "text": "printed"})}
+        )
+        subset = dataset.model_copy(update={"documents": scans, "workflow": workflow})
+        home = Path(tempfile.mkdtemp(prefix="fieldbench-bench-ocr-e2e-"))
+        store = Store(f"sqlite:///{home / 'fieldbench.sqlite'}", home / "files")
+        start = time.perf_counter()
+        try:
+            report = evaluate(subset, engine="local", store=store, source="bench")
+        finally:
+            store.close()
+        elapsed = time.perf_counter() - start
+        scores[engine] = report.micro_f1
+        looked = summarize(
+            [s for d, s in zip(scans, report.per_document, strict=True) if d.name not in held], workflow.fields
+        )
+        apart = summarize(
+            [s for d, s in zip(scans, report.per_document, strict=True) if d.name in held], workflow.fields
+        )
+        by_field = {f.field: f.f1 for f in report.fields}
+        rows.append(
+            [
+                engine,
+                report.documents,
+                report.failed,
+                f"**{report.micro_f1:.3f}**",
+                f"{looked.micro_f1:.3f} / {apart.micro_f1:.3f}",
+                *(f"{by_field.get(name, 0.0):.3f}" for name in fields),
+                f"{elapsed / max(len(scans), 1):.2f}",
+            ]
+        )
+    text = (
+        "\n## Receipt scans end to end: fields extracted with each engine\n\n"
+        f"The {len(scans)} sroie-dev scans alone through the pipeline (local engine, zero-shot, fresh store, the "
+        "dataset's workflow with `ocr` set to each engine, printed mode); scoring by the datasets' rules. "
+        f"Load average at the start of this part: {os.getloadavg()[0]:.1f}.\n\n"
+        + table(
+            ["engine", "scans", "failed", "micro-F1", "looked at / held apart", *fields, "s / scan (load + extract)"],
+            rows,
+        )
+        + "\n"
+    )
+    return text, scores
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="OCR: core.ocr vs bare tesseract; 2 workers vs 1")
     parser.add_argument("--pages", type=int, default=4, help="pages for the throughput test (max 6)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--receipts-only", action="store_true", help="only the receipt-scan parts (printed)")
     args = parser.parse_args(argv)
     lang = tesseract_languages("latin", installed_languages())
     header_line = machine()
+    if args.receipts_only:
+        print(receipt_engines(lang))
+        print(receipt_end_to_end()[0])
+        return 0
     images = {name: render(DATASETS / name) for name in PAGES[: max(args.pages, 3)]}
     tmp = Path(tempfile.mkdtemp(prefix="fieldbench-bench-ocr-"))
     pngs = {}
@@ -195,7 +345,10 @@ def main(argv: list[str]) -> int:
         f"(aim: close to {AIM_THROUGHPUT}x on two otherwise idle cores). What this machine allowed at the "
         f"same time: {bare_speedup:.2f}x for bare tesseract processes two at a time (load average now "
         f"{os.getloadavg()[0]:.1f}: other work shares the two cores).\n\n"
-        "Command: `.venv/bin/python bench/bench_ocr.py`\n" + receipt_recall(lang)
+        "Command: `.venv/bin/python bench/bench_ocr.py`\n"
+        + receipt_recall(lang)
+        + receipt_engines(lang)
+        + receipt_end_to_end()[0]
     )
     print(report)
     print(f"written to {write_result('ocr', report)}")

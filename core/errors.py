@@ -119,7 +119,7 @@ class ImageTooLargeError(DocumentError):
 
 
 class OCRError(FieldbenchError):
-    """Tesseract failed or is missing. ``page`` is the 1-based page number when known."""
+    """The OCR engine (Tesseract or PP-OCR) failed or is missing. ``page`` is the 1-based page number when known."""
 
     def __init__(self, message: str, *, page: int | None = None, hint: str | None = None) -> None:
         prefix = f"page {page}: " if page is not None else ""

@@ -21,6 +21,8 @@ from core.demo import ensure_demo_workflow
 from core.documents import (
     CHARSET_CHOICES,
     CHARSETS,
+    OCR_ENGINE_CHOICES,
+    OCR_ENGINES,
     TEXT_MODE_CHOICES,
     TEXT_MODES,
     UPLOAD_TYPES,
@@ -182,17 +184,19 @@ def document_uploader(label: str, *, key: str, help: str | None = None) -> list[
 
 
 def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> DocumentSpec:
-    """Inputs for cropping, character set and text mode, starting from ``spec``; the choice made.
+    """Inputs for cropping, character set, text mode and OCR engine, starting from ``spec``; the choice made.
 
     Args:
         spec: the values shown first.
-        key: the start of the widget keys: ``{key}_cropping``, ``{key}_charset``, ``{key}_text``.
+        key: the start of the widget keys: ``{key}_cropping``, ``{key}_charset``, ``{key}_text``, ``{key}_ocr``.
         compact: side by side, the explanations as tooltips (to read documents); else one under the other
             with an explanation under each (to define a workflow).
     """
     about = DocumentSpec.model_fields
     ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), TEXT_LAYER_NOTE])
-    left, middle, right = st.columns(3) if compact else (st.container(), st.container(), st.container())
+    left, middle, right, engines = (
+        st.columns(4) if compact else (st.container(), st.container(), st.container(), st.container())
+    )
     cropping = left.toggle(
         "Cropping", value=spec.cropping, key=f"{key}_cropping", help=about["cropping"].description if compact else None
     )
@@ -218,7 +222,17 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
         help=ocr_effects,
         key=f"{key}_text",
     )
-    return DocumentSpec(cropping=cropping, charset=charset, text=text)
+    ocr = engines.radio(
+        "OCR engine",
+        OCR_ENGINES,
+        index=OCR_ENGINES.index(spec.ocr),
+        format_func=lambda e: OCR_ENGINE_CHOICES[e].label,
+        captions=None if compact else [OCR_ENGINE_CHOICES[e].help for e in OCR_ENGINES],
+        horizontal=compact,
+        help=about["ocr"].description if compact else None,
+        key=f"{key}_ocr",
+    )
+    return DocumentSpec(cropping=cropping, charset=charset, text=text, ocr=ocr)
 
 
 def spec_from_state(key: str, default: DocumentSpec) -> DocumentSpec:
@@ -228,6 +242,7 @@ def spec_from_state(key: str, default: DocumentSpec) -> DocumentSpec:
         cropping=state.get(f"{key}_cropping", default.cropping),
         charset=state.get(f"{key}_charset", default.charset),
         text=state.get(f"{key}_text", default.text),
+        ocr=state.get(f"{key}_ocr", default.ocr),
     )
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 from core.demo import sample_documents
 from core.documents import Document, DocumentSpec, Page
 from core.documents.ocr import text_mode_effect
+from core.documents.ocr_paddle import text_mode_effect as ppocr_text_mode_effect
 from core.store import Store
 from pages._widgets import TEXT_LAYER_NOTE, document_uploader, get_store, page_viewer, plain, spec_inputs, with_progress
 
@@ -61,7 +62,7 @@ def _load(store: Store, document_id: str, spec: DocumentSpec, password: str | No
 st.title("Documents")
 st.caption(
     "See what Fieldbench reads: PDF pages with a text layer use it; other pages and images go through "
-    "Tesseract OCR (cached, so a document is never read twice)."
+    "OCR, Tesseract or PP-OCRv5 as chosen below (cached, so a document is never read twice by one engine)."
 )
 
 files = document_uploader("Upload PDFs or images", key="documents_uploads")
@@ -70,7 +71,8 @@ left, right = st.columns(2)
 sample = left.selectbox("Or open a sample document", [NO_SAMPLE, *samples], key="sample")
 password = right.text_input("Password (encrypted PDFs only)", type="password", key="password") or None
 spec = spec_inputs(DocumentSpec(), key="documents_spec", compact=True)
-st.caption(f"{text_mode_effect(spec.text)} ({TEXT_LAYER_NOTE})")
+effect = ppocr_text_mode_effect(spec.text) if spec.ocr == "ppocr" else text_mode_effect(spec.text)
+st.caption(f"{effect} ({TEXT_LAYER_NOTE})")
 
 store = get_store()
 ids: list[str] = st.session_state.setdefault("document_ids", [])

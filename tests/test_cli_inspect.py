@@ -72,3 +72,10 @@ def test_errors_exit_non_zero_with_one_line_on_stderr(tmp_path: Path) -> None:
         assert done.stdout == ""
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("fieldbench: error:") and message in lines[0]
+
+
+def test_ocr_engine_option_reads_a_scan_with_pp_ocr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(REPO / "sample_docs" / "receipt_scan.jpg"), "--ocr", "ppocr", "--json"]) == 0
+    pages = json.loads(capsys.readouterr().out)["pages"]
+    assert pages[0]["source"] == "ocr"
+    assert {"CORNER", "BEAN", "CAFE"} <= {w["text"] for w in pages[0]["words"]}

@@ -1,7 +1,7 @@
 """``fieldbench inspect PATH``: what Fieldbench sees of a document, page by page (size, source, words).
 
 The document goes through the store, so OCR results are cached in FIELDBENCH_HOME: inspecting the same file
-again never runs Tesseract again.
+again never runs OCR again.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from core.documents import CHARSETS, TEXT_MODES, Document, DocumentSpec, Page, read_source
+from core.documents import CHARSETS, OCR_ENGINES, TEXT_MODES, Document, DocumentSpec, Page, read_source
 from core.errors import DocumentError
 
 __all__ = ["register", "inspect_command", "document_json"]
@@ -31,6 +31,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--cropping", choices=["on", "off"], default="off", help="crop background (default off)")
     parser.add_argument("--charset", choices=CHARSETS, default="latin", help="OCR character set")
     parser.add_argument("--text", choices=TEXT_MODES, default="printed", help="which text OCR keeps")
+    parser.add_argument("--ocr", choices=OCR_ENGINES, default=None, help=f"OCR engine (default {DocumentSpec().ocr})")
     parser.add_argument("--password", default=None, help="password of an encrypted PDF")
     parser.add_argument("--dpi", type=int, default=None, help="resolution for OCR of PDF pages (default 300)")
     parser.set_defaults(func=inspect_command)
@@ -86,6 +87,8 @@ def inspect_command(args: argparse.Namespace) -> int:
             raise DocumentError(f"--dpi must be between 50 and 1200, not {args.dpi}", source=str(path))
         settings = settings.model_copy(update={"ocr_dpi": args.dpi})
     spec = DocumentSpec(cropping=args.cropping == "on", charset=args.charset, text=args.text)
+    if args.ocr is not None:
+        spec = spec.model_copy(update={"ocr": args.ocr})
     data, name = read_source(path, settings=settings)  # before the store opens: a refused file costs nothing
     store = Store.open(settings)
     try:

@@ -2,8 +2,8 @@
 
 ``load_document`` reads PDF (text layer, else OCR), PNG, JPEG and TIFF; ``render_page`` and ``highlight`` draw
 pages. Modules: ``elements`` (the model), ``formats`` (what a file is), ``reader`` (loading), ``pdf``,
-``image``, ``scanned``, ``ocr``, ``cropping`` (reading pages), ``render`` (page images), ``spec`` (how a
-workflow's documents are read).
+``image``, ``scanned``, ``ocr`` (Tesseract), ``ocr_paddle`` (PP-OCRv5), ``cropping`` (reading pages),
+``render`` (page images), ``spec`` (how a workflow's documents are read).
 
 The names load with their submodule on first use (``core.lazy``): the file types and the specification's
 choices come without PyMuPDF and OpenCV.
@@ -21,11 +21,14 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time each name l
     from core.documents.spec import (
         CHARSET_CHOICES,
         CHARSETS,
+        OCR_ENGINE_CHOICES,
+        OCR_ENGINES,
         TEXT_MODE_CHOICES,
         TEXT_MODES,
         Charset,
         Choice,
         DocumentSpec,
+        OcrEngine,
         TextMode,
         describe_spec,
         suggests_cropping,
@@ -43,6 +46,9 @@ __all__ = [
     "DocumentSpec",
     "Kind",
     "Line",
+    "OCR_ENGINE_CHOICES",
+    "OCR_ENGINES",
+    "OcrEngine",
     "Page",
     "PageCache",
     "Source",
@@ -76,11 +82,14 @@ __getattr__, __dir__ = lazy_exports(
         "spec": [
             "CHARSET_CHOICES",
             "CHARSETS",
+            "OCR_ENGINE_CHOICES",
+            "OCR_ENGINES",
             "TEXT_MODE_CHOICES",
             "TEXT_MODES",
             "Charset",
             "Choice",
             "DocumentSpec",
+            "OcrEngine",
             "TextMode",
             "describe_spec",
             "suggests_cropping",

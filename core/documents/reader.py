@@ -1,8 +1,8 @@
 """Loading documents: PDF, PNG, JPEG and TIFF bytes (the format sniffed from the bytes) into a Document.
 
-PDF pages with a text layer use it (PyMuPDF, ``core.documents.pdf``); other pages and images go through
-Tesseract (``core.documents.scanned``), page by page, spread over processes, cached per page when a
-``PageCache`` is given.
+PDF pages with a text layer use it (PyMuPDF, ``core.documents.pdf``); other pages and images go through OCR,
+Tesseract or PP-OCRv5 as the specification's ``ocr`` says (``core.documents.scanned``), page by page, spread
+over workers, cached per page when a ``PageCache`` is given.
 
 Image sizes in points: an image's DPI metadata is trusted when it is between 100 and 1200 dpi (72 and 96 are
 usually software defaults, not a scan resolution); otherwise 300 dpi is assumed. JPEG orientation (EXIF) is
@@ -75,11 +75,12 @@ def ocr_options(spec: DocumentSpec, dpi: int | str) -> str:
 
     The character set stands for its Tesseract languages (``core.spec.tesseract_languages``), so cached pages
     can be read on a machine without Tesseract, and the installed models are only asked for on a cache miss.
+    The engine is part of the key, so switching engines reads the pages again.
 
-    >>> ocr_options(DocumentSpec(), 300)
-    'ocr1|charset=latin|text=printed|crop=0|dpi=300'
+    >>> ocr_options(DocumentSpec(ocr="tesseract"), 300)
+    'ocr1|engine=tesseract|charset=latin|text=printed|crop=0|dpi=300'
     """
-    return f"ocr1|charset={spec.charset}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
+    return f"ocr1|engine={spec.ocr}|charset={spec.charset}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
 
 
 # ------------------------------------------------------------------------------------------------ loading
@@ -140,7 +141,7 @@ def load_document(
     Raises:
         DocumentError: empty, unsupported, damaged, encrypted (no or wrong password), too many pages, an
             image too large (see ``core.errors``).
-        OCRError: Tesseract is missing or failed on a page.
+        OCRError: the OCR engine is missing or failed on a page.
 
     >>> import pymupdf
     >>> pdf = pymupdf.open(); pdf.new_page().insert_text((72, 72), "Invoice 42")
@@ -233,9 +234,11 @@ class _Reading:
 
     def ocr(self, pending: list[int]) -> None:
         """OCR the pending source pages over processes, each result cached and kept as it comes."""
-        lang = tesseract_languages(self.spec.charset, installed_languages())
+        spec = self.spec
+        # PP-OCR has one model for both character sets: Tesseract's languages are asked for only when it reads.
+        lang = tesseract_languages(spec.charset, installed_languages()) if spec.ocr == "tesseract" else ""
         scales: dict[int, tuple[float, float]] = {}
-        jobs = ((self._image(index, scales), lang, self.spec.text, self.spec.cropping, index + 1) for index in pending)
+        jobs = ((self._image(index, scales), lang, spec.text, spec.cropping, index + 1, spec.ocr) for index in pending)
 
         def keep(position: int, result: list[Region]) -> None:
             index = pending[position]

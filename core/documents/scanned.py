@@ -1,4 +1,5 @@
-"""Pages without a text layer: cropped (if asked) and read with OCR, then assembled into Pages in points."""
+"""Pages without a text layer: cropped (if asked) and read with OCR (Tesseract, ``core.documents.ocr``, or
+PP-OCRv5, ``core.documents.ocr_paddle``), then assembled into Pages in points."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from PIL import Image
 from core.documents.assembly import assemble
 from core.documents.elements import Page
 from core.documents.ocr import OcrPage, ocr_image
-from core.documents.spec import TextMode
+from core.documents.spec import OcrEngine, TextMode
 
-__all__ = ["Region", "read_image_page", "ocr_to_pages"]
+__all__ = ["Region", "read_image_page", "ocr_to_pages", "ocr_with"]
 
 Region = tuple["tuple[int, int, int, int] | None", int, "OcrPage"]
 """One document read from a page image: its box in pixels (None: the whole page), deskew angle, OCR result."""
@@ -56,19 +57,31 @@ def ocr_to_pages(
     return pages
 
 
-def read_image_page(image: Image.Image, lang: str, text: TextMode, cropping: bool, page: int) -> list[Region]:
+def ocr_with(engine: OcrEngine, image: Image.Image, *, lang: str, text: TextMode, page: int | None = None) -> OcrPage:
+    """Read one image with an OCR engine (``lang``: Tesseract's languages; PP-OCR has one model for both
+    character sets and ignores it)."""
+    if engine == "ppocr":
+        from core.documents.ocr_paddle import ocr_image_ppocr  # onnxruntime loads only when PP-OCR is chosen
+
+        return ocr_image_ppocr(image, text=text, page=page)
+    return ocr_image(image, lang=lang, text=text, page=page)
+
+
+def read_image_page(
+    image: Image.Image, lang: str, text: TextMode, cropping: bool, page: int, engine: OcrEngine = "tesseract"
+) -> list[Region]:
     """Worker job: crop (if asked) and OCR one source page image; boxes in pixels, None for the whole page."""
     # OpenCV is imported only when a page is really cropped (it adds a few tenths of a second to start-up).
     from core.documents.cropping import crop_documents
 
     if not cropping:
-        return [(None, 0, ocr_image(image, lang=lang, text=text, page=page))]
+        return [(None, 0, ocr_with(engine, image, lang=lang, text=text, page=page))]
     start = time.perf_counter()
     regions = crop_documents(image)
     crop_seconds = (time.perf_counter() - start) / len(regions)
     out: list[Region] = []
     for region, part in regions:
-        ocr = ocr_image(part, lang=lang, text=text, page=page)
+        ocr = ocr_with(engine, part, lang=lang, text=text, page=page)
         ocr.seconds += crop_seconds
         whole = region.box == (0, 0, image.width, image.height)
         out.append((None if whole else region.box, region.angle, ocr))

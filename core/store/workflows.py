@@ -134,7 +134,7 @@ def describe_changes(
     if old_spec is not None and new_spec is not None and old_spec != new_spec:
         diffs = [
             f"{key} {getattr(old_spec, key)} → {getattr(new_spec, key)}"
-            for key in ("cropping", "charset", "text")
+            for key in ("cropping", "charset", "text", "ocr")
             if getattr(old_spec, key) != getattr(new_spec, key)
         ]
         parts.append("document specification: " + ", ".join(diffs))

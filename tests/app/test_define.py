@@ -294,7 +294,8 @@ def test_drafted_fields_are_added_under_new_names_only(at: AppTest) -> None:
 
 def test_the_history_says_how_each_version_reads_documents(at: AppTest) -> None:
     assert any(
-        c.value == "Version 1, read-only. Cropping on · Latin characters · only printed text." for c in at.caption
+        c.value == "Version 1, read-only. Cropping on · Latin characters · only printed text · OCR Tesseract."
+        for c in at.caption
     )
 
 

@@ -116,3 +116,13 @@ def test_the_reading_options_apply_cropping_to_a_photographed_receipt(app: AppTe
     assert any("Cropped from page 1 of the file." in c.value for c in app.caption)
     assert any(c.value.startswith("224 × 418 pt") for c in app.caption)
     assert app.radio(key="documents_spec_charset").options == ["Latin", "Japanese"]
+
+
+def test_the_ocr_engine_choice_reads_a_scan_with_pp_ocr(app: AppTest) -> None:
+    app.run()
+    app.selectbox(key="sample").select("receipt_scan.jpg").run()
+    assert app.radio(key="documents_spec_ocr").options == ["Tesseract", "PP-OCRv5"]
+    app.radio(key="documents_spec_ocr").set_value("ppocr").run()
+    assert not app.exception and not app.error
+    assert any(c.value.startswith("PP-OCRv5 keeps every line") for c in app.caption)
+    assert "CORNER BEAN CAFE" in app.text_area[0].value
