@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +27,7 @@ from core.documents import (
     TEXT_MODES,
     UPLOAD_TYPES,
     BBox,
+    Choice,
     Document,
     DocumentSpec,
     highlight,
@@ -183,6 +184,30 @@ def document_uploader(label: str, *, key: str, help: str | None = None) -> list[
     return [(f.name, f.getvalue()) for f in files or []]
 
 
+def _choice(
+    where: Any,
+    label: str,
+    values: Sequence[T],
+    current: T,
+    choices: Mapping[T, Choice],
+    compact: bool,
+    key: str,
+    help_text: str | None,
+) -> Any:
+    """One option of the specification as a radio, labelled and captioned by ``choices``; in a row when
+    ``compact``."""
+    return where.radio(
+        label,
+        values,
+        index=list(values).index(current),
+        format_func=lambda v: choices[v].label,
+        captions=None if compact else [choices[v].help for v in values],
+        horizontal=compact,
+        help=help_text,
+        key=key,
+    )
+
+
 def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> DocumentSpec:
     """Inputs for cropping, character set, text mode and OCR engine, starting from ``spec``; the choice made.
 
@@ -202,35 +227,35 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
     )
     if not compact:
         left.caption(about["cropping"].description or "")
-    charset = middle.radio(
+    charset = _choice(
+        middle,
         "Character set",
         CHARSETS,
-        index=CHARSETS.index(spec.charset),
-        format_func=lambda c: CHARSET_CHOICES[c].label,
-        captions=None if compact else [CHARSET_CHOICES[c].help for c in CHARSETS],
-        horizontal=compact,
-        help=about["charset"].description if compact else None,
-        key=f"{key}_charset",
+        spec.charset,
+        CHARSET_CHOICES,
+        compact,
+        f"{key}_charset",
+        about["charset"].description if compact else None,
     )
-    text = right.radio(
+    text = _choice(
+        right,
         "Printed and handwritten text",
         TEXT_MODES,
-        index=TEXT_MODES.index(spec.text),
-        format_func=lambda m: TEXT_MODE_CHOICES[m].label,
-        captions=None if compact else [TEXT_MODE_CHOICES[m].help for m in TEXT_MODES],
-        horizontal=compact,
-        help=ocr_effects,
-        key=f"{key}_text",
+        spec.text,
+        TEXT_MODE_CHOICES,
+        compact,
+        f"{key}_text",
+        ocr_effects,
     )
-    ocr = engines.radio(
+    ocr = _choice(
+        engines,
         "OCR engine",
         OCR_ENGINES,
-        index=OCR_ENGINES.index(spec.ocr),
-        format_func=lambda e: OCR_ENGINE_CHOICES[e].label,
-        captions=None if compact else [OCR_ENGINE_CHOICES[e].help for e in OCR_ENGINES],
-        horizontal=compact,
-        help=about["ocr"].description if compact else None,
-        key=f"{key}_ocr",
+        spec.ocr,
+        OCR_ENGINE_CHOICES,
+        compact,
+        f"{key}_ocr",
+        about["ocr"].description if compact else None,
     )
     return DocumentSpec(cropping=cropping, charset=charset, text=text, ocr=ocr)
 
