@@ -62,12 +62,8 @@ def render(path: Path, dpi: int = 300) -> Image.Image:
 
 
 def bare_tesseract(png: Path, lang: str) -> int:
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    done = subprocess.run(
-        ["tesseract", str(png), "stdout", "-l", lang, "--psm", "3", "tsv"],
-        capture_output=True, text=True, env=env, check=True,
-    )  # fmt: skip
-    return sum(1 for row in done.stdout.splitlines()[1:] if row.split("\t")[-1].strip())
+    """How many words the bare ``tesseract`` command reads from a page image."""
+    return len(bare_tesseract_text(png, lang).split())
 
 
 def bare_batch(pngs: list[Path], lang: str, at_once: int) -> None:
