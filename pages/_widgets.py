@@ -33,6 +33,7 @@ from core.documents import (
     highlight,
 )
 from core.documents.ocr import text_mode_effect
+from core.documents.ocr_paddle import text_mode_effect as ppocr_text_mode_effect
 from core.documents.render import zoom_window
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
 from core.schema import Workflow
@@ -218,7 +219,8 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
             with an explanation under each (to define a workflow).
     """
     about = DocumentSpec.model_fields
-    ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), TEXT_LAYER_NOTE])
+    with_ppocr = [ppocr_text_mode_effect("printed"), ppocr_text_mode_effect("handwritten")]
+    ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), *with_ppocr, TEXT_LAYER_NOTE])
     left, middle, right, engines = (
         st.columns(4) if compact else (st.container(), st.container(), st.container(), st.container())
     )

@@ -413,3 +413,9 @@ def test_a_new_workflow_of_photos_is_offered_cropping(at: AppTest) -> None:
     assert at.toggle(key=f"{key(at, 'spec')}_cropping").value is True
     assert at.text_area(key=key(at, "description")).value == "Receipts photographed with a phone"
     assert not any("mentions photos or scans" in i.value for i in at.info)
+
+
+def test_the_text_mode_help_says_what_each_ocr_engine_keeps(at: AppTest) -> None:
+    help_text = at.radio(key=key(at, "spec") + "_text").help or ""
+    assert "Tesseract reads with at least 30 %" in help_text
+    assert "PP-OCRv5 keeps every line" in help_text and "choose Tesseract" in help_text
