@@ -219,7 +219,7 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
             with an explanation under each (to define a workflow).
     """
     about = DocumentSpec.model_fields
-    with_ppocr = [ppocr_text_mode_effect("printed"), ppocr_text_mode_effect("handwritten")]
+    with_ppocr = dict.fromkeys(ppocr_text_mode_effect(m) for m in TEXT_MODES)  # printed and both read alike
     ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), *with_ppocr, TEXT_LAYER_NOTE])
     left, middle, right, engines = (
         st.columns(4) if compact else (st.container(), st.container(), st.container(), st.container())
