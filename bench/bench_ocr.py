@@ -82,12 +82,22 @@ def _tokens(text: str) -> Counter[str]:
     return Counter(re.findall(r"\w+", text.casefold()))
 
 
+def _receipt_scans() -> list[Path]:
+    folder = EXTERNAL_DATASETS / "sroie-dev"
+    return sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+
+
+def _transcription(scan: Path) -> Counter[str]:
+    """The tokens of a receipt's transcription: the text layer of the PDF beside its scan."""
+    with pymupdf.open(scan.with_suffix(".pdf")) as pdf:
+        return _tokens(" ".join(w[4] for page in pdf for w in page.get_text("words")))
+
+
 def receipt_recall(lang: str, thresholds: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)) -> str:
     """Token recall and precision of Tesseract's words on the receipt scans of sroie-dev (against the dataset's
     transcription in the PDFs), when words below each confidence are dropped; seconds per page. Empty when the
     set is absent."""
-    folder = EXTERNAL_DATASETS / "sroie-dev"
-    scans = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+    scans = _receipt_scans()
     if not scans:
         return ""
     hits: Counter[float] = Counter()
@@ -95,8 +105,7 @@ def receipt_recall(lang: str, thresholds: tuple[float, ...] = (0.0, 0.05, 0.1, 0
     expected = 0
     seconds = 0.0
     for jpg in scans:
-        with pymupdf.open(jpg.with_suffix(".pdf")) as pdf:
-            ref = _tokens(" ".join(w[4] for page in pdf for w in page.get_text("words")))
+        ref = _transcription(jpg)
         expected += sum(ref.values())
         with Image.open(jpg) as image:
             start = time.perf_counter()
@@ -114,11 +123,6 @@ def receipt_recall(lang: str, thresholds: tuple[float, ...] = (0.0, 0.05, 0.1, 0
         + table(["confidence floor", "token recall", "token precision"], rows)
         + "\n"
     )
-
-
-def _receipt_scans() -> list[Path]:
-    folder = EXTERNAL_DATASETS / "sroie-dev"
-    return sorted(folder.glob("*.jpg")) if folder.is_dir() else []
 
 
 def bare_tesseract_text(image: Path, lang: str) -> str:
@@ -159,8 +163,7 @@ def receipt_engines(lang: str) -> str:
     seconds: Counter[str] = Counter()
     expected = 0
     for jpg in scans:
-        with pymupdf.open(jpg.with_suffix(".pdf")) as pdf:
-            ref = _tokens(" ".join(w[4] for page in pdf for w in page.get_text("words")))
+        ref = _transcription(jpg)
         expected += sum(ref.values())
         with Image.open(jpg) as opened:
             opened.load()
