@@ -32,9 +32,8 @@ from core.documents import (
     DocumentSpec,
     highlight,
 )
-from core.documents.ocr import text_mode_effect
-from core.documents.ocr_paddle import text_mode_effect as ppocr_text_mode_effect
 from core.documents.render import zoom_window
+from core.documents.scanned import mode_effect
 from core.errors import FieldbenchError, SchemaError, SchemaProblem
 from core.schema import Workflow
 from core.store import Store
@@ -219,8 +218,8 @@ def spec_inputs(spec: DocumentSpec, *, key: str, compact: bool = False) -> Docum
             with an explanation under each (to define a workflow).
     """
     about = DocumentSpec.model_fields
-    with_ppocr = dict.fromkeys(ppocr_text_mode_effect(m) for m in TEXT_MODES)  # printed and both read alike
-    ocr_effects = " ".join([*(text_mode_effect(m) for m in TEXT_MODES), *with_ppocr, TEXT_LAYER_NOTE])
+    effects = dict.fromkeys(mode_effect(e, m) for e in OCR_ENGINES for m in TEXT_MODES)  # said once when shared
+    ocr_effects = " ".join([*effects, TEXT_LAYER_NOTE])
     left, middle, right, engines = (
         st.columns(4) if compact else (st.container(), st.container(), st.container(), st.container())
     )

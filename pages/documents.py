@@ -6,8 +6,7 @@ import streamlit as st
 
 from core.demo import sample_documents
 from core.documents import Document, DocumentSpec, Page
-from core.documents.ocr import text_mode_effect
-from core.documents.ocr_paddle import text_mode_effect as ppocr_text_mode_effect
+from core.documents.scanned import mode_effect
 from core.store import Store
 from pages._widgets import TEXT_LAYER_NOTE, document_uploader, get_store, page_viewer, plain, spec_inputs, with_progress
 
@@ -71,7 +70,7 @@ left, right = st.columns(2)
 sample = left.selectbox("Or open a sample document", [NO_SAMPLE, *samples], key="sample")
 password = right.text_input("Password (encrypted PDFs only)", type="password", key="password") or None
 spec = spec_inputs(DocumentSpec(), key="documents_spec", compact=True)
-effect = ppocr_text_mode_effect(spec.text) if spec.ocr == "ppocr" else text_mode_effect(spec.text)
+effect = mode_effect(spec.ocr, spec.text)
 st.caption(f"{effect} ({TEXT_LAYER_NOTE})")
 
 store = get_store()

@@ -9,10 +9,10 @@ from PIL import Image
 
 from core.documents.assembly import assemble
 from core.documents.elements import Page
-from core.documents.ocr import OcrPage, ocr_image
+from core.documents.ocr import OcrPage, ocr_image, text_mode_effect
 from core.documents.spec import OcrEngine, TextMode
 
-__all__ = ["Region", "read_image_page", "ocr_to_pages", "ocr_with"]
+__all__ = ["Region", "read_image_page", "ocr_to_pages", "ocr_with", "mode_effect"]
 
 Region = tuple["tuple[int, int, int, int] | None", int, "OcrPage"]
 """One document read from a page image: its box in pixels (None: the whole page), deskew angle, OCR result."""
@@ -65,6 +65,19 @@ def ocr_with(engine: OcrEngine, image: Image.Image, *, lang: str, text: TextMode
 
         return ocr_image_ppocr(image, text=text, page=page)
     return ocr_image(image, lang=lang, text=text, page=page)
+
+
+def mode_effect(engine: OcrEngine, text: TextMode) -> str:
+    """What an OCR engine keeps of a page in a text mode, for a user choosing them.
+
+    >>> mode_effect("ppocr", "handwritten").split(":")[0]
+    'Handwritten with PP-OCRv5'
+    """
+    if engine == "ppocr":
+        from core.documents.ocr_paddle import text_mode_effect as ppocr_effect  # beside its engine, as ocr_with
+
+        return ppocr_effect(text)
+    return text_mode_effect(text)
 
 
 def read_image_page(
