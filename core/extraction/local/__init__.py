@@ -14,6 +14,8 @@ How the package is split (one concept per module):
 - ``spans`` and ``parties``: identifiers and text right of / below a label; names of seller and buyer;
 - ``scoring``: label proximity (same line, below, table header, wrapped line), negatives and rival fields;
 - ``selection``: cues, priors, sum rows, net + tax = total, "often equal to";
+- ``confidence``: a value's evidence (how it was found, score, margin, OCR) mapped to the probability that it
+  is right;
 - ``choices``: currencies, booleans, enums; ``items``: line items from ``tables`` into the result;
 - ``kinds``: what a field asks for; ``engine``: ``LocalEngine`` putting it together, with a
   per-document cache so a re-run only re-scores.

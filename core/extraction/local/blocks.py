@@ -16,6 +16,7 @@ from typing import Literal
 
 from core.extraction.citations import citations_from_words, union_bbox, words_confidence
 from core.extraction.local.candidates import Candidate, find_amounts, find_dates
+from core.extraction.local.confidence import Evidence, evidence_ocr
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
 from core.extraction.local.parties import NameCandidate, cut_name, is_name_like
 from core.extraction.local.selection import Pick
@@ -39,7 +40,7 @@ __all__ = [
     "ADDRESS_WORDS",
     "LETTERHEAD_NAME_SCORE",
     "LEGAL_FORM_BONUS",
-    "ADDRESS_CONFIDENCE",
+    "ADDRESS_SCORE",
     "line_kind",
     "read_letterhead",
     "issuer_role",
@@ -212,7 +213,7 @@ LETTERHEAD_NAME_SCORE = 0.45
 """A letterhead's name line: below a labelled name (about 0.7 and more), above an address block's first line."""
 LEGAL_FORM_BONUS = 0.1
 """A letterhead name with a legal form is more surely the issuer's."""
-ADDRESS_CONFIDENCE = 0.6
+ADDRESS_SCORE = 0.6
 """An address read from the letterhead's structure, with no label: never as sure as a labelled value."""
 
 
@@ -240,7 +241,7 @@ def letterhead_name(layout: DocumentLayout, letterhead: Letterhead | None) -> Na
     score = LETTERHEAD_NAME_SCORE + (LEGAL_FORM_BONUS if LEGAL_FORM.search(text) else 0.0)
     bbox = union_bbox(pl.page.words[i].bbox for i in words)
     candidate = Candidate("text", text, text, pl.index, first.row, first.index, words, bbox)
-    return NameCandidate(candidate, score, "name line of the letterhead")
+    return NameCandidate(candidate, score, "name line of the letterhead", "layout")
 
 
 def letterhead_address(layout: DocumentLayout, letterhead: Letterhead | None) -> Pick:
@@ -249,11 +250,13 @@ def letterhead_address(layout: DocumentLayout, letterhead: Letterhead | None) ->
         return Pick(reason="no address lines in the letterhead", by_label=False)
     page = layout.pages[letterhead.page].page
     words = [i for s in letterhead.address for i in s.words]
+    ocr = words_confidence(page, words)
     return Pick(
         letterhead.address_text,
-        ADDRESS_CONFIDENCE,
+        None,
         citations_from_words(page, words),
-        words_confidence(page, words),
+        ocr,
         "address lines of the letterhead (no label)",
         by_label=False,
+        evidence=Evidence("layout", ADDRESS_SCORE, ocr=evidence_ocr(page, ocr)),
     )

@@ -10,9 +10,10 @@ from typing import Any
 
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate
+from core.extraction.local.confidence import Evidence, EvidenceKind, evidence_ocr
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout
-from core.extraction.local.scoring import MAX_CONFIDENCE, confidence_from_scores, score_candidates
+from core.extraction.local.scoring import score_candidates
 from core.extraction.local.selection import Pick
 from core.normalize import match_enum, normalize_string, parse_boolean
 from core.schema import Field
@@ -20,7 +21,7 @@ from core.vocabulary.marks import CHECKBOXES, UNCHECKED
 
 __all__ = ["pick_currency", "pick_boolean", "pick_enum"]
 
-# Scores (0..1, before ``confidence_from_scores``) and reaches. Tuned on the development sets.
+# Scores (0..1, the ``Evidence`` of the pick) and reaches. Tuned on the development sets.
 LABELLED_CURRENCY_SCORE = 0.5
 """A currency mark a label explains at least this well wins over the most frequent one."""
 FREQUENT_CURRENCY_SCORE = 0.4
@@ -28,7 +29,7 @@ FREQUENT_CURRENCY_SCORE = 0.4
 FREQUENT_CURRENCY_WEIGHT = 0.5
 """... plus this times its share of all marks printed."""
 OTHER_CURRENCY_FACTOR = 0.8
-"""Confidence factor when other currencies are printed too."""
+"""Another currency printed too is a rival value scoring this share of the chosen one."""
 VERTICAL_WEIGHT = 3
 """A PDF point of vertical distance from a label counts as this many horizontal ones (a yes/no word on the
 label's line before one under it)."""
@@ -54,7 +55,7 @@ def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: lis
         return Pick(reason="no currency code or symbol printed")
     scored = score_candidates(layout, cands, positives, [], [])
     if scored and scored[0].score >= LABELLED_CURRENCY_SCORE:
-        return _currency_pick(layout, scored[0].candidate, scored[0].reason, scored[0].score, cands)
+        return _currency_pick(layout, scored[0].candidate, scored[0].reason, scored[0].score, cands, "label")
     counts = Counter(c.value for c in cands)
     # Codes count double: "USD" is unambiguous where "$" may be another dollar.
     for c in cands:
@@ -68,31 +69,42 @@ def pick_currency(layout: DocumentLayout, cands: list[Candidate], positives: lis
         f"most frequent currency mark ({n}x)",
         FREQUENT_CURRENCY_SCORE + FREQUENT_CURRENCY_WEIGHT * n / sum(counts.values()),
         cands,
+        "derived",
     )
 
 
-def _currency_pick(layout: DocumentLayout, c: Candidate, reason: str, score: float, cands: list[Candidate]) -> Pick:
+def _currency_pick(
+    layout: DocumentLayout, c: Candidate, reason: str, score: float, cands: list[Candidate], kind: EvidenceKind
+) -> Pick:
     page = layout.pages[c.page].page
     cites = citations_from_words(page, c.words)
     note = None
     if c.text.strip().upper() != c.value:
         note = f"derived from the symbol '{c.text.strip()}' printed on page {page.number}"
+    if note is not None:
+        kind = "derived"
+    # Another currency printed too is a rival value.
     others = {x.value for x in cands} - {c.value}
-    conf = min(MAX_CONFIDENCE, score) * (OTHER_CURRENCY_FACTOR if others else 1.0)
+    rival = score * OTHER_CURRENCY_FACTOR if others else 0.0
     ocr = words_confidence(page, c.words)
-    return Pick(c.value, conf, cites, ocr, reason, note)
+    evidence = Evidence(kind, score, rival, evidence_ocr(page, ocr))
+    return Pick(c.value, None, cites, ocr, reason, note, evidence=evidence)
 
 
-def _word_pick(layout: DocumentLayout, value: Any, score: float, page_i: int, words: list[int], reason: str) -> Pick:
+def _word_pick(
+    layout: DocumentLayout,
+    value: Any,
+    score: float,
+    page_i: int,
+    words: list[int],
+    reason: str,
+    kind: EvidenceKind = "label",
+) -> Pick:
     """A value read from words on one page, with no rival value to compare against."""
     page = layout.pages[page_i].page
-    return Pick(
-        value,
-        confidence_from_scores(min(score, 1.0), 0.0, None),
-        citations_from_words(page, words),
-        words_confidence(page, words),
-        reason,
-    )
+    ocr = words_confidence(page, words)
+    evidence = Evidence(kind, score, ocr=evidence_ocr(page, ocr))
+    return Pick(value, None, citations_from_words(page, words), ocr, reason, evidence=evidence)
 
 
 def pick_boolean(layout: DocumentLayout, positives: list[LabelHit]) -> Pick:
@@ -150,12 +162,13 @@ def pick_enum(layout: DocumentLayout, f: Field, positives: list[LabelHit]) -> Pi
                             f"'{text}' next to label '{h.phrase}'",
                         )
                     )
+    kind: EvidenceKind = "label"
     if not options:
-        options = _enum_anywhere(layout, f)
+        options, kind = _enum_anywhere(layout, f), "prior"
     if not options:
         return Pick(reason="none of the allowed values is printed")
     score, value, page_i, words, reason = max(options, key=lambda o: o[0])
-    return _word_pick(layout, value, score, page_i, words, reason)
+    return _word_pick(layout, value, score, page_i, words, reason, kind)
 
 
 def _enum_anywhere(layout: DocumentLayout, f: Field) -> list[tuple[float, Any, int, list[int], str]]:

@@ -24,9 +24,9 @@ from datetime import date
 
 from core.extraction.citations import citations_from_words
 from core.extraction.local.candidates import find_dates
+from core.extraction.local.confidence import Evidence
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.prose import ProseText
-from core.extraction.local.scoring import confidence_from_scores
 from core.extraction.local.selection import Pick
 from core.results import Citation
 from core.vocabulary.contracts import (
@@ -374,9 +374,13 @@ def clause_pick(
         if not parties:
             return Pick(reason="no list of parties in the preamble", by_label=False)
         values = [p.value for p in parties] if is_array else [parties[0].value]
-        conf = min(p.score for p in parties)
         return Pick(
-            values if is_array else values[0], conf, _citations(layout, prose, parties), None, parties[0].reason
+            values if is_array else values[0],
+            None,
+            _citations(layout, prose, parties),
+            None,
+            parties[0].reason,
+            evidence=Evidence("clause", min(p.score for p in parties)),
         )
     readers = {"governing_law": read_governing_law, "term": read_term}
     found = readers[concept](prose) if concept in readers else read_effective_date(prose, day_first)
@@ -386,11 +390,12 @@ def clause_pick(
     runner = next((v.score for v in found[1:] if v.value != best.value), 0.0)
     return Pick(
         [best.value] if is_array else best.value,
-        confidence_from_scores(best.score, runner, None),
+        None,
         _citations(layout, prose, [best]),
         None,
         best.reason,
         by_label=best.score > NO_CUE_SCORE,
+        evidence=Evidence("clause", best.score, runner),
     )
 
 

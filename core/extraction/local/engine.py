@@ -30,6 +30,7 @@ from core.extraction.local.blocks import (
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
 from core.extraction.local.clauses import CLAUSE_CONCEPTS, clause_pick, prefer_clause
+from core.extraction.local.confidence import Evidence, EvidenceKind, evidence_ocr
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.formats import formatted
 from core.extraction.local.items import add_items
@@ -47,7 +48,7 @@ from core.extraction.local.parties import MIN_NAME_SCORE, looks_like_label, name
 from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.prose import ProseText, build_prose
 from core.extraction.local.rivals import RivalIndex
-from core.extraction.local.scoring import MAX_CONFIDENCE, ScoredCandidate, confidence_from_scores, score_candidates
+from core.extraction.local.scoring import ScoredCandidate, score_candidates
 from core.extraction.local.selection import (
     Pick,
     apply_cues,
@@ -148,6 +149,11 @@ class LocalEngine:
             The result: every top-level field present (None when nothing was found), metadata by path with
             confidence, citations and a reasoning insight.
         """
+        return self.read(document, workflow)[0]
+
+    def read(self, document: Document, workflow: Workflow) -> tuple[ExtractionResult, dict[str, Pick]]:
+        """The result, and the pick of every scalar field behind it with its ``Evidence`` (what
+        ``bench/calibrate_local.py`` fits the confidence model on)."""
         # Extraction builds tens of thousands of short-lived, acyclic objects (rows, runs, candidates, hits);
         # each of them counts towards the collector's thresholds, and its full passes walk every object the
         # process holds (loaded documents, caches): about a fifth of the extraction time with 78 documents
@@ -155,7 +161,7 @@ class LocalEngine:
         with gc_paused():
             return self._extract(document, workflow)
 
-    def _extract(self, document: Document, workflow: Workflow) -> ExtractionResult:
+    def _extract(self, document: Document, workflow: Workflow) -> tuple[ExtractionResult, dict[str, Pick]]:
         t0 = time.perf_counter()
         ctx = self._context(document)
         t1 = time.perf_counter()
@@ -201,7 +207,7 @@ class LocalEngine:
             f.name: result.extractions[f.name] for f in workflow.fields if f.name in result.extractions
         }
         result.timings = {"prepare": t1 - t0, "extract": time.perf_counter() - t0}
-        return result
+        return result, picks
 
     def _object(self, ctx: _Context, f: Field, result: ExtractionResult) -> None:
         """An object field: each property read on its own."""
@@ -367,19 +373,15 @@ class LocalEngine:
             (s.score for s in scored[1:] if value_key(s.candidate.value) != value_key(best.candidate.value)),
             0.0,
         )
+        runner = max(runner, best.rival)
         c = best.candidate
         page = ctx.layout.pages[c.page].page
         ocr = words_confidence(page, c.words)
         value = typed_value(f, c.value)
         cites = citations_from_words(page, c.words)
-        return Pick(
-            value,
-            confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
-            cites,
-            ocr,
-            best.reason,
-            by_label=best.hit is not None,
-        )
+        kind: EvidenceKind = "label" if best.hit is not None else "prior"
+        evidence = Evidence(kind, best.score, runner, evidence_ocr(page, ocr))
+        return Pick(value, None, cites, ocr, best.reason, by_label=best.hit is not None, evidence=evidence)
 
     def _name(
         self,
@@ -423,10 +425,11 @@ class LocalEngine:
         ocr = words_confidence(page, c.words)
         return Pick(
             c.value,
-            confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
+            None,
             citations_from_words(page, c.words),
             ocr,
             best.reason,
+            evidence=Evidence(best.kind, best.score, runner, evidence_ocr(page, ocr)),
         )
 
     def _text(
@@ -481,8 +484,9 @@ class LocalEngine:
             cites += citations_from_words(ctx.layout.pages[s.candidate.page].page, s.candidate.words)
         if not values:
             return Pick(reason="no value found near a label of this field")
-        conf = sum(s.score for s in keep) / len(keep)
-        return Pick(values, min(conf, MAX_CONFIDENCE), cites, None, f"{len(values)} values near labels of this field")
+        score = sum(s.score for s in keep) / len(keep)
+        reason = f"{len(values)} values near labels of this field"
+        return Pick(values, None, cites, None, reason, evidence=Evidence("label", score))
 
 
 def _record(result: ExtractionResult, path: str, pick: Pick) -> None:

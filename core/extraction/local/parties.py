@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from core.extraction.citations import union_bbox
 from core.extraction.local.candidates import Candidate
+from core.extraction.local.confidence import EvidenceKind
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, PageLayout, Segment, make_segment
 from core.vocabulary.parties import (
@@ -130,6 +131,7 @@ class NameCandidate:
     candidate: Candidate
     score: float
     reason: str
+    kind: EvidenceKind = "label"
 
 
 def cut_name(text: str) -> str:
@@ -379,7 +381,7 @@ def _block_names(pl: PageLayout, role: str, rivals: list[LabelHit]) -> list[Name
                 + (SELLER_RIGHT_BONUS if right_side else 0.0)
             )
         score *= RIVAL_LABEL_FACTOR if labelled_rival else 1.0
-        out.append(NameCandidate(c, score, "first line of an address block"))
+        out.append(NameCandidate(c, score, "first line of an address block", "layout"))
     return out
 
 
@@ -402,21 +404,21 @@ def _letterhead_names(pl: PageLayout) -> list[NameCandidate]:
                         + (SMALL_PRINT_BONUS if small else 0.0)
                         - DEPTH_PENALTY * (r.bbox[1] / pl.height)
                     )
-                    out.append(NameCandidate(c, score, "company name near the top of the first page"))
+                    out.append(NameCandidate(c, score, "company name near the top of the first page", "layout"))
     top = [(seg, r.height) for r in pl.rows if r.bbox[1] < pl.height * LARGEST_TEXT_AREA for seg in r.segments]
     if top:
         big, height = max(top, key=lambda t: t[1])
         if height > pl.body_height * LARGE_TEXT:
             c = _segment_candidate(pl, big)
             if c:
-                out.append(NameCandidate(c, LARGEST_TEXT_SCORE, "largest text in the letterhead"))
+                out.append(NameCandidate(c, LARGEST_TEXT_SCORE, "largest text in the letterhead", "layout"))
     for r in pl.rows:
         if r.bbox[1] < pl.height * FOOTER_AREA:
             continue
         for seg in r.segments:
             c = _segment_candidate(pl, seg) if LEGAL_FORM.search(seg.text) else None
             if c and LEGAL_FORM.search(c.text):
-                out.append(NameCandidate(c, FOOTER_COMPANY_SCORE, "company name in the footer"))
+                out.append(NameCandidate(c, FOOTER_COMPANY_SCORE, "company name in the footer", "layout"))
                 break
     return out
 

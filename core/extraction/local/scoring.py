@@ -24,7 +24,7 @@ from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, PageLayout
 from core.vocabulary.marks import LABEL_FILLER
 
-__all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates", "confidence_from_scores"]
+__all__ = ["Proximity", "SameKind", "proximity", "ScoredCandidate", "score_candidates"]
 
 # Proximity scores (0..1, see the module docstring) and the factors that lower them. The layout of a label and
 # its value is what they encode; the exact values were tuned on the development sets.
@@ -74,16 +74,6 @@ RIVAL_MARGIN = 1.05
 """Another field's label explaining a candidate more than this many times as well as the field's label ..."""
 RIVAL_FACTOR = 0.4
 """... cuts its score to this share."""
-
-# Confidence (see ``confidence_from_scores``).
-CONFIDENCE_BEST_WEIGHT = 0.55
-"""Weight of the best score: a label explains the value."""
-CONFIDENCE_MARGIN_WEIGHT = 0.45
-"""Weight of the margin over the runner-up: nothing else explains it as well."""
-MIN_CONFIDENCE = 0.05
-"""The least confidence given: a chosen value is never certainly wrong."""
-MAX_CONFIDENCE = 0.99
-"""The most confidence given: a chosen value is never certainly right."""
 
 
 class SameKind:
@@ -235,6 +225,8 @@ class ScoredCandidate:
     score: float
     hit: LabelHit | None
     reason: str
+    rival: float = 0.0
+    """The score of a rival no label explains either (a prior's: another value of its kind is printed)."""
 
 
 def score_candidates(
@@ -316,21 +308,3 @@ def _best_rival(
             if s > riv:
                 riv, riv_hit = s, h
     return riv, riv_hit
-
-
-def confidence_from_scores(best: float, runner_up: float, ocr: float | None) -> float:
-    """A 0-1 confidence from the best score, its margin over a different runner-up value, and OCR confidence.
-
-    ``0.55 * best + 0.45 * margin`` (margin relative to the best: ``(best - runner_up) / best``), times the
-    OCR confidence of the cited words (1.0 for a text layer),
-    clipped to [0.05, 0.99]: a value explained by an exact label on its own line and without a rival is
-    about 0.95; a value found by a prior alone (no label) stays below 0.5.
-
-    >>> round(confidence_from_scores(1.0, 0.0, 1.0), 2), round(confidence_from_scores(0.5, 0.45, 1.0), 2)
-    (0.99, 0.32)
-    """
-    margin = max(best - runner_up, 0.0) / max(best, 1e-9) if best > 0 else 0.0
-    conf = (CONFIDENCE_BEST_WEIGHT * min(best, 1.0) + CONFIDENCE_MARGIN_WEIGHT * margin) * (
-        ocr if ocr is not None else 1.0
-    )
-    return max(MIN_CONFIDENCE, min(MAX_CONFIDENCE, conf))

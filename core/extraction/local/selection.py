@@ -12,7 +12,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from core.extraction.local.candidates import CENT, Candidate
+from core.extraction.local.confidence import Evidence, confidence
 from core.extraction.local.cues import FieldCues, example_shape
+from core.extraction.local.kinds import value_key
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.scoring import LABEL_REACH_ROWS, ScoredCandidate
@@ -52,6 +54,9 @@ PRIOR_LARGEST_AMOUNT_SCORE = 0.32
 """The score of the largest amount as a total no label explains (below a weakly labelled value)."""
 PRIOR_FIRST_SCORE = 0.3
 """The score of the first date or VAT id as one no label explains."""
+PRIOR_RIVAL_SHARE = 0.5
+"""Another value of the kind printed is a rival to a prior's choice at this share of its score: the prior
+prefers the first date or the largest amount, but without a label that is a guess among them."""
 
 # Sum rows and net + tax = total.
 SUM_ROW_CANDIDATES = 4
@@ -72,15 +77,15 @@ PRINTED_AMOUNT_SCORE = 0.2
 # "Often equal to" another field.
 EQUAL_TO_SIMILARITY = 80
 """How well (rapidfuzz token-set ratio, 0-100) the description must name the other field."""
-EQUAL_TO_CONFIDENCE = 0.5
-"""The confidence assumed for the other field's value when it has none."""
-EQUAL_TO_FACTOR = 0.7
-"""The copied value's confidence is the other's times this (a description's hint, not evidence)."""
 
 
 @dataclass
 class Pick:
-    """The value chosen for one field (or item), with its evidence."""
+    """The value chosen for one field (or item), with its evidence.
+
+    Given ``evidence``, the confidence is what ``core.extraction.local.confidence`` makes of it (and of the
+    value); the ``confidence`` passed is then ignored.
+    """
 
     value: Any = None
     confidence: float | None = None
@@ -89,6 +94,11 @@ class Pick:
     reason: str = ""
     note: str | None = None
     by_label: bool = True
+    evidence: Evidence | None = None
+
+    def __post_init__(self) -> None:
+        if self.evidence is not None and self.value is not None:
+            self.confidence = round(confidence(self.evidence, self.value), 4)
 
 
 def num(value: Any) -> float:
@@ -163,19 +173,22 @@ def prior_candidate(
     usable = [c for c in cands if (c.page, c.row) not in neg_rows]
     if not usable:
         return None
+
+    def guess(c: Candidate, pool: list[Candidate], score: float, reason: str) -> ScoredCandidate:
+        others = any(value_key(x.value) != value_key(c.value) for x in pool)
+        return ScoredCandidate(c, score, None, reason, rival=score * PRIOR_RIVAL_SHARE if others else 0.0)
+
     if cues.concept in ("total", "due_payable") or cues.selection == "largest":
         money = [c for c in usable if c.flags.get("decimals") and is_cell(layout, c)]
         if not money:
             return None
         best = max(money, key=lambda c: (num(c.value), -c.page))
-        return ScoredCandidate(
-            best, PRIOR_LARGEST_AMOUNT_SCORE, None, "largest amount in the document (no label found)"
-        )
+        return guess(best, money, PRIOR_LARGEST_AMOUNT_SCORE, "largest amount in the document (no label found)")
     if cues.concept == "issue_date" or (cues.concept is None and f.type == "date"):
         first = min(usable, key=lambda c: (c.page, c.bbox[1], c.x0))
-        return ScoredCandidate(first, PRIOR_FIRST_SCORE, None, "first date in the document (no label found)")
+        return guess(first, usable, PRIOR_FIRST_SCORE, "first date in the document (no label found)")
     if cues.concept == "vat_id" or (cues.examples and cands[0].kind == "vat_id"):
-        return ScoredCandidate(usable[0], PRIOR_FIRST_SCORE, None, "first VAT identification number in the document")
+        return guess(usable[0], usable, PRIOR_FIRST_SCORE, "first VAT identification number in the document")
     return None
 
 
@@ -327,11 +340,14 @@ def apply_equal_to(fields: list[Field], cues: dict[str, FieldCues], picks: dict[
         source = picks[name]
         if score < EQUAL_TO_SIMILARITY or source.value is None:
             continue
+        # A description's hint, not evidence of its own: derived, with the other value's evidence as its score.
+        score = source.evidence.score if source.evidence is not None else 0.0
         picks[f.name] = Pick(
             source.value,
-            (source.confidence or EQUAL_TO_CONFIDENCE) * EQUAL_TO_FACTOR,
+            None,
             list(source.citations),
             source.ocr_confidence,
             f"no label of its own; the description says it is often equal to {name}",
             by_label=False,
+            evidence=Evidence("derived", score, ocr=source.evidence.ocr if source.evidence is not None else None),
         )

@@ -16,6 +16,7 @@ import phonenumbers
 
 from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate
+from core.extraction.local.confidence import Evidence, evidence_ocr
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
@@ -24,7 +25,6 @@ from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.scoring import (
     LABEL_REACH_ROWS,
     ScoredCandidate,
-    confidence_from_scores,
     proximity,
     score_candidates,
 )
@@ -236,11 +236,12 @@ def _pick(layout: DocumentLayout, best: ScoredCandidate, runner: float, value: A
     ocr = words_confidence(page, c.words)
     return Pick(
         value,
-        confidence_from_scores(best.score, runner, ocr if page.source == "ocr" else None),
+        None,
         citations_from_words(page, c.words),
         ocr,
         best.reason,
         by_label=best.hit is not None,
+        evidence=Evidence("label" if best.hit is not None else "prior", best.score, runner, evidence_ocr(page, ocr)),
     )
 
 

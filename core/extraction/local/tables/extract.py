@@ -40,8 +40,8 @@ from pydantic import Field as PydField
 from core.documents import Document, Page, Word
 from core.extraction.citations import citation_from_bbox, union_bbox
 from core.extraction.local.candidates import CENT
+from core.extraction.local.confidence import MAX_CONFIDENCE, MIN_CONFIDENCE
 from core.extraction.local.layout import DocumentLayout, Row, build_layout
-from core.extraction.local.scoring import MAX_CONFIDENCE, MIN_CONFIDENCE
 from core.extraction.local.tables.detect import HeaderBand, column_bounds, find_headers, split_columns
 from core.extraction.local.tables.grid import row_words, table_rows
 from core.extraction.local.tables.labels import NUMERIC_TYPES, field_concept
