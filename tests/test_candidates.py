@@ -32,6 +32,11 @@ from core.vocabulary.parties import LEGAL_FORM
         ("Issued 2023/03/20", [date(2023, 3, 20)]),
         ("発行日 2023年3月20日", [date(2023, 3, 20)]),
         ("Tel 0049 89 123456", []),
+        # A time glued to the year (OCR dropped the space): four-digit year, else two digits before the time.
+        ("REG 30-04-201815:57", [date(2018, 4, 30)]),
+        ("Date 20/03/20181:11:38PM", [date(2018, 3, 20)]),
+        ("11/02/1819:21", [date(2018, 2, 11)]),
+        ("ref 12/05/2018:7", []),  # a colon and one digit is no time
     ],
 )
 def test_find_dates(text: str, expected: list[date]) -> None:

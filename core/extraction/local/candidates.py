@@ -43,9 +43,12 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 MIN_VAT_DIGITS = 6
 """A VAT-style identifier has at least this many digits (VAT numbers have eight or more in most countries; a
 shorter run after two capitals is another code)."""
-# Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id.
+# Numeric dates; a hyphen between two dates is a range ("01.05.14-31.05.14"), elsewhere it glues an id. A
+# time may follow the year with no space (OCR drops a narrow one: "30-04-201815:57", "11/02/1819:21"): the year
+# is the digits before a time, four of them unless they run into its colon.
 _DATE_NUM = re.compile(
-    r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|-(?!\d{1,2}[./]\d)|[.,]\d)"
+    r"(?<![\w.,/])(?<![A-Za-z]-)(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:(?=\d{1,2}:\d{2}(?!\d))|(?![\w/]|:\d|-(?!\d{1,2}[./]\d)|[.,]\d))"
     r"|(?<![\w.,/-])(\d{4})([-/.])(\d{1,2})\6(\d{1,2})(?![\w/-]|[.,]\d)"
 )
 _DATE_DMY = re.compile(
@@ -115,6 +118,8 @@ def find_dates(text: str, day_first: bool = True) -> list[tuple[int, int, date]]
 
     >>> [d.isoformat() for _, _, d in find_dates("vom 05.03.2018 bis 5. April 2018")]
     ['2018-03-05', '2018-04-05']
+    >>> [d.isoformat() for _, _, d in find_dates("REG 30-04-201815:57 / 11/02/1819:21 / 10/03/20185:41:06 PM")]
+    ['2018-04-30', '2018-02-11', '2018-03-10']
     """
     out: list[tuple[int, int, date]] = []
     for m in _DATE_NUM.finditer(text):
