@@ -21,13 +21,13 @@ from core.training.layout_memory import LayoutMemory
 from core.training.scorer import (
     FieldScorer,
     dense_columns,
-    field_matrix,
     fit_scorer,
     labels,
     memory_hints,
     negatives_per_document,
     rank,
     sample_rows,
+    stacked,
 )
 
 __all__ = ["Regime", "OutOfFold", "FoldData", "f1_of"]
@@ -93,7 +93,8 @@ class FoldData:
         for f in fields:
             pool = pool_of(f)
             assert pool is not None
-            xs, ys = [], []
+            parts: list[tuple[sparse.csr_matrix, np.ndarray]] = []
+            ys = []
             for i in train:
                 ex, prep = self.examples[int(i)], self.preps[int(i)]
                 if f.name not in ex.expected:
@@ -102,11 +103,11 @@ class FoldData:
                 dense = dense_columns(prep, pool, f.name, hints)
                 y = labels(prep, pool, ex.expected.get(f.name))
                 rows = sample_rows(y, dense, self.rng, negatives)
-                xs.append(field_matrix(prep, pool, dense)[rows])
+                parts.append((prep.features[pool][rows], dense[rows]))
                 ys.append(y[rows])
-            if not xs:
+            if not parts:
                 continue
-            model = fit_scorer(sparse.vstack(xs, format="csr"), np.concatenate(ys))
+            model = fit_scorer(stacked(parts), np.concatenate(ys))
             if model is not None:
                 out[f.name] = model
         return out
@@ -130,8 +131,8 @@ class FoldData:
                     continue
                 expected = ex.expected.get(f.name)
                 hints = memory_hints(self.memory, prep.anchors, neighbours, f.name)
-                x = field_matrix(prep, pool, dense_columns(prep, pool, f.name, hints))
-                ranked = rank(scorer.decision(x), prep.value_keys[pool]) if x.shape[0] else None
+                dense = dense_columns(prep, pool, f.name, hints)
+                ranked = rank(scorer.decision(prep.features[pool], dense), prep.value_keys[pool])
                 local_value = (
                     prep.local.extractions[f.name].value if prep.local and f.name in prep.local.extractions else None
                 )

@@ -267,8 +267,14 @@ def prepare_document(
     Returns:
         The prepared document.
     """
-    layout = build_layout(document)
-    typed = generate_candidates(layout)
+    result = None
+    if workflow is not None:
+        local = local or LocalEngine(cache_size=1)
+        result = local.extract(document, workflow)
+        layout, typed = local.reading(document)  # what the extraction read, not read again
+    else:
+        layout = build_layout(document)
+        typed = generate_candidates(layout)
     pools = build_pools(layout, typed)
     contexts = [_PageContext(pl) for pl in layout.pages]
     features: dict[str, sparse.csr_matrix] = {}
@@ -287,9 +293,6 @@ def prepare_document(
         norm_boxes[pool] = boxes[pool] / np.maximum(sizes[pages[pool]], 1.0) if spans else boxes[pool]
         values[pool] = pool_values(pool, spans)
         value_keys[pool] = np.array([key_of(pool, v) for v in values[pool]], dtype=object)
-    result = None
-    if workflow is not None:
-        result = (local or LocalEngine(cache_size=1)).extract(document, workflow)
     return PreparedDocument(
         document, layout, pools, features, boxes, pages, norm_boxes, values, value_keys, anchors_of(layout), result
     )

@@ -35,7 +35,6 @@ from core.training.layout_memory import LayoutMemory, MemoryEntry
 from core.training.scorer import (
     FieldScorer,
     dense_columns,
-    field_matrix,
     memory_hints,
     pool_key,
     rank,
@@ -347,10 +346,9 @@ class TrainedExtractor:
         if pool is None or scorer is None:
             return out
         hints = memory_hints(self.memory_, prep.anchors, neighbours, field.name)
-        x = field_matrix(prep, pool, dense_columns(prep, pool, field.name, hints))
-        if x.shape[0] == 0:
-            return out
-        ranked = rank(scorer.decision(x), prep.value_keys[pool])
+        ranked = rank(
+            scorer.decision(prep.features[pool], dense_columns(prep, pool, field.name, hints)), prep.value_keys[pool]
+        )
         if ranked is None:
             return out
         out.index, out.score, out.margin = ranked.index, ranked.score, ranked.margin

@@ -9,6 +9,7 @@ candidates, and its decision values are what Platt scaling calibrates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from core.annotation.spans import expected_key, key_of, matches
-from core.training.features import PreparedDocument
+from core.training.features import HASH_FEATURES, PreparedDocument
 from core.training.layout_memory import Anchors, LayoutMemory, box_overlap, transfer_box
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "memory_hints",
     "local_pick",
     "dense_columns",
-    "field_matrix",
+    "stacked",
     "labels",
     "sample_rows",
     "FieldScorer",
@@ -129,9 +130,12 @@ def dense_columns(prep: PreparedDocument, pool: str, field: str, hints: list[Mem
     return out
 
 
-def field_matrix(prep: PreparedDocument, pool: str, dense: np.ndarray) -> sparse.csr_matrix:
-    """The hashed features of a pool's candidates with the field's dense columns beside them."""
-    matrix: sparse.csr_matrix = sparse.hstack([prep.features[pool], sparse.csr_matrix(dense)], format="csr")
+def stacked(parts: Sequence[tuple[sparse.csr_matrix, np.ndarray]]) -> sparse.csr_matrix:
+    """Training rows of several documents as one matrix: their hashed features with the field's dense columns
+    beside them (the columns a ``FieldScorer`` is fitted on), stacked once rather than document by document."""
+    hashed = sparse.vstack([h for h, _ in parts], format="csr")
+    dense = sparse.csr_matrix(np.vstack([d for _, d in parts]))
+    matrix: sparse.csr_matrix = sparse.hstack([hashed, dense], format="csr")
     return matrix
 
 
@@ -168,19 +172,20 @@ class FieldScorer:
     of them, and the weights are plain arrays to save.
     """
 
-    columns: np.ndarray  # int64 column indexes of ``field_matrix``
+    columns: np.ndarray  # int64 column indexes of ``stacked``: hashed features, then the dense columns
     coef: np.ndarray  # float64 weight per column
     intercept: float
     _weights: np.ndarray | None = None
 
-    def decision(self, x: sparse.csr_matrix) -> np.ndarray:
-        """Decision values (log-odds before calibration) of the rows of ``field_matrix``."""
-        if self._weights is None or self._weights.size != x.shape[1]:
-            weights = np.zeros(x.shape[1])
+    def decision(self, hashed: sparse.csr_matrix, dense: np.ndarray) -> np.ndarray:
+        """Decision values (log-odds before calibration) of a pool's candidates, from their hashed features and
+        the field's dense columns (kept apart: no matrix is stacked to score a document)."""
+        if self._weights is None:
+            weights = np.zeros(HASH_FEATURES + len(DENSE_COLUMNS))
             weights[self.columns] = self.coef
             self._weights = weights
-        scores: np.ndarray = x @ self._weights + self.intercept
-        return scores
+        scores: np.ndarray = hashed @ self._weights[:HASH_FEATURES] + dense @ self._weights[HASH_FEATURES:]
+        return scores + self.intercept
 
 
 def fit_scorer(x: sparse.csr_matrix, y: np.ndarray) -> FieldScorer | None:

@@ -122,6 +122,12 @@ class LocalEngine:
         """Always available: it runs offline on the document's words."""
         return Availability(True, "offline, always available")
 
+    def reading(self, document: Document) -> tuple[DocumentLayout, DocumentCandidates]:
+        """The layout and the typed candidates the engine reads the document with (cached with the rest of its
+        reading: the trained engine's features are built on the same ones)."""
+        ctx = self._context(document)
+        return ctx.layout, ctx.candidates
+
     def _context(self, document: Document) -> _Context:
         key = (document.id, len(document.pages), sum(len(p.words) for p in document.pages))
         with self._lock:  # one engine may serve several app sessions at once
