@@ -122,7 +122,8 @@ def test_a_dataset_folder_imports_and_counts_per_template(store: Store, datasets
     )
     report = import_folder(store, workflow, folder, template="invoice2data")
     assert len(report.accepted) == 11 and all(a.status == "annotated" for a in report.accepted)
-    assert {r.file for r in report.rejected} == {"LICENSE-DATA.txt", "stray.json"}
+    assert {r.file for r in report.rejected} == {"stray.json"}
+    assert report.skipped == ["LICENSE-DATA.txt"] and "1 skipped" in report.summary()
     located = sum(a.located for a in report.accepted) / sum(a.values for a in report.accepted)
     assert located > 0.95
     (progress,) = training_progress(store, workflow.id)

@@ -78,11 +78,21 @@ class ImportReport(BaseModel):
 
     accepted: list[AcceptedFile] = Field(default_factory=list)
     rejected: list[RejectedFile] = Field(default_factory=list)
+    skipped: list[str] = Field(
+        default_factory=list,
+        description="Files of an imported folder that are neither documents nor JSON (a README, a licence): "
+        "left alone, not read.",
+    )
 
     def summary(self) -> str:
-        """One line: how many were accepted, how many of those annotated, how many rejected."""
+        """One line: how many were accepted, how many of those annotated, how many rejected (and skipped).
+
+        >>> ImportReport(skipped=["README.md"]).summary()
+        '0 accepted (0 annotated), 0 rejected, 1 skipped (neither a document nor JSON)'
+        """
         annotated = sum(1 for a in self.accepted if a.status == "annotated")
-        return f"{len(self.accepted)} accepted ({annotated} annotated), {len(self.rejected)} rejected"
+        line = f"{len(self.accepted)} accepted ({annotated} annotated), {len(self.rejected)} rejected"
+        return line + (f", {len(self.skipped)} skipped (neither a document nor JSON)" if self.skipped else "")
 
 
 def _is_document(name: str) -> bool:
@@ -254,7 +264,8 @@ def import_folder(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import a folder in the format of ``datasets/`` as pre-annotated training data (its ``schema.json``
-    is the dataset's workflow and is not imported; every other file is in the report).
+    is the dataset's workflow and is not imported; every other file is in the report: files that are neither
+    documents nor JSON, such as a README or a licence, as skipped).
 
     Raises:
         FieldbenchError: the folder does not exist.
@@ -262,9 +273,13 @@ def import_folder(
     root = Path(folder)
     if not root.is_dir():
         raise FieldbenchError(f"{root}: no such folder", hint="Give a folder with NAME.pdf and NAME.json files.")
-    files: list[tuple[str, Content]] = [
-        (path.name, path)
+    paths = [
+        path
         for path in sorted(root.iterdir())
         if path.is_file() and not path.name.startswith(".") and path.name != _FOLDER_SCHEMA
     ]
-    return upload_pre_annotated(store, workflow, files, template=template, progress=progress)
+    read = [p for p in paths if p.suffix.lower() == ".json" or _is_document(p.name)]
+    files: list[tuple[str, Content]] = [(p.name, p) for p in read]
+    report = upload_pre_annotated(store, workflow, files, template=template, progress=progress)
+    report.skipped = [p.name for p in paths if p not in read]
+    return report

@@ -50,5 +50,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"accepted  {accepted.file}: {accepted.status}{where}{again}")
         for rejected in report.rejected:
             print(f"rejected  {rejected.file}: {rejected.reason}")
+        for skipped in report.skipped:
+            print(f"skipped   {skipped}: neither a document nor JSON")
         print(report.summary())
     return 0 if report.accepted else 1
