@@ -75,12 +75,19 @@ def ocr_options(spec: DocumentSpec, dpi: int | str) -> str:
 
     The character set stands for its Tesseract languages (``core.spec.tesseract_languages``), so cached pages
     can be read on a machine without Tesseract, and the installed models are only asked for on a cache miss.
-    The engine is part of the key, so switching engines reads the pages again.
+    The engine is part of the key, so switching engines reads the pages again, and so is its revision
+    (``OCR_REVISIONS``), so pages an older version read are read again.
 
-    >>> ocr_options(DocumentSpec(ocr="tesseract"), 300)
-    'ocr1|engine=tesseract|charset=latin|text=printed|crop=0|dpi=300'
+    >>> ocr_options(DocumentSpec(ocr="tesseract"), 300), ocr_options(DocumentSpec(ocr="ppocr"), 300)[:17]
+    ('ocr1|engine=tesseract|charset=latin|text=printed|crop=0|dpi=300', 'ocr1|engine=ppocr')
     """
-    return f"ocr1|engine={spec.ocr}|charset={spec.charset}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
+    engine = spec.ocr + OCR_REVISIONS.get(spec.ocr, "")
+    return f"ocr1|engine={engine}|charset={spec.charset}|text={spec.text}|crop={int(spec.cropping)}|dpi={dpi}"
+
+
+OCR_REVISIONS: dict[str, str] = {"ppocr": ".2"}
+"""Bumped when an engine reads the same image into other words: PP-OCR's revision 2 splits words at the
+recognizer's character positions and detects text on pages up to ``ocr_paddle.DETECTOR_MAX_SIDE`` pixels."""
 
 
 # ------------------------------------------------------------------------------------------------ loading
