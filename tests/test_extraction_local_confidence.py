@@ -59,3 +59,21 @@ def test_confidence_is_calibrated_on_the_invoices_the_repository_ships(datasets:
     assert report.calibration is not None and report.calibration.ece is not None
     # Values given 0.9 come out right about nine times in ten (before, every value got 0.5-0.8 and ECE was 0.2).
     assert report.calibration.ece < 0.1
+
+
+def test_the_fitting_script_rewrites_exactly_the_coefficients() -> None:
+    import sys
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from core.extraction.local.confidence import INTERCEPT
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import calibrate_local
+
+    text = calibrate_local.MODEL.read_text(encoding="utf-8")
+    fitted = SimpleNamespace(intercept_=np.array([INTERCEPT]), coef_=np.array([[COEFFICIENTS[f] for f in FEATURES]]))
+    block = calibrate_local.coefficients_block(fitted)
+    # Writing the coefficients in place back changes nothing: --write replaces that block and only it.
+    assert calibrate_local.BLOCK.sub(lambda _: block, text, count=1) == text
