@@ -9,12 +9,13 @@ text value, to a probability by a logistic model: ``1 / (1 + exp(-(INTERCEPT + s
 features)))``.
 
 Scores are not probabilities: a value printed next to an exact label scores about 0.7, and on the
-development sets such values are right 98 times in 100; a prior's guess scores 0.3 and is right about as often
-when it is the only value of its kind, less when others are printed (they count as its rival); a name or an
-address taken from the letterhead is right far less often. The coefficients were fitted by ``bench/calibrate_local.py`` (logistic regression) on
-the looked-at parts of the four development sets pooled (e-invoices, invoices, receipts, contracts), so that
-no one kind of document sets them; that script reports the calibration on the held-apart parts and on each set
-left out of the fit (``bench/results/calibration.md``). Refit them with it when the engine's scores change.
+development sets such values are right 98 times in 100; a prior's guess scores 0.3 and is right about as
+often when it is the only value of its kind, less when others are printed (they count as its rival); a name
+or an address taken from the letterhead is right far less often. The coefficients were fitted by
+``bench/calibrate_local.py`` (logistic regression) on the looked-at parts of the four development sets pooled
+(e-invoices, invoices, receipts, contracts), so that no one kind of document sets them; that script reports
+the calibration on the held-apart parts and on each set left out of the fit (``bench/results/calibration.md``).
+Refit them with it when the engine's scores change.
 
 >>> e = Evidence("label", score=0.72, runner_up=0.0)
 >>> confidence(e, "INV-1") > confidence(Evidence("prior", score=0.3), "INV-1")
