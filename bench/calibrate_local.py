@@ -63,7 +63,7 @@ def collect(folder: Path) -> list[Value]:
     out: list[Value] = []
     for doc in dataset.documents:
         document = load_document(doc.path, spec=dataset.workflow.spec)
-        result, picks = engine.read(document, dataset.workflow)
+        result, picks = engine.extract_with_picks(document, dataset.workflow)
         counts = score(doc.expected, result.values(), dataset.workflow.fields)
         for name, c in counts.items():
             pick = picks.get(name)

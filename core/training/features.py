@@ -271,7 +271,7 @@ def prepare_document(
     if workflow is not None:
         local = local or LocalEngine(cache_size=1)
         result = local.extract(document, workflow)
-        layout, typed = local.reading(document)  # what the extraction read, not read again
+        layout, typed = local.layout_and_candidates(document)  # what the extraction read, not read again
     else:
         layout = build_layout(document)
         typed = generate_candidates(layout)

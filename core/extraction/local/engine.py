@@ -122,7 +122,7 @@ class LocalEngine:
         """Always available: it runs offline on the document's words."""
         return Availability(True, "offline, always available")
 
-    def reading(self, document: Document) -> tuple[DocumentLayout, DocumentCandidates]:
+    def layout_and_candidates(self, document: Document) -> tuple[DocumentLayout, DocumentCandidates]:
         """The layout and the typed candidates the engine reads the document with (cached with the rest of its
         reading: the trained engine's features are built on the same ones)."""
         ctx = self._context(document)
@@ -155,9 +155,9 @@ class LocalEngine:
             The result: every top-level field present (None when nothing was found), metadata by path with
             confidence, citations and a reasoning insight.
         """
-        return self.read(document, workflow)[0]
+        return self.extract_with_picks(document, workflow)[0]
 
-    def read(self, document: Document, workflow: Workflow) -> tuple[ExtractionResult, dict[str, Pick]]:
+    def extract_with_picks(self, document: Document, workflow: Workflow) -> tuple[ExtractionResult, dict[str, Pick]]:
         """The result, and the pick of every scalar field behind it with its ``Evidence`` (what
         ``bench/calibrate_local.py`` fits the confidence model on)."""
         # Extraction builds tens of thousands of short-lived, acyclic objects (rows, runs, candidates, hits);
@@ -208,7 +208,7 @@ class LocalEngine:
             result.extractions[name] = Extraction(
                 value=pick.value, confidence=pick.confidence, citations=pick.citations
             )
-            _record(result, name, pick)
+            result.metadata[name] = pick.metadata()
         result.extractions = {
             f.name: result.extractions[f.name] for f in workflow.fields if f.name in result.extractions
         }
@@ -228,7 +228,7 @@ class LocalEngine:
             values[sub.name] = pick.value
             cites += pick.citations
             confs += [pick.confidence] if pick.confidence is not None else []
-            _record(result, f"{f.name}.{sub.name}", pick)
+            result.metadata[f"{f.name}.{sub.name}"] = pick.metadata()
         has = any(v is not None for v in values.values())
         conf = min(confs) if has and confs else None
         result.extractions[f.name] = Extraction(value=values if has else None, confidence=conf, citations=cites)
@@ -493,15 +493,3 @@ class LocalEngine:
         score = sum(s.score for s in keep) / len(keep)
         reason = f"{len(values)} values near labels of this field"
         return Pick(values, None, cites, None, reason, evidence=Evidence("label", score))
-
-
-def _record(result: ExtractionResult, path: str, pick: Pick) -> None:
-    insights = [Insight(type="reasoning", content=pick.reason or "no value found")]
-    if pick.note:
-        insights.append(Insight(type="note", content=pick.note))
-    result.metadata[path] = FieldMetadata(
-        ocr_confidence=pick.ocr_confidence,
-        confidence=pick.confidence,
-        citations=pick.citations,
-        insights=insights,
-    )

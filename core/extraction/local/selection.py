@@ -18,7 +18,7 @@ from core.extraction.local.kinds import value_key
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.scoring import LABEL_REACH_ROWS, ScoredCandidate
-from core.results import Citation
+from core.results import Citation, FieldMetadata, Insight
 from core.schema import Field
 from core.vocabulary.summary import SUMMARY_CONCEPTS
 
@@ -99,6 +99,15 @@ class Pick:
     def __post_init__(self) -> None:
         if self.evidence is not None and self.value is not None:
             self.confidence = round(confidence(self.evidence, self.value), 4)
+
+    def metadata(self) -> FieldMetadata:
+        """The pick as the result's metadata of its path: confidences, citations, the reason and any note."""
+        insights = [Insight(type="reasoning", content=self.reason or "no value found")]
+        if self.note:
+            insights.append(Insight(type="note", content=self.note))
+        return FieldMetadata(
+            ocr_confidence=self.ocr_confidence, confidence=self.confidence, citations=self.citations, insights=insights
+        )
 
 
 def num(value: Any) -> float:
