@@ -30,7 +30,7 @@ from core.extraction.local.blocks import (
 from core.extraction.local.candidates import Candidate, DocumentCandidates, generate_candidates
 from core.extraction.local.choices import pick_boolean, pick_currency, pick_enum
 from core.extraction.local.clauses import CLAUSE_CONCEPTS, clause_pick, prefer_clause
-from core.extraction.local.confidence import Evidence, EvidenceKind, evidence_ocr
+from core.extraction.local.confidence import Evidence, evidence_ocr
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.formats import formatted
 from core.extraction.local.items import add_items
@@ -53,6 +53,7 @@ from core.extraction.local.selection import (
     Pick,
     apply_cues,
     apply_equal_to,
+    pick_scored,
     prefer_sum_row,
     prior_candidate,
     reconcile,
@@ -379,15 +380,7 @@ class LocalEngine:
             (s.score for s in scored[1:] if value_key(s.candidate.value) != value_key(best.candidate.value)),
             0.0,
         )
-        runner = max(runner, best.rival)
-        c = best.candidate
-        page = ctx.layout.pages[c.page].page
-        ocr = words_confidence(page, c.words)
-        value = typed_value(f, c.value)
-        cites = citations_from_words(page, c.words)
-        kind: EvidenceKind = "label" if best.hit is not None else "prior"
-        evidence = Evidence(kind, best.score, runner, evidence_ocr(page, ocr))
-        return Pick(value, None, cites, ocr, best.reason, by_label=best.hit is not None, evidence=evidence)
+        return pick_scored(ctx.layout, best, runner, typed_value(f, best.candidate.value))
 
     def _name(
         self,

@@ -11,8 +11,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import CENT, Candidate
-from core.extraction.local.confidence import Evidence, confidence
+from core.extraction.local.confidence import Evidence, EvidenceKind, confidence, evidence_ocr
 from core.extraction.local.cues import FieldCues, example_shape
 from core.extraction.local.kinds import value_key
 from core.extraction.local.labels import LabelHit
@@ -24,6 +25,7 @@ from core.vocabulary.summary import SUMMARY_CONCEPTS
 
 __all__ = [
     "Pick",
+    "pick_scored",
     "apply_cues",
     "prior_candidate",
     "prefer_sum_row",
@@ -108,6 +110,18 @@ class Pick:
         return FieldMetadata(
             ocr_confidence=self.ocr_confidence, confidence=self.confidence, citations=self.citations, insights=insights
         )
+
+
+def pick_scored(layout: DocumentLayout, best: ScoredCandidate, runner_up: float, value: Any) -> Pick:
+    """The pick of a scored candidate as ``value``: by its label or, without one, by a prior, against the best
+    other value's score or the prior's own rival (``ScoredCandidate.rival``)."""
+    c = best.candidate
+    page = layout.pages[c.page].page
+    ocr = words_confidence(page, c.words)
+    kind: EvidenceKind = "label" if best.hit is not None else "prior"
+    evidence = Evidence(kind, best.score, max(runner_up, best.rival), evidence_ocr(page, ocr))
+    cites = citations_from_words(page, c.words)
+    return Pick(value, None, cites, ocr, best.reason, by_label=best.hit is not None, evidence=evidence)
 
 
 def num(value: Any) -> float:

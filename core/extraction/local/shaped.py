@@ -14,9 +14,7 @@ from typing import Any
 
 import phonenumbers
 
-from core.extraction.citations import citations_from_words, words_confidence
 from core.extraction.local.candidates import Candidate
-from core.extraction.local.confidence import Evidence, evidence_ocr
 from core.extraction.local.cues import FieldCues
 from core.extraction.local.labels import LabelHit
 from core.extraction.local.layout import DocumentLayout
@@ -28,7 +26,7 @@ from core.extraction.local.scoring import (
     proximity,
     score_candidates,
 )
-from core.extraction.local.selection import Pick, apply_cues
+from core.extraction.local.selection import Pick, apply_cues, pick_scored
 from core.extraction.local.value_kinds import ShapeIndex
 from core.schema import Field
 from core.vocabulary.concepts import BY_KEY
@@ -227,22 +225,7 @@ def pick_shaped(
     best = scored[0]
     runner = next((s.score for s in scored[1:] if s.candidate.value != best.candidate.value), 0.0)
     c = best.candidate
-    return _pick(layout, best, runner, _value(f, c, cues, shapes.region()))
-
-
-def _pick(layout: DocumentLayout, best: ScoredCandidate, runner: float, value: Any) -> Pick:
-    c = best.candidate
-    page = layout.pages[c.page].page
-    ocr = words_confidence(page, c.words)
-    return Pick(
-        value,
-        None,
-        citations_from_words(page, c.words),
-        ocr,
-        best.reason,
-        by_label=best.hit is not None,
-        evidence=Evidence("label" if best.hit is not None else "prior", best.score, runner, evidence_ocr(page, ocr)),
-    )
+    return pick_scored(layout, best, runner, _value(f, c, cues, shapes.region()))
 
 
 def _period(
@@ -263,4 +246,4 @@ def _period(
     if cues.selection == "last" and len(same_row) > 1:
         chosen, reason = same_row[1], f"{best.reason}; the end of the range"
     runner = next((s.score for s in scored[1:] if s.candidate.value not in (c.value, chosen.value)), 0.0)
-    return _pick(layout, ScoredCandidate(chosen, best.score, best.hit, reason), runner, chosen.value.isoformat())
+    return pick_scored(layout, ScoredCandidate(chosen, best.score, best.hit, reason), runner, chosen.value.isoformat())
