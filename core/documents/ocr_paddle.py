@@ -235,17 +235,19 @@ def split_line(
     [('Total', (0.0, 0, 50.0, 10)), ('12.50', (60.0, 0, 110.0, 10))]
     >>> [w for w, _ in split_line("AB1234", (0, 0, 100, 10), [0.05, 0.15, 0.55, 0.65, 0.75, 0.85])]
     ['AB', '1234']
+    >>> split_line("2 x 6", (0, 0, 50, 10), [0.1, 0.3, 0.5, 0.7, 0.9])[1]  # one letter keeps a letter's width
+    ('x', (20.0, 0, 30.0, 10))
     """
     left, top, right, bottom = box
     n = len(text)
     if n == 0:
         return []
+    per_char = (right - left) / n
     if centres is None or len(centres) != n:
-        per_char = (right - left) / n
         centres = [(i + 0.5) / n for i in range(n)]
         pitch = per_char
     else:
-        pitch = _pitch(text, centres) * (right - left)
+        pitch = _pitch(text, centres) * (right - left)  # inf: too few characters to find unwritten spaces
     xs = [left + c * (right - left) for c in centres]
     words: list[tuple[str, tuple[float, float, float, float]]] = []
     start: int | None = None
@@ -256,7 +258,7 @@ def split_line(
         # The line's own edges bound its first and last words; between words, half the word's own character
         # pitch (wide capitals, narrow digits) beyond its outer characters' centres.
         if start is not None:
-            own = (xs[end - 1] - xs[start]) / (end - 1 - start) if end - 1 > start else pitch
+            own = (xs[end - 1] - xs[start]) / (end - 1 - start) if end - 1 > start else min(pitch, per_char)
             x0 = float(left if start == first else max(left, xs[start] - own / 2))
             x1 = float(right if end == last else min(right, xs[end - 1] + own / 2))
             words.append((text[start:end], (x0, top, max(x1, x0), bottom)))
