@@ -185,7 +185,7 @@ def _recognize(recognizer: Any, crops: list[Any]) -> list[_Read]:
         preds = recognizer.run(recognizer.rec_output_name, input_feed=feed)
         padded = int(height * ratio)
         for k, i in enumerate(batch):
-            shown = min(padded, math.ceil(height * crops[i].shape[1] / crops[i].shape[0]))
+            shown = max(1, min(padded, math.ceil(height * crops[i].shape[1] / crops[i].shape[0])))
             out[i] = _ctc_decode(preds[0][k], recognizer.postprocess_op.character, padded / shown)
     return out
 
