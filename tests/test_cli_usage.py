@@ -76,3 +76,14 @@ def test_usage_rejects_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
 def test_usage_until_before_since_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["usage", "--since", "2026-11-05", "--until", "2026-11-01"]) == 1
     assert "before --since" in capsys.readouterr().err
+
+
+def test_period_and_split_choices_are_the_ones_core_usage_knows() -> None:
+    # The command spells them out so that `fieldbench --help` need not import the store; they must not drift.
+    from core.cli import build_parser
+    from core.usage import GROUPS, PERIODS
+
+    parser = build_parser()
+    usage = next(a for a in parser._subparsers._group_actions if a.choices).choices["usage"]  # type: ignore[union-attr]
+    choices = {a.dest: tuple(a.choices) for a in usage._actions if a.choices}
+    assert choices == {"period": PERIODS, "by": GROUPS}
