@@ -73,7 +73,8 @@ DETECTOR_MAX_SIDE = 1600
 sets 960, for photos). A receipt scanned at 300 dpi is about 2,000 pixels tall and an A4 page at 600 dpi
 7,000: at 960 their small print merges or is lost. On the 21 sroie-dev scans (``bench/bench_ocr.py``), token
 recall / end-to-end micro-F1 / seconds per page: 960 0.836 / 0.538 / 1.23, 1280 0.850 / 0.553 / 1.24, 1600
-0.850 / 0.586 / 1.33, 2048 0.843 / 0.600 / 1.45; 1600 reads as many words as any at a small cost in time."""
+0.850 / 0.586 / 1.33, 2048 0.843 / 0.600 / 1.45 (before ``NARROW_MARK_SHIFT``); 1600 reads as many words as any
+at a small cost in time."""
 THREADS = max(1, int(os.environ.get("FIELDBENCH_PPOCR_THREADS", "1") or 1))
 """Intra-op threads of each ONNX session (``FIELDBENCH_PPOCR_THREADS``, default 1)."""
 INSTALL_HINT = "Install it with: pip install -e '.[ppocr]' (or run `make setup`, which installs it)."
