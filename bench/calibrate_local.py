@@ -67,9 +67,7 @@ def collect(folder: Path) -> list[Value]:
         counts = score(doc.expected, result.values(), dataset.workflow.fields)
         for name, c in counts.items():
             pick = picks.get(name)
-            if pick is None or pick.evidence is None or pick.confidence is None:
-                continue
-            if not (c.tp or c.fp) or c.tp + c.fp > 1:
+            if pick is None or pick.evidence is None or pick.confidence is None or not c.one_value:
                 continue  # nothing predicted, or an array (its elements count)
             x = features(pick.evidence, pick.value)
             out.append(Value(dataset.name, doc.name in apart, x, pick.confidence, bool(c.tp)))

@@ -156,7 +156,7 @@ def confidence_pairs(result: ExtractionResult, counts: dict[str, FieldCounts]) -
     pairs: list[tuple[float, bool]] = []
     for name, c in counts.items():
         extraction = result.extractions.get(name)
-        if extraction is None or extraction.confidence is None or not (c.tp or c.fp) or c.tp + c.fp > 1:
+        if extraction is None or extraction.confidence is None or not c.one_value:
             continue  # not a scalar (an array counts its elements), or nothing predicted
         pairs.append((float(extraction.confidence), bool(c.tp)))
     return pairs

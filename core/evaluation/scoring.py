@@ -49,6 +49,16 @@ class FieldCounts(BaseModel):
         return FieldCounts(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn)
 
     @property
+    def one_value(self) -> bool:
+        """Whether exactly one value was predicted (a scalar field's; an array counts each element): the
+        predictions whose confidence calibration is measured on.
+
+        >>> FieldCounts(tp=1).one_value, FieldCounts(fn=1).one_value, FieldCounts(tp=2, fp=1).one_value
+        (True, False, False)
+        """
+        return self.tp + self.fp == 1
+
+    @property
     def precision(self) -> float:
         """TP / (TP + FP); 0 when nothing was predicted."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
