@@ -10,7 +10,10 @@ Per dataset (``datasets/`` and ``sroie-dev`` from ``$FIELDBENCH_DATASETS`` when 
    the leave-templates-out check, trained never worse than local on layouts it has not seen.
 3. 20 documents of a template: for each template with more than 20 documents, models trained on exactly 20
    of them, rotated until each of its documents was held out once, scored on the held-out ones.
-4. Training time on all documents against extracting the same documents with the local engine, both from
+4. Line items under unfamiliar names (datasets with an array of objects): the item fields renamed
+   ``column_1`` ... with no description, so that the local table reader knows nothing but their types and the
+   trained engine must learn every column from the annotations; held out by document and by template.
+5. Training time on all documents against extracting the same documents with the local engine, both from
    loaded documents and both in this run (wall and CPU seconds); and the same from the files (loading the
    documents, measured once, added to both sides), which is what a user waits for.
 """
@@ -30,7 +33,7 @@ from core.annotation.spans import pool_of  # noqa: E402
 from core.evaluation import load_dataset  # noqa: E402
 from core.evaluation.report import summarize  # noqa: E402
 from core.extraction.local.engine import LocalEngine  # noqa: E402
-from core.schema import Workflow  # noqa: E402
+from core.schema import Field, Workflow  # noqa: E402
 from core.training import TrainedExtractor, TrainingExample, examples_from_dataset  # noqa: E402
 from core.training.evaluation import HeldOutEvaluation, cross_validate, evaluate_on  # noqa: E402
 from core.training.examples import has_value  # noqa: E402
@@ -118,6 +121,54 @@ def _twenty_of_a_template(
         local = summarize([d.local for d in scored], workflow.fields)
         out.append((template, len(docs), models, trained.micro.f1, local.micro.f1))
     return out
+
+
+def _unfamiliar(field: Field) -> tuple[Field, dict[str, str]]:
+    """The array field with its item fields renamed ``column_<k>`` and no description, and the renaming."""
+    names = {f.name: f"column_{k + 1}" for k, f in enumerate(field.item_fields)}
+    assert field.items is not None
+    properties = [f.model_copy(update={"name": names[f.name], "description": ""}) for f in field.item_fields]
+    return field.model_copy(update={"items": field.items.model_copy(update={"properties": properties})}), names
+
+
+def _unfamiliar_items(examples: list[TrainingExample], workflow: Workflow) -> tuple[list[str], dict[str, float]]:
+    """Line items learned under field names the vocabulary does not know (section 4 of the module docstring)."""
+    tables = [f for f in workflow.fields if f.item_fields]
+    if not tables:
+        return [], {}
+    renamed = {f.name: _unfamiliar(f) for f in tables}
+    fields = [renamed[f.name][0] for f in tables]
+    blind = Workflow(name=f"{workflow.name}: items only, unfamiliar names", fields=fields)
+    blind_examples = []
+    for ex in examples:
+        expected = {}
+        for f in tables:
+            if f.name in ex.expected:
+                names = renamed[f.name][1]
+                items = ex.expected[f.name] or []
+                expected[f.name] = [{names.get(k, k): v for k, v in dict(it).items()} for it in items]
+        blind_examples.append(ex.model_copy(update={"expected": expected}))
+    cache: dict = {}
+    rows, facts = [], {}
+    modes = ["document"] + (["template"] if any(ex.template for ex in examples) else [])
+    for mode in modes:
+        ev = cross_validate(blind_examples, blind, by=mode, prepared=cache)  # type: ignore[arg-type]
+        t, lo = ev.trained.line_items, ev.local.line_items
+        if t is None or lo is None:
+            continue
+        rows.append((f"held out by {mode} ({ev.folds} folds)", t.tp, t.fp, t.fn, _f(t.f1), _f(lo.f1)))
+        facts[mode] = t.f1
+    if not rows:
+        return [], {}
+    text = [
+        "### Line items under unfamiliar names",
+        "The item fields renamed "
+        + ", ".join(f"`{new}` ({old})" for f in tables for old, new in renamed[f.name][1].items())
+        + ", without descriptions: the local table reader knows only their types; the trained engine learns the "
+        "header label of each column from the annotated documents (`core.training.columns`).",
+        table(["split", "TP", "FP", "FN", "trained F1", "local F1"], rows),
+    ]
+    return text, facts
 
 
 def _ceiling(examples: list[TrainingExample], workflow: Workflow, cache: dict) -> tuple[int, int]:
@@ -235,6 +286,8 @@ def _dataset(folder: Path, quick: bool) -> tuple[str, dict[str, object]]:
     facts: dict[str, object] = {"by_document": by_doc, "documents": len(examples), "ceiling": readable / max(known, 1)}
     if template_of is not None:
         sections += _template_sections(examples, workflow, cache, facts)
+    unfamiliar, facts["unfamiliar_items"] = _unfamiliar_items(examples, workflow)
+    sections += unfamiliar
     speed = _speed(examples, workflow)
     facts["speed"] = speed
     sections += _speed_section(speed, len(examples), load_seconds)

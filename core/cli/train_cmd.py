@@ -171,7 +171,7 @@ def _train_folder(args: argparse.Namespace) -> int:
     target = save_model(model, args.out, evaluation=summary)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    trained = sorted(model.scorers_)
+    trained = model.trained_fields
     timing = {
         "load_seconds": round(load_seconds, 3),
         "fit_seconds": round(model.fit_seconds_, 3),
@@ -184,7 +184,7 @@ def _train_folder(args: argparse.Namespace) -> int:
         return 0
     if evaluation is not None:
         print(format_evaluation(evaluation))
-    fallback = [f"{p.name} ({p.reason})" for p in model.plans_.values() if p.name not in model.scorers_]
+    fallback = [f"{p.name} ({p.reason})" for p in model.plans_.values() if p.name not in trained]
     print(f"trained fields: {', '.join(trained) or 'none'}")
     if fallback:
         print("local engine: " + "; ".join(fallback))

@@ -69,7 +69,7 @@ class TrainedEngine:
             model = _load(self.model_dir)
         except (FieldbenchError, OSError) as exc:
             return Availability(False, str(exc))
-        trained = sorted(model.scorers_)
+        trained = model.trained_fields
         return Availability(True, f"model at {self.model_dir}, trained fields: {', '.join(trained) or 'none'}")
 
     def model(self) -> TrainedExtractor:

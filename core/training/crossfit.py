@@ -13,8 +13,10 @@ import numpy as np
 from scipy import sparse
 
 from core.annotation.spans import pool_of
-from core.evaluation.scoring import values_match
+from core.evaluation.scoring import FieldCounts, score, values_match
+from core.extraction.local.tables import extract_items
 from core.schema import Field
+from core.training.columns import general_labels, layout_labels, learn_labels, novel_labels, with_labels
 from core.training.examples import TrainingExample, has_value
 from core.training.features import PreparedDocument
 from core.training.layout_memory import LayoutMemory
@@ -30,7 +32,7 @@ from core.training.scorer import (
     stacked,
 )
 
-__all__ = ["Regime", "OutOfFold", "FoldData", "f1_of"]
+__all__ = ["Regime", "OutOfFold", "ItemsOutOfFold", "FoldData", "f1_of", "ItemHeaders"]
 
 Regime = Literal["seen", "unseen"]
 """Whether the layout memory knows a document's layout (an annotated document of the same template)."""
@@ -51,6 +53,23 @@ class OutOfFold:
     local_predicted: bool
     confidence: float = 0.0  # calibrated (set once the calibrators are fitted)
     confident: bool = False  # confidence at or above the field's threshold
+
+
+@dataclass
+class ItemsOutOfFold:
+    """One held-out reading of an array-of-objects field on one document: item cells counted over its item
+    fields, read with the column labels learned on the fold's training documents and by the local reader."""
+
+    field: str
+    document: int
+    regime: Regime
+    trained: FieldCounts
+    local: FieldCounts
+
+
+ItemHeaders = list[dict[str, dict[str, str]]]
+"""Per training document, per array field, the header label above each item field's column
+(``columns.header_labels``)."""
 
 
 def f1_of(rows: list[OutOfFold], trained: bool) -> float:
@@ -82,6 +101,37 @@ class FoldData:
     def _neighbours(self, doc: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         mask = allowed & (self.groups != self.groups[doc])  # never a document's own near-duplicates
         return self.memory.neighbours(self.similarity[doc], mask)
+
+    def held_out_items(
+        self, fields: list[Field], headers: ItemHeaders, train: np.ndarray, test: np.ndarray
+    ) -> list[ItemsOutOfFold]:
+        """Item tables of the ``test`` documents read with the labels learned on ``train`` (on a known layout,
+        also its nearest annotated documents' labels), next to the local reader's items; when the labels teach
+        the reader nothing new, its reading is the local one."""
+        allowed = np.zeros(len(self.preps), dtype=bool)
+        allowed[train] = True
+        out: list[ItemsOutOfFold] = []
+        for f in fields:
+            general = general_labels(f, learn_labels(f, [headers[int(i)].get(f.name, {}) for i in train]))
+            for j in test:
+                j = int(j)
+                ex, prep = self.examples[j], self.preps[j]
+                if f.name not in ex.expected:
+                    continue
+                neighbours = self._neighbours(j, allowed)
+                labels = layout_labels(general, [headers[n].get(f.name, {}) for n, _ in neighbours])
+                expected = {f.name: ex.expected[f.name]}
+                local = (
+                    prep.local.extractions[f.name].value if prep.local and f.name in prep.local.extractions else None
+                )
+                local_counts = _items_counts(expected, local, f)
+                trained_counts = local_counts
+                if novel_labels(f, labels):
+                    items = extract_items(prep.document, with_labels(f, labels), prep.layout).items
+                    trained_counts = _items_counts(expected, items or None, f)
+                regime: Regime = "seen" if neighbours else "unseen"
+                out.append(ItemsOutOfFold(f.name, j, regime, trained_counts, local_counts))
+        return out
 
     def fit_fields(self, fields: list[Field], train: np.ndarray) -> dict[str, FieldScorer]:
         """One scorer per field on the ``train`` documents (their memory drawn from the other ones)."""
@@ -153,3 +203,8 @@ class FoldData:
                     )
                 )
         return out
+
+
+def _items_counts(expected: dict[str, object], items: object, field: Field) -> FieldCounts:
+    """Item cells right, wrong and missed over all item fields of one document."""
+    return sum(score(expected, {field.name: items}, [field]).values(), FieldCounts())

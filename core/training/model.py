@@ -20,14 +20,23 @@ import numpy as np
 from pydantic import BaseModel
 from pydantic import Field as PydField
 
-from core.annotation.locate import Locator
+from core.annotation.locate import Location, Locator
 from core.annotation.spans import pool_of
 from core.documents import Document
 from core.errors import TrainingCancelled, TrainingError
+from core.evaluation.scoring import FieldCounts
 from core.extraction.local.engine import LocalEngine
 from core.schema import Field, Workflow
 from core.training.calibration import Calibrator
-from core.training.crossfit import FoldData, OutOfFold, Regime, f1_of
+from core.training.columns import (
+    general_labels,
+    header_labels,
+    item_cells,
+    layout_labels,
+    learn_labels,
+    novel_labels,
+)
+from core.training.crossfit import FoldData, ItemHeaders, ItemsOutOfFold, OutOfFold, Regime, f1_of
 from core.training.examples import TrainingDataSummary, TrainingExample, has_value, summarize_examples
 from core.training.features import PreparedDocument, prepare_document
 from core.training.folds import group_ids, split, template_ids
@@ -86,6 +95,11 @@ class FieldPlan(BaseModel):
     )
     samples: dict[str, int] = PydField(default_factory=dict, description="Out-of-fold documents per regime.")
     threshold: float = PydField(default=ABSTAIN_BELOW, description="Confidence below which the field is left empty.")
+    column_labels: dict[str, list[str]] = PydField(
+        default_factory=dict,
+        description="Line items: per item field, the header labels printed above its column in the annotated "
+        "documents, given to the table reader when the trained engine answers.",
+    )
 
 
 @dataclass
@@ -196,6 +210,7 @@ class TrainedExtractor:
         cache = prepared if prepared is not None else {}
         preps = prepare_examples(examples, self.workflow, cache, say, should_stop)
         entries = [self._entries(p, ex) for p, ex in zip(preps, examples, strict=True)]
+        headers: ItemHeaders = [self._item_headers(p, ex) for p, ex in zip(preps, examples, strict=True)]
         memory = LayoutMemory([p.anchors for p in preps], entries)
         similarity = np.asarray((memory.signatures @ memory.signatures.T).todense())
         groups = group_ids([ex.group_key for ex in examples])
@@ -204,15 +219,19 @@ class TrainedExtractor:
         self.plans_: dict[str, FieldPlan] = {}
         counts = {f.name: sum(has_value(ex.expected.get(f.name)) for ex in examples) for f in self.workflow.fields}
         trainable = [f for f in fields if counts[f.name] >= self.min_field_documents]
+        tables = [f for f in self.workflow.fields if f.item_fields and counts[f.name] >= self.min_field_documents]
         context = FoldData(preps, examples, memory, similarity, groups, np.random.default_rng(self.random_state))
-        oof = self._cross_fit(context, trainable, templates, say, should_stop)
+        oof, items_oof = self._cross_fit(context, trainable, tables, headers, templates, say, should_stop)
         _check(should_stop)
         say(0.95, "fitting the final model")
         self.calibrators_ = self._calibrate(oof)
         self._plan(self.workflow.fields, counts, trainable, oof)
+        for f in tables:
+            self._plan_items(self.plans_[f.name], f, headers, [r for r in items_oof if r.field == f.name])
         used = [f for f in trainable if "trained" in (self.plans_[f.name].seen, self.plans_[f.name].unseen)]
         self.scorers_: dict[str, FieldScorer] = context.fit_fields(used, np.arange(len(preps)))
         self.memory_ = memory
+        self.item_headers_: ItemHeaders = headers
         self.oof_ = oof
         self.summary_: TrainingDataSummary = summarize_examples(examples, self.workflow)
         self.fields_ = [f.model_copy(deep=True) for f in self.workflow.fields]
@@ -224,13 +243,17 @@ class TrainedExtractor:
         self,
         context: FoldData,
         trainable: list[Field],
+        tables: list[Field],
+        headers: ItemHeaders,
         templates: np.ndarray,
         say: Progress,
         should_stop: ShouldStop | None,
-    ) -> list[OutOfFold]:
-        """Out-of-fold answers: cross-validated by document, then by template (progress 0.5 to 0.95)."""
+    ) -> tuple[list[OutOfFold], list[ItemsOutOfFold]]:
+        """Out-of-fold answers of the scalar fields and the item tables: cross-validated by document, then by
+        template (progress 0.5 to 0.95)."""
         groups = context.groups
         oof: list[OutOfFold] = []
+        items_oof: list[ItemsOutOfFold] = []
         fold_sets = [
             (mode, split(ids, self.inner_folds)) for mode, ids in (("document", groups), ("template", templates))
         ]
@@ -247,8 +270,9 @@ class TrainedExtractor:
                 say(0.5 + 0.45 * step / total, f"cross-validating by {mode} ({step + 1} of {total - 1})")
                 scorers = context.fit_fields(trainable, train)
                 oof += context.held_out(trainable, scorers, train, test)
+                items_oof += context.held_out_items(tables, headers, train, test)
                 step += 1
-        return oof
+        return oof, items_oof
 
     def _entries(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, MemoryEntry]:
         """Where each known value of the document sits: its annotated box, else where it is located."""
@@ -275,6 +299,24 @@ class TrainedExtractor:
             out[f.name] = MemoryEntry(page, (bbox[0] / w, bbox[1] / h, bbox[2] / w, bbox[3] / h), pool_key(pool, value))
         return out
 
+    def _item_headers(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, dict[str, str]]:
+        """Per array-of-objects field with items, the header label above each item field's column."""
+        out: dict[str, dict[str, str]] = {}
+        locator: Locator | None = None
+        for f in self.workflow.fields:
+            items = example.expected.get(f.name)
+            if not f.item_fields or not isinstance(items, list) or not items:
+                continue
+            locator = locator or Locator(prep.document, prep.layout, prep.pools)
+            cells = item_cells(locator, f, items)
+            for i, item in enumerate(cells):  # annotated boxes win over located ones
+                for sub in f.item_fields:
+                    box = example.boxes.get(f"{f.name}[{i}].{sub.name}")
+                    if box is not None:
+                        item[sub.name] = Location(page=box.page, bbox=box.bbox, text="", score=1.0)
+            out[f.name] = header_labels(prep.layout, cells)
+        return out
+
     def _calibrate(self, oof: list[OutOfFold]) -> dict[str, Calibrator]:
         out: dict[str, Calibrator] = {}
         pooled = Calibrator().fit(
@@ -296,7 +338,7 @@ class TrainedExtractor:
             r.confidence = float(self.calibrators_[r.regime].predict(np.array([r.score]), np.array([r.margin]))[0])
         for f in fields:
             plan = FieldPlan(name=f.name, pool=pool_of(f), documents=counts[f.name])
-            if plan.pool is None:
+            if plan.pool is None and not (f.item_fields and counts[f.name] < self.min_field_documents):
                 plan.reason = (
                     f"{f.type} fields are answered by the local engine (the scorer ranks dates, numbers, strings)"
                 )
@@ -328,19 +370,73 @@ class TrainedExtractor:
                     plan.reason = f"known layouts: {plan.seen}; unseen layouts: {plan.unseen} (out-of-fold F1)"
             self.plans_[f.name] = plan
 
+    def _plan_items(self, plan: FieldPlan, f: Field, headers: ItemHeaders, rows: list[ItemsOutOfFold]) -> None:
+        """Line items: the labels learned on every document, and per regime whether reading with them beat the
+        local reader out of fold (known layouts: at least as well; unseen ones: strictly better)."""
+        learned = learn_labels(f, [h.get(f.name, {}) for h in headers])
+        plan.column_labels = general_labels(f, learned)
+        novel = novel_labels(f, learned)
+        if not novel:
+            plan.reason = "the table reader already reads every column label printed above these items"
+            return
+        for regime in ("seen", "unseen"):
+            held = [r for r in rows if r.regime == regime]
+            plan.samples[regime] = len(held)
+            if not held:
+                continue
+            trained = sum((r.trained for r in held), FieldCounts()).f1
+            local = sum((r.local for r in held), FieldCounts()).f1
+            plan.f1[regime] = {"trained": round(trained, 4), "local": round(local, 4)}
+            better = trained >= local if regime == "seen" else trained > local
+            setattr(plan, regime, "trained" if better else "local")
+        if "seen" not in plan.f1:
+            plan.seen = plan.unseen
+        taught = "; ".join(f"{name}: {', '.join(labels)}" for name, labels in novel.items())
+        plan.reason = (
+            f"column labels learned ({taught}); known layouts: {plan.seen}; unseen layouts: {plan.unseen} "
+            "(out-of-fold F1 of the item cells)"
+        )
+
+    @property
+    def trained_fields(self) -> list[str]:
+        """The fields the trained engine answers on known or unseen layouts (the others: the local engine)."""
+        self._check_fitted()
+        return [
+            name
+            for name, plan in self.plans_.items()
+            if (name in self.scorers_ or plan.pool is None) and "trained" in (plan.seen, plan.unseen)
+        ]
+
     # --- prediction ---------------------------------------------------------------------------------------
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "scorers_"):
             raise TrainingError("this model is not trained yet", hint="Call fit(examples) first.")
 
-    def answer(self, prep: PreparedDocument, field: Field) -> FieldAnswer:
-        """The trained scorer's best candidate for ``field`` on a prepared document, with its confidence."""
+    def _neighbours(self, prep: PreparedDocument) -> tuple[FieldAnswer, list[tuple[int, float]]]:
         self._check_fitted()
         sims = self.memory_.similarities(prep.anchors)
         neighbours = self.memory_.neighbours(sims)
         regime: Regime = "seen" if neighbours else "unseen"
-        out = FieldAnswer(regime, len(neighbours), neighbours[0][1] if neighbours else float(sims.max(initial=0.0)))
+        similarity = neighbours[0][1] if neighbours else float(sims.max(initial=0.0))
+        return FieldAnswer(regime, len(neighbours), similarity), neighbours
+
+    def regime(self, prep: PreparedDocument) -> FieldAnswer:
+        """Whether the layout memory knows the document's layout: an answer with only its regime and neighbours."""
+        return self._neighbours(prep)[0]
+
+    def column_labels(self, prep: PreparedDocument, field: Field) -> dict[str, list[str]]:
+        """The column labels to read an item table with: the general ones, and on a known layout also those its
+        nearest annotated documents print."""
+        plan = self.plans_.get(field.name)
+        general = plan.column_labels if plan is not None else {}
+        neighbours = self._neighbours(prep)[1]
+        return layout_labels(general, [self.item_headers_[n].get(field.name, {}) for n, _ in neighbours])
+
+    def answer(self, prep: PreparedDocument, field: Field) -> FieldAnswer:
+        """The trained scorer's best candidate for ``field`` on a prepared document, with its confidence."""
+        out, neighbours = self._neighbours(prep)
+        regime = out.regime
         pool = pool_of(field)
         scorer = self.scorers_.get(field.name)
         if pool is None or scorer is None:

@@ -117,6 +117,7 @@ def _state(model: TrainedExtractor) -> dict[str, Any]:
             }
             for regime, c in model.calibrators_.items()
         },
+        "item_headers": [{name: dict(labels) for name, labels in per_doc.items()} for per_doc in model.item_headers_],
         "memory": {
             "sizes": np.array([len(a.keys) for a in memory.anchors], dtype=np.int64),
             "keys": np.array([k for a in memory.anchors for k in a.keys], dtype=str),
@@ -283,6 +284,10 @@ def load_model(directory: str | Path, *, settings: Settings | None = None) -> Tr
             calibrators[regime] = cal
         model.calibrators_ = calibrators
         model.memory_ = _memory(state["memory"])
+        model.item_headers_ = [
+            {str(name): {str(k): str(v) for k, v in labels.items()} for name, labels in per_doc.items()}
+            for per_doc in state.get("item_headers", [])
+        ] or [{} for _ in model.memory_.anchors]
     except TrainingError:
         raise
     except Exception as exc:  # noqa: BLE001 - any damage to the file is reported the same way

@@ -7,9 +7,11 @@ from __future__ import annotations
 from core.annotation.spans import pool_of
 from core.documents import Document
 from core.extraction.citations import citations_from_words, words_confidence
+from core.extraction.local.items import add_items
 from core.extraction.local.kinds import typed_value
 from core.results import Extraction, ExtractionResult, FieldMetadata, Insight
 from core.schema import Field, Workflow
+from core.training.columns import with_labels
 from core.training.features import PreparedDocument, prepare_document
 from core.training.model import FieldAnswer, TrainedExtractor
 
@@ -66,6 +68,15 @@ def _trained(result: ExtractionResult, prep: PreparedDocument, f: Field, answer:
     )
 
 
+def _items(result: ExtractionResult, prep: PreparedDocument, f: Field, labels: dict[str, list[str]]) -> None:
+    """An item table read with the column labels the model learned."""
+    add_items(prep.layout, with_labels(f, labels), result)
+    taught = "; ".join(f"{name}: {', '.join(words)}" for name, words in labels.items())
+    result.metadata[f.name].insights.append(
+        Insight(type=ENGINE_NOTE, content=f"trained: the item table read with learned column labels ({taught})")
+    )
+
+
 def extract_with(
     model: TrainedExtractor,
     document: Document,
@@ -88,10 +99,18 @@ def extract_with(
     workflow = workflow or model.workflow
     prep = prepared or prepare_document(document, workflow)
     answers = model.predict(document, prepared=prep)
+    layout = model.regime(prep)
     result = ExtractionResult.begin(workflow, document, engine="trained", engine_reason="")
     trained: list[str] = []
     for f in workflow.fields:
         plan = model.plans_.get(f.name)
+        if f.item_fields and plan is not None:
+            if (plan.seen if layout.regime == "seen" else plan.unseen) == "trained":
+                _items(result, prep, f, model.column_labels(prep, f))
+                trained.append(f.name)
+            else:
+                _copy_local(result, prep.local, f, plan.reason)
+            continue
         if plan is None or plan.pool is None or f.name not in model.scorers_:
             _copy_local(result, prep.local, f, plan.reason if plan else "not part of the trained model")
             continue

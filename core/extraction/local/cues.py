@@ -40,7 +40,7 @@ from core.vocabulary.descriptions import (
 from core.vocabulary.kinds import named_kind
 from core.vocabulary.shapes import Shape
 
-__all__ = ["Label", "FieldCues", "detect_concept", "read_cues", "example_shape"]
+__all__ = ["Label", "FieldCues", "detect_concept", "read_cues", "example_shape", "quoted_labels"]
 
 MAX_LABEL_CHARS = 60
 """A phrase longer than this many characters is a sentence, not a label."""
@@ -98,6 +98,8 @@ class FieldCues:
 
 _NAME_SPLIT = re.compile(r"[_\W]+")
 _QUOTED = re.compile(r"[\"“”„«»]\s*([^\"“”„«»]{1,40}?)\s*[\"“”„«»]|(?<![\w])'([^']{1,40})'(?!\w)")
+"""A label quoted in a description: in double quotes or guillemets, or in single quotes that are not an
+apostrophe inside a word ("the line's charge")."""
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
 
 
@@ -319,6 +321,15 @@ def _read_examples(cues: FieldCues, desc: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in EXAMPLE_MARKER.finditer(desc)]
     # "Leave empty when only payment terms such as '14 Tage netto' are given": no label source either.
     return spans + _sentences_with(LEAVE_EMPTY_WORD, desc)
+
+
+def quoted_labels(text: str) -> list[str]:
+    """The labels quoted in a description.
+
+    >>> quoted_labels("The line's charge, printed as «Betrag» or 'Total'.")
+    ['Betrag', 'Total']
+    """
+    return [m.group(1) or m.group(2) for m in _QUOTED.finditer(text)]
 
 
 def _read_labels(cues: FieldCues, desc: str, no_labels: _Spans, labels: Phrases, negatives: Phrases) -> None:

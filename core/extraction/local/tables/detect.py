@@ -20,6 +20,9 @@ __all__ = [
     "Column",
     "HeaderBand",
     "find_headers",
+    "header_columns",
+    "label_row",
+    "stackable",
     "column_bounds",
     "split_columns",
 ]
@@ -81,7 +84,8 @@ class HeaderBand:
         return max(c.x1 for c in self.columns)
 
 
-def _header_columns(page: Page, band: list[Row]) -> list[Column]:
+def header_columns(page: Page, band: list[Row]) -> list[Column]:
+    """The columns of a header band: its rows' cells, merged where their x-ranges overlap."""
     # Cells of the band's rows merge into one column when their x-ranges overlap (stacked header text).
     cols: list[tuple[float, float, list[tuple[float, str]], list[Word]]] = []
     for row in band:
@@ -191,20 +195,19 @@ def find_headers(pl: PageLayout, rows: list[Row], items: list[Field]) -> list[He
     matcher = matcher_for(items)
     bands: list[HeaderBand] = []
     for i, row in enumerate(rows):
-        # Header labels carry no numbers (a "%" or "[%]" at most).
-        if sum(_DIGIT.search(page.words[w].text) is not None for w in row.words) > HEADER_DIGIT_SHARE * len(row.words):
+        if not label_row(page, row):
             continue
         if not _reads_as_label(page, matcher, row):
             continue
         lo = hi = i
         # Stacked header lines: neighbours that are close and hold no amounts (at most 3 each way).
-        while lo > 0 and i - lo < MAX_STACKED_LINES and _stackable(page, rows[lo - 1], rows[lo]):
+        while lo > 0 and i - lo < MAX_STACKED_LINES and stackable(page, rows[lo - 1], rows[lo]):
             lo -= 1
-        while hi + 1 < len(rows) and hi - i < MAX_STACKED_LINES and _stackable(page, rows[hi], rows[hi + 1]):
+        while hi + 1 < len(rows) and hi - i < MAX_STACKED_LINES and stackable(page, rows[hi], rows[hi + 1]):
             hi += 1
         best: HeaderBand | None = None
         for a, b in dict.fromkeys([(lo, hi), (lo, i), (i, hi), (i, i)]):
-            cols = _header_columns(page, rows[a : b + 1])
+            cols = header_columns(page, rows[a : b + 1])
             score = matcher.match(cols)
             matched = {c.field for c in cols if c.field}
             if len(matched) < 2 or not matched & numeric:
@@ -223,6 +226,11 @@ def find_headers(pl: PageLayout, rows: list[Row], items: list[Field]) -> list[He
     return bands
 
 
+def label_row(page: Page, row: Row) -> bool:
+    """Whether a row could be a header line: header labels carry no numbers (a "%" or "[%]" at most)."""
+    return sum(_DIGIT.search(page.words[w].text) is not None for w in row.words) <= HEADER_DIGIT_SHARE * len(row.words)
+
+
 def _reads_as_label(page: Page, matcher: LabelMatcher, row: Row) -> bool:
     """Whether some cell (or word) of the row reads like one of the item fields' labels."""
     for seg in row.segments:
@@ -232,7 +240,8 @@ def _reads_as_label(page: Page, matcher: LabelMatcher, row: Row) -> bool:
     return False
 
 
-def _stackable(page: Page, upper: Row, lower: Row) -> bool:
+def stackable(page: Page, upper: Row, lower: Row) -> bool:
+    """Whether two rows are lines of one stacked header: close together and without digits."""
     # OCR boxes hug the glyphs, so stacked header lines show a wider gap than a text layer's boxes do.
     gap = lower.top - upper.bottom
     h = max(min(upper.bottom - upper.top, lower.bottom - lower.top), 1.0)

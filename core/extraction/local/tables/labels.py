@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from core.extraction.local.cues import quoted_labels
 from core.schema import Field
 from core.vocabulary.columns import COLUMN_LABELS
 
@@ -32,7 +33,6 @@ __all__ = [
 
 NUMERIC_TYPES = frozenset({"number", "integer"})
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
-_QUOTED = re.compile(r"[\"'“”„‘’«»]([^\"'“”„‘’«»]{1,40})[\"'“”„‘’«»]")
 MATCH_THRESHOLD = 72.0
 """A header label matches a cue at this fuzzy score (0-100) or more: about one letter in four may differ (OCR
 errors, inflections). Tuned on the development sets."""
@@ -103,7 +103,7 @@ def _concept(field_name: str, description: str) -> str | None:
 
 def _description_cues(description: str) -> list[str]:
     cues: list[str] = []
-    for group in _PAREN.findall(description) + _QUOTED.findall(description):
+    for group in _PAREN.findall(description) + quoted_labels(description):
         for part in re.split(r"[,;/]| or | oder | ou ", group):
             part = normalize_label(part)
             if part and not re.fullmatch(r"[\d %]+", part):
