@@ -8,9 +8,10 @@ import streamlit as st
 
 from core.training.comparison import Comparison, change_chart
 from core.training.evaluation import HeldOutEvaluation
+from core.training.model import FieldPlan
 from pages._widgets import plain
 
-__all__ = ["evaluation_view", "comparison_view"]
+__all__ = ["evaluation_view", "comparison_view", "plans_view"]
 
 
 def evaluation_view(evaluation: HeldOutEvaluation) -> None:
@@ -53,6 +54,26 @@ def evaluation_view(evaluation: HeldOutEvaluation) -> None:
         help="How far confidences are from the share of values that were right, over the bins below.",
     )
     middle.dataframe([b.model_dump() for b in evaluation.calibration.bins if b.count], hide_index=True)
+
+
+def plans_view(plans: dict[str, FieldPlan]) -> None:
+    """Per field, which engine answers it on known and on unseen layouts, and why (learned column labels)."""
+    if not plans:
+        return
+    st.markdown("**What answers each field**")
+    st.dataframe(
+        [
+            {
+                "field": p.name,
+                "documents": p.documents,
+                "known layouts": p.seen,
+                "unseen layouts": p.unseen,
+                "why": p.reason,
+            }
+            for p in plans.values()
+        ],
+        hide_index=True,
+    )
 
 
 def comparison_view(comparison: Comparison, previous: int | None) -> None:

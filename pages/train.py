@@ -10,7 +10,7 @@ from core.schema import Workflow
 from core.store import Store
 from core.store.models import ModelVersion, TrainingRun
 from core.training.jobs import VersionReport, activate, cancel_training, history, rollback, start_training
-from pages._train_report import comparison_view, evaluation_view
+from pages._train_report import comparison_view, evaluation_view, plans_view
 from pages._widgets import get_store, plain, show_errors, workflow_picker
 
 STATE = "train"
@@ -105,6 +105,7 @@ def _versions(store: Store, workflow: Workflow, versions: list[ModelVersion]) ->
         now = rollback(store, workflow.id)
         _done(f"v{now} is active." if now is not None else "No trained model is active: the generic engines run.")
     evaluation_view(report.evaluation)
+    plans_view(report.plans)
     if report.comparison is not None:
         comparison_view(report.comparison, report.compared_with)
 

@@ -35,7 +35,7 @@ from core.training.comparison import Comparison, compare
 from core.training.evaluation import HeldOutEvaluation, cross_validate
 from core.training.examples import NO_TEMPLATE, TrainingExample, ValueBox
 from core.training.features import PreparedDocument
-from core.training.model import TrainedExtractor
+from core.training.model import FieldPlan, TrainedExtractor
 from core.training.persistence import save_model
 
 __all__ = [
@@ -69,6 +69,9 @@ class VersionReport(BaseModel):
     comparison: Comparison | None = None
     compared_with: int | None = Field(default=None, description="The previous version it was compared with.")
     documents: list[str] = Field(default_factory=list, description="Names of the documents it was trained on.")
+    plans: dict[str, FieldPlan] = Field(
+        default_factory=dict, description="Per field, what answers it (trained or local, per layout) and why."
+    )
 
 
 def _owner() -> str:
@@ -196,7 +199,11 @@ def train_workflow(
         version = store.models.next_version(workflow.id)
         target = settings.models_dir / workflow.id / f"v{version}"
         report = VersionReport(
-            evaluation=evaluation, comparison=comparison, compared_with=previous, documents=[e.name for e in examples]
+            evaluation=evaluation,
+            comparison=comparison,
+            compared_with=previous,
+            documents=[e.name for e in examples],
+            plans=model.plans_,
         )
         save_model(model, target, version=version, evaluation=evaluation.model_dump(mode="json"))
         store.models.add_version(

@@ -51,6 +51,10 @@ def test_start_a_training_and_see_it_in_the_history(store: Store, tmp_path: Path
     assert any(b.label == "Activate v1" for b in app.button)
     history = app.dataframe[1].value.to_dict("records")
     assert history[0]["status"] == "succeeded" and history[0]["version"] == 1
+    [plans] = [d.value for d in app.dataframe if "unseen layouts" in d.value.columns]
+    answers = {r["field"]: r for r in plans.to_dict("records")}
+    assert answers["total"]["known layouts"] == "trained"
+    assert "too little annotated data" in answers["order_ref"]["why"]
 
 
 def test_activate_a_version_compare_and_roll_back(store: Store, tmp_path: Path) -> None:
