@@ -250,6 +250,7 @@ _CURRENCY_WORDS: dict[str, str] = {  # ISO code -> its symbols and words, space-
     "VND": "₫",
     "PHP": "₱",
     "NGN": "₦",
+    "MYR": "rm myr ringgit",
     "ZAR": "r",
 }
 _CURRENCY_MARKS: dict[str, str] = {mark: code for code, marks in _CURRENCY_WORDS.items() for mark in marks.split()}

@@ -4,6 +4,7 @@ total that is neither the cash tendered nor a tax summary row."""
 from __future__ import annotations
 
 import pymupdf
+import pytest
 
 from core.documents import load_document
 from core.extraction.local import LocalEngine
@@ -73,3 +74,37 @@ def test_a_receipt_s_issuer_address_and_total() -> None:
     # Read from the structure, not next to a label: the confidence says so.
     address, total = result.extractions["address"].confidence, result.extractions["total"].confidence
     assert address is not None and total is not None and address < total - 0.1
+
+
+def _receipt_of(lines: list[tuple[str, str]]) -> bytes:
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=300, height=500)
+    page.insert_text((20, 40), "KEDAI MAJU JAYA SDN BHD", fontsize=9)
+    for k, (text, amount) in enumerate(lines):
+        page.insert_text((20, 70 + 18 * k), text, fontsize=9)
+        page.insert_text((200, 70 + 18 * k), amount, fontsize=9)
+    return pdf.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("lines", "total"),
+    [
+        # The tax summed ("TOTAL GST") and a count of items ("TOTAL QTY") are not the sale's total.
+        ([("TOTAL QTY:", "65.00"), ("TOTAL GST :", "22.89"), ("TOTAL SALES (INCLUSIVE OF GST) :", "404.39")], 404.39),
+        # The tax part of the total, printed after it, is not the total either.
+        ([("TOTAL INCL. GST@6%", "RM 64.70"), ("CASH", "RM 100.00"), ("GST @6% INCLUDED IN TOTAL", "RM 3.66")], 64.70),
+        # A currency mark glued to the amount still makes an amount.
+        ([("ITEMS 2", ""), ("NETT TOTAL:", "RM8.50"), ("CASH", "RM10.00")], 8.50),
+    ],
+)
+def test_the_total_is_told_from_tax_counts_and_payments(lines: list[tuple[str, str]], total: float) -> None:
+    result = LocalEngine().extract(load_document(_receipt_of(lines), name="r.pdf"), WORKFLOW)
+    assert result.values()["total"] == total
+
+
+def test_a_count_before_the_counted_word_is_not_the_total() -> None:
+    lines = [("SUBTOTAL EXCL TAX", "42.00"), ("TOTAL 3 ITEMS:", "45.00"), ("CASH", "50.00")]
+    result = LocalEngine().extract(load_document(_receipt_of(lines), name="r.pdf"), WORKFLOW)
+    # The 3 sits next to the label but counts items; the amount is far from the label, so nothing is better
+    # than a wrong value.
+    assert result.values()["total"] in (None, 45.0)

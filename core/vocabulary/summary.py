@@ -21,6 +21,10 @@ __all__ = [
     "CHANGE",
     "ADJUSTMENT",
     "TAX_WORD",
+    "TAX_TOTAL",
+    "TAX_PART",
+    "COUNT_LABEL",
+    "COUNTED",
     "AFTER_TAX",
     "BEFORE_TAX",
     "TAX_SUMMARY",
@@ -67,9 +71,22 @@ TENDERED = re.compile(
 CHANGE = re.compile(r"\b(?:change|rückgeld|ruckgeld|wechselgeld|rendu|monnaie|cambio|kembalian)\b")
 ADJUSTMENT = re.compile(r"\b(?:round(?:ing)?|rnd|adj(?:ustment)?|savings?|saved|discount|rabatt|remise)\b")
 TAX_WORD = re.compile(r"\b(?:gst|sst|vat|tax|mwst|ust|tva|iva|btw|service\s+charge)\b")
+# "Total GST", "VAT total": the tax summed over the rates, not the sale's total (a line that also says incl. or
+# excl. is about the total).
+TAX_TOTAL = re.compile(
+    r"\b(?:total|summe|gesamt)\s+(?:gst|sst|vat|tax|mwst|ust|tva|iva|btw)\b"
+    r"|\b(?:gst|sst|vat|tax|mwst|ust|tva|iva|btw)\s+(?:total|summe)\b"
+)
 AFTER_TAX = re.compile(
     r"\b(?:incl\.?|inclusive|including|inc\.?|grand|nett|rounded|payable|to pay|due|brutto|gesamtbetrag|ttc)\b"
 )
+# "GST included in total", "dont TVA", "darin enthaltene MwSt": the tax part of a total, printed after it.
+TAX_PART = re.compile(r"\b(?:included in|contained in|of which|davon|darin|enthalten\w*|dont)\b")
+# A number right after a count's label ("Total qty: 65.00") or right before the counted word ("3 items"): how
+# many items, not an amount of money.
+_COUNTED = r"(?:qty|quantity|items?|pcs|pieces|count|units|menge|anzahl|stuck|stück|artikel|articles?)"
+COUNT_LABEL = re.compile(rf"\b{_COUNTED}\W*$")
+COUNTED = re.compile(rf"^\W*{_COUNTED}\b")
 BEFORE_TAX = re.compile(r"\b(?:excl\.?|excluding|exclusive|before|w/o|without|sub\s?-?total|netto|ht)\b")
 # The heading of a tax summary table ("GST SUMMARY", "Code % Net Amt GST Total"): its rows repeat the totals
 # per tax rate, and its "Total" row sums them, not the sale.

@@ -60,8 +60,10 @@ _DATE_MDY = re.compile(
     rf"(?<!\w)({_MONTH_ALT})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{{4}})(?!\d)", re.IGNORECASE
 )
 
-_CODES = "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB"
-_SYMBOLS = r"US\$|A\$|C\$|CA\$|[€$£₹¥]|Rs\.?|zł|Kč"
+_CODES = "EUR|USD|GBP|CHF|INR|PLN|CZK|JPY|SEK|NOK|DKK|AUD|CAD|NZD|HUF|RON|BGN|HRK|TRY|CNY|HKD|SGD|ZAR|BRL|MXN|RUB|MYR"
+# Marks made of letters count only where no letter precedes them ("Mrs." holds no rupee sign); the ringgit's
+# "RM" only right before digits ("RM 8.50", "RM8.50"), since the two letters end many words.
+_SYMBOLS = r"US\$|A\$|C\$|CA\$|[€$£₹¥]|(?<![A-Za-z])(?:Rs\.?|zł|Kč|RM(?=\s?\d))"
 _AMOUNT = re.compile(
     rf"""(?<![\w.,/-])
     (?P<neg>[-−–]\s?|\()?

@@ -20,7 +20,11 @@ from core.vocabulary.summary import (
     AFTER_TAX,
     BEFORE_TAX,
     CHANGE,
+    COUNT_LABEL,
+    COUNTED,
+    TAX_PART,
     TAX_SUMMARY,
+    TAX_TOTAL,
     TAX_WORD,
     TENDERED,
     TOTAL_WORD,
@@ -38,7 +42,8 @@ __all__ = [
 ]
 
 NOT_THE_TOTAL = 0.25
-"""A line of money tendered, change, an adjustment, a tax amount or a tax summary row: not the sale's total."""
+"""A line of money tendered, change, an adjustment, a tax amount, a tax summary row or a count of items: not the
+sale's total."""
 BEFORE_TAX_FACTOR = 0.6
 """A total the line says is before tax (a subtotal): the total after tax follows it."""
 AFTER_TAX_FACTOR = 1.15
@@ -57,6 +62,13 @@ def line_text(layout: DocumentLayout, c: Candidate) -> str:
     if not any(any(ch.isalpha() for ch in w) for w in words) and c.row > 0:
         words = [pl.page.words[i].text for i in pl.rows[c.row - 1].words]
     return " ".join(words).casefold()
+
+
+def _next_word(layout: DocumentLayout, c: Candidate) -> str:
+    """The casefolded word right of an amount on its row ("" at the row's end)."""
+    pl = layout.pages[c.page]
+    right = [pl.page.words[i] for i in pl.rows[c.row].words if pl.page.words[i].bbox[0] >= c.bbox[2] - EDGE_TOLERANCE]
+    return min(right, key=lambda w: w.bbox[0]).text.casefold() if right else ""
 
 
 def in_tax_summary(layout: DocumentLayout, c: Candidate) -> bool:
@@ -86,9 +98,14 @@ def _factor(layout: DocumentLayout, c: Candidate, concept: str, confirmed: float
         return NOT_THE_TOTAL
     if TENDERED.search(text) and not total_word or in_tax_summary(layout, c):
         return NOT_THE_TOTAL
+    if COUNT_LABEL.search(text) and not any(ch.isdigit() for ch in text) or COUNTED.search(_next_word(layout, c)):
+        return NOT_THE_TOTAL  # "Total qty: 65.00", the 3 of "Total 3 items: 45.00" (not the 45.00)
     factor = 1.0
     if concept == "total":
-        if TAX_WORD.search(text) and not (total_word or AFTER_TAX.search(text)):
+        says_tax = TAX_WORD.search(text) and not (total_word or AFTER_TAX.search(text))
+        if says_tax or TAX_TOTAL.search(text) and not (AFTER_TAX.search(text) or BEFORE_TAX.search(text)):
+            return NOT_THE_TOTAL
+        if TAX_WORD.search(text) and TAX_PART.search(text):
             return NOT_THE_TOTAL
         if BEFORE_TAX.search(text):
             factor *= BEFORE_TAX_FACTOR
