@@ -74,6 +74,54 @@ def test_a_letter_agreement_names_its_sender_and_addressee() -> None:
     assert [p.value for p in read_parties(prose)] == ["Orion Capital LLC", "Vega Holdings Inc."]
 
 
+def _signed(blocks: list[list[tuple[float, str]]]) -> bytes:
+    """An employee's agreement whose preamble names only the company; ``blocks``: signature lines, each a list
+    of (x, text) printed on one row."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    body = (
+        "CONFIDENTIALITY AGREEMENT. This Agreement is made by and between Acme Holdings, Inc., a Delaware "
+        "corporation (the \u201cCompany\u201d), and the undersigned (the \u201cEmployee\u201d). WHEREAS the "
+        "Employee will learn confidential information. 1. The Employee shall keep it confidential. IN WITNESS "
+        "WHEREOF, the parties have executed this Agreement."
+    )
+    page.insert_textbox(pymupdf.Rect(50, 50, 545, 200), body, fontsize=10)
+    for k, row in enumerate(blocks):
+        for x, text in row:
+            page.insert_text((x, 240 + 16 * k), text, fontsize=10)
+    return pdf.tobytes()
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        # Side by side: the company's officer under its name, the employee under the role.
+        [
+            [(50, "ACME HOLDINGS, INC."), (320, "EMPLOYEE")],
+            [(50, "By: /s/ John Officer"), (320, "/s/ Jane Q. Doe")],
+            [(50, "Title: President"), (320, "Jane Q. Doe")],
+        ],
+        # Stacked, "By:" printed apart from the signature on both.
+        [
+            [(50, "ACME HOLDINGS, INC.")],
+            [(50, "By:"), (120, "/s/ John Officer")],
+            [(50, "SECOND PARTY")],
+            [(50, "By:"), (120, "/s/ Jane Q. Doe")],
+        ],
+    ],
+)
+def test_a_party_named_only_at_its_signature_is_read_there(blocks: list[list[tuple[float, str]]]) -> None:
+    result = LocalEngine().extract(load_document(_signed(blocks), name="nda.pdf"), WORKFLOW)
+    assert result.values()["party"] == ["Acme Holdings Inc.", "Jane Q. Doe"]  # not the officer who signs for Acme
+    assert result.extractions["party"].citations[-1].reference_text == "Jane Q. Doe"
+
+
+def test_a_party_s_short_name_is_not_another_party() -> None:
+    text = "AGREEMENT between Telenor ASA (\u201cTelenor\u201d) and Telenor (\u201cT\u201d) and Orion Ltd. WHEREAS x."
+    prose = build_prose(build_layout(load_document(_contract(text), name="x.pdf")))
+    assert [p.value for p in read_parties(prose)] == ["Telenor ASA", "Orion Ltd."]
+
+
 @pytest.mark.parametrize(
     ("printed", "canonical"),
     [

@@ -22,6 +22,9 @@ __all__ = [
     "INCORPORATION",
     "EFFECTIVE_CUES",
     "SIGNATURE_CUES",
+    "SIGNED",
+    "SIGNATURE_FIELD",
+    "OFFICER_TITLE",
     "TERM_CUES",
     "NOTICE_CUES",
     "NUMBER_WORDS",
@@ -80,6 +83,19 @@ EFFECTIVE_CUES: tuple[tuple[re.Pattern[str], float], ...] = (
 )
 # Words around the signatures at the end of a contract: dates there are when it was signed.
 SIGNATURE_CUES = re.compile(r"\bIN WITNESS WHEREOF\b|\bBy\s*:|\bSignature\b|\bName\s*:|\bTitle\s*:", re.I)
+# A conformed signature as filings print it ("/s/ Jane Doe"): the signer's name follows.
+SIGNED = re.compile(r"/s/\s*")
+# The captions of a signature block's lines, never a heading above a signature: "By:", "Name:", "Title:".
+SIGNATURE_FIELD = re.compile(
+    r"^(?:by|name|title|date|signature|signed|print(?:ed)? name|its|witness|address|email|phone)\b\s*:?|^[_\s.:-]*$",
+    re.I,
+)
+# A signer's office: who signs for a company rather than for themself.
+OFFICER_TITLE = re.compile(
+    r"\b(?:president|vice|chief|officer|director|secretary|treasurer|manager|chairman|chairperson|partner|"
+    r"ceo|cfo|coo|cto|general counsel|authori[sz]ed (?:signatory|representative)|member|trustee)\b",
+    re.I,
+)
 TERM_CUES: tuple[tuple[re.Pattern[str], float], ...] = (
     # The agreement or its obligations as the subject of lasting: "this Agreement shall expire ...", "the
     # obligations ... shall continue until ...", "the term of this Agreement".

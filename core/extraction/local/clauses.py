@@ -28,6 +28,7 @@ from core.extraction.local.confidence import Evidence
 from core.extraction.local.layout import DocumentLayout
 from core.extraction.local.prose import ProseText
 from core.extraction.local.selection import Pick
+from core.extraction.local.signatures import signing_parties
 from core.results import Citation
 from core.vocabulary.contracts import (
     ANNIVERSARY,
@@ -103,6 +104,10 @@ PREAMBLE_PARTY_SCORE = 0.9
 """A name in the preamble's list of parties."""
 LETTER_PARTY_SCORE = 0.6
 """A company above a letter's salutation, or one introduced with a defined term (a letter agreement)."""
+SIGNER_PARTY_SCORE = 0.5
+"""A person who signs in person, found only at the signature: the weakest party evidence."""
+MIN_PARTIES = 2
+"""A contract has two sides at least: with fewer found in the preamble, the signatures are read."""
 MAX_DURATION = {"year": 99, "month": 240, "week": 520, "day": 3650}
 """The longest count of each unit read as a duration (larger numbers are amounts or sections)."""
 
@@ -251,17 +256,40 @@ def _letter_parties(prose: ProseText) -> list[ClauseValue]:
     return found
 
 
-def read_parties(prose: ProseText) -> list[ClauseValue]:
-    """The distinct parties of a contract, in the order they are first named."""
+def _words_key(name: str) -> list[str]:
+    return [w for w in re.split(r"[\W_]+", canonical_party(name).casefold()) if w]
+
+
+def read_parties(prose: ProseText, layout: DocumentLayout | None = None) -> list[ClauseValue]:
+    """The distinct parties of a contract, in the order they are first named.
+
+    With fewer than ``MIN_PARTIES`` found in the preamble and a ``layout``, the people who sign in person are
+    parties too (``signatures``). A name that is the start of another party's name ("Telenor" beside
+    "Telenor ASA") is that party's short name, not another party.
+    """
     found = _preamble_parties(prose) or _letter_parties(prose)
+    if layout is not None and len({_party_key(v.value) for v in found}) < MIN_PARTIES:
+        keys = {_party_key(v.value) for v in found} - {""}
+
+        def is_company(text: str) -> bool:
+            tokens, key = text.split(), _party_key(text)
+            return bool(tokens) and _is_legal_form(tokens[-1]) or any(k.startswith(key) for k in keys if key)
+
+        for name, start, end in signing_parties(layout, prose, is_company):
+            found.append(ClauseValue(name, start, end, SIGNER_PARTY_SCORE, "signs the agreement in person"))
     seen: set[str] = set()
     out: list[ClauseValue] = []
     for v in found:
         key = _party_key(v.value)
-        if key and key not in seen and not NOT_A_PARTY.match(v.value):
+        if key and key not in seen and not NOT_A_PARTY.match(v.value) and _names_somebody(v.value):
             seen.add(key)
             out.append(ClauseValue(canonical_party(v.value), v.start, v.end, v.score, v.reason))
-    return out
+    names = [_words_key(v.value) for v in out]
+    return [
+        v
+        for v, words in zip(out, names, strict=True)
+        if not any(len(other) > len(words) and other[: len(words)] == words for other in names)
+    ]
 
 
 def _cue_weight(text: str, cues: tuple[tuple[re.Pattern[str], float], ...], start: int, end: int) -> float:
@@ -370,7 +398,7 @@ def clause_pick(
     if concept not in CLAUSE_CONCEPTS:
         return Pick(reason="not a clause field", by_label=False)
     if concept == "party":
-        parties = read_parties(prose)
+        parties = read_parties(prose, layout)
         if not parties:
             return Pick(reason="no list of parties in the preamble", by_label=False)
         values = [p.value for p in parties] if is_array else [parties[0].value]
