@@ -108,3 +108,23 @@ def test_a_count_before_the_counted_word_is_not_the_total() -> None:
     # The 3 sits next to the label but counts items; the amount is far from the label, so nothing is better
     # than a wrong value.
     assert result.values()["total"] in (None, 45.0)
+
+
+def test_a_name_wrapped_at_its_branch_and_a_logo_letter_above_it() -> None:
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=300, height=500)
+    page.insert_text((260, 30), "R", fontsize=14)  # a logo's letter in the corner, far above the block
+    lines = [
+        "PASAR RAYA MEGA MAJU",
+        "(SEMENYIH) SDN BHD",
+        "NO 24, JALAN BUNGA RAYA 4,",
+        "43500 SEMENYIH",
+        "TEL: 03-87231234",
+    ]
+    for k, text in enumerate(lines):
+        page.insert_text((40, 120 + 14 * k), text, fontsize=9)
+    page.insert_text((40, 220), "TOTAL", fontsize=9)
+    page.insert_text((200, 220), "12.00", fontsize=9)
+    values = LocalEngine().extract(load_document(pdf.tobytes(), name="r.pdf"), WORKFLOW).values()
+    assert values["company"] == "PASAR RAYA MEGA MAJU (SEMENYIH) SDN BHD"
+    assert values["address"] == "NO 24, JALAN BUNGA RAYA 4, 43500 SEMENYIH"

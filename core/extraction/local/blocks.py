@@ -54,6 +54,10 @@ LETTERHEAD_DEPTH = 0.45
 """The letterhead ends within this fraction of the first page's height (below it: items and totals)."""
 LETTERHEAD_GAP = 3.0
 """A vertical gap of this many body-text heights after the block's lines ends it."""
+MIN_LINE_CHARS = 3
+"""A line of fewer characters is a logo's letter or a stray mark, not a letterhead line (nor its column)."""
+MAX_NAME_LINES = 3
+"""Lines an issuer's name is wrapped over at most (a long name with its branch in parentheses)."""
 _KEY_VALUE = re.compile(r"^[^:]{1,30}:\s*\S")
 _CODE_ONLY = re.compile(
     r"\(?[A-Z]{0,3}\d[\d./-]*\s?-?\s?[A-Z]{0,2}\)?"
@@ -135,7 +139,7 @@ def _block_lines(pl: PageLayout) -> list[HeaderLine]:
         if row.top > pl.height * LETTERHEAD_DEPTH:
             break
         seg = _column_segment(pl, row.index, column)
-        if seg is None or not re.search(r"[^\W\d_]", seg.text):
+        if seg is None or not re.search(r"[^\W\d_]", seg.text) or len(seg.text.strip()) < MIN_LINE_CHARS:
             continue
         if last_bottom is not None and seg.bbox[1] - last_bottom > LETTERHEAD_GAP * pl.body_height:
             break
@@ -154,8 +158,8 @@ def _block_lines(pl: PageLayout) -> list[HeaderLine]:
 
 
 def _name_lines(lines: list[HeaderLine]) -> list[Segment]:
-    """The issuer's name: the name line with a legal form before the address (with the line above when it
-    starts with the legal form), else the first name line."""
+    """The issuer's name: the name line with a legal form before the address (with the lines above it
+    continues), else the first name line."""
     before: list[HeaderLine] = []
     for line in lines:
         if line.kind == "address":
@@ -167,9 +171,17 @@ def _name_lines(lines: list[HeaderLine]) -> list[Segment]:
     legal = [k for k in names if LEGAL_FORM.search(before[k].segment.text)]
     k = legal[0] if legal else names[0]
     chosen = [before[k].segment]
-    if LEGAL_FORM_START.match(chosen[0].text) and k > 0 and before[k - 1].kind == "name":
-        chosen.insert(0, before[k - 1].segment)
+    while k > 0 and before[k - 1].kind == "name" and len(chosen) < MAX_NAME_LINES and _continues(chosen[0].text):
+        k -= 1
+        chosen.insert(0, before[k].segment)
     return chosen
+
+
+def _continues(text: str) -> bool:
+    """Whether a name line continues one above it: it starts with the legal form ("SDN BHD"), with a
+    parenthesised part ("(SEMENYIH) SDN BHD") or closes a parenthesis it did not open ("ALAM) SDN BHD")."""
+    t = text.lstrip()
+    return bool(LEGAL_FORM_START.match(t)) or t[:1] in "()" or t.count(")") > t.count("(")
 
 
 def _address_lines(lines: list[HeaderLine], name: list[Segment]) -> list[Segment]:
