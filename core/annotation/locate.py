@@ -62,15 +62,20 @@ class Locator:
         document: the loaded document.
         layout: its layout, when already built.
         pools: its candidates, when already built.
+        values: the candidates' comparable values by pool (``spans.pool_values``), when already computed.
     """
 
     def __init__(
-        self, document: Document, layout: DocumentLayout | None = None, pools: CandidatePools | None = None
+        self,
+        document: Document,
+        layout: DocumentLayout | None = None,
+        pools: CandidatePools | None = None,
+        values: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.document = document
         self.layout = layout or build_layout(document)
         self.pools = pools or build_pools(self.layout, generate_candidates(self.layout))
-        self._values: dict[str, np.ndarray] = {}
+        self._values: dict[str, np.ndarray] = dict(values or {})
 
     def values(self, pool: str) -> np.ndarray:
         if pool not in self._values:

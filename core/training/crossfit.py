@@ -6,7 +6,7 @@ on its held-out documents, next to the local engine's, for calibration and the p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -97,6 +97,17 @@ class FoldData:
     similarity: np.ndarray
     groups: np.ndarray
     rng: np.random.Generator
+    _dense: dict[tuple[int, str, tuple[tuple[int, float], ...]], np.ndarray] = field(default_factory=dict)
+
+    def dense(self, doc: int, f: Field, pool: str, neighbours: list[tuple[int, float]]) -> np.ndarray:
+        """A document's dense candidate columns for a field with its memory drawn from ``neighbours``: the
+        same in every fold whose training documents hold the same neighbours, so computed once."""
+        key = (doc, f.name, tuple(neighbours))
+        if key not in self._dense:
+            prep = self.preps[doc]
+            hints = memory_hints(self.memory, prep.anchors, neighbours, f.name)
+            self._dense[key] = dense_columns(prep, pool, f.name, hints)
+        return self._dense[key]
 
     def _neighbours(self, doc: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         mask = allowed & (self.groups != self.groups[doc])  # never a document's own near-duplicates
@@ -149,8 +160,7 @@ class FoldData:
                 ex, prep = self.examples[int(i)], self.preps[int(i)]
                 if f.name not in ex.expected:
                     continue  # unknown for this document: teaches nothing
-                hints = memory_hints(self.memory, prep.anchors, neighbours[int(i)], f.name)
-                dense = dense_columns(prep, pool, f.name, hints)
+                dense = self.dense(int(i), f, pool, neighbours[int(i)])
                 y = labels(prep, pool, ex.expected.get(f.name))
                 rows = sample_rows(y, dense, self.rng, negatives)
                 parts.append((prep.features[pool][rows], dense[rows]))
@@ -180,8 +190,7 @@ class FoldData:
                 if pool is None or scorer is None or f.name not in ex.expected:
                     continue
                 expected = ex.expected.get(f.name)
-                hints = memory_hints(self.memory, prep.anchors, neighbours, f.name)
-                dense = dense_columns(prep, pool, f.name, hints)
+                dense = self.dense(j, f, pool, neighbours)
                 ranked = rank(scorer.decision(prep.features[pool], dense), prep.value_keys[pool])
                 local_value = (
                     prep.local.extractions[f.name].value if prep.local and f.name in prep.local.extractions else None

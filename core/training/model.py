@@ -209,8 +209,11 @@ class TrainedExtractor:
         say = progress or (lambda _f, _m: None)
         cache = prepared if prepared is not None else {}
         preps = prepare_examples(examples, self.workflow, cache, say, should_stop)
-        entries = [self._entries(p, ex) for p, ex in zip(preps, examples, strict=True)]
-        headers: ItemHeaders = [self._item_headers(p, ex) for p, ex in zip(preps, examples, strict=True)]
+        locators = [Locator(p.document, p.layout, p.pools, p.values) for p in preps]
+        entries = [self._entries(p, ex, loc) for p, ex, loc in zip(preps, examples, locators, strict=True)]
+        headers: ItemHeaders = [
+            self._item_headers(p, ex, loc) for p, ex, loc in zip(preps, examples, locators, strict=True)
+        ]
         memory = LayoutMemory([p.anchors for p in preps], entries)
         similarity = np.asarray((memory.signatures @ memory.signatures.T).todense())
         groups = group_ids([ex.group_key for ex in examples])
@@ -274,9 +277,8 @@ class TrainedExtractor:
                 step += 1
         return oof, items_oof
 
-    def _entries(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, MemoryEntry]:
+    def _entries(self, prep: PreparedDocument, example: TrainingExample, locator: Locator) -> dict[str, MemoryEntry]:
         """Where each known value of the document sits: its annotated box, else where it is located."""
-        locator: Locator | None = None
         out: dict[str, MemoryEntry] = {}
         for f in self.workflow.fields:
             pool = pool_of(f)
@@ -287,7 +289,6 @@ class TrainedExtractor:
             if box is not None:
                 page, bbox = box.page - 1, box.bbox
             else:
-                locator = locator or Locator(prep.document, prep.layout, prep.pools)
                 found = locator.locate(f, value)
                 if found is None:
                     continue
@@ -299,15 +300,15 @@ class TrainedExtractor:
             out[f.name] = MemoryEntry(page, (bbox[0] / w, bbox[1] / h, bbox[2] / w, bbox[3] / h), pool_key(pool, value))
         return out
 
-    def _item_headers(self, prep: PreparedDocument, example: TrainingExample) -> dict[str, dict[str, str]]:
+    def _item_headers(
+        self, prep: PreparedDocument, example: TrainingExample, locator: Locator
+    ) -> dict[str, dict[str, str]]:
         """Per array-of-objects field with items, the header label above each item field's column."""
         out: dict[str, dict[str, str]] = {}
-        locator: Locator | None = None
         for f in self.workflow.fields:
             items = example.expected.get(f.name)
             if not f.item_fields or not isinstance(items, list) or not items:
                 continue
-            locator = locator or Locator(prep.document, prep.layout, prep.pools)
             cells = item_cells(locator, f, items)
             for i, item in enumerate(cells):  # annotated boxes win over located ones
                 for sub in f.item_fields:

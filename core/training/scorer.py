@@ -192,10 +192,15 @@ def fit_scorer(x: sparse.csr_matrix, y: np.ndarray) -> FieldScorer | None:
     """Fit the field's scorer; None when the rows do not hold both classes."""
     if y.size == 0 or y.all() or not y.any():
         return None
-    columns = np.unique(x.indices)
+    used = np.zeros(x.shape[1], dtype=bool)
+    used[x.indices] = True
+    columns = np.flatnonzero(used)
+    # The used columns renumbered in place of scipy's column slicing (the same matrix, several times faster).
+    renumber = np.cumsum(used) - 1
+    compact = sparse.csr_matrix((x.data, renumber[x.indices], x.indptr), shape=(x.shape[0], columns.size))
     # liblinear's primal Newton solver: on tens of thousands of sparse rows it is the fastest exact one here.
     model = LogisticRegression(C=REGULARISATION, solver="liblinear", dual=False, max_iter=200)
-    model.fit(x[:, columns], y)
+    model.fit(compact, y)
     return FieldScorer(columns.astype(np.int64), model.coef_.ravel().astype(np.float64), float(model.intercept_[0]))
 
 
