@@ -110,7 +110,7 @@ def test_a_count_before_the_counted_word_is_not_the_total() -> None:
     assert result.values()["total"] in (None, 45.0)
 
 
-def test_a_name_wrapped_at_its_branch_and_a_logo_letter_above_it() -> None:
+def test_a_name_wrapped_at_its_branch_a_logo_letter_above_it_and_a_branch_after_the_country() -> None:
     pdf = pymupdf.open()
     page = pdf.new_page(width=300, height=500)
     page.insert_text((260, 30), "R", fontsize=14)  # a logo's letter in the corner, far above the block
@@ -118,7 +118,8 @@ def test_a_name_wrapped_at_its_branch_and_a_logo_letter_above_it() -> None:
         "PASAR RAYA MEGA MAJU",
         "(SEMENYIH) SDN BHD",
         "NO 24, JALAN BUNGA RAYA 4,",
-        "43500 SEMENYIH",
+        "43500 SEMENYIH, MALAYSIA",
+        "TAMAN SRI RAYA OUTLET",  # the branch, after the country that ends the address
         "TEL: 03-87231234",
     ]
     for k, text in enumerate(lines):
@@ -127,4 +128,4 @@ def test_a_name_wrapped_at_its_branch_and_a_logo_letter_above_it() -> None:
     page.insert_text((200, 220), "12.00", fontsize=9)
     values = LocalEngine().extract(load_document(pdf.tobytes(), name="r.pdf"), WORKFLOW).values()
     assert values["company"] == "PASAR RAYA MEGA MAJU (SEMENYIH) SDN BHD"
-    assert values["address"] == "NO 24, JALAN BUNGA RAYA 4, 43500 SEMENYIH"
+    assert values["address"] == "NO 24, JALAN BUNGA RAYA 4, 43500 SEMENYIH, MALAYSIA"

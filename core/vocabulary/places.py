@@ -1,12 +1,25 @@
 """Names of the places whose law governs a contract: the US states, Canada's provinces and territories, the
-countries and the legal systems within them ("England and Wales"), with a pattern that finds them in text.
+countries and the legal systems within them ("England and Wales"), with a pattern that finds them in text; and
+every country's name in the languages addresses are written in (babel's territory names), which end an address.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-__all__ = ["US_STATES", "CANADIAN_PROVINCES", "COUNTRIES", "LEGAL_SYSTEMS", "PLACES", "PLACE", "place_name"]
+from babel import Locale
+
+__all__ = [
+    "US_STATES",
+    "CANADIAN_PROVINCES",
+    "COUNTRIES",
+    "LEGAL_SYSTEMS",
+    "PLACES",
+    "PLACE",
+    "place_name",
+    "ends_with_country",
+]
 
 # fmt: off
 US_STATES = (
@@ -47,6 +60,37 @@ PLACE = re.compile(
     re.IGNORECASE,
 )
 """A place name in text (group 1)."""
+
+
+ADDRESS_LOCALES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "ms")
+"""Languages whose country names are recognised at the end of an address line."""
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MAX_COUNTRY_WORDS = 4  # "Bosnia and Herzegovina", "United States of America"
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    names = {c.casefold() for c in COUNTRIES}
+    for code in ADDRESS_LOCALES:
+        try:
+            territories = Locale(code).territories
+        except Exception:  # noqa: BLE001 - a locale babel lacks: the others and the list above still work
+            continue
+        names |= {" ".join(_LETTERS.findall(name.casefold())) for key, name in territories.items() if key.isalpha()}
+    return frozenset(names)
+
+
+def ends_with_country(text: str) -> bool:
+    """Whether a line ends with a country's name (the last line of a postal address).
+
+    >>> ends_with_country("56000 KUALA LUMPUR, MALAYSIA"), ends_with_country("10115 Berlin, Deutschland")
+    (True, True)
+    >>> ends_with_country("AEON SHAH ALAM")
+    False
+    """
+    words = _LETTERS.findall(text.casefold())
+    names = _country_names()
+    return any(" ".join(words[-n:]) in names for n in range(1, min(len(words), _MAX_COUNTRY_WORDS) + 1))
 
 
 def place_name(text: str) -> str | None:

@@ -30,6 +30,7 @@ from core.vocabulary.parties import (
     REGISTRATION_LINE,
     ROLE_WORDS,
 )
+from core.vocabulary.places import ends_with_country
 
 __all__ = [
     "LineKind",
@@ -193,6 +194,8 @@ def _address_lines(lines: list[HeaderLine], name: list[Segment]) -> list[Segment
     for line in lines[start:]:
         if line.kind == "address" or (out and line.kind == "name"):
             out.append(line.segment)
+            if ends_with_country(line.segment.text):
+                break  # the country is an address's last line (a branch name may follow it)
         elif out or line.kind in ("contact", "title"):
             break  # a branch name or a registration number may stand between the name and the address
     return out
