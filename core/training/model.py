@@ -5,8 +5,10 @@ engine's pick, calibrated on out-of-fold predictions, with the local engine as t
 by template (for unseen layouts), decides per field and per case (a known layout or not) whether the
 trained scorer or the local engine answers, and fits the final scorers on everything. A field with too few
 annotated values, or on which the scorer did not beat the local engine out of fold, falls back and the
-result says so. It follows scikit-learn's estimator contract: ``__init__`` stores parameters, ``fit``
-returns self, learned state ends in ``_``, ``predict`` checks the model is fitted.
+result says so. Line items are read by the local table reader with the header labels learned above each
+annotated column (``columns``), where that beat the reader alone out of fold. It follows scikit-learn's
+estimator contract: ``__init__`` stores parameters, ``fit`` returns self, learned state ends in ``_``,
+``predict`` checks the model is fitted.
 """
 
 from __future__ import annotations
