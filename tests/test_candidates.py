@@ -135,6 +135,23 @@ def test_generate_candidates_maps_values_to_their_words() -> None:
     assert cands.day_first
 
 
+@pytest.mark.parametrize(
+    ("rows", "day"),
+    [
+        ([[("Signed", 50), ("5/12/09", 120)], [("laws of the State of California", 50)]], date(2009, 5, 12)),
+        ([[("Signed", 50), ("5/12/09", 120)], [("Agreement of 3 March 2009", 50)]], date(2009, 12, 5)),
+        ([[("Signed", 50), ("5/12/09", 120)], [("Agreement of March 3, 2009", 50)]], date(2009, 5, 12)),
+        ([[("Signed", 50), ("5/12/09", 120)], [("13/11/09", 50)], [("California", 300)]], date(2009, 12, 5)),
+    ],
+)
+def test_an_ambiguous_numeric_date_follows_the_document_s_convention(
+    rows: list[list[tuple[str, float]]], day: date
+) -> None:
+    # An unambiguous numeric date decides; else written-out dates; else dollars or a US state say month first.
+    cands = generate_candidates(build_layout(_doc(rows)))
+    assert cands.dates[0].value == day
+
+
 def test_layout_rebuilds_rows_and_splits_cells() -> None:
     doc = _doc([[("Invoice", 50), ("Date:", 100), ("2023-03-20", 400)]])
     layout = build_layout(doc)

@@ -19,6 +19,7 @@ from core.documents import BBox
 from core.extraction.citations import union_bbox
 from core.extraction.local.layout import DocumentLayout, PageLayout, Segment
 from core.normalize import MONTHS, guess_decimal_separator, parse_amount, parse_currency
+from core.vocabulary.places import US_STATES
 
 __all__ = [
     "Candidate",
@@ -250,7 +251,12 @@ def make_candidate(
     )
 
 
+_US_STATE = re.compile(r"\b(?:" + "|".join(re.escape(state) for state in US_STATES) + r")\b")
+
+
 def _document_day_first(layout: DocumentLayout) -> bool:
+    """Whether the document's numeric dates put the day first: by its unambiguous numeric dates, else the order
+    of its written-out dates, else day first unless it prints dollars or names a US state."""
     votes: Counter[str] = Counter()
     for pl in layout.pages:
         for row in pl.rows:
@@ -264,11 +270,16 @@ def _document_day_first(layout: DocumentLayout) -> bool:
                             votes["mdy"] += 1
                     elif m.group(1):
                         votes["dmy"] += 1
-                if "$" in seg.text and "€" not in seg.text:
-                    votes["usd"] += 1
+                if "$" in seg.text and "€" not in seg.text or _US_STATE.search(seg.text):
+                    votes["us"] += 1  # dollars or a US state: the month-first convention when nothing else says
+                # Dates written out say the order too: "May 12, 2009" is the month-first convention.
+                votes["dmy_text"] += len(_DATE_DMY.findall(seg.text))
+                votes["mdy_text"] += len(_DATE_MDY.findall(seg.text))
     if votes["dmy"] or votes["mdy"]:
         return votes["dmy"] >= votes["mdy"]
-    return not votes["usd"]
+    if votes["dmy_text"] != votes["mdy_text"]:
+        return votes["dmy_text"] > votes["mdy_text"]
+    return not votes["us"]
 
 
 def generate_candidates(layout: DocumentLayout) -> DocumentCandidates:
