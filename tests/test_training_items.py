@@ -3,6 +3,7 @@ synthesised invoices whose headers the vocabulary does not know and on the shipp
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -11,14 +12,18 @@ import pymupdf
 import pytest
 
 from core.annotation.locate import Locator
+from core.annotation.uploads import upload_pre_annotated
 from core.documents import load_document
 from core.evaluation.datasets import load_dataset
 from core.evaluation.scoring import FieldCounts, score
 from core.extraction.local.engine import LocalEngine
 from core.extraction.local.layout import build_layout
+from core.pipeline import process
 from core.schema import Field, Workflow
+from core.store import Store
 from core.training import TrainedExtractor, TrainingExample, extract_with, load_model, save_model
 from core.training.columns import header_labels, item_cells
+from core.training.jobs import activate, train_workflow
 from core.training.predict import ENGINE_NOTE
 
 ITEMS = Field(
@@ -158,3 +163,25 @@ def test_on_the_shipped_e_invoices_items_under_unfamiliar_field_names_are_learne
         (ex.expected["lines"], local.extract(ex.document, WORKFLOW).extractions["lines"].value) for ex in examples[6:]
     ]
     assert _item_f1(trained) >= 0.9 > _item_f1(untrained) + 0.3
+
+
+def test_a_workflow_trained_from_its_store_reads_the_items_through_auto(store: Store, tmp_path: Path) -> None:
+    """What a user does: pre-annotated documents imported into a workflow, trained in the background runner,
+    the version activated; a new document of the layout then has its items read by ``auto``."""
+    workflow = store.workflows.create(WORKFLOW.model_copy(deep=True))
+    rng = random.Random(11)
+    files: list[tuple[str, bytes]] = []
+    for i in range(6):
+        path = tmp_path / f"east_{i}.pdf"
+        items = _draw(path, "east", rng)
+        files += [(path.name, path.read_bytes()), (f"east_{i}.json", json.dumps({"lines": {"value": items}}).encode())]
+    report = upload_pre_annotated(store, workflow, files, template="east")
+    assert not report.rejected
+    run = train_workflow(store, workflow)
+    assert run.status == "succeeded", run.error
+    activate(store, workflow.id, run.version)
+    new = tmp_path / "new.pdf"
+    expected = _draw(new, "east", rng)
+    result = process(store, new, workflow, source="test")
+    assert result.engine == "trained"
+    assert _item_f1([(expected, result.extractions["lines"].value)]) == 1.0
