@@ -77,6 +77,8 @@ def read_signatures(layout: DocumentLayout) -> list[Signature]:
         words = pl.page.words
         for r, row in enumerate(pl.rows):
             for seg in row.segments:
+                if not SIGNED.search(seg.text):
+                    continue
                 ids = _name_words(seg, layout, pl.index)
                 if not MIN_NAME_WORDS <= len(ids) <= MAX_NAME_WORDS:
                     continue
