@@ -101,6 +101,13 @@ def _signed(blocks: list[list[tuple[float, str]]]) -> bytes:
             [(50, "By: /s/ John Officer"), (320, "/s/ Jane Q. Doe")],
             [(50, "Title: President"), (320, "Jane Q. Doe")],
         ],
+        # Signed by hand: the printed names under the signature lines.
+        [
+            [(50, "ACME HOLDINGS, INC."), (320, "EMPLOYEE")],
+            [(50, "By: ____________"), (320, "____________")],
+            [(50, "Name: John Officer"), (320, "Name: Jane Q. Doe")],
+            [(50, "Title: President"), (320, "Date: May 1, 2020")],
+        ],
         # Stacked, "By:" printed apart from the signature on both.
         [
             [(50, "ACME HOLDINGS, INC.")],

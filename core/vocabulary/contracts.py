@@ -23,6 +23,8 @@ __all__ = [
     "EFFECTIVE_CUES",
     "SIGNATURE_CUES",
     "SIGNED",
+    "NAME_CAPTION",
+    "WITNESS_CLAUSE",
     "SIGNATURE_FIELD",
     "OFFICER_TITLE",
     "TERM_CUES",
@@ -85,6 +87,10 @@ EFFECTIVE_CUES: tuple[tuple[re.Pattern[str], float], ...] = (
 SIGNATURE_CUES = re.compile(r"\bIN WITNESS WHEREOF\b|\bBy\s*:|\bSignature\b|\bName\s*:|\bTitle\s*:", re.I)
 # A conformed signature as filings print it ("/s/ Jane Doe"): the signer's name follows.
 SIGNED = re.compile(r"/s/\s*")
+# The printed name under a signature line ("Name: Jane Doe", "Printed Name: ..."), and the clause that opens the
+# signature blocks.
+NAME_CAPTION = re.compile(r"^(?:print(?:ed)?\s+)?name\s*:\s*(?=\S)", re.I)
+WITNESS_CLAUSE = re.compile(r"\bIN WITNESS WHEREOF\b", re.I)
 # The captions of a signature block's lines, never a heading above a signature: "By:", "Name:", "Title:".
 SIGNATURE_FIELD = re.compile(
     r"^(?:by|name|title|date|signature|signed|print(?:ed)? name|its|witness|address|email|phone)\b\s*:?|^[_\s.:-]*$",

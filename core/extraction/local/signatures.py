@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from core.extraction.local.layout import DocumentLayout, Segment
 from core.extraction.local.prose import ProseText
-from core.vocabulary.contracts import NAME_CONNECTORS, OFFICER_TITLE, SIGNATURE_FIELD, SIGNED
+from core.vocabulary.contracts import (
+    NAME_CAPTION,
+    NAME_CONNECTORS,
+    OFFICER_TITLE,
+    SIGNATURE_FIELD,
+    SIGNED,
+    WITNESS_CLAUSE,
+)
 
 __all__ = ["HEADING_ROWS", "TITLE_ROWS", "Signature", "read_signatures", "signing_parties"]
 
@@ -44,15 +51,25 @@ class Signature:
     office: bool  # an office is printed under the name
 
 
-def _name_words(seg: Segment, layout: DocumentLayout, page: int) -> list[int]:
-    """The words of the signer's name after "/s/" in a segment: capitalised words and initials."""
+def _name_words(seg: Segment, layout: DocumentLayout, page: int, captions: bool) -> list[int]:
+    """The words of the signer's name after "/s/" in a segment (or, with ``captions``, after "Name:"):
+    capitalised words and initials."""
     words = layout.pages[page].page.words
     texts = [words[i].text for i in seg.words]
     marks = [k for k, t in enumerate(texts) if SIGNED.search(t)]
-    if not marks:
+    if marks:
+        k = marks[0]
+        rest = texts[k][SIGNED.search(texts[k]).end() :]  # type: ignore[union-attr]
+    elif captions and NAME_CAPTION.match(seg.text):
+        caption = len(NAME_CAPTION.match(seg.text).group(0).rstrip())  # type: ignore[union-attr]
+        k, pos = -1, 0
+        for j, t in enumerate(texts):  # the last word of the caption (the cell's text is its words, spaced)
+            if pos + len(t) <= caption:
+                k = j
+            pos += len(t) + 1
+        rest = ""
+    else:
         return []
-    k = marks[0]
-    rest = texts[k][SIGNED.search(texts[k]).end() :]  # type: ignore[union-attr]
     ids = ([seg.words[k]] if rest else []) + list(seg.words[k + 1 :])
     out: list[int] = []
     for i in ids:
@@ -70,16 +87,28 @@ def _overlaps(a: Segment, x0: float, x1: float) -> bool:
     return a.x0 < x1 and a.x1 > x0
 
 
+def _signature_area(layout: DocumentLayout) -> tuple[int, int]:
+    """Where the signature blocks start: the last row saying "IN WITNESS WHEREOF", else the last page."""
+    for pl in reversed(layout.pages):
+        for r in range(len(pl.rows) - 1, -1, -1):
+            if WITNESS_CLAUSE.search(pl.rows[r].text):
+                return pl.index, r
+    return (layout.pages[-1].index if layout.pages else 0), 0
+
+
 def read_signatures(layout: DocumentLayout) -> list[Signature]:
-    """Every conformed signature of a document, with its heading, "By:" and office."""
+    """Every signature of a document, with its heading, "By:" and office: conformed ones ("/s/ Jane Doe")
+    anywhere, printed names ("Name: Jane Doe") in the signature area."""
     out: list[Signature] = []
+    area = _signature_area(layout)
     for pl in layout.pages:
         words = pl.page.words
         for r, row in enumerate(pl.rows):
+            captions = (pl.index, r) >= area
             for seg in row.segments:
-                if not SIGNED.search(seg.text):
+                if not (SIGNED.search(seg.text) or captions and NAME_CAPTION.match(seg.text)):
                     continue
-                ids = _name_words(seg, layout, pl.index)
+                ids = _name_words(seg, layout, pl.index, captions)
                 if not MIN_NAME_WORDS <= len(ids) <= MAX_NAME_WORDS:
                     continue
                 name = " ".join(words[i].text for i in ids).replace("/s/", "").strip(" ,")
