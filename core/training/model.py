@@ -100,7 +100,8 @@ class FieldPlan(BaseModel):
     column_labels: dict[str, list[str]] = PydField(
         default_factory=dict,
         description="Line items: per item field, the header labels printed above its column in the annotated "
-        "documents, given to the table reader when the trained engine answers.",
+        "documents that hold on any layout, given to the table reader when the trained engine answers (on a "
+        "known layout with those its nearest annotated documents print).",
     )
 
 

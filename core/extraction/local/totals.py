@@ -1,10 +1,11 @@
 """Totals semantics: which printed amount is the total a sale came to, by what its line says about it.
 
 A receipt or an invoice prints several amounts under words like "total": the cash handed over and the change
-given back, a rounding adjustment, the tax lines, a tax summary table with its own "Total" row, a subtotal
-before tax. Each candidate's line is read (the words left of the amount on its row, or the row above when
-the amount stands alone) and its score is weighed by what the line says; a total that the cash tendered
-minus the change confirms is preferred.
+given back, a rounding adjustment, the tax lines (the tax summed, "Total GST", or the tax part of the total,
+"GST included in total"), a tax summary table with its own "Total" row, a subtotal before tax, a count of
+items ("Total qty: 65.00"). Each candidate's line is read (the words left of the amount on its row, or the row
+above when the amount stands alone) and its score is weighed by what the line says; a total that the cash
+tendered minus the change confirms is preferred.
 """
 
 from __future__ import annotations
