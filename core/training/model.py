@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -417,7 +417,10 @@ class TrainedExtractor:
         if not hasattr(self, "scorers_"):
             raise TrainingError("this model is not trained yet", hint="Call fit(examples) first.")
 
-    def _neighbours(self, prep: PreparedDocument) -> tuple[FieldAnswer, list[tuple[int, float]]]:
+    def known_layout(self, prep: PreparedDocument) -> tuple[FieldAnswer, list[tuple[int, float]]]:
+        """Whether the layout memory knows the document's layout: an answer holding only the regime, the number
+        of annotated documents of the layout and the nearest one's similarity; and those documents (index,
+        similarity), nearest first."""
         self._check_fitted()
         sims = self.memory_.similarities(prep.anchors)
         neighbours = self.memory_.neighbours(sims)
@@ -425,21 +428,23 @@ class TrainedExtractor:
         similarity = neighbours[0][1] if neighbours else float(sims.max(initial=0.0))
         return FieldAnswer(regime, len(neighbours), similarity), neighbours
 
-    def regime(self, prep: PreparedDocument) -> FieldAnswer:
-        """Whether the layout memory knows the document's layout: an answer with only its regime and neighbours."""
-        return self._neighbours(prep)[0]
-
-    def column_labels(self, prep: PreparedDocument, field: Field) -> dict[str, list[str]]:
+    def column_labels(self, field: Field, neighbours: list[tuple[int, float]]) -> dict[str, list[str]]:
         """The column labels to read an item table with: the general ones, and on a known layout also those its
-        nearest annotated documents print."""
+        nearest annotated documents (``known_layout``) print."""
         plan = self.plans_.get(field.name)
         general = plan.column_labels if plan is not None else {}
-        neighbours = self._neighbours(prep)[1]
         return layout_labels(general, [self.item_headers_[n].get(field.name, {}) for n, _ in neighbours])
 
-    def answer(self, prep: PreparedDocument, field: Field) -> FieldAnswer:
-        """The trained scorer's best candidate for ``field`` on a prepared document, with its confidence."""
-        out, neighbours = self._neighbours(prep)
+    def answer(
+        self,
+        prep: PreparedDocument,
+        field: Field,
+        layout: tuple[FieldAnswer, list[tuple[int, float]]] | None = None,
+    ) -> FieldAnswer:
+        """The trained scorer's best candidate for ``field`` on a prepared document, with its confidence
+        (``layout``: the document's ``known_layout``, when the caller has it)."""
+        base, neighbours = layout or self.known_layout(prep)
+        out = replace(base)
         regime = out.regime
         pool = pool_of(field)
         scorer = self.scorers_.get(field.name)
@@ -470,4 +475,5 @@ class TrainedExtractor:
         """
         self._check_fitted()
         prep = prepared or prepare_document(document, self.workflow)
-        return {f.name: self.answer(prep, f) for f in self.workflow.fields if f.name in self.scorers_}
+        layout = self.known_layout(prep)
+        return {f.name: self.answer(prep, f, layout) for f in self.workflow.fields if f.name in self.scorers_}

@@ -99,14 +99,14 @@ def extract_with(
     workflow = workflow or model.workflow
     prep = prepared or prepare_document(document, workflow)
     answers = model.predict(document, prepared=prep)
-    layout = model.regime(prep)
+    layout, neighbours = model.known_layout(prep)
     result = ExtractionResult.begin(workflow, document, engine="trained", engine_reason="")
     trained: list[str] = []
     for f in workflow.fields:
         plan = model.plans_.get(f.name)
         if f.item_fields and plan is not None:
             if (plan.seen if layout.regime == "seen" else plan.unseen) == "trained":
-                _items(result, prep, f, model.column_labels(prep, f))
+                _items(result, prep, f, model.column_labels(f, neighbours))
                 trained.append(f.name)
             else:
                 _copy_local(result, prep.local, f, plan.reason)

@@ -257,29 +257,28 @@ _US_STATE = re.compile(r"\b(?:" + "|".join(re.escape(state) for state in US_STAT
 def _document_day_first(layout: DocumentLayout) -> bool:
     """Whether the document's numeric dates put the day first: by its unambiguous numeric dates, else the order
     of its written-out dates, else day first unless it prints dollars or names a US state."""
+    texts = [seg.text for pl in layout.pages for row in pl.rows for seg in row.segments]
     votes: Counter[str] = Counter()
-    for pl in layout.pages:
-        for row in pl.rows:
-            for seg in row.segments:
-                for m in _DATE_NUM.finditer(seg.text):
-                    if m.group(1) and m.group(2) != ".":
-                        a, b = int(m.group(1)), int(m.group(3))
-                        if a > MONTHS_IN_YEAR >= b:
-                            votes["dmy"] += 1
-                        elif b > MONTHS_IN_YEAR >= a:
-                            votes["mdy"] += 1
-                    elif m.group(1):
-                        votes["dmy"] += 1
-                if "$" in seg.text and "€" not in seg.text or _US_STATE.search(seg.text):
-                    votes["us"] += 1  # dollars or a US state: the month-first convention when nothing else says
-                # Dates written out say the order too: "May 12, 2009" is the month-first convention.
-                votes["dmy_text"] += len(_DATE_DMY.findall(seg.text))
-                votes["mdy_text"] += len(_DATE_MDY.findall(seg.text))
+    for text in texts:
+        for m in _DATE_NUM.finditer(text):
+            if m.group(1) and m.group(2) != ".":
+                a, b = int(m.group(1)), int(m.group(3))
+                if a > MONTHS_IN_YEAR >= b:
+                    votes["dmy"] += 1
+                elif b > MONTHS_IN_YEAR >= a:
+                    votes["mdy"] += 1
+            elif m.group(1):
+                votes["dmy"] += 1
     if votes["dmy"] or votes["mdy"]:
         return votes["dmy"] >= votes["mdy"]
-    if votes["dmy_text"] != votes["mdy_text"]:
-        return votes["dmy_text"] > votes["mdy_text"]
-    return not votes["us"]
+    # Only when no numeric date decides (the other signals cost a pass over the text): written-out dates say
+    # the order too ("May 12, 2009" is the month-first convention) ...
+    dmy = sum(len(_DATE_DMY.findall(text)) for text in texts)
+    mdy = sum(len(_DATE_MDY.findall(text)) for text in texts)
+    if dmy != mdy:
+        return dmy > mdy
+    # ... else dollars or a US state make it month first.
+    return not any("$" in text and "€" not in text or _US_STATE.search(text) for text in texts)
 
 
 def generate_candidates(layout: DocumentLayout) -> DocumentCandidates:

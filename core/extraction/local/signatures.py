@@ -115,8 +115,9 @@ def read_signatures(layout: DocumentLayout) -> list[Signature]:
                 x0, x1 = min(words[i].bbox[0] for i in ids), max(words[i].bbox[2] for i in ids)
                 # "By:" printed apart, left of the signature, belongs to it (and widens its column).
                 left = [t for t in row.segments if t.x1 <= seg.x0]
-                by = seg.text.casefold().startswith("by") or bool(left and _BY.match(left[-1].text))
-                if left and _BY.match(left[-1].text):
+                by_apart = bool(left and _BY.match(left[-1].text))
+                by = by_apart or seg.text.casefold().startswith("by")
+                if by_apart:
                     x0 = left[-1].x0
                 heading = None
                 for above in reversed(pl.rows[max(0, r - HEADING_ROWS) : r]):
