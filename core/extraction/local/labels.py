@@ -107,31 +107,29 @@ class LabelIndex:
     def __init__(self, layout: DocumentLayout) -> None:
         self.layout = layout
         # key -> (page, row, segment, first, last) word positions in the segment; words are sliced on a hit.
+        # Runs are indexed lazily by their first character, when a phrase starting with it is first looked up
+        # (exact and fuzzy matches share it): a workflow asks for a few letters' worth of labels, while a long
+        # contract has hundreds of thousands of runs.
         self._runs: dict[str, list[tuple[int, int, int, int, int]]] = defaultdict(list)
-        runs = self._runs
+        self._segments: list[tuple[tuple[int, int, int], list[str]]] = []
+        self._segments_by_char: dict[str, list[int]] = defaultdict(list)
         for pl in layout.pages:
             pkeys = pl.keys
             for row in pl.rows:
                 for seg in row.segments:
                     keys = [pkeys[i] for i in seg.words]
-                    n = len(keys)
-                    for a in range(n):
-                        if not keys[a]:
-                            continue
-                        acc = ""
-                        for b in range(a, min(a + _MAX_WORDS, n)):
-                            kb = keys[b]
-                            acc += kb
-                            if len(acc) > MAX_RUN_CHARS:
-                                break
-                            if kb:
-                                runs[acc].append((pl.index, row.index, seg.index, a, b))
-                    if any(k in LABEL_CURRENCIES for k in keys[1:-1]):
-                        _index_without_currency(runs, keys, (pl.index, row.index, seg.index))
-        # German compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe".
-        # Single long words are indexed by their tails; a phrase's first word is looked up there.
-        self._tails: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
-        self._heads: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+                    for char in {k[0] for k in keys if k}:
+                        self._segments_by_char[char].append(len(self._segments))
+                    self._segments.append(((pl.index, row.index, seg.index), keys))
+        self._slash_parts: dict[str, list[tuple[str, tuple[int, int, int, int, int]]]] = defaultdict(list)
+        self._indexed: set[str] = set()
+        # German compounds: "Handelsrechnung" ends with the label "Rechnung", "Bruttosumme" with "Summe", and
+        # "Rechnungskorrektur" starts with "Rechnung". Single long words are indexed by their last and first
+        # COMPOUND_PART letters (every tail or head looked up is at least that long); a phrase's first word is
+        # compared with the words filed under its own last or first letters (``_compounds``).
+        self._by_end: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = defaultdict(list)
+        self._by_start: dict[str, list[tuple[str, tuple[int, int, int, int]]]] = defaultdict(list)
+        self._compound_cache: dict[tuple[str, bool], list[tuple[int, int, int, int]]] = {}
         for pl in layout.pages:
             for row in pl.rows:
                 for seg in row.segments:
@@ -142,25 +140,49 @@ class LabelIndex:
                             for part in raw.split("/"):
                                 pk = word_key(part)
                                 if len(pk) >= MIN_SLASH_PART:
-                                    self._runs[pk].append((pl.index, row.index, seg.index, a, a))
+                                    self._slash_parts[pk[0]].append((pk, (pl.index, row.index, seg.index, a, a)))
                         if len(first) >= MIN_COMPOUND_LENGTH and raw.isalpha():
-                            for cut in range(MIN_HEAD_LETTERS, len(first) - (COMPOUND_PART - 1)):
-                                self._tails[first[cut:]].append((pl.index, row.index, seg.index, a))
-                            # ... and by their heads: "Rechnungskorrektur" starts with "Rechnung".
-                            for cut in range(COMPOUND_PART, len(first) - (MIN_REST_LETTERS - 1)):
-                                self._heads[first[:cut]].append((pl.index, row.index, seg.index, a))
+                            where = (pl.index, row.index, seg.index, a)
+                            self._by_end[first[-COMPOUND_PART:]].append((first, where))
+                            self._by_start[first[:COMPOUND_PART]].append((first, where))
         # Fuzzy lookup compares a phrase only with runs of about its length and first letter; runs with digits
         # are kept apart (a value such as "invoice_number_1" is not a fuzzy "Invoice number").
         self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._digit_buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for key in self._runs:
+        self._cache: dict[str, list[tuple[str, float]]] = {}
+
+    def _index(self, char: str) -> None:
+        """Index every run whose key starts with ``char``, and file those keys in the fuzzy buckets."""
+        self._indexed.add(char)
+        runs: dict[str, list[tuple[int, int, int, int, int]]] = defaultdict(list)
+        for position in self._segments_by_char.get(char, []):
+            where, keys = self._segments[position]
+            n = len(keys)
+            for a in range(n):
+                if not keys[a].startswith(char):
+                    continue
+                acc = ""
+                for b in range(a, min(a + _MAX_WORDS, n)):
+                    kb = keys[b]
+                    acc += kb
+                    if len(acc) > MAX_RUN_CHARS:
+                        break
+                    if kb:
+                        runs[acc].append((*where, a, b))
+            if any(k in LABEL_CURRENCIES for k in keys[1:-1]):
+                _index_without_currency(runs, keys, where, char)
+        for key, position in self._slash_parts.get(char, []):
+            runs[key].append(position)
+        for key, positions in runs.items():
+            self._runs[key] = positions
             if len(key) >= MIN_FUZZY_KEY - 1:  # a run one character shorter may match a fuzzy key
                 (self._digit_buckets if has_digit(key) else self._buckets)[(key[0], len(key))].append(key)
-        self._cache: dict[str, list[tuple[str, float]]] = {}
 
     def _matching_keys(self, key: str) -> list[tuple[str, float]]:
         if key in self._cache:
             return self._cache[key]
+        if key[0] not in self._indexed:
+            self._index(key[0])
         found: list[tuple[str, float]] = []
         if key in self._runs:
             found.append((key, 1.0))
@@ -177,6 +199,20 @@ class LabelIndex:
                         if score:
                             found.append((other, score / 100.0))
         self._cache[key] = found
+        return found
+
+    def _compounds(self, part: str, *, tail: bool) -> list[tuple[int, int, int, int]]:
+        """Where a long word ends with ``part`` after at least MIN_HEAD_LETTERS letters (``tail``), or starts
+        with it and leaves at least MIN_REST_LETTERS; document order."""
+        found = self._compound_cache.get((part, tail))
+        if found is None:
+            if tail:
+                filed = self._by_end.get(part[-COMPOUND_PART:], [])
+                found = [w for k, w in filed if k.endswith(part) and len(k) - len(part) >= MIN_HEAD_LETTERS]
+            else:
+                filed = self._by_start.get(part[:COMPOUND_PART], [])
+                found = [w for k, w in filed if k.startswith(part) and len(k) - len(part) >= MIN_REST_LETTERS]
+            self._compound_cache[(part, tail)] = found
         return found
 
     def find(self, field: str, phrase: str, weight: float, negative: bool = False) -> list[LabelHit]:
@@ -203,18 +239,20 @@ class LabelIndex:
                 spans.append((page, row, seg_i, words[a : b + 1]))
             matches.append((spans, sim))
         parts = _phrase_parts(phrase)
-        if parts and len(parts[0]) >= COMPOUND_PART and parts[0] in self._tails:
+        tails = self._compounds(parts[0], tail=True) if parts and len(parts[0]) >= COMPOUND_PART else []
+        if tails:
             tail_runs = []
-            for page, row, seg_i, a in self._tails[parts[0]]:
+            for page, row, seg_i, a in tails:
                 seg = self.layout.pages[page].rows[row].segments[seg_i]
                 keys = self.layout.pages[page].keys
                 rest = [keys[w] for w in seg.words[a + 1 : a + len(parts)]]
                 if rest == parts[1:]:
                     tail_runs.append((page, row, seg_i, seg.words[a : a + len(parts)]))
             matches.append((tail_runs, TAIL_SIMILARITY))
-        if len(parts) == 1 and len(parts[0]) >= COMPOUND_PART and parts[0] in self._heads:
+        heads = self._compounds(parts[0], tail=False) if len(parts) == 1 and len(parts[0]) >= COMPOUND_PART else []
+        if heads:
             head_runs = []
-            for page, row, seg_i, a in self._heads[parts[0]]:
+            for page, row, seg_i, a in heads:
                 seg = self.layout.pages[page].rows[row].segments[seg_i]
                 head_runs.append((page, row, seg_i, seg.words[a : a + 1]))
             matches.append((head_runs, HEAD_SIMILARITY))
@@ -241,13 +279,14 @@ class LabelIndex:
 
 
 def _index_without_currency(
-    runs: dict[str, list[tuple[int, int, int, int, int]]], keys: list[str], where: tuple[int, int, int]
+    runs: dict[str, list[tuple[int, int, int, int, int]]], keys: list[str], where: tuple[int, int, int], char: str
 ) -> None:
-    """Index the runs of a segment that hold a currency code inside ("Montant EUR HT") without the code."""
+    """Index the runs of a segment that hold a currency code inside ("Montant EUR HT") without the code: those
+    whose key starts with ``char``."""
     blanked = ["" if k in LABEL_CURRENCIES else k for k in keys]
     n = len(keys)
     for a in range(n):
-        if not blanked[a]:
+        if not blanked[a].startswith(char):
             continue
         acc, skipped = "", False
         for b in range(a, min(a + _MAX_WORDS, n)):
