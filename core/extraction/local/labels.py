@@ -171,8 +171,8 @@ class LabelIndex:
                         runs[acc].append((*where, a, b))
             if any(k in LABEL_CURRENCIES for k in keys[1:-1]):
                 _index_without_currency(runs, keys, where, char)
-        for key, position in self._slash_parts.get(char, []):
-            runs[key].append(position)
+        for key, run in self._slash_parts.get(char, []):
+            runs[key].append(run)
         for key, positions in runs.items():
             self._runs[key] = positions
             if len(key) >= MIN_FUZZY_KEY - 1:  # a run one character shorter may match a fuzzy key
