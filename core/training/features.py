@@ -74,7 +74,7 @@ class _PageContext:
 
     layout: PageLayout
     above: dict[tuple[int, int], Segment | None] = field(default_factory=dict)
-    tokens: dict[tuple[str, int, int, str], list[str]] = field(default_factory=dict)
+    tokens: dict[tuple[object, ...], list[str]] = field(default_factory=dict)
 
     def neighbour_tokens(self, seg: Segment, kind: str) -> tuple[list[str], list[str]]:
         """The label neighbourhood shared by every span of a cell: the cell before it in the row, and the
@@ -95,6 +95,54 @@ class _PageContext:
             self.tokens[key] = left
             self.tokens[("above", seg.row, seg.index, kind)] = up
         return self.tokens[key], self.tokens[("above", seg.row, seg.index, kind)]
+
+    def start_tokens(self, span: Span, kind: str) -> list[str]:
+        """The tokens of what precedes a span, shared by every span of its kind that starts at the same word:
+        the row's words left of it, the words before it in its cell (else the cell before it), the cell above,
+        and for amounts and dates the row above."""
+        first = span.words[0]
+        key = ("start", span.row, span.segment, first, kind)
+        found = self.tokens.get(key)
+        if found is not None:
+            return found
+        pl = self.layout
+        row = pl.rows[span.row]
+        seg = row.segments[span.segment]
+        start = seg.words.index(first) if first in seg.words else 0
+        # Every word left of the span on its row (labels printed far left of a right-aligned amount).
+        tokens = [f"rl:{pl.keys[i]}" for i in row.words[: row.words.index(first)][-_BAG_WORDS:] if first in row.words]
+        # Left: words before the span in its cell, else the cell before it in the row (a label).
+        left_cell, above_cell = self.neighbour_tokens(seg, kind)
+        left: list[int] = list(seg.words[max(start - 3, 0) : start])
+        if start == 0 and span.segment > 0:
+            left = row.segments[span.segment - 1].words[-3:]
+            tokens += left_cell
+        for n, i in enumerate(reversed(left)):
+            tokens.append(f"lw{n}:{pl.keys[i]}")
+        tokens.append(f"k*lw:{kind}{pl.keys[left[-1]]}" if left else "lw:none")
+        tokens += above_cell
+        if span.row > 0 and kind in ("amount", "date"):  # the row above, whole: a label left of a right-aligned value
+            tokens += [f"ra:{pl.keys[i]}" for i in pl.rows[span.row - 1].words[:_BAG_WORDS]]
+        self.tokens[key] = tokens
+        return tokens
+
+    def end_tokens(self, span: Span) -> list[str]:
+        """The token of what follows a span's last word: the next word of its cell, else the next cell."""
+        end = span.words[-1]
+        key = ("end", span.row, span.segment, end, "")
+        found = self.tokens.get(key)
+        if found is None:
+            pl = self.layout
+            row = pl.rows[span.row]
+            seg = row.segments[span.segment]
+            pos = seg.words.index(end) if end in seg.words else len(seg.words) - 1
+            found = []
+            if pos + 1 < len(seg.words):
+                found.append(f"rw:{pl.keys[seg.words[pos + 1]]}")
+            elif span.segment + 1 < len(row.segments):
+                found.append(f"rc:{_key(row.segments[span.segment + 1].text)}")
+            self.tokens[key] = found
+        return found
 
     def cell_above(self, seg: Segment) -> Segment | None:
         key = (seg.row, seg.index)
@@ -138,10 +186,6 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     width, height = max(pl.width, 1.0), max(pl.height, 1.0)
     x0, y0, x1, y1 = span.bbox
     kind = span.kind
-    row = pl.rows[span.row]
-    seg = row.segments[span.segment]
-    first = span.words[0]
-    start = seg.words.index(first) if first in seg.words else 0
     py = _bin((y0 + y1) / 2 / height, _Y_BINS)
     tokens = [
         f"k:{kind}",
@@ -163,33 +207,12 @@ def span_tokens(ctx: _PageContext, span: Span, extra: list[str]) -> list[str]:
     tokens += [f"w:{pl.keys[i]}" for i in span.words[:4]]
     tokens += [f"wb:{pl.keys[i]}" for i in span.words[4:_BAG_WORDS]]
     tokens.append(f"se:{_shape(span.text[-16:])}")
-    # Every word left of the span on its row (labels printed far left of a right-aligned amount).
-    tokens += [f"rl:{pl.keys[i]}" for i in row.words[: row.words.index(first)][-_BAG_WORDS:] if first in row.words]
-    # Left: words before the span in its cell, else the cell before it in the row (a label).
-    left_cell, above_cell = ctx.neighbour_tokens(seg, kind)
-    left: list[int] = list(seg.words[max(start - 3, 0) : start])
-    if start == 0 and span.segment > 0:
-        left = row.segments[span.segment - 1].words[-3:]
-        tokens += left_cell
-    for n, i in enumerate(reversed(left)):
-        tokens.append(f"lw{n}:{pl.keys[i]}")
-    if left:
-        tokens.append(f"k*lw:{kind}{pl.keys[left[-1]]}")
-    else:
-        tokens.append("lw:none")
-    tokens += above_cell
+    tokens += ctx.start_tokens(span, kind)
     tokens += [f"wl:{pl.keys[span.words[-1]]}", f"k*nr:{kind}{span.rows}", f"rt*nr:{min(span.row, 8)}:{span.rows}"]
-    if span.row > 0 and kind in ("amount", "date"):  # the row above, whole: a label left of a right-aligned value
-        tokens += [f"ra:{pl.keys[i]}" for i in pl.rows[span.row - 1].words[:_BAG_WORDS]]
     below = ctx.cell_below(pl.rows[min(span.row + span.rows - 1, len(pl.rows) - 1)], span.bbox)
     if below is not None:
         tokens += [f"bw:{pl.keys[below.words[0]]}", f"bs:{_shape(below.text)}"]
-    end = span.words[-1]
-    pos = seg.words.index(end) if end in seg.words else len(seg.words) - 1
-    if pos + 1 < len(seg.words):
-        tokens.append(f"rw:{pl.keys[seg.words[pos + 1]]}")
-    elif span.segment + 1 < len(row.segments):
-        tokens.append(f"rc:{_key(row.segments[span.segment + 1].text)}")
+    tokens += ctx.end_tokens(span)
     tokens += extra
     return tokens
 
