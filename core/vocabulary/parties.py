@@ -13,6 +13,7 @@ __all__ = [
     "SALUTATION",
     "LEGAL_FORM",
     "LEGAL_FORM_START",
+    "LEGAL_FORM_SPELLINGS",
     "STREET",
     "ADDRESS_LINE",
     "CONTACT_LINE",
@@ -45,6 +46,10 @@ LEGAL_FORM = re.compile(
     r"Sdn\.?\s?Bhd\.?|SDN\.?\s?BHD\.?|Bhd\.?|BHD\.?|S/B|Pte\.?\s?Ltd\.?|PTE\.?\s?LTD\.?|Pvt\.?\s?Ltd\.?|"
     r"Pty\.?\s?Ltd\.?|LTD\.?|INC\.?|LLC|CORP\.?)(?!\w)"
 )
+# Legal forms as they are spelled, which an OCR misreading by one letter is mended to ("SUN BHD", "GmbB"); only
+# forms of at least four letters: a shorter one is one letter away from too many words ("AG" and "AB").
+LEGAL_FORM_SPELLINGS = ("GmbH", "gGmbH", "KGaA", "VVaG", "SARL", "Limited", "Corporation", "Sdn Bhd", "Pte Ltd",
+                        "Pvt Ltd", "Pty Ltd")  # fmt: skip
 # A line that starts with a legal form continues the name above it ("POPULAR BOOK" / "CO. (M) SDN BHD").
 LEGAL_FORM_START = re.compile(r"^(?:CO\.|Co\.|&\s?CO|SDN|Sdn|BHD|Bhd|LTD|Ltd|INC|Inc|GMBH|GmbH|AG\b|LLC)", re.I)
 # A street line (street words, or a house number at the end).

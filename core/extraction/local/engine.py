@@ -44,7 +44,7 @@ from core.extraction.local.kinds import (
 )
 from core.extraction.local.labels import LabelHit, LabelIndex, qualify, resolve_overlaps
 from core.extraction.local.layout import DocumentLayout, build_layout
-from core.extraction.local.parties import MIN_NAME_SCORE, looks_like_label, name_candidates
+from core.extraction.local.parties import MIN_NAME_SCORE, looks_like_label, mend_legal_form, name_candidates
 from core.extraction.local.party_blocks import PartyMap
 from core.extraction.local.prose import ProseText, build_prose
 from core.extraction.local.rivals import RivalIndex
@@ -423,7 +423,7 @@ class LocalEngine:
         page = ctx.layout.pages[c.page].page
         ocr = words_confidence(page, c.words)
         return Pick(
-            c.value,
+            mend_legal_form(c.value) if page.source == "ocr" else c.value,
             None,
             citations_from_words(page, c.words),
             ocr,

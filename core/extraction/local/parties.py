@@ -18,6 +18,7 @@ from core.extraction.local.layout import EDGE_TOLERANCE, DocumentLayout, PageLay
 from core.vocabulary.parties import (
     ADDRESS_LABEL,
     LEGAL_FORM,
+    LEGAL_FORM_SPELLINGS,
     NAME_KEY,
     NOT_A_NAME_START,
     REGISTRATION_NUMBER,
@@ -25,7 +26,7 @@ from core.vocabulary.parties import (
     STREET,
 )
 
-__all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label"]
+__all__ = ["NameCandidate", "name_candidates", "cut_name", "is_name_like", "looks_like_label", "mend_legal_form"]
 
 _SEPARATORS = re.compile(r"\s+[-–—|•●·∙]\s+|\s*[|•●·∙]\s*|,\s+|\s{3,}")
 _POSTCODE_CITY = re.compile(
@@ -132,6 +133,35 @@ class NameCandidate:
     score: float
     reason: str
     kind: EvidenceKind = "label"
+
+
+def mend_legal_form(name: str) -> str:
+    """A name read by OCR with its legal form mended where one letter of it was misread.
+
+    The last words of the name are compared with each of ``LEGAL_FORM_SPELLINGS`` by their letters: the same
+    number of letters, exactly one of them different. They are then written as the form is spelled, in capitals
+    when they were printed in capitals. A name that already ends with a spelling, or is no longer than the form,
+    is returned as it is.
+
+    >>> mend_legal_form("FOUR QUARTERS SUN BHD"), mend_legal_form("Muster GmbB")
+    ('FOUR QUARTERS SDN BHD', 'Muster GmbH')
+    >>> mend_legal_form("SUN BHD"), mend_legal_form("Muster Gmbh"), mend_legal_form("Acme Corp")
+    ('SUN BHD', 'Muster Gmbh', 'Acme Corp')
+    """
+    words = name.split()
+    for form in LEGAL_FORM_SPELLINGS:
+        parts = form.split()
+        if len(words) <= len(parts):
+            continue
+        tail = words[-len(parts) :]
+        printed = "".join(ch for ch in "".join(tail) if ch.isalpha()).casefold()
+        spelled = "".join(parts).casefold()
+        if printed == spelled:
+            return name
+        if len(printed) == len(spelled) and sum(a != b for a, b in zip(printed, spelled, strict=True)) == 1:
+            mended = form.upper() if all(w.isupper() for w in tail) else form
+            return " ".join([*words[: -len(parts)], mended])
+    return name
 
 
 def cut_name(text: str) -> str:
