@@ -3,24 +3,9 @@ around a currency code; what it finds does not depend on the order of the lookup
 
 from __future__ import annotations
 
-from core.documents import Document, Line, Page, Word
 from core.extraction.local.labels import HEAD_SIMILARITY, TAIL_SIMILARITY, LabelIndex
 from core.extraction.local.layout import build_layout
-
-
-def _document(rows: list[str]) -> Document:
-    """A one-page document, one row per text, words 8 points apart."""
-    words, lines = [], []
-    for r, text in enumerate(rows):
-        y, x, idx = 50 + 20 * r, 40.0, []
-        for token in text.split():
-            idx.append(len(words))
-            words.append(Word(text=token, bbox=(x, y, x + 6 * len(token), y + 10), confidence=1.0, line=r))
-            x += 6 * len(token) + 8
-        lines.append(Line(text=text, bbox=(40.0, y, x, y + 10), words=idx))
-    page = Page(number=1, width=600, height=800, source="text", words=words, lines=lines)
-    return Document(id="t", name="t", kind="pdf", pages=[page])
-
+from tests.text_rows import document_from_rows
 
 ROWS = [
     "Invoice number 4711",
@@ -49,7 +34,7 @@ def _found(index: LabelIndex, field: str, phrase: str) -> list[tuple[int, float,
 
 
 def test_labels_are_found_exactly_fuzzily_in_compounds_across_slashes_and_currencies() -> None:
-    index = LabelIndex(build_layout(_document(ROWS)))
+    index = LabelIndex(build_layout(document_from_rows(ROWS)))
     found = {field: _found(index, field, phrase) for field, phrase in LOOKUPS}
     assert found["number"] == [(0, 1.0, "Invoice number")]
     assert [(row, text) for row, _, text in found["date"]] == [(1, "Invoce date")]  # one letter off
@@ -61,7 +46,7 @@ def test_labels_are_found_exactly_fuzzily_in_compounds_across_slashes_and_curren
 
 
 def test_lookups_in_any_order_find_the_same() -> None:
-    layout = build_layout(_document(ROWS))
+    layout = build_layout(document_from_rows(ROWS))
     forward, backward = LabelIndex(layout), LabelIndex(layout)
     ahead = {field: _found(forward, field, phrase) for field, phrase in LOOKUPS}
     behind = {field: _found(backward, field, phrase) for field, phrase in reversed(LOOKUPS)}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.documents import Document, Line, Page, Word
 from core.extraction.local.engine import LocalEngine
 from core.schema import Field, Workflow
+from tests.text_rows import document_from_rows
 
 ROWS = [
     "FOUR QUARTERS SUN BHD",
@@ -18,19 +18,6 @@ ROWS = [
 ]
 
 
-def _receipt(source: str) -> Document:
-    words, lines = [], []
-    for r, text in enumerate(ROWS):
-        y, x, idx = 40 + 18 * r, 30.0, []
-        for token in text.split():
-            idx.append(len(words))
-            words.append(Word(text=token, bbox=(x, y, x + 7 * len(token), y + 11), confidence=0.9, line=r))
-            x += 7 * len(token) + 6
-        lines.append(Line(text=text, bbox=(30.0, y, x, y + 11), words=idx))
-    page = Page(number=1, width=300, height=500, source=source, words=words, lines=lines)
-    return Document(id=source, name=f"{source}.png", kind="png" if source == "ocr" else "pdf", pages=[page])
-
-
 WORKFLOW = Workflow(
     name="receipts",
     fields=[Field(name="company", type="string", description="The name of the shop that issued the receipt.")],
@@ -39,5 +26,5 @@ WORKFLOW = Workflow(
 
 @pytest.mark.parametrize(("source", "expected"), [("ocr", "FOUR QUARTERS SDN BHD"), ("text", "FOUR QUARTERS SUN BHD")])
 def test_a_misread_legal_form_is_mended_on_ocr_pages_only(source: str, expected: str) -> None:
-    result = LocalEngine().extract(_receipt(source), WORKFLOW)
+    result = LocalEngine().extract(document_from_rows(ROWS, source=source, confidence=0.9), WORKFLOW)
     assert result.values()["company"] == expected
