@@ -140,15 +140,16 @@ def mend_legal_form(name: str) -> str:
 
     The last words of the name are compared with each of ``LEGAL_FORM_SPELLINGS`` by their letters: the same
     number of letters, exactly one of them different. They are then written as the form is spelled, in capitals
-    when they were printed in capitals. A name that already ends with a spelling, or is no longer than the form,
-    is returned as it is.
+    when they were printed in capitals. A name that already ends with a spelling, that is no longer than the
+    form, or that is one letter from two forms ("PTA LTD": "Pte Ltd" or "Pty Ltd") is returned as it is.
 
     >>> mend_legal_form("FOUR QUARTERS SUN BHD"), mend_legal_form("Muster GmbB")
     ('FOUR QUARTERS SDN BHD', 'Muster GmbH')
-    >>> mend_legal_form("SUN BHD"), mend_legal_form("Muster Gmbh"), mend_legal_form("Acme Corp")
-    ('SUN BHD', 'Muster Gmbh', 'Acme Corp')
+    >>> mend_legal_form("SUN BHD"), mend_legal_form("Muster Gmbh"), mend_legal_form("ACME PTY LTD")
+    ('SUN BHD', 'Muster Gmbh', 'ACME PTY LTD')
     """
     words = name.split()
+    mends: list[str] = []
     for form in LEGAL_FORM_SPELLINGS:
         parts = form.split()
         if len(words) <= len(parts):
@@ -160,8 +161,8 @@ def mend_legal_form(name: str) -> str:
             return name
         if len(printed) == len(spelled) and sum(a != b for a, b in zip(printed, spelled, strict=True)) == 1:
             mended = form.upper() if all(w.isupper() for w in tail) else form
-            return " ".join([*words[: -len(parts)], mended])
-    return name
+            mends.append(" ".join([*words[: -len(parts)], mended]))
+    return mends[0] if len(mends) == 1 else name
 
 
 def cut_name(text: str) -> str:
